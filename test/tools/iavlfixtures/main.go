@@ -14,6 +14,7 @@ import (
 	"math/rand"
 	"os"
 	"path/filepath"
+	"sort"
 
 	storetypes "cosmossdk.io/store/types"
 	"github.com/cosmos/iavl"
@@ -147,6 +148,7 @@ type randomFixture struct {
 	FirstInserts   int            `json:"firstInserts"`
 	OpsPerVersion  int            `json:"opsPerVersion"`
 	Versions       int            `json:"versions"`
+	Sorted         bool           `json:"sorted"`
 	Roots          []string       `json:"roots"`
 	Sizes          []int64        `json:"sizes"`
 	Proofs         []proofFixture `json:"proofs"`
@@ -154,19 +156,41 @@ type randomFixture struct {
 
 // randomSequence: version 1 inserts firstInserts keys; each later version runs opsPerVersion
 // operations: 25% delete, 35% update, 40% insert (an insert that hits an existing key updates).
-func randomSequence(seed string, initialVersion int64, firstInserts, opsPerVersion, versions int) randomFixture {
+//
+// With sorted=true each version's writes are buffered (last write per key wins) and applied in
+// sorted key order, as the multistore does at the end of a block.
+func randomSequence(seed string, initialVersion int64, firstInserts, opsPerVersion, versions int, sorted bool) randomFixture {
 	p := &prng{seed: []byte(seed)}
 	tree := iavl.NewMutableTree(dbm.NewMemDB(), 0, false, iavl.NewNopLogger(), iavl.InitialVersionOption(uint64(initialVersion)))
+	pending := map[string][]byte{} // nil value = delete
+	set := func(k, v []byte) {
+		if sorted {
+			pending[string(k)] = v
+			return
+		}
+		_, err := tree.Set(k, v)
+		must(err)
+	}
+	remove := func(k []byte) {
+		if sorted {
+			pending[string(k)] = nil
+			return
+		}
+		_, removed, err := tree.Remove(k)
+		must(err)
+		if !removed {
+			panic("not removed")
+		}
+	}
 	keys := [][]byte{}
 	index := map[string]bool{}
-	fx := randomFixture{Seed: seed, InitialVersion: initialVersion, FirstInserts: firstInserts, OpsPerVersion: opsPerVersion, Versions: versions}
+	fx := randomFixture{Seed: seed, InitialVersion: initialVersion, FirstInserts: firstInserts, OpsPerVersion: opsPerVersion, Versions: versions, Sorted: sorted}
 	randKey := func() []byte { return p.bytes(1 + p.intn(24)) }
 	randValue := func() []byte { return p.bytes(1 + p.intn(40)) }
 	insert := func() {
 		k := randKey()
 		v := randValue()
-		_, err := tree.Set(k, v)
-		must(err)
+		set(k, v)
 		if !index[string(k)] {
 			index[string(k)] = true
 			keys = append(keys, k)
@@ -187,19 +211,31 @@ func randomSequence(seed string, initialVersion int64, firstInserts, opsPerVersi
 					keys[idx] = keys[len(keys)-1]
 					keys = keys[:len(keys)-1]
 					delete(index, string(k))
-					_, removed, err := tree.Remove(k)
-					must(err)
-					if !removed {
-						panic("not removed")
-					}
+					remove(k)
 				case r < 60 && len(keys) > 0:
 					k := keys[p.intn(len(keys))]
-					_, err := tree.Set(k, randValue())
-					must(err)
+					set(k, randValue())
 				default:
 					insert()
 				}
 			}
+		}
+		if sorted {
+			ks := make([]string, 0, len(pending))
+			for k := range pending {
+				ks = append(ks, k)
+			}
+			sort.Strings(ks)
+			for _, k := range ks {
+				if v := pending[k]; v == nil {
+					_, _, err := tree.Remove([]byte(k))
+					must(err)
+				} else {
+					_, err := tree.Set([]byte(k), v)
+					must(err)
+				}
+			}
+			pending = map[string][]byte{}
 		}
 		hash, _, err := tree.SaveVersion()
 		must(err)
@@ -275,8 +311,10 @@ func main() {
 	write("iavl-random.json", map[string]any{
 		"source": "github.com/cosmos/iavl v1 MutableTree + GetProof; PRNG = sha256(seed || BE64(counter)) stream",
 		"sequences": []randomFixture{
-			randomSequence("hashgrid-iavl-1", 1, 10000, 3000, 12),
-			randomSequence("hashgrid-iavl-2", 100, 300, 200, 10),
+			randomSequence("hashgrid-iavl-1", 1, 10000, 3000, 12, false),
+			randomSequence("hashgrid-iavl-2", 100, 300, 200, 10, false),
+			randomSequence("hashgrid-iavl-sorted", 1, 5000, 2000, 10, true),
+			randomSequence("hashgrid-iavl-sorted-small", 7, 40, 30, 12, true),
 		},
 	})
 	write("commitinfo.json", map[string]any{
