@@ -345,7 +345,7 @@ export class RootMultiStore implements CommitMultiStore {
         pruneCursor: [...this.meta.pruneCursor] as [number, number],
       };
       const dropped = this.judgeVersions(meta, retained, version, ops);
-      await this.prune(meta, retained, ops);
+      await this.prune(meta, retained, version, ops);
       ops.push({ type: "put", key: META_KEY, value: Buffer.from(JSON.stringify(meta), "utf8") });
       if (this.beforeWrite !== undefined) this.beforeWrite(ops);
       await this.db.batch(ops, { sync: this.sync });
@@ -391,10 +391,13 @@ export class RootMultiStore implements CommitMultiStore {
    * after version P lived in [node.version, P]; it is deleted unless a retained version is in
    * that range (a keep-every snapshot).
    */
-  private async prune(meta: Meta, retained: readonly number[], ops: BatchOp[]): Promise<void> {
+  private async prune(meta: Meta, retained: readonly number[], version: number, ops: BatchOp[]): Promise<void> {
     let budget = this.pruneBudget;
     while (budget > 0 && meta.pruneQueue.length > 0) {
       const p = meta.pruneQueue[0]!;
+      // Orphans last alive at p are written by commit p+1; with keepRecent = 1 that is this very
+      // batch, so wait for the next commit.
+      if (p + 1 >= version) break;
       let [si, done] = meta.pruneCursor;
       if (si >= this.storeNames.length) {
         meta.pruneQueue.shift();
