@@ -348,7 +348,14 @@ export class RootMultiStore implements CommitMultiStore {
       await this.prune(meta, retained, version, ops);
       ops.push({ type: "put", key: META_KEY, value: Buffer.from(JSON.stringify(meta), "utf8") });
       if (this.beforeWrite !== undefined) this.beforeWrite(ops);
-      await this.db.batch(ops, { sync: this.sync });
+      // A chained batch: abstract-level's array batch() spends ~10 us per op in JS (it clones
+      // and re-validates every op); the native chained batch is several times cheaper.
+      const batch = this.db.batch();
+      for (const op of ops) {
+        if (op.type === "put") batch.put(op.key, op.value);
+        else batch.del(op.key);
+      }
+      await batch.write({ sync: this.sync });
       // Only now does the in-memory state move to the new version.
       this.meta = meta;
       this.retained = retained;

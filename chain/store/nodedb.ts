@@ -105,12 +105,14 @@ export function encodeNode(n: Node): Uint8Array {
     out.set(n.value!, pos);
     pos += n.value!.length;
   } else {
-    for (const c of [n.left!, n.right!]) {
-      out.set(c.hash!, pos);
-      pos += 32;
-      pos = putUvarint(out, pos, c.version);
-      pos = putUvarint(out, pos, c.nonce);
-    }
+    const l = n.left!;
+    const r = n.right!;
+    out.set(l.hash!, pos);
+    pos = putUvarint(out, pos + 32, l.version);
+    pos = putUvarint(out, pos, l.nonce);
+    out.set(r.hash!, pos);
+    pos = putUvarint(out, pos + 32, r.version);
+    pos = putUvarint(out, pos, r.nonce);
   }
   out.writeUInt32BE(crc32(out.subarray(0, pos)), pos);
   return out;

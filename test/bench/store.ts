@@ -73,23 +73,29 @@ async function main(): Promise<void> {
   const applyMs: number[] = [];
   const commitMs: number[] = [];
   for (let b = 0; b < BLOCKS; b++) {
-    const start = now();
-    const block = cms.branch();
-    const s = block.getStore("bank");
+    // Generate the block's operations first so the PRNG is not timed.
+    const ops: [Uint8Array, Uint8Array | null][] = [];
     for (let i = 0; i < BLOCK_WRITES; i++) {
       const x = r.intn(10);
       if (x < 4) {
-        s.set(live[r.intn(live.length)]!, value());
+        ops.push([live[r.intn(live.length)]!, value()]);
       } else if (x < 8) {
         const k = r.bytes(32);
-        s.set(k, value());
+        ops.push([k, value()]);
         live.push(k);
       } else {
         const idx = r.intn(live.length);
-        s.delete(live[idx]!);
+        ops.push([live[idx]!, null]);
         live[idx] = live[live.length - 1]!;
         live.pop();
       }
+    }
+    const start = now();
+    const block = cms.branch();
+    const s = block.getStore("bank");
+    for (const [k, v] of ops) {
+      if (v === null) s.delete(k);
+      else s.set(k, v);
     }
     block.write();
     const t1 = now();
