@@ -10,7 +10,13 @@ export function sha256(data: Uint8Array): Uint8Array {
 
 /** Unsigned byte-order comparison (the only key order the store uses). */
 export function compareBytes(a: Uint8Array, b: Uint8Array): number {
-  return Buffer.compare(a, b);
+  // A JS loop beats Buffer.compare's native call for the short keys of a tree walk.
+  const n = a.length < b.length ? a.length : b.length;
+  for (let i = 0; i < n; i++) {
+    const d = a[i]! - b[i]!;
+    if (d !== 0) return d < 0 ? -1 : 1;
+  }
+  return a.length < b.length ? -1 : a.length > b.length ? 1 : 0;
 }
 
 export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
