@@ -1591,8 +1591,9 @@ export interface DefaultRecord {
 /**
  * IbcMarketAction is the JSON object under the "hashgrid" key of an ICS-20 transfer memo,
  * e.g. {"hashgrid":{"buy":{"listing_id":"7","units":1,"terms_version":"2","max_total":"1000"}}}.
- * Exactly one field is set. The action runs for the account derived from (channel, sender);
- * the transferred voucher pays for it. The acknowledgement carries IbcMarketActionResult or an
+ * Exactly one field is set. The action runs for an account derived deterministically from
+ * (destination channel, sender) by the IBC middleware (like Osmosis ibc-hooks); the
+ * transferred voucher pays for it. The acknowledgement carries IbcMarketActionResult or an
  * error (funds refunded). Only channels in Params.ibc_allowed_channels may send actions.
  */
 export interface IbcMarketAction {
@@ -1601,7 +1602,23 @@ export interface IbcMarketAction {
     | IbcBuy
     | undefined;
   /** create_order creates a compute order (as MsgCreateOrder). */
-  createOrder?: IbcCreateOrder | undefined;
+  createOrder?:
+    | IbcCreateOrder
+    | undefined;
+  /**
+   * claim_yield claims the yield of positions held by the derived account and sends it back to
+   * the sender over the same channel (ICS-20).
+   */
+  claimYield?: IbcClaimYield | undefined;
+}
+
+/**
+ * IbcClaimYield is MsgClaimYield for positions held by the derived account; the claimed yield
+ * is transferred back to the sender on the counterparty chain.
+ */
+export interface IbcClaimYield {
+  /** position_ids are 1 - max_claim_positions distinct positions held by the derived account. */
+  positionIds: bigint[];
 }
 
 /** IbcBuy is MsgBuy without buyer and payment: the transferred voucher pays max_total. */
@@ -1643,6 +1660,8 @@ export interface IbcMarketActionResult {
   positionIds: bigint[];
   /** order_id is the order created by create_order. */
   orderId: bigint;
+  /** claimed is the yield claimed and sent back by claim_yield. */
+  claimed: Coin[];
 }
 
 /**
@@ -6915,7 +6934,7 @@ export const DefaultRecord: MessageFns<DefaultRecord> = {
 };
 
 function createBaseIbcMarketAction(): IbcMarketAction {
-  return { buy: undefined, createOrder: undefined };
+  return { buy: undefined, createOrder: undefined, claimYield: undefined };
 }
 
 export const IbcMarketAction: MessageFns<IbcMarketAction> = {
@@ -6925,6 +6944,9 @@ export const IbcMarketAction: MessageFns<IbcMarketAction> = {
     }
     if (message.createOrder !== undefined) {
       IbcCreateOrder.encode(message.createOrder, writer.uint32(18).fork()).join();
+    }
+    if (message.claimYield !== undefined) {
+      IbcClaimYield.encode(message.claimYield, writer.uint32(26).fork()).join();
     }
     return writer;
   },
@@ -6958,6 +6980,14 @@ export const IbcMarketAction: MessageFns<IbcMarketAction> = {
             message.createOrder = IbcCreateOrder.decode(reader, reader.uint32());
             continue;
           }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.claimYield = IbcClaimYield.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -6974,6 +7004,7 @@ export const IbcMarketAction: MessageFns<IbcMarketAction> = {
     return {
       buy: isSet(object.buy) ? IbcBuy.fromJSON(object.buy) : undefined,
       createOrder: isSet(object.create_order) ? IbcCreateOrder.fromJSON(object.create_order) : undefined,
+      claimYield: isSet(object.claim_yield) ? IbcClaimYield.fromJSON(object.claim_yield) : undefined,
     };
   },
 
@@ -6984,6 +7015,9 @@ export const IbcMarketAction: MessageFns<IbcMarketAction> = {
     }
     if (message.createOrder !== undefined) {
       obj.create_order = IbcCreateOrder.toJSON(message.createOrder);
+    }
+    if (message.claimYield !== undefined) {
+      obj.claim_yield = IbcClaimYield.toJSON(message.claimYield);
     }
     return obj;
   },
@@ -6997,6 +7031,95 @@ export const IbcMarketAction: MessageFns<IbcMarketAction> = {
     message.createOrder = (object.createOrder !== undefined && object.createOrder !== null)
       ? IbcCreateOrder.fromPartial(object.createOrder)
       : undefined;
+    message.claimYield = (object.claimYield !== undefined && object.claimYield !== null)
+      ? IbcClaimYield.fromPartial(object.claimYield)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseIbcClaimYield(): IbcClaimYield {
+  return { positionIds: [] };
+}
+
+export const IbcClaimYield: MessageFns<IbcClaimYield> = {
+  encode(message: IbcClaimYield, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.positionIds.length !== 0) {
+      writer.uint32(10).fork();
+      for (const v of message.positionIds) {
+        if (BigInt.asUintN(64, v) !== v) {
+          throw new globalThis.Error("a value provided in array field positionIds of type uint64 is too large");
+        }
+        writer.uint64(v);
+      }
+      writer.join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): IbcClaimYield {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseIbcClaimYield();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag === 8) {
+              message.positionIds.push(reader.uint64() as bigint);
+
+              continue;
+            }
+
+            if (tag === 10) {
+              const end2 = reader.uint32() + reader.pos;
+              while (reader.pos < end2) {
+                message.positionIds.push(reader.uint64() as bigint);
+              }
+
+              continue;
+            }
+
+            break;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): IbcClaimYield {
+    return {
+      positionIds: globalThis.Array.isArray(object?.position_ids) ? object.position_ids.map((e: any) => BigInt(e)) : [],
+    };
+  },
+
+  toJSON(message: IbcClaimYield): unknown {
+    const obj: any = {};
+    if (message.positionIds?.length) {
+      obj.position_ids = message.positionIds.map((e) => e.toString());
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<IbcClaimYield>): IbcClaimYield {
+    return IbcClaimYield.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<IbcClaimYield>): IbcClaimYield {
+    const message = createBaseIbcClaimYield();
+    message.positionIds = object.positionIds?.map((e) => BigInt(e)) || [];
     return message;
   },
 };
@@ -7250,7 +7373,7 @@ export const IbcCreateOrder: MessageFns<IbcCreateOrder> = {
 };
 
 function createBaseIbcMarketActionResult(): IbcMarketActionResult {
-  return { account: "", positionIds: [], orderId: 0n };
+  return { account: "", positionIds: [], orderId: 0n, claimed: [] };
 }
 
 export const IbcMarketActionResult: MessageFns<IbcMarketActionResult> = {
@@ -7273,6 +7396,9 @@ export const IbcMarketActionResult: MessageFns<IbcMarketActionResult> = {
         throw new globalThis.Error("value provided for field message.orderId of type uint64 too large");
       }
       writer.uint32(24).uint64(message.orderId);
+    }
+    for (const v of message.claimed) {
+      Coin.encode(v!, writer.uint32(34).fork()).join();
     }
     return writer;
   },
@@ -7324,6 +7450,14 @@ export const IbcMarketActionResult: MessageFns<IbcMarketActionResult> = {
             message.orderId = reader.uint64() as bigint;
             continue;
           }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.claimed.push(Coin.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -7341,6 +7475,7 @@ export const IbcMarketActionResult: MessageFns<IbcMarketActionResult> = {
       account: isSet(object.account) ? globalThis.String(object.account) : "",
       positionIds: globalThis.Array.isArray(object?.position_ids) ? object.position_ids.map((e: any) => BigInt(e)) : [],
       orderId: isSet(object.order_id) ? BigInt(object.order_id) : 0n,
+      claimed: globalThis.Array.isArray(object?.claimed) ? object.claimed.map((e: any) => Coin.fromJSON(e)) : [],
     };
   },
 
@@ -7355,6 +7490,9 @@ export const IbcMarketActionResult: MessageFns<IbcMarketActionResult> = {
     if (message.orderId !== undefined) {
       obj.order_id = message.orderId.toString();
     }
+    if (message.claimed?.length) {
+      obj.claimed = message.claimed.map((e) => Coin.toJSON(e));
+    }
     return obj;
   },
 
@@ -7366,6 +7504,7 @@ export const IbcMarketActionResult: MessageFns<IbcMarketActionResult> = {
     message.account = object.account ?? "";
     message.positionIds = object.positionIds?.map((e) => BigInt(e)) || [];
     message.orderId = (object.orderId !== undefined && object.orderId !== null) ? BigInt(object.orderId) : 0n;
+    message.claimed = object.claimed?.map((e) => Coin.fromPartial(e)) || [];
     return message;
   },
 };
