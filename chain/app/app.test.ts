@@ -1,0 +1,319 @@
+import { ResponseProcessProposal_ProposalStatus } from "cosmjs-types/tendermint/abci/types";
+import { App, appStoreNames, EMPTY_HASH, protoTxSize } from "./app";
+import { ModuleManager } from "./manager";
+import { registerError } from "./errors";
+import type { Context, Module, TxEnv, TxResult, TxRunner } from "./types";
+import { MemStore, newMemDisk, type MemDisk } from "../../test/helpers/memStore";
+
+const silent = { debug() {}, info() {}, warn() {}, error() {} };
+const enc = (s: string): Uint8Array => Buffer.from(s);
+const dec = (b: Uint8Array | undefined): string | undefined => (b ? Buffer.from(b).toString() : undefined);
+
+const ErrNegative = registerError("kv", 2, "negative value");
+
+interface KvGenesis {
+  entries: { key: string; value: string }[];
+}
+
+/** A small module: "kv" store, genesis entries, a block counter in endBlock, a failing beginBlock on demand. */
+function kvModule(opts: { explodeAtHeight?: bigint } = {}): Module {
+  return {
+    name: "kv",
+    genesis: {
+      defaultGenesis: (): KvGenesis => ({ entries: [] }),
+      validateGenesis(raw: unknown): KvGenesis {
+        const g = raw as KvGenesis;
+        if (!g || !Array.isArray(g.entries)) throw new Error("entries: must be a list");
+        g.entries.forEach((e, i) => {
+          if (typeof e.key !== "string" || e.key === "") throw new Error(`entries[${i}].key: must be a non-empty string`);
+          if (!/^\d+$/.test(e.value)) throw ErrNegative.wrap(`entries[${i}].value: "${e.value}" is not a non-negative integer`);
+        });
+        return g;
+      },
+      initGenesis(ctx: Context, g: KvGenesis) {
+        for (const e of g.entries) ctx.store("kv").set(enc(`e/${e.key}`), enc(e.value));
+      },
+      exportGenesis(ctx: Context): KvGenesis {
+        const entries: KvGenesis["entries"] = [];
+        for (const [k, v] of ctx.store("kv").prefixIterator(enc("e/"))) entries.push({ key: dec(k)!.slice(2), value: dec(v)! });
+        return { entries };
+      },
+    },
+    queries: {
+      "/test.kv.v1.Query/Get": (ctx, req) => {
+        const v = ctx.store("kv").get(enc(`e/${dec(req)}`));
+        if (!v) throw ErrNegative.wrap("not found");
+        return v;
+      },
+    },
+    beginBlock(ctx) {
+      ctx.store("kv").set(enc("begin"), enc("x"));
+      ctx.events.emit("begin", [["height", ctx.header.height.toString()]]);
+      if (ctx.header.height === opts.explodeAtHeight) throw new Error("boom in beginBlock");
+    },
+    endBlock(ctx) {
+      const s = ctx.store("kv");
+      const n = BigInt(dec(s.get(enc("blocks"))) ?? "0") + 1n;
+      s.set(enc("blocks"), enc(n.toString()));
+    },
+  };
+}
+
+/** tx = "set k v" | "bad" (ante failure) | "throw". */
+class TestRunner implements TxRunner {
+  run(env: TxEnv, tx: Uint8Array): TxResult {
+    const s = dec(tx)!;
+    const ok = (): TxResult => ({ code: 0, codespace: "", log: "", data: new Uint8Array(), gasWanted: 10n, gasUsed: 5n, events: [] });
+    if (s === "throw") throw new Error("runner bug");
+    if (s.startsWith("bad")) return { ...ok(), code: 4, codespace: "sdk", log: "unauthorized" };
+    const [, k, v] = s.split(" ");
+    if (env.mode === "finalize" || env.mode === "simulate") env.store.getStore("kv").set(enc(`e/${k}`), enc(v!));
+    return ok();
+  }
+}
+
+function makeApp(disk: MemDisk, modOpts: { explodeAtHeight?: bigint } = {}): App {
+  const manager = new ModuleManager([kvModule(modOpts)]);
+  return new App({ store: new MemStore(appStoreNames(manager), disk), manager, txRunner: new TestRunner(), logger: silent });
+}
+
+const time = (s: number) => ({ seconds: BigInt(s), nanos: 0 });
+const genesisReq = (appState: unknown, initialHeight = 1n) => ({
+  time: time(1_700_000_000),
+  chainId: "test-1",
+  consensusParams: { block: { maxBytes: 22020096n, maxGas: -1n } },
+  validators: [],
+  appStateBytes: Buffer.from(JSON.stringify(appState)),
+  initialHeight,
+});
+const blockReq = (height: bigint, txs: string[] = []) => ({
+  txs: txs.map(enc),
+  decidedLastCommit: { round: 0, votes: [] },
+  misbehavior: [],
+  hash: new Uint8Array(32),
+  height,
+  time: time(1_700_000_000 + Number(height)),
+  nextValidatorsHash: new Uint8Array(32),
+  proposerAddress: new Uint8Array(20),
+});
+const info = { version: "0.38.25", blockVersion: 11n, p2pVersion: 8n, abciVersion: "2.0.0" };
+
+async function runBlocks(app: App, from: bigint, to: bigint, txs: (h: bigint) => string[] = () => []): Promise<Uint8Array[]> {
+  const hashes: Uint8Array[] = [];
+  for (let h = from; h <= to; h++) {
+    const r = app.finalizeBlock(blockReq(h, txs(h)));
+    hashes.push(r.appHash);
+    await app.commit();
+  }
+  return hashes;
+}
+
+describe("App lifecycle", () => {
+  test("InitChain validates every section first and names the field", () => {
+    const app = makeApp(newMemDisk());
+    expect(() => app.initChain(genesisReq({ kv: { entries: [{ key: "a", value: "1" }, { key: "b", value: "-3" }] } }))).toThrow(
+      /app_state\.kv: entries\[1\]\.value: "-3" is not a non-negative integer: negative value/,
+    );
+    expect(() => app.initChain(genesisReq({ kv: { entries: "nope" } }))).toThrow(/app_state\.kv: entries: must be a list/);
+    expect(() => app.initChain({ ...genesisReq({}), appStateBytes: Buffer.from("{not json") })).toThrow(/not valid JSON/);
+    // nothing was applied by the failed attempts
+    const r = app.initChain(genesisReq({ kv: { entries: [{ key: "a", value: "1" }] }, bank: { balances: [] } }));
+    expect(r.appHash).toEqual(EMPTY_HASH);
+    expect(r.validators).toEqual([]);
+  });
+
+  test("blocks commit; a restarted app reports the same height and AppHash; crash before Commit loses the block only", async () => {
+    const disk = newMemDisk();
+    const app = makeApp(disk);
+    expect(app.info(info).lastBlockHeight).toBe(0n);
+    app.initChain(genesisReq({ kv: { entries: [{ key: "a", value: "1" }] } }, 5n));
+    const hashes = await runBlocks(app, 5n, 8n, (h) => [`set k${h} ${h}`]);
+    const i1 = app.info(info);
+    expect(i1.lastBlockHeight).toBe(8n);
+    expect(i1.lastBlockAppHash).toEqual(hashes[3]);
+
+    const app2 = makeApp(disk); // restart
+    expect(app2.info(info)).toEqual(i1);
+    app2.finalizeBlock(blockReq(9n, ["set z 9"])); // crash before Commit
+    const app3 = makeApp(disk);
+    expect(app3.info(info).lastBlockHeight).toBe(8n);
+    // replaying height 9 on the restarted app and on the uninterrupted one gives the same hash
+    const h9 = app3.finalizeBlock(blockReq(9n, ["set z 9"])).appHash;
+    const ref = makeApp(newMemDisk());
+    ref.initChain(genesisReq({ kv: { entries: [{ key: "a", value: "1" }] } }, 5n));
+    const refHashes = await runBlocks(ref, 5n, 9n, (h) => (h === 9n ? ["set z 9"] : [`set k${h} ${h}`]));
+    expect(Buffer.from(h9).toString("hex")).toBe(Buffer.from(refHashes[4]!).toString("hex"));
+  });
+
+  test("crash after InitChain before the first Commit: InitChain again works and gives the same hashes", async () => {
+    const disk = newMemDisk();
+    const gen = genesisReq({ kv: { entries: [{ key: "a", value: "1" }] } });
+    const a = makeApp(disk);
+    a.initChain(gen);
+    const first = a.finalizeBlock(blockReq(1n)).appHash; // crash: no Commit
+    const b = makeApp(disk);
+    expect(b.info(info).lastBlockHeight).toBe(0n);
+    b.initChain(gen);
+    expect(b.finalizeBlock(blockReq(1n)).appHash).toEqual(first);
+    await b.commit();
+    // same process, CometBFT restarted before Commit: InitChain again on a live app also works
+    const c = makeApp(newMemDisk());
+    c.initChain(gen);
+    c.finalizeBlock(blockReq(1n));
+    c.initChain(gen);
+    expect(c.finalizeBlock(blockReq(1n)).appHash).toEqual(first);
+    // InitChain on an app with committed state is refused with guidance
+    expect(() => b.initChain(gen)).toThrow(/already committed height 1.*Reset both/);
+  });
+
+  test("FinalizeBlock repeated without Commit (CometBFT restarted, app alive) replaces the uncommitted block", async () => {
+    const app = makeApp(newMemDisk());
+    app.initChain(genesisReq({}));
+    await runBlocks(app, 1n, 2n);
+    const once = app.finalizeBlock(blockReq(3n, ["set a 1"])).appHash;
+    const again = app.finalizeBlock(blockReq(3n, ["set a 1"])).appHash;
+    expect(again).toEqual(once);
+    await app.commit();
+    expect(app.info(info).lastBlockHeight).toBe(3n);
+  });
+
+  test("tx results: failures keep their code, a throwing runner is sdk/1 and does not stop the block", async () => {
+    const app = makeApp(newMemDisk());
+    app.initChain(genesisReq({}));
+    const r = app.finalizeBlock(blockReq(1n, ["set a 1", "bad sig", "throw", "set b 2"]));
+    expect(r.txResults.map((t) => [t.code, t.codespace])).toEqual([
+      [0, ""],
+      [4, "sdk"],
+      [1, "sdk"],
+      [0, ""],
+    ]);
+    expect(r.txResults[2]!.log).toMatch(/internal error: runner bug/);
+    expect(r.events.find((e) => e.type === "begin")!.attributes).toEqual([
+      { key: "height", value: "1", index: true },
+      { key: "mode", value: "BeginBlock", index: true },
+    ]);
+    await app.commit();
+    const q = app.query({ path: "/test.kv.v1.Query/Get", data: enc("b"), height: 0n, prove: false });
+    expect([q.code, dec(q.value), q.height]).toEqual([0, "2", 1n]);
+  });
+
+  test("a throwing begin-block hook is logged, its writes and events dropped, and the chain continues", async () => {
+    const errors: string[] = [];
+    const manager = new ModuleManager([kvModule({ explodeAtHeight: 2n })]);
+    const app = new App({
+      store: new MemStore(appStoreNames(manager)),
+      manager,
+      txRunner: new TestRunner(),
+      logger: { ...silent, error: (_o: object | string, m?: string) => void errors.push(m ?? "") },
+    });
+    app.initChain(genesisReq({}));
+    await runBlocks(app, 1n, 1n);
+    const r2 = app.finalizeBlock(blockReq(2n, ["set a 1"]));
+    expect(r2.events.filter((e) => e.type === "begin")).toHaveLength(0);
+    expect(r2.txResults[0]!.code).toBe(0);
+    await app.commit();
+    await runBlocks(app, 3n, 3n);
+    expect(errors.some((m) => /kv\.beginBlock failed/.test(m))).toBe(true);
+    expect(app.exportState().appState.kv).toEqual({ entries: [{ key: "a", value: "1" }] });
+  });
+
+  test("ProcessProposal rejects a block with an invalid or crashing tx, accepts valid ones, never UNKNOWN", () => {
+    const app = makeApp(newMemDisk());
+    app.initChain(genesisReq({}));
+    const pp = (txs: string[]) => app.processProposal({ ...blockReq(1n, txs), proposedLastCommit: { round: 0, votes: [] } }).status;
+    const { ACCEPT, REJECT } = ResponseProcessProposal_ProposalStatus;
+    expect(pp([])).toBe(ACCEPT);
+    expect(pp(["set a 1", "set b 2"])).toBe(ACCEPT);
+    expect(pp(["set a 1", "bad"])).toBe(REJECT);
+    expect(pp(["throw"])).toBe(REJECT);
+  });
+
+  test("PrepareProposal drops invalid txs and keeps the protobuf size within max_tx_bytes", () => {
+    const app = makeApp(newMemDisk());
+    app.initChain(genesisReq({}));
+    const big = `set big ${"x".repeat(200)}`; // 208 bytes → proto size 211
+    const small = "set s 1"; // 7 → 9
+    expect(protoTxSize(208)).toBe(211);
+    expect(protoTxSize(7)).toBe(9);
+    const prep = (txs: string[], max: bigint) =>
+      app
+        .prepareProposal({
+          maxTxBytes: max,
+          txs: txs.map(enc),
+          localLastCommit: { round: 0, votes: [] },
+          misbehavior: [],
+          height: 1n,
+          time: time(1),
+          nextValidatorsHash: new Uint8Array(),
+          proposerAddress: new Uint8Array(20),
+        })
+        .txs.map(dec);
+    expect(prep([small, "bad", big, small], 1000n)).toEqual([small, big, small]);
+    expect(prep([small, big, small], 220n)).toEqual([small, big]); // 9 + 211 = 220 exactly
+    expect(prep([small, big, small], 219n)).toEqual([small, small]); // big skipped, later small still fits
+  });
+
+  test("queries: unknown path, past height and store paths all answer with a code and a height", async () => {
+    const app = makeApp(newMemDisk());
+    app.initChain(genesisReq({ kv: { entries: [{ key: "a", value: "7" }] } }));
+    await runBlocks(app, 1n, 3n);
+    const unknown = app.query({ path: "/nope.v1.Query/X", data: new Uint8Array(), height: 0n, prove: false });
+    expect([unknown.code, unknown.codespace, unknown.height]).toEqual([6, "sdk", 3n]);
+    expect(unknown.log).toMatch(/unknown query path/);
+    const past = app.query({ path: "/test.kv.v1.Query/Get", data: enc("a"), height: 2n, prove: false });
+    expect([past.code, past.height]).toEqual([18, 3n]);
+    const notFound = app.query({ path: "/test.kv.v1.Query/Get", data: enc("zz"), height: 0n, prove: false });
+    expect([notFound.code, notFound.codespace]).toEqual([2, "kv"]);
+    const raw = app.query({ path: "/store/kv/key", data: enc("e/a"), height: 2n, prove: false });
+    expect([raw.code, dec(raw.value), raw.height]).toEqual([0, "7", 2n]);
+    const badStore = app.query({ path: "store/nope/key", data: enc("e/a"), height: 0n, prove: false });
+    expect(badStore.code).not.toBe(0);
+    expect(badStore.height).toBe(3n);
+  });
+});
+
+describe("genesis export / import round trip", () => {
+  test("export → InitChain → export is identical, and two imports agree on every AppHash", async () => {
+    const src = makeApp(newMemDisk());
+    src.initChain(genesisReq({ kv: { entries: [{ key: "g", value: "0" }] } }));
+    await runBlocks(src, 1n, 6n, (h) => [`set k${h} ${h * 10n}`, "bad"]);
+    const exported = src.exportState();
+    expect(exported.height).toBe(6);
+    expect(exported.chainId).toBe("test-1");
+    expect(exported.consensusParams?.block?.maxBytes).toBe(22020096n);
+
+    const json = JSON.parse(JSON.stringify(exported.appState));
+    const imports = [makeApp(newMemDisk()), makeApp(newMemDisk())];
+    const hashes: string[][] = [];
+    for (const app of imports) {
+      app.initChain(genesisReq(json, 7n));
+      hashes.push((await runBlocks(app, 7n, 9n, (h) => [`set k${h} ${h}`])).map((h) => Buffer.from(h).toString("hex")));
+    }
+    expect(hashes[0]).toEqual(hashes[1]);
+    const reimport = makeApp(newMemDisk());
+    reimport.initChain(genesisReq(json, 7n));
+    await runBlocks(reimport, 7n, 7n);
+    const again = reimport.exportState().appState as { kv: KvGenesis };
+    // identical module state (the kv test module also counts blocks outside its genesis section)
+    expect(again.kv.entries).toEqual((exported.appState as { kv: KvGenesis }).kv.entries);
+  });
+});
+
+describe("ModuleManager", () => {
+  const base: Module = { name: "a" };
+  test("rejects duplicate names, stores, messages and query paths, and bad orders", () => {
+    expect(() => new ModuleManager([base, { name: "a" }])).toThrow(/registered twice/);
+    expect(() => new ModuleManager([base, { name: "b", stores: ["a"] }])).toThrow(/claimed by modules a and b/);
+    expect(() => new ModuleManager([{ name: "Bad" }])).toThrow(/must match/);
+    const h = { typeUrl: "/x.Msg", decode: () => ({}), signers: () => [], validateBasic() {}, handle: () => ({ typeUrl: "", value: new Uint8Array() }) };
+    expect(() => new ModuleManager([{ name: "a", msgs: [h] }, { name: "b", msgs: [h] }])).toThrow(/handled by two modules/);
+    const q = { "/x.v1.Query/Y": () => new Uint8Array() };
+    expect(() => new ModuleManager([{ name: "a", queries: q }, { name: "b", queries: q }])).toThrow(/served by modules a and b/);
+    const withEnd = (n: string): Module => ({ name: n, endBlock() {} });
+    expect(() => new ModuleManager([withEnd("a"), withEnd("b")], { endBlock: ["a"] })).toThrow(/missing module\(s\): b/);
+    const m = new ModuleManager([withEnd("a"), withEnd("b"), { name: "c", stores: ["c1", "c0"] }], { endBlock: ["b", "a"] });
+    expect(m.endBlockOrder.map((x) => x.name)).toEqual(["b", "a"]);
+    expect(m.storeNames).toEqual(["a", "b", "c0", "c1"]);
+    expect(m.handler("/x.Msg")).toBeUndefined();
+  });
+});

@@ -1,0 +1,526 @@
+/**
+ * The Hashgrid ABCI 2.0 application: lifecycle over a CommitMultiStore and a module list.
+ *
+ * States (like BaseApp):
+ * - committed: `store` after the last Commit (what Info reports, what queries read);
+ * - check: a branch of the committed state for CheckTx, dropped and rebuilt after every Commit;
+ * - block: one branch per FinalizeBlock (hooks and txs each in a nested branch), written into the
+ *   store's pending layer at the end of FinalizeBlock; `workingHash()` gives the AppHash;
+ *   Commit persists it atomically and only then answers. Nothing touches disk before Commit.
+ *
+ * Failure policy (nothing user-caused throws past this class):
+ * - a tx failing or throwing → its ExecTxResult/CheckTx code (internal errors: sdk/1);
+ * - a begin/end-block hook throwing → logged at error level, that module's writes and events for
+ *   that hook in that block are discarded, the chain DOES NOT halt (every node runs the same
+ *   code on the same state, so they all discard the same way);
+ * - ProcessProposal never answers UNKNOWN (an internal error rejects the proposal);
+ * - an invalid genesis, InitChain on an already-initialised app, or a store failure in Commit are
+ *   fatal: the handler throws, the ABCI server answers Response.exception and CometBFT stops with
+ *   the message (continuing would fork or corrupt state).
+ */
+import { createHash } from "node:crypto";
+import {
+  CheckTxType,
+  ResponseProcessProposal_ProposalStatus,
+  ResponseVerifyVoteExtension_VerifyStatus,
+  type Event as AbciEvent,
+  type ExecTxResult,
+  type RequestCheckTx,
+  type RequestFinalizeBlock,
+  type RequestInfo,
+  type RequestInitChain,
+  type RequestPrepareProposal,
+  type RequestProcessProposal,
+  type RequestQuery,
+  type ResponseCheckTx,
+  type ResponseCommit,
+  type ResponseFinalizeBlock,
+  type ResponseInfo,
+  type ResponseInitChain,
+  type ResponsePrepareProposal,
+  type ResponseProcessProposal,
+  type ResponseQuery,
+  type ValidatorUpdate as AbciValidatorUpdate,
+} from "cosmjs-types/tendermint/abci/types";
+import { ConsensusParams } from "cosmjs-types/tendermint/types/params";
+import { SimulateRequest, SimulateResponse } from "cosmjs-types/cosmos/tx/v1beta1/service";
+import { TxMsgData } from "cosmjs-types/cosmos/base/abci/v1beta1/abci";
+import type { AbciApplication } from "../abci/server";
+import type { CacheMultiStore, CommitMultiStore, KVStore, MultiStoreView } from "../store/types";
+import { createContext } from "./context";
+import { CONSENSUS_STORE, readChainId, readParams, readParamsBytes, writeChainId, writeParams } from "./consensus";
+import { ChainError, sdkErrors, toAbciError } from "./errors";
+import { initGenesis, parseAppState, validateAppState, exportAppState } from "./genesis";
+import type { ModuleManager } from "./manager";
+import type { AppMetrics } from "./metrics";
+import type {
+  BlockHeader,
+  BlockInfo,
+  Context,
+  Event,
+  ExecMode,
+  Logger,
+  Module,
+  QueryContext,
+  Timestamp,
+  TxResult,
+  TxRunner,
+  ValidatorUpdate,
+} from "./types";
+
+export const APP_NAME = "hashgrid";
+export const APP_VERSION = "0.1.0";
+
+/** sha256("") — the AppHash of an empty, never-committed state (as the SDK reports it). */
+export const EMPTY_HASH = createHash("sha256").digest();
+
+const EMPTY_BLOCK: BlockInfo = { votes: [], misbehavior: [] };
+const ZERO_TIME: Timestamp = { seconds: 0n, nanos: 0 };
+
+export interface AppOptions {
+  readonly store: CommitMultiStore;
+  readonly manager: ModuleManager;
+  readonly txRunner: TxRunner;
+  readonly logger: Logger;
+  readonly metrics?: AppMetrics;
+  /** ResponseCommit.retain_height = height − minRetainBlocks (0 = CometBFT keeps every block). */
+  readonly minRetainBlocks?: number;
+}
+
+/** Store names an App over `manager` needs mounted (module stores + the framework's consensus store). */
+export function appStoreNames(manager: ModuleManager): string[] {
+  return [...new Set([...manager.storeNames, CONSENSUS_STORE])].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+interface Finalized {
+  readonly height: bigint;
+  readonly appHash: Uint8Array;
+}
+
+export class App implements AbciApplication {
+  private readonly store: CommitMultiStore;
+  private readonly manager: ModuleManager;
+  private readonly runner: TxRunner;
+  private readonly log: Logger;
+  private readonly metrics?: AppMetrics;
+  private readonly minRetainBlocks: number;
+  private chainId: string;
+  private checkState: CacheMultiStore;
+  /** Last block seen by FinalizeBlock (for CheckTx's header). */
+  private lastBlockTime: Timestamp = ZERO_TIME;
+  /** A FinalizeBlock whose Commit has not happened yet. */
+  private finalized?: Finalized;
+
+  constructor(o: AppOptions) {
+    this.store = o.store;
+    this.manager = o.manager;
+    this.runner = o.txRunner;
+    this.log = o.logger;
+    this.metrics = o.metrics;
+    this.minRetainBlocks = o.minRetainBlocks ?? 0;
+    const missing = appStoreNames(o.manager).filter((n) => !o.store.storeNames.includes(n));
+    if (missing.length) throw new Error(`store is missing mounted stores: ${missing.join(", ")} (open it with appStoreNames(manager))`);
+    this.chainId = readChainId(this.store.getStore(CONSENSUS_STORE)) ?? "";
+    this.checkState = this.store.branch();
+    this.metrics?.height.set(this.store.lastCommit.version);
+  }
+
+  get lastHeight(): number {
+    return this.store.lastCommit.version;
+  }
+
+  // ---------------------------------------------------------------- info / init
+
+  info(_req: RequestInfo): ResponseInfo {
+    const lc = this.store.lastCommit;
+    const params = lc.version > 0 ? readParams(this.store.getStore(CONSENSUS_STORE)) : undefined;
+    return {
+      data: APP_NAME,
+      version: APP_VERSION,
+      appVersion: params?.version?.app ?? 0n,
+      lastBlockHeight: BigInt(lc.version),
+      lastBlockAppHash: lc.version > 0 ? lc.appHash : new Uint8Array(),
+    };
+  }
+
+  initChain(req: RequestInitChain): ResponseInitChain {
+    const committed = this.store.lastCommit.version;
+    if (committed > 0) {
+      throw new Error(
+        `InitChain received but the app already committed height ${committed}: CometBFT was reset without the app. ` +
+          `Reset both (delete the app's data directory and run \`cometbft unsafe-reset-all\`) or restore CometBFT's data.`,
+      );
+    }
+    // A crash after InitChain and before the first Commit leaves nothing on disk; in one process
+    // (CometBFT restarted, app alive) the earlier genesis is still pending: drop it.
+    this.store.discardPending();
+    this.finalized = undefined;
+    const initialHeight = req.initialHeight > 0n ? req.initialHeight : 1n;
+    let validated;
+    try {
+      validated = validateAppState(this.manager, parseAppState(req.appStateBytes));
+    } catch (e) {
+      this.log.error({ err: (e as Error).message }, "genesis rejected");
+      throw e;
+    }
+    this.store.setInitialVersion(Number(initialHeight));
+    const branch = this.store.branch();
+    const header: BlockHeader = { height: initialHeight, time: req.time ?? ZERO_TIME, chainId: req.chainId, proposer: new Uint8Array() };
+    const ctx = createContext({ header, mode: "genesis", store: branch, logger: this.log });
+    const consensus = branch.getStore(CONSENSUS_STORE);
+    writeChainId(consensus, req.chainId);
+    if (req.consensusParams) writeParams(consensus, req.consensusParams);
+    const updates = initGenesis(ctx, this.manager, validated, this.log);
+    branch.write();
+    this.chainId = req.chainId;
+    this.lastBlockTime = header.time;
+    this.checkState = this.store.branch();
+    this.log.info(
+      { chainId: req.chainId, initialHeight: initialHeight.toString(), modules: validated.sections.map(([n]) => n), validators: updates.length },
+      "InitChain: genesis applied (committed with the first block)",
+    );
+    const appHash = this.store.lastCommit.appHash.length > 0 ? this.store.lastCommit.appHash : EMPTY_HASH;
+    return { consensusParams: undefined, validators: dedupeValidatorUpdates(updates).map(toAbciValidatorUpdate), appHash };
+  }
+
+  // ---------------------------------------------------------------- mempool
+
+  checkTx(req: RequestCheckTx): ResponseCheckTx {
+    const t0 = process.hrtime.bigint();
+    const mode: ExecMode = req.type === CheckTxType.RECHECK ? "recheck" : "check";
+    const header: BlockHeader = {
+      height: BigInt(this.store.lastCommit.version) + 1n,
+      time: this.lastBlockTime,
+      chainId: this.chainId,
+      proposer: new Uint8Array(),
+    };
+    const r = this.runTx(mode, header, EMPTY_BLOCK, this.checkState, req.tx, false);
+    if (this.metrics) {
+      this.metrics.checkTxTotal.inc({ type: mode, result: r.code === 0 ? "ok" : "rejected" });
+      this.metrics.checkTxSeconds.observe(Number(process.hrtime.bigint() - t0) / 1e9);
+    }
+    return { code: r.code, data: r.data, log: r.log, info: "", gasWanted: r.gasWanted, gasUsed: r.gasUsed, events: toAbciEvents(r.events), codespace: r.codespace };
+  }
+
+  // ---------------------------------------------------------------- proposals
+
+  prepareProposal(req: RequestPrepareProposal): ResponsePrepareProposal {
+    try {
+      const header: BlockHeader = { height: req.height, time: req.time, chainId: this.chainId, proposer: req.proposerAddress };
+      const branch = this.store.branch();
+      const max = req.maxTxBytes;
+      const out: Uint8Array[] = [];
+      let total = 0n;
+      let dropped = 0;
+      for (const tx of req.txs) {
+        const size = BigInt(protoTxSize(tx.length));
+        if (total + size > max) {
+          dropped++;
+          continue; // a smaller tx later may still fit
+        }
+        const r = this.runTx("prepare", header, EMPTY_BLOCK, branch, tx, false);
+        if (r.code !== 0) {
+          dropped++;
+          continue;
+        }
+        out.push(tx);
+        total += size;
+      }
+      if (dropped) this.log.debug({ height: req.height.toString(), kept: out.length, dropped }, "PrepareProposal dropped txs");
+      return { txs: out };
+    } catch (e) {
+      this.log.error({ err: (e as Error).message }, "PrepareProposal failed; proposing an empty block");
+      return { txs: [] };
+    }
+  }
+
+  processProposal(req: RequestProcessProposal): ResponseProcessProposal {
+    const { ACCEPT, REJECT } = ResponseProcessProposal_ProposalStatus;
+    try {
+      const header: BlockHeader = { height: req.height, time: req.time, chainId: this.chainId, proposer: req.proposerAddress };
+      const branch = this.store.branch();
+      for (let i = 0; i < req.txs.length; i++) {
+        const r = this.runTx("process", header, EMPTY_BLOCK, branch, req.txs[i]!, false);
+        if (r.code !== 0) {
+          this.log.warn({ height: req.height.toString(), tx: i, code: r.code, codespace: r.codespace, log: r.log }, "ProcessProposal: rejecting block with an invalid tx");
+          return { status: REJECT };
+        }
+      }
+      return { status: ACCEPT };
+    } catch (e) {
+      this.log.error({ err: (e as Error).message }, "ProcessProposal failed internally; rejecting");
+      return { status: REJECT };
+    }
+  }
+
+  extendVote(): { voteExtension: Uint8Array } {
+    return { voteExtension: new Uint8Array() };
+  }
+
+  verifyVoteExtension(): { status: ResponseVerifyVoteExtension_VerifyStatus } {
+    return { status: ResponseVerifyVoteExtension_VerifyStatus.ACCEPT };
+  }
+
+  // ---------------------------------------------------------------- blocks
+
+  finalizeBlock(req: RequestFinalizeBlock): ResponseFinalizeBlock {
+    const t0 = process.hrtime.bigint();
+    if (this.finalized) {
+      // CometBFT restarted after FinalizeBlock but before Commit while we stayed up: it replays
+      // this height. Drop the uncommitted block (genesis-pending is handled by InitChain again).
+      if (this.store.lastCommit.version === 0) {
+        throw new Error("FinalizeBlock repeated before the first Commit without InitChain; restart the app");
+      }
+      this.log.warn({ height: req.height.toString(), previous: this.finalized.height.toString() }, "FinalizeBlock again without Commit: discarding the uncommitted block");
+      this.store.discardPending();
+      this.finalized = undefined;
+    }
+    const expected = BigInt(this.store.lastCommit.version) + 1n;
+    if (this.store.lastCommit.version > 0 && req.height !== expected) {
+      throw new Error(`FinalizeBlock for height ${req.height} but the app's next height is ${expected}`);
+    }
+    const header: BlockHeader = { height: req.height, time: req.time, chainId: this.chainId, proposer: req.proposerAddress };
+    const blockInfo: BlockInfo = {
+      votes: (req.decidedLastCommit?.votes ?? []).map((v) => ({
+        validatorAddress: v.validator.address,
+        power: v.validator.power,
+        blockIdFlag: v.blockIdFlag,
+      })),
+      misbehavior: req.misbehavior.map((m) => ({
+        type: m.type,
+        validatorAddress: m.validator.address,
+        power: m.validator.power,
+        height: m.height,
+        time: m.time,
+        totalVotingPower: m.totalVotingPower,
+      })),
+    };
+    const paramsBefore = readParamsBytes(this.store.getStore(CONSENSUS_STORE));
+    const block = this.store.branch();
+
+    const beginCtx = createContext({ header, block: blockInfo, mode: "finalize", store: block, logger: this.log });
+    for (const m of this.manager.beginBlockOrder) this.runHook(beginCtx, m, "beginBlock");
+
+    const txResults: ExecTxResult[] = [];
+    let failed = 0;
+    for (const tx of req.txs) {
+      const r = this.runTx("finalize", header, blockInfo, block, tx, true);
+      if (r.code !== 0) failed++;
+      txResults.push({ code: r.code, data: r.data, log: r.log, info: "", gasWanted: r.gasWanted, gasUsed: r.gasUsed, events: toAbciEvents(r.events), codespace: r.codespace });
+    }
+
+    const endCtx = createContext({ header, block: blockInfo, mode: "finalize", store: block, logger: this.log });
+    const updates: ValidatorUpdate[] = [];
+    for (const m of this.manager.endBlockOrder) {
+      const out = this.runHook(endCtx, m, "endBlock");
+      if (out) updates.push(...out);
+    }
+    block.write();
+
+    const paramsAfter = readParamsBytes(this.store.getStore(CONSENSUS_STORE));
+    const paramsChanged = paramsAfter !== undefined && (paramsBefore === undefined || !Buffer.from(paramsAfter).equals(Buffer.from(paramsBefore)));
+    const appHash = this.store.workingHash();
+    this.finalized = { height: req.height, appHash };
+    this.lastBlockTime = header.time;
+
+    if (this.metrics) {
+      this.metrics.blockSeconds.observe(Number(process.hrtime.bigint() - t0) / 1e9);
+      this.metrics.txsPerBlock.observe(req.txs.length);
+      if (req.txs.length - failed) this.metrics.txsTotal.inc({ result: "ok" }, req.txs.length - failed);
+      if (failed) this.metrics.txsTotal.inc({ result: "failed" }, failed);
+    }
+    return {
+      events: [...withMode(beginCtx.events.events(), "BeginBlock"), ...withMode(endCtx.events.events(), "EndBlock")],
+      txResults,
+      validatorUpdates: dedupeValidatorUpdates(updates).map(toAbciValidatorUpdate),
+      consensusParamUpdates: paramsChanged ? ConsensusParams.decode(paramsAfter!) : undefined,
+      appHash,
+    };
+  }
+
+  async commit(): Promise<ResponseCommit> {
+    const f = this.finalized;
+    if (!f) throw new Error("Commit without a preceding FinalizeBlock");
+    const t0 = process.hrtime.bigint();
+    const info = await this.store.commit();
+    this.finalized = undefined;
+    if (BigInt(info.version) !== f.height || !Buffer.from(info.appHash).equals(Buffer.from(f.appHash))) {
+      throw new Error(
+        `store committed version ${info.version} (${Buffer.from(info.appHash).toString("hex")}) but FinalizeBlock was height ${f.height} (${Buffer.from(f.appHash).toString("hex")})`,
+      );
+    }
+    this.checkState = this.store.branch();
+    const height = info.version;
+    if (this.metrics) {
+      this.metrics.commitSeconds.observe(Number(process.hrtime.bigint() - t0) / 1e9);
+      this.metrics.height.set(height);
+    }
+    const retain = this.minRetainBlocks > 0 && height > this.minRetainBlocks ? height - this.minRetainBlocks : 0;
+    this.log.debug({ height, appHash: Buffer.from(info.appHash).toString("hex") }, "committed");
+    return { retainHeight: BigInt(retain) };
+  }
+
+  // ---------------------------------------------------------------- queries
+
+  query(req: RequestQuery): ResponseQuery {
+    const latest = BigInt(this.store.lastCommit.version);
+    const base: ResponseQuery = { code: 0, log: "", info: "", index: 0n, key: req.data, value: new Uint8Array(), proofOps: undefined, height: latest, codespace: "" };
+    try {
+      const storePath = /^\/?store\/([^/]+)\/key$/.exec(req.path);
+      if (storePath) {
+        if (req.height < 0n) throw sdkErrors.InvalidRequest.wrap("height must be >= 0");
+        if (!this.store.storeNames.includes(storePath[1]!)) {
+          throw sdkErrors.UnknownRequest.wrap(`unknown store "${storePath[1]}" (stores: ${this.store.storeNames.join(", ")})`);
+        }
+        const r = this.store.query(storePath[1]!, req.data, Number(req.height), req.prove);
+        return {
+          ...base,
+          value: r.value ?? new Uint8Array(),
+          height: BigInt(r.version),
+          proofOps: r.proofOps ? { ops: r.proofOps.map((o) => ({ type: o.type, key: o.key, data: o.data })) } : undefined,
+        };
+      }
+      if (req.path === "/app/version") return { ...base, value: Buffer.from(APP_VERSION) };
+      if (req.height !== 0n && req.height !== latest) {
+        throw sdkErrors.InvalidRequest.wrap(`queries at past heights are not supported yet (asked ${req.height}, latest ${latest}); query height 0`);
+      }
+      if (req.path === "/cosmos.tx.v1beta1.Service/Simulate" || req.path === "/app/simulate") {
+        return { ...base, value: this.simulate(req.data) };
+      }
+      const route = this.manager.query(req.path);
+      if (!route) throw sdkErrors.UnknownRequest.wrap(`unknown query path ${req.path}`);
+      const qctx: QueryContext = { height: latest, chainId: this.chainId, store: (name) => readOnly(this.store.getStore(name), name) };
+      return { ...base, value: route.handler(qctx, req.data) };
+    } catch (e) {
+      const { code, codespace, log } = toAbciError(e);
+      return { ...base, code, codespace, log };
+    }
+  }
+
+  private simulate(data: Uint8Array): Uint8Array {
+    let txBytes: Uint8Array;
+    try {
+      txBytes = SimulateRequest.decode(data).txBytes;
+    } catch (e) {
+      throw sdkErrors.TxDecode.wrap(`SimulateRequest: ${(e as Error).message}`);
+    }
+    if (txBytes.length === 0) throw sdkErrors.InvalidRequest.wrap("empty tx_bytes");
+    const header: BlockHeader = { height: BigInt(this.store.lastCommit.version) + 1n, time: this.lastBlockTime, chainId: this.chainId, proposer: new Uint8Array() };
+    const r = this.runTx("simulate", header, EMPTY_BLOCK, this.store.branch(), txBytes, false);
+    if (r.code !== 0) {
+      throw new ChainError(r.codespace, r.code, r.log);
+    }
+    let msgResponses: TxMsgData["msgResponses"] = [];
+    try {
+      msgResponses = TxMsgData.decode(r.data).msgResponses;
+    } catch {
+      /* data not TxMsgData: leave empty */
+    }
+    return SimulateResponse.encode({
+      gasInfo: { gasWanted: r.gasWanted, gasUsed: r.gasUsed },
+      result: { data: r.data, log: r.log, events: toAbciEvents(r.events), msgResponses },
+    }).finish();
+  }
+
+  // ---------------------------------------------------------------- snapshots (state sync not built yet)
+
+  listSnapshots(): { snapshots: [] } {
+    return { snapshots: [] };
+  }
+  offerSnapshot(): { result: number } {
+    return { result: 4 }; // REJECT_FORMAT: we serve no snapshot format yet
+  }
+  loadSnapshotChunk(): { chunk: Uint8Array } {
+    return { chunk: new Uint8Array() };
+  }
+  applySnapshotChunk(): { result: number; refetchChunks: number[]; rejectSenders: string[] } {
+    return { result: 2, refetchChunks: [], rejectSenders: [] }; // ABORT
+  }
+
+  // ---------------------------------------------------------------- export
+
+  /** The current committed state as app_state (module sections in export order) + consensus params. */
+  exportState(): { height: number; chainId: string; appState: Record<string, unknown>; consensusParams?: ConsensusParams } {
+    const view = this.store.branch(); // never written
+    const header: BlockHeader = { height: BigInt(this.store.lastCommit.version), time: this.lastBlockTime, chainId: this.chainId, proposer: new Uint8Array() };
+    const ctx = createContext({ header, mode: "genesis", store: view, logger: this.log });
+    return {
+      height: this.store.lastCommit.version,
+      chainId: this.chainId,
+      appState: exportAppState(ctx, this.manager),
+      consensusParams: readParams(view.getStore(CONSENSUS_STORE)),
+    };
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  /** Runs one tx in a nested branch of `parent`; writes it back when `alwaysKeep` or on success. Never throws. */
+  private runTx(mode: ExecMode, header: BlockHeader, block: BlockInfo, parent: MultiStoreView, tx: Uint8Array, alwaysKeep: boolean): TxResult {
+    const branch = parent.branch();
+    try {
+      const r = this.runner.run({ mode, header, block, store: branch, logger: this.log }, tx);
+      if (alwaysKeep || r.code === 0) branch.write();
+      return r;
+    } catch (e) {
+      const { code, codespace, log } = toAbciError(e);
+      if (code === 1) this.log.error({ mode, err: (e as Error)?.message, stack: (e as Error)?.stack }, "tx runner threw (bug): tx failed, state untouched");
+      return { code, codespace, log, data: new Uint8Array(), gasWanted: 0n, gasUsed: 0n, events: [] };
+    }
+  }
+
+  private runHook(ctx: Context, m: Module, hook: "beginBlock" | "endBlock"): readonly ValidatorUpdate[] | void {
+    try {
+      return ctx.branch((c) => m[hook]!(c));
+    } catch (e) {
+      this.log.error(
+        { module: m.name, hook, height: ctx.header.height.toString(), err: (e as Error)?.message, stack: (e as Error)?.stack },
+        `${m.name}.${hook} failed: its writes and events for this block are discarded (chain continues)`,
+      );
+      return undefined;
+    }
+  }
+}
+
+/** Protobuf size of one entry of `repeated bytes txs` (tag + uvarint length + bytes), as CometBFT counts it. */
+export function protoTxSize(len: number): number {
+  let n = 1;
+  let v = len;
+  do {
+    n++;
+    v = Math.floor(v / 128);
+  } while (v > 0);
+  return n + len;
+}
+
+function toAbciEvents(events: readonly Event[]): AbciEvent[] {
+  return events.map((e) => ({ type: e.type, attributes: e.attributes.map((a) => ({ key: a.key, value: a.value, index: a.index })) }));
+}
+
+function withMode(events: readonly Event[], mode: string): AbciEvent[] {
+  return toAbciEvents(events).map((e) => ({ ...e, attributes: [...e.attributes, { key: "mode", value: mode, index: true }] }));
+}
+
+/** Later updates for the same key replace earlier ones (CometBFT rejects duplicates). */
+function dedupeValidatorUpdates(updates: readonly ValidatorUpdate[]): ValidatorUpdate[] {
+  const byKey = new Map<string, ValidatorUpdate>();
+  for (const u of updates) byKey.set(`${u.pubKey.type}:${Buffer.from(u.pubKey.key).toString("hex")}`, u);
+  return [...byKey.values()];
+}
+
+function toAbciValidatorUpdate(u: ValidatorUpdate): AbciValidatorUpdate {
+  return { pubKey: u.pubKey.type === "ed25519" ? { ed25519: u.pubKey.key } : { secp256k1: u.pubKey.key }, power: u.power };
+}
+
+function readOnly(s: KVStore, name: string): KVStore {
+  const deny = (): never => {
+    throw sdkErrors.Logic.wrap(`store ${name} is read-only in queries`);
+  };
+  return {
+    get: (k) => s.get(k),
+    has: (k) => s.has(k),
+    iterator: (a, b, r) => s.iterator(a, b, r),
+    prefixIterator: (p, r) => s.prefixIterator(p, r),
+    set: deny,
+    delete: deny,
+  };
+}

@@ -1,0 +1,170 @@
+/**
+ * Write-buffered views (SDK cachekv/cachemulti): one per block, nested per tx and message.
+ * A branch records writes in a Map and flushes them into its parent on write(); dropping it
+ * discards them. Reads see the branch's own writes first. Iteration merges the branch's
+ * writes (sorted when the iterator is created) with the parent's ordered iterator.
+ */
+import {
+  Bytes,
+  CacheKVStore,
+  CacheMultiStore,
+  KVPair,
+  KVStore,
+  MAX_KEY_BYTES,
+  MAX_VALUE_BYTES,
+  MultiStoreView,
+  StoreError,
+} from "./types";
+import { bytesToKey, compareBytes, compareStrings, prefixEnd, toHex } from "./encoding";
+
+export function validateKey(key: Bytes): void {
+  if (!(key instanceof Uint8Array)) throw new StoreError("key must be a Uint8Array");
+  if (key.length === 0) throw new StoreError("empty key");
+  if (key.length > MAX_KEY_BYTES) throw new StoreError(`key of ${key.length} bytes exceeds the limit of ${MAX_KEY_BYTES}`);
+}
+
+export function validateValue(key: Bytes, value: Bytes): void {
+  if (!(value instanceof Uint8Array)) throw new StoreError(`value for key ${toHex(key)} must be a Uint8Array`);
+  // ICS-23 cannot prove an empty value, so the store never holds one.
+  if (value.length === 0) throw new StoreError(`empty value for key ${toHex(key)} (use delete to remove a key)`);
+  if (value.length > MAX_VALUE_BYTES) {
+    throw new StoreError(`value of ${value.length} bytes for key ${toHex(key)} exceeds the limit of ${MAX_VALUE_BYTES}`);
+  }
+}
+
+/** One buffered write: value, or null for a delete. Key kept as bytes for merging. */
+export interface Dirty {
+  readonly key: Bytes;
+  readonly value: Bytes | null;
+}
+
+/** Merges a parent iterator with sorted dirty entries (the dirty entry wins on equal keys). */
+export function* mergeIterators(
+  parent: Iterator<KVPair>,
+  dirty: readonly Dirty[],
+  reverse: boolean,
+): Generator<KVPair> {
+  let p = parent.next();
+  let i = 0;
+  const dir = reverse ? -1 : 1;
+  for (;;) {
+    const d = i < dirty.length ? dirty[i] : undefined;
+    if (p.done) {
+      if (d === undefined) return;
+      i++;
+      if (d.value !== null) yield [d.key, d.value];
+      continue;
+    }
+    if (d === undefined) {
+      yield p.value;
+      p = parent.next();
+      continue;
+    }
+    const c = compareBytes(p.value[0], d.key) * dir;
+    if (c < 0) {
+      yield p.value;
+      p = parent.next();
+    } else {
+      if (c === 0) p = parent.next();
+      i++;
+      if (d.value !== null) yield [d.key, d.value];
+    }
+  }
+}
+
+/** Dirty entries of `map` within [start, end), sorted in iteration order. */
+export function sortedDirty(
+  map: ReadonlyMap<string, Dirty>,
+  start: Bytes | undefined,
+  end: Bytes | undefined,
+  reverse: boolean,
+): Dirty[] {
+  const lo = start === undefined ? undefined : bytesToKey(start);
+  const hi = end === undefined ? undefined : bytesToKey(end);
+  const keys: string[] = [];
+  for (const k of map.keys()) {
+    if ((lo === undefined || k >= lo) && (hi === undefined || k < hi)) keys.push(k);
+  }
+  keys.sort(reverse ? (a, b) => compareStrings(b, a) : compareStrings);
+  return keys.map((k) => map.get(k)!);
+}
+
+/** A write buffer over any KVStore. */
+export class CacheKV implements CacheKVStore {
+  private dirty = new Map<string, Dirty>();
+
+  constructor(private readonly parent: KVStore) {}
+
+  get(key: Bytes): Bytes | undefined {
+    validateKey(key);
+    const d = this.dirty.get(bytesToKey(key));
+    if (d !== undefined) return d.value === null ? undefined : d.value;
+    return this.parent.get(key);
+  }
+
+  has(key: Bytes): boolean {
+    return this.get(key) !== undefined;
+  }
+
+  set(key: Bytes, value: Bytes): void {
+    validateKey(key);
+    validateValue(key, value);
+    // Copy: callers may reuse their buffers after set().
+    this.dirty.set(bytesToKey(key), { key: Uint8Array.from(key), value: Uint8Array.from(value) });
+  }
+
+  delete(key: Bytes): void {
+    validateKey(key);
+    this.dirty.set(bytesToKey(key), { key: Uint8Array.from(key), value: null });
+  }
+
+  iterator(start?: Bytes, end?: Bytes, reverse = false): IterableIterator<KVPair> {
+    const dirty = sortedDirty(this.dirty, start, end, reverse);
+    return mergeIterators(this.parent.iterator(start, end, reverse), dirty, reverse);
+  }
+
+  prefixIterator(prefix: Bytes, reverse = false): IterableIterator<KVPair> {
+    return this.iterator(prefix, prefixEnd(prefix), reverse);
+  }
+
+  /** Flushes buffered writes into the parent in sorted key order, then empties the buffer. */
+  write(): void {
+    const keys = [...this.dirty.keys()].sort(compareStrings);
+    for (const k of keys) {
+      const d = this.dirty.get(k)!;
+      if (d.value === null) this.parent.delete(d.key);
+      else this.parent.set(d.key, d.value);
+    }
+    this.dirty = new Map();
+  }
+
+  /** Number of buffered writes (tests, metrics). */
+  get size(): number {
+    return this.dirty.size;
+  }
+}
+
+/** A branch of a MultiStoreView: one CacheKV per store touched. */
+export class CacheMulti implements CacheMultiStore {
+  private readonly stores = new Map<string, CacheKV>();
+
+  constructor(private readonly parent: MultiStoreView) {}
+
+  getStore(name: string): KVStore {
+    let s = this.stores.get(name);
+    if (s === undefined) {
+      s = new CacheKV(this.parent.getStore(name)); // throws for unmounted names
+      this.stores.set(name, s);
+    }
+    return s;
+  }
+
+  branch(): CacheMultiStore {
+    return new CacheMulti(this);
+  }
+
+  write(): void {
+    const names = [...this.stores.keys()].sort(compareStrings);
+    for (const n of names) this.stores.get(n)!.write();
+  }
+}

@@ -1,0 +1,451 @@
+/**
+ * IAVL+ tree, byte-compatible with cosmos/iavl v1 (node hashing and the AVL+ insert/remove/
+ * rotation algorithm of mutable_tree.go; see shared/reference/iavl-ics23-ibc.md §1).
+ * Ported with attribution: cosmos/iavl is Apache-2.0.
+ *
+ * Nodes are immutable once saved (version > 0). Nodes created while building the working
+ * version have version 0 and are mutated in place (Go clones them instead; the resulting tree
+ * and hashes are identical because an unsaved node has exactly one parent). Saved nodes are
+ * cloned on write and remembered as orphans so the store can prune them later.
+ *
+ * Children may be "stubs": a node whose record has not been loaded yet (height -1) and that
+ * only knows its node key (version, nonce) and the hash its parent recorded. `NodeLoader`
+ * fills a stub in place; every field access other than version/nonce/hash goes through load().
+ */
+import { StoreError } from "./types";
+import { compareBytes, EMPTY_HASH, putUvarint, putVarint, sha256, uvarintSize, varintSize } from "./encoding";
+
+export class Node {
+  key: Uint8Array;
+  /** Leaf value; undefined for inner nodes. */
+  value: Uint8Array | undefined;
+  /** -1 while this is an unloaded stub. */
+  height: number;
+  size: number;
+  /** Version that created the node; 0 = unsaved working node. */
+  version: number;
+  /** Nonce within that version (IAVL v1 NodeKey); 0 = unsaved. */
+  nonce: number;
+  hash: Uint8Array | undefined;
+  left: Node | undefined;
+  right: Node | undefined;
+
+  constructor(key: Uint8Array, value: Uint8Array | undefined, height: number, size: number) {
+    this.key = key;
+    this.value = value;
+    this.height = height;
+    this.size = size;
+    this.version = 0;
+    this.nonce = 0;
+    this.hash = undefined;
+    this.left = undefined;
+    this.right = undefined;
+  }
+
+  static stub(version: number, nonce: number, hash: Uint8Array): Node {
+    const n = new Node(EMPTY_KEY, undefined, -1, 0);
+    n.version = version;
+    n.nonce = nonce;
+    n.hash = hash;
+    return n;
+  }
+
+  isLeaf(): boolean {
+    return this.height === 0;
+  }
+}
+
+const EMPTY_KEY = new Uint8Array(0);
+
+/** Fills a stub node from storage (throws StoreError when missing or corrupt). */
+export interface NodeLoader {
+  load(stub: Node): void;
+}
+
+let scratch = new Uint8Array(1024);
+
+/** Go (*Node).writeHashBytes + sha256, with `version` for nodes not yet saved. */
+export function hashNode(node: Node, version: number): Uint8Array {
+  if (node.hash !== undefined) return node.hash;
+  const v = node.version !== 0 ? node.version : version;
+  let buf: Uint8Array;
+  let pos = 0;
+  if (node.height === 0) {
+    const key = node.key;
+    const need = 30 + uvarintSize(key.length) + key.length + 33;
+    if (scratch.length < need) scratch = new Uint8Array(need * 2);
+    buf = scratch;
+    pos = putVarint(buf, pos, 0);
+    pos = putVarint(buf, pos, 1);
+    pos = putVarint(buf, pos, v);
+    pos = putUvarint(buf, pos, key.length);
+    buf.set(key, pos);
+    pos += key.length;
+    buf[pos++] = 0x20;
+    buf.set(sha256(node.value!), pos);
+    pos += 32;
+  } else {
+    const lh = hashNode(node.left!, version);
+    const rh = hashNode(node.right!, version);
+    buf = scratch;
+    pos = putVarint(buf, pos, node.height);
+    pos = putVarint(buf, pos, node.size);
+    pos = putVarint(buf, pos, v);
+    buf[pos++] = 0x20;
+    buf.set(lh, pos);
+    pos += 32;
+    buf[pos++] = 0x20;
+    buf.set(rh, pos);
+    pos += 32;
+  }
+  node.hash = sha256(buf.subarray(0, pos));
+  return node.hash;
+}
+
+/** Size in bytes of the hash preimage prefix (used by tests and proof code). */
+export function innerPrefixSize(height: number, size: number, version: number): number {
+  return varintSize(height) + varintSize(size) + varintSize(version);
+}
+
+export interface PathStep {
+  readonly height: number;
+  readonly size: number;
+  readonly version: number;
+  /** Set when the path continues to the right: the left sibling's hash. */
+  readonly left: Uint8Array | undefined;
+  /** Set when the path continues to the left: the right sibling's hash. */
+  readonly right: Uint8Array | undefined;
+}
+
+/**
+ * One IAVL tree: the working root plus the last saved root. Also used read-only for older
+ * versions (a root loaded from disk, no writes).
+ */
+export class IavlTree {
+  /** Working root (may contain unsaved nodes). */
+  root: Node | undefined;
+  /** Root of the last saved version. */
+  savedRoot: Node | undefined;
+  /** Last saved version (0 = none). */
+  version: number;
+  initialVersion = 0;
+  /** Saved nodes replaced while building the working version. */
+  orphans: Node[] = [];
+  private updated = false;
+
+  constructor(
+    private readonly loader: NodeLoader | undefined,
+    root: Node | undefined = undefined,
+    version = 0,
+  ) {
+    this.root = root;
+    this.savedRoot = root;
+    this.version = version;
+  }
+
+  /** The version the next save will have. */
+  get workingVersion(): number {
+    if (this.version === 0 && this.initialVersion > 0) return this.initialVersion;
+    return this.version + 1;
+  }
+
+  load(n: Node): Node {
+    if (n.height < 0) {
+      if (this.loader === undefined) throw new StoreError(`unloaded node (version ${n.version}, nonce ${n.nonce}) in an in-memory tree`);
+      this.loader.load(n);
+    }
+    return n;
+  }
+
+  get size(): number {
+    return this.root === undefined ? 0 : this.load(this.root).size;
+  }
+
+  /** Root hash of the working tree (hashes new nodes with the working version). */
+  workingHash(): Uint8Array {
+    if (this.root === undefined) return EMPTY_HASH;
+    return hashNode(this.root, this.workingVersion);
+  }
+
+  /** Hash of the last saved version. */
+  savedHash(): Uint8Array {
+    return this.savedRoot === undefined ? EMPTY_HASH : this.savedRoot.hash!;
+  }
+
+  get(key: Uint8Array): Uint8Array | undefined {
+    let n = this.root;
+    if (n === undefined) return undefined;
+    this.load(n);
+    while (n.height > 0) {
+      n = compareBytes(key, n.key) < 0 ? n.left! : n.right!;
+      this.load(n);
+    }
+    return compareBytes(n.key, key) === 0 ? n.value : undefined;
+  }
+
+  /** Go ImmutableTree.GetWithIndex: index of the key or of where it would be inserted. */
+  getWithIndex(key: Uint8Array): [number, Uint8Array | undefined] {
+    let n = this.root;
+    if (n === undefined) return [0, undefined];
+    this.load(n);
+    let index = 0;
+    while (n.height > 0) {
+      if (compareBytes(key, n.key) < 0) {
+        n = this.load(n.left!);
+      } else {
+        const r = this.load(n.right!);
+        index += n.size - r.size;
+        n = r;
+      }
+    }
+    const c = compareBytes(n.key, key);
+    if (c < 0) return [index + 1, undefined];
+    if (c > 0) return [index, undefined];
+    return [index, n.value];
+  }
+
+  getByIndex(index: number): [Uint8Array, Uint8Array] | undefined {
+    let n = this.root;
+    if (n === undefined) return undefined;
+    this.load(n);
+    if (index < 0 || index >= n.size) return undefined;
+    while (n.height > 0) {
+      const l = this.load(n.left!);
+      if (index < l.size) {
+        n = l;
+      } else {
+        index -= l.size;
+        n = this.load(n.right!);
+      }
+    }
+    return [n.key, n.value!];
+  }
+
+  /** Root-to-leaf path for `key` (which must exist), as used by ICS-23 existence proofs. */
+  pathToLeaf(key: Uint8Array): { path: PathStep[]; leaf: Node } {
+    let n = this.root;
+    if (n === undefined) throw new StoreError("cannot build a proof in an empty tree");
+    this.load(n);
+    const path: PathStep[] = [];
+    const wv = this.workingVersion;
+    while (n.height > 0) {
+      const goLeft = compareBytes(key, n.key) < 0;
+      const version = n.version !== 0 ? n.version : wv;
+      if (goLeft) {
+        path.push({ height: n.height, size: n.size, version, left: undefined, right: hashNode(n.right!, wv) });
+        n = this.load(n.left!);
+      } else {
+        path.push({ height: n.height, size: n.size, version, left: hashNode(n.left!, wv), right: undefined });
+        n = this.load(n.right!);
+      }
+    }
+    if (compareBytes(n.key, key) !== 0) throw new StoreError(`key ${Buffer.from(key).toString("hex")} not in tree`);
+    return { path, leaf: n };
+  }
+
+  /** Ordered iteration over [start, end); walks (and lazily loads) tree nodes. */
+  *iterate(start: Uint8Array | undefined, end: Uint8Array | undefined, reverse: boolean): Generator<[Uint8Array, Uint8Array]> {
+    if (this.root === undefined) return;
+    const stack: Node[] = [this.root];
+    while (stack.length > 0) {
+      const n = this.load(stack.pop()!);
+      if (n.height === 0) {
+        if ((start === undefined || compareBytes(n.key, start) >= 0) && (end === undefined || compareBytes(n.key, end) < 0)) {
+          yield [n.key, n.value!];
+        }
+        continue;
+      }
+      // Left subtree keys < n.key <= right subtree keys.
+      const wantLeft = start === undefined || compareBytes(start, n.key) < 0;
+      const wantRight = end === undefined || compareBytes(n.key, end) < 0;
+      if (reverse) {
+        if (wantLeft) stack.push(n.left!);
+        if (wantRight) stack.push(n.right!);
+      } else {
+        if (wantRight) stack.push(n.right!);
+        if (wantLeft) stack.push(n.left!);
+      }
+    }
+  }
+
+  // ---- mutation (mirrors mutable_tree.go) ----
+
+  /** Sets key=value; returns true when an existing key was updated. */
+  set(key: Uint8Array, value: Uint8Array): boolean {
+    if (this.root === undefined) {
+      this.root = new Node(key, value, 0, 1);
+      return false;
+    }
+    this.updated = false;
+    this.root = this.setRec(this.root, key, value);
+    return this.updated;
+  }
+
+  /** Removes key; returns true when it existed. */
+  remove(key: Uint8Array): boolean {
+    if (this.root === undefined) return false;
+    const r = this.removeRec(this.root, key);
+    if (!r.removed) return false;
+    this.root = r.newSelf;
+    return true;
+  }
+
+  /** Drops every unsaved change (working root back to the saved root). */
+  rollback(): void {
+    this.root = this.savedRoot;
+    this.orphans = [];
+  }
+
+  /**
+   * Saves the working version: assigns node keys (post-order, so children precede parents)
+   * and hashes, calling `persist` for each new node. Returns the root hash.
+   */
+  saveVersion(persist?: (n: Node) => void): Uint8Array {
+    const version = this.workingVersion;
+    const hash = this.workingHash();
+    if (this.root !== undefined && this.root.version === 0) {
+      let nonce = 0;
+      const visit = (n: Node): void => {
+        if (n.height > 0) {
+          if (n.left!.version === 0) visit(n.left!);
+          if (n.right!.version === 0) visit(n.right!);
+        }
+        n.version = version;
+        n.nonce = ++nonce;
+        if (persist !== undefined) persist(n);
+      };
+      visit(this.root);
+    }
+    this.version = version;
+    this.savedRoot = this.root;
+    this.orphans = [];
+    return hash;
+  }
+
+  private orphan(n: Node): void {
+    if (n.version !== 0) this.orphans.push(n);
+  }
+
+  /** A node this version may modify: unsaved nodes in place, saved ones cloned. */
+  private mutable(n: Node): Node {
+    if (n.version === 0) {
+      n.hash = undefined;
+      return n;
+    }
+    this.load(n);
+    this.orphans.push(n);
+    const c = new Node(n.key, undefined, n.height, n.size);
+    c.left = n.left;
+    c.right = n.right;
+    return c;
+  }
+
+  private setRec(node: Node, key: Uint8Array, value: Uint8Array): Node {
+    this.load(node);
+    if (node.height === 0) {
+      const c = compareBytes(key, node.key);
+      if (c < 0) {
+        const inner = new Node(node.key, undefined, 1, 2);
+        inner.left = new Node(key, value, 0, 1);
+        inner.right = node;
+        return inner;
+      }
+      if (c > 0) {
+        const inner = new Node(key, undefined, 1, 2);
+        inner.left = node;
+        inner.right = new Node(key, value, 0, 1);
+        return inner;
+      }
+      this.orphan(node);
+      this.updated = true;
+      return new Node(key, value, 0, 1);
+    }
+    const n = this.mutable(node);
+    if (compareBytes(key, n.key) < 0) n.left = this.setRec(n.left!, key, value);
+    else n.right = this.setRec(n.right!, key, value);
+    if (this.updated) return n;
+    this.calcHeightAndSize(n);
+    return this.balance(n);
+  }
+
+  private removeRec(node: Node, key: Uint8Array): { newSelf: Node | undefined; newKey: Uint8Array | undefined; removed: boolean } {
+    this.load(node);
+    if (node.height === 0) {
+      if (compareBytes(key, node.key) === 0) {
+        this.orphan(node);
+        return { newSelf: undefined, newKey: undefined, removed: true };
+      }
+      return { newSelf: node, newKey: undefined, removed: false };
+    }
+    if (compareBytes(key, node.key) < 0) {
+      const r = this.removeRec(node.left!, key);
+      if (!r.removed) return r;
+      if (r.newSelf === undefined) {
+        // The left child was the removed leaf: this node disappears, its right child moves up.
+        this.orphan(node);
+        return { newSelf: node.right, newKey: node.key, removed: true };
+      }
+      const n = this.mutable(node);
+      n.left = r.newSelf;
+      this.calcHeightAndSize(n);
+      return { newSelf: this.balance(n), newKey: r.newKey, removed: true };
+    }
+    const r = this.removeRec(node.right!, key);
+    if (!r.removed) return r;
+    if (r.newSelf === undefined) {
+      this.orphan(node);
+      return { newSelf: node.left, newKey: undefined, removed: true };
+    }
+    const n = this.mutable(node);
+    n.right = r.newSelf;
+    if (r.newKey !== undefined) n.key = r.newKey;
+    this.calcHeightAndSize(n);
+    return { newSelf: this.balance(n), newKey: undefined, removed: true };
+  }
+
+  private calcHeightAndSize(n: Node): void {
+    const l = this.load(n.left!);
+    const r = this.load(n.right!);
+    n.height = (l.height > r.height ? l.height : r.height) + 1;
+    n.size = l.size + r.size;
+  }
+
+  private calcBalance(n: Node): number {
+    return this.load(n.left!).height - this.load(n.right!).height;
+  }
+
+  private balance(n: Node): Node {
+    const b = this.calcBalance(n);
+    if (b > 1) {
+      if (this.calcBalance(this.load(n.left!)) >= 0) return this.rotateRight(n);
+      n.left = this.rotateLeft(n.left!);
+      return this.rotateRight(n);
+    }
+    if (b < -1) {
+      if (this.calcBalance(this.load(n.right!)) <= 0) return this.rotateLeft(n);
+      n.right = this.rotateRight(n.right!);
+      return this.rotateLeft(n);
+    }
+    return n;
+  }
+
+  private rotateRight(node: Node): Node {
+    const n = this.mutable(node);
+    const nn = this.mutable(this.load(n.left!));
+    n.left = nn.right;
+    nn.right = n;
+    this.calcHeightAndSize(n);
+    this.calcHeightAndSize(nn);
+    return nn;
+  }
+
+  private rotateLeft(node: Node): Node {
+    const n = this.mutable(node);
+    const nn = this.mutable(this.load(n.right!));
+    n.right = nn.left;
+    nn.left = n;
+    this.calcHeightAndSize(n);
+    this.calcHeightAndSize(nn);
+    return nn;
+  }
+}

@@ -1,0 +1,19 @@
+/** Public API of the state store (see README.md). */
+export * from "./types";
+export { openMultiStore, RootMultiStore, DEFAULT_PRUNE_BUDGET } from "./multistore";
+export type { InternalStoreOptions } from "./multistore";
+export { IavlTree, Node, hashNode } from "./iavl";
+export type { NodeLoader, PathStep } from "./iavl";
+export { CacheKV, CacheMulti } from "./cachekv";
+export {
+  commitInfoHash,
+  storeExistenceProof,
+  iavlProof,
+  iavlExistenceProof,
+  encodeProof,
+  verifyStoreProof,
+  PROOF_OP_IAVL,
+  PROOF_OP_SIMPLE,
+} from "./proofs";
+export type { StoreRoot } from "./proofs";
+export { compareBytes, prefixEnd, bytesToKey, keyToBytes, EMPTY_HASH } from "./encoding";

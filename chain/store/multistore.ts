@@ -1,0 +1,557 @@
+/**
+ * The root multistore: one IAVL tree per mounted store name on a single LevelDB database.
+ * Layout and formats: nodedb.ts and README.md.
+ *
+ * Layers of one store, top to bottom:
+ *   pending      writes from block.write() / direct writes, not yet in the tree (CacheKV)
+ *   working tree pending writes applied in sorted key order by workingHash(); changed keys are
+ *                also kept in `unsavedFast` so point reads never walk the tree
+ *   fast index   LevelDB 'f' records = values at the last committed version (getSync)
+ * Iteration walks the working tree (nodes loaded on demand with getSync) merged with pending.
+ */
+import { Level } from "level";
+import type { ClassicLevel } from "classic-level";
+import {
+  Bytes,
+  CacheMultiStore,
+  CommitInfo,
+  CommitMultiStore,
+  KVPair,
+  KVStore,
+  ProofOp,
+  QueryResult,
+  StoreError,
+  StoreOptions,
+} from "./types";
+import { CacheKV, CacheMulti, validateKey, validateValue } from "./cachekv";
+import { IavlTree, Node } from "./iavl";
+import {
+  commitKey,
+  DbNodeLoader,
+  encodeNode,
+  META_KEY,
+  orphanKey,
+  StoreKeys,
+  TAG_COMMIT,
+} from "./nodedb";
+import { bytesToKey, compareStrings, EMPTY_HASH, fromHex, prefixEnd, putUvarint, readBE64, readUvarint, toHex, uvarintSize } from "./encoding";
+import { commitInfoHash, encodeProof, iavlProof, PROOF_OP_IAVL, PROOF_OP_SIMPLE, storeExistenceProof, StoreRoot } from "./proofs";
+
+type DB = ClassicLevel<Uint8Array, Uint8Array>;
+type BatchOp = { type: "put"; key: Uint8Array; value: Uint8Array } | { type: "del"; key: Uint8Array };
+
+const STORE_NAME_RE = /^[a-z0-9][a-z0-9_.-]{0,63}$/;
+/** Node deletions per commit; the rest of a pruned version waits for later commits. */
+export const DEFAULT_PRUNE_BUDGET = 50_000;
+
+/** Extra options beyond the StoreOptions contract (tests, benchmarks). */
+export interface InternalStoreOptions extends StoreOptions {
+  /** Max node deletions per commit (default DEFAULT_PRUNE_BUDGET). */
+  readonly pruneBudget?: number;
+  /** fsync each commit batch (default true). */
+  readonly sync?: boolean;
+}
+
+interface Meta {
+  format: 1;
+  version: number;
+  appHash: string;
+  storeNames: string[];
+  /** Versions that left the keep-recent window and still have orphans to prune, oldest first. */
+  pruneQueue: number[];
+  /** Progress inside pruneQueue[0]: index of the store name, entries done. */
+  pruneCursor: [number, number];
+  /** Highest version already judged against the pruning policy. */
+  judgedThrough: number;
+}
+
+interface CommitRecord {
+  version: number;
+  stores: { name: string; hash: string; root: [number, number] | null }[];
+}
+
+/** Point reads and iteration over one store's working tree plus its fast index. */
+class TreeView implements KVStore {
+  constructor(private readonly s: StoreState) {}
+  get(key: Bytes): Bytes | undefined {
+    return this.s.getWorking(key);
+  }
+  has(key: Bytes): boolean {
+    return this.get(key) !== undefined;
+  }
+  iterator(start?: Bytes, end?: Bytes, reverse = false): IterableIterator<KVPair> {
+    return this.s.wrap(() => this.s.tree.iterate(start, end, reverse), "iterating");
+  }
+  prefixIterator(prefix: Bytes, reverse = false): IterableIterator<KVPair> {
+    return this.iterator(prefix, prefixEnd(prefix), reverse);
+  }
+  set(key: Bytes, value: Bytes): void {
+    validateKey(key);
+    validateValue(key, value);
+    this.s.applyWrite(key, value);
+  }
+  delete(key: Bytes): void {
+    validateKey(key);
+    this.s.applyWrite(key, null);
+  }
+}
+
+class StoreState {
+  readonly keys: StoreKeys;
+  readonly loader: DbNodeLoader;
+  readonly tree: IavlTree;
+  /** Changes applied to the working tree since the last commit (null = deleted). */
+  unsavedFast = new Map<string, { key: Bytes; value: Bytes | null }>();
+  readonly view: TreeView;
+  /** Writes not yet applied to the tree. */
+  pending: CacheKV;
+
+  constructor(
+    readonly name: string,
+    private readonly db: DB,
+  ) {
+    this.keys = new StoreKeys(name);
+    this.loader = new DbNodeLoader(db, this.keys);
+    this.tree = new IavlTree(this.loader);
+    this.view = new TreeView(this);
+    this.pending = new CacheKV(this.view);
+  }
+
+  getWorking(key: Bytes): Bytes | undefined {
+    const u = this.unsavedFast.get(bytesToKey(key));
+    if (u !== undefined) return u.value === null ? undefined : u.value;
+    const v = this.db.getSync(this.keys.fast(key));
+    return v === undefined ? undefined : v;
+  }
+
+  applyWrite(key: Bytes, value: Bytes | null): void {
+    this.wrapCall(() => {
+      if (value === null) {
+        if (!this.tree.remove(key)) return; // absent: no change, no fast-index entry
+      } else {
+        this.tree.set(key, value);
+      }
+      this.unsavedFast.set(bytesToKey(key), { key, value });
+    }, `writing key ${toHex(key)}`);
+  }
+
+  wrapCall<T>(f: () => T, what: string): T {
+    try {
+      return f();
+    } catch (e) {
+      throw this.annotate(e, what);
+    }
+  }
+
+  annotate(e: unknown, what: string): unknown {
+    if (e instanceof StoreError) return new StoreError(`${e.message} (${what} at working version ${this.tree.workingVersion})`);
+    return e;
+  }
+
+  /** Wraps a generator so storage errors name the store and version. */
+  *wrap(f: () => Iterator<KVPair>, what: string): Generator<KVPair> {
+    const it = f();
+    for (;;) {
+      let r: IteratorResult<KVPair>;
+      try {
+        r = it.next();
+      } catch (e) {
+        throw this.annotate(e, what);
+      }
+      if (r.done) return;
+      yield r.value;
+    }
+  }
+}
+
+export class RootMultiStore implements CommitMultiStore {
+  readonly storeNames: readonly string[];
+  private readonly stores: Map<string, StoreState>;
+  private commitInfo: CommitInfo;
+  private lastRecord: CommitRecord | undefined;
+  private meta: Meta;
+  /** Versions that have a commit record (retained), ascending. */
+  private retained: number[];
+  private initialVersion = 0;
+  private broken: string | undefined;
+  private readonly oldTrees = new Map<number, Map<string, IavlTree>>();
+  private readonly keepRecent: number;
+  private readonly keepEvery: number;
+  private readonly pruneBudget: number;
+  private readonly sync: boolean;
+  /** Test hook: called with the prepared batch just before it is written (simulate a crash by throwing). */
+  beforeWrite: ((ops: readonly BatchOp[]) => void) | undefined;
+
+  private constructor(
+    private readonly db: DB,
+    opts: InternalStoreOptions,
+    names: string[],
+    meta: Meta,
+    record: CommitRecord | undefined,
+    retained: number[],
+  ) {
+    this.storeNames = names;
+    this.meta = meta;
+    this.lastRecord = record;
+    this.retained = retained;
+    this.keepRecent = opts.keepRecent ?? 100;
+    this.keepEvery = opts.keepEvery ?? 0;
+    this.pruneBudget = opts.pruneBudget ?? DEFAULT_PRUNE_BUDGET;
+    this.sync = opts.sync ?? true;
+    this.commitInfo = { version: meta.version, appHash: meta.version === 0 ? EMPTY_HASH : fromHex(meta.appHash) };
+    this.stores = new Map();
+    for (const n of names) {
+      const s = new StoreState(n, db);
+      const r = record?.stores.find((x) => x.name === n);
+      if (r?.root) {
+        const root = Node.stub(r.root[0], r.root[1], fromHex(r.hash));
+        s.tree.root = root;
+        s.tree.savedRoot = root;
+      }
+      s.tree.version = meta.version;
+      this.stores.set(n, s);
+    }
+  }
+
+  static async open(opts: InternalStoreOptions): Promise<RootMultiStore> {
+    const names = [...new Set(opts.storeNames)].sort(compareStrings);
+    if (names.length === 0) throw new StoreError("at least one store name must be mounted");
+    for (const n of names) {
+      if (!STORE_NAME_RE.test(n)) throw new StoreError(`invalid store name "${n}" (lowercase letters, digits, _ . -)`);
+    }
+    for (const [k, v] of [["keepRecent", opts.keepRecent], ["keepEvery", opts.keepEvery], ["pruneBudget", opts.pruneBudget]] as const) {
+      if (v !== undefined && (!Number.isSafeInteger(v) || v < 0)) throw new StoreError(`${k} must be a non-negative integer, got ${v}`);
+    }
+    const db = new Level<Uint8Array, Uint8Array>(opts.dir, { keyEncoding: "view", valueEncoding: "view" }) as unknown as DB;
+    await db.open();
+    try {
+      const raw = db.getSync(META_KEY);
+      let meta: Meta;
+      let record: CommitRecord | undefined;
+      if (raw === undefined) {
+        meta = { format: 1, version: 0, appHash: toHex(EMPTY_HASH), storeNames: names, pruneQueue: [], pruneCursor: [0, 0], judgedThrough: 0 };
+      } else {
+        meta = JSON.parse(Buffer.from(raw).toString("utf8")) as Meta;
+        if (meta.format !== 1) throw new StoreError(`unknown store format ${meta.format} in ${opts.dir}`);
+        const missing = meta.storeNames.filter((n) => !names.includes(n));
+        if (missing.length > 0) throw new StoreError(`stores ${missing.join(", ")} exist in ${opts.dir} but are not mounted`);
+        const rec = db.getSync(commitKey(meta.version));
+        if (rec === undefined) throw new StoreError(`commit record of latest version ${meta.version} is missing`);
+        record = JSON.parse(Buffer.from(rec).toString("utf8")) as CommitRecord;
+      }
+      const retained: number[] = [];
+      for await (const k of db.keys({ gt: new Uint8Array([TAG_COMMIT]), lt: new Uint8Array([TAG_COMMIT + 1]) })) {
+        retained.push(readBE64(k, 1));
+      }
+      return new RootMultiStore(db, opts, names, meta, record, retained);
+    } catch (e) {
+      await db.close();
+      throw e;
+    }
+  }
+
+  private check(): void {
+    if (this.broken !== undefined) throw new StoreError(`store is unusable: ${this.broken}; reopen it`);
+  }
+
+  private state(name: string): StoreState {
+    const s = this.stores.get(name);
+    if (s === undefined) throw new StoreError(`store "${name}" is not mounted (mounted: ${this.storeNames.join(", ")})`);
+    return s;
+  }
+
+  get lastCommit(): CommitInfo {
+    return this.commitInfo;
+  }
+
+  get earliestVersion(): number {
+    return this.retained.length > 0 ? this.retained[0]! : 0;
+  }
+
+  getStore(name: string): KVStore {
+    this.check();
+    return this.state(name).pending;
+  }
+
+  branch(): CacheMultiStore {
+    this.check();
+    return new CacheMulti(this);
+  }
+
+  setInitialVersion(version: number): void {
+    this.check();
+    if (this.commitInfo.version !== 0) throw new StoreError(`cannot set initial version ${version}: version ${this.commitInfo.version} is already committed`);
+    if (!Number.isSafeInteger(version) || version < 1) throw new StoreError(`initial version must be a positive integer, got ${version}`);
+    this.initialVersion = version;
+    for (const s of this.stores.values()) s.tree.initialVersion = version;
+  }
+
+  /** The version the next commit will write. */
+  get workingVersion(): number {
+    const v = this.commitInfo.version;
+    if (v === 0) return this.initialVersion > 0 ? this.initialVersion : 1;
+    return v + 1;
+  }
+
+  workingHash(): Bytes {
+    this.check();
+    const roots: StoreRoot[] = [];
+    for (const name of this.storeNames) {
+      const s = this.stores.get(name)!;
+      // CacheKV.write() flushes in sorted key order into the TreeView, which applies to the tree.
+      s.pending.write();
+      roots.push({ name, hash: s.wrapCall(() => s.tree.workingHash(), "hashing") });
+    }
+    return commitInfoHash(roots);
+  }
+
+  discardPending(): void {
+    this.check();
+    for (const s of this.stores.values()) {
+      s.pending = new CacheKV(s.view);
+      s.tree.rollback();
+      s.unsavedFast = new Map();
+    }
+  }
+
+  async commit(): Promise<CommitInfo> {
+    this.check();
+    const appHash = this.workingHash();
+    const version = this.workingVersion;
+    const ops: BatchOp[] = [];
+    const record: CommitRecord = { version, stores: [] };
+    try {
+      for (const name of this.storeNames) {
+        const s = this.stores.get(name)!;
+        const prev = s.tree.version;
+        const orphans = s.tree.orphans;
+        const hash = s.tree.saveVersion((n) => ops.push({ type: "put", key: s.keys.node(n.version, n.nonce), value: encodeNode(n) }));
+        const root = s.tree.root;
+        record.stores.push({ name, hash: toHex(hash), root: root === undefined ? null : [root.version, root.nonce] });
+        if (orphans.length > 0) ops.push({ type: "put", key: orphanKey(prev, name), value: encodeOrphans(orphans) });
+        for (const u of s.unsavedFast.values()) {
+          if (u.value === null) ops.push({ type: "del", key: s.keys.fast(u.key) });
+          else ops.push({ type: "put", key: s.keys.fast(u.key), value: u.value });
+        }
+      }
+      ops.push({ type: "put", key: commitKey(version), value: Buffer.from(JSON.stringify(record), "utf8") });
+      const retained = [...this.retained, version];
+      const meta: Meta = {
+        ...this.meta,
+        version,
+        appHash: toHex(appHash),
+        storeNames: [...this.storeNames],
+        pruneQueue: [...this.meta.pruneQueue],
+        pruneCursor: [...this.meta.pruneCursor] as [number, number],
+      };
+      const dropped = this.judgeVersions(meta, retained, version, ops);
+      await this.prune(meta, retained, ops);
+      ops.push({ type: "put", key: META_KEY, value: Buffer.from(JSON.stringify(meta), "utf8") });
+      if (this.beforeWrite !== undefined) this.beforeWrite(ops);
+      await this.db.batch(ops, { sync: this.sync });
+      // Only now does the in-memory state move to the new version.
+      this.meta = meta;
+      this.retained = retained;
+      this.lastRecord = record;
+      this.commitInfo = { version, appHash };
+      for (const v of dropped) this.oldTrees.delete(v);
+      for (const s of this.stores.values()) s.unsavedFast = new Map();
+      return this.commitInfo;
+    } catch (e) {
+      // The trees already moved to `version` in memory; only a reopen restores a consistent view.
+      this.broken = `commit of version ${version} failed (${(e as Error).message})`;
+      throw e;
+    }
+  }
+
+  /** Applies keep-recent/keep-every to versions that just left the window. */
+  private judgeVersions(meta: Meta, retained: number[], version: number, ops: BatchOp[]): number[] {
+    const dropped: number[] = [];
+    if (this.keepRecent === 0) return dropped;
+    const limit = version - this.keepRecent; // versions <= limit leave the window
+    if (limit <= meta.judgedThrough) return dropped;
+    for (let i = 0; i < retained.length; ) {
+      const v = retained[i]!;
+      if (v > limit) break;
+      if (v <= meta.judgedThrough || (this.keepEvery > 0 && v % this.keepEvery === 0)) {
+        i++;
+        continue;
+      }
+      retained.splice(i, 1);
+      ops.push({ type: "del", key: commitKey(v) });
+      meta.pruneQueue.push(v);
+      dropped.push(v);
+    }
+    meta.judgedThrough = limit;
+    return dropped;
+  }
+
+  /**
+   * Deletes orphaned nodes of queued versions, at most pruneBudget per commit. A node orphaned
+   * after version P lived in [node.version, P]; it is deleted unless a retained version is in
+   * that range (a keep-every snapshot).
+   */
+  private async prune(meta: Meta, retained: readonly number[], ops: BatchOp[]): Promise<void> {
+    let budget = this.pruneBudget;
+    while (budget > 0 && meta.pruneQueue.length > 0) {
+      const p = meta.pruneQueue[0]!;
+      let [si, done] = meta.pruneCursor;
+      if (si >= this.storeNames.length) {
+        meta.pruneQueue.shift();
+        meta.pruneCursor = [0, 0];
+        continue;
+      }
+      const name = this.storeNames[si]!;
+      const okey = orphanKey(p, name);
+      const blob = await this.db.get(okey);
+      const entries = blob === undefined ? [] : decodeOrphans(blob);
+      const keys = this.stores.get(name)!.keys;
+      while (done < entries.length && budget > 0) {
+        const [v, nonce] = entries[done]!;
+        if (!retainedIn(retained, v, p)) {
+          ops.push({ type: "del", key: keys.node(v, nonce) });
+          budget--;
+        }
+        done++;
+      }
+      if (done >= entries.length) {
+        if (blob !== undefined) ops.push({ type: "del", key: okey });
+        meta.pruneCursor = [si + 1, 0];
+      } else {
+        meta.pruneCursor = [si, done];
+      }
+    }
+  }
+
+  private treeAt(name: string, version: number): IavlTree {
+    const s = this.state(name);
+    if (version === this.commitInfo.version) {
+      const t = new IavlTree(s.loader, s.tree.savedRoot, version);
+      return t;
+    }
+    let trees = this.oldTrees.get(version);
+    if (trees === undefined) {
+      const i = bsearch(this.retained, version);
+      if (i < 0) throw new StoreError(`version ${version} is not available (pruned or never committed; earliest ${this.earliestVersion}, latest ${this.commitInfo.version})`);
+      const raw = this.db.getSync(commitKey(version));
+      if (raw === undefined) throw new StoreError(`commit record of version ${version} is missing`);
+      const rec = JSON.parse(Buffer.from(raw).toString("utf8")) as CommitRecord;
+      trees = new Map();
+      for (const st of rec.stores) {
+        const root = st.root === null ? undefined : Node.stub(st.root[0], st.root[1], fromHex(st.hash));
+        trees.set(st.name, new IavlTree(this.state(st.name).loader, root, version));
+      }
+      // A few recent old versions keep their loaded nodes (relayers query H-1, H-2, ...).
+      if (this.oldTrees.size >= 8) this.oldTrees.delete(this.oldTrees.keys().next().value!);
+      this.oldTrees.set(version, trees);
+    }
+    const t = trees.get(name);
+    if (t === undefined) throw new StoreError(`store "${name}" did not exist at version ${version}`);
+    return t;
+  }
+
+  private rootsAt(version: number): StoreRoot[] {
+    let rec: CommitRecord | undefined = this.lastRecord;
+    if (version !== this.commitInfo.version) {
+      const raw = this.db.getSync(commitKey(version));
+      if (raw === undefined) throw new StoreError(`commit record of version ${version} is missing`);
+      rec = JSON.parse(Buffer.from(raw).toString("utf8")) as CommitRecord;
+    }
+    return rec!.stores.map((s) => ({ name: s.name, hash: fromHex(s.hash) }));
+  }
+
+  query(storeName: string, key: Bytes, version: number, prove: boolean): QueryResult {
+    this.check();
+    validateKey(key);
+    const latest = this.commitInfo.version;
+    if (latest === 0) throw new StoreError("nothing has been committed yet");
+    if (!Number.isSafeInteger(version) || version < 0) throw new StoreError(`invalid query version ${version}`);
+    const v = version === 0 ? latest : version;
+    if (v > latest) throw new StoreError(`version ${v} is not committed yet (latest ${latest})`);
+    const s = this.state(storeName);
+    const tree = this.treeAt(storeName, v);
+    try {
+      if (!prove) {
+        const value = v === latest ? this.fastGet(s, key) : tree.get(key);
+        return { value, version: v };
+      }
+      const value = tree.get(key);
+      const iavlOp: ProofOp = { type: PROOF_OP_IAVL, key: Uint8Array.from(key), data: encodeProof(iavlProof(tree, key)) };
+      const simpleOp: ProofOp = {
+        type: PROOF_OP_SIMPLE,
+        key: Buffer.from(storeName, "utf8"),
+        data: encodeProof(storeExistenceProof(this.rootsAt(v), storeName)),
+      };
+      return { value, version: v, proofOps: [iavlOp, simpleOp] };
+    } catch (e) {
+      if (e instanceof StoreError) throw new StoreError(`${e.message} (query store "${storeName}" key ${toHex(key)} at version ${v})`);
+      throw e;
+    }
+  }
+
+  private fastGet(s: StoreState, key: Bytes): Bytes | undefined {
+    const v = this.db.getSync(s.keys.fast(key));
+    return v === undefined ? undefined : v;
+  }
+
+  async close(): Promise<void> {
+    await this.db.close();
+  }
+
+  /** For tests and tools: the underlying database. */
+  get database(): DB {
+    return this.db;
+  }
+}
+
+function bsearch(a: readonly number[], x: number): number {
+  let lo = 0;
+  let hi = a.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    if (a[mid]! === x) return mid;
+    if (a[mid]! < x) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return -1;
+}
+
+/** Is some retained version within [from, to]? */
+function retainedIn(a: readonly number[], from: number, to: number): boolean {
+  let lo = 0;
+  let hi = a.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (a[mid]! < from) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo < a.length && a[lo]! <= to;
+}
+
+function encodeOrphans(nodes: readonly Node[]): Uint8Array {
+  let len = 0;
+  for (const n of nodes) len += uvarintSize(n.version) + uvarintSize(n.nonce);
+  const out = new Uint8Array(len);
+  let pos = 0;
+  for (const n of nodes) {
+    pos = putUvarint(out, pos, n.version);
+    pos = putUvarint(out, pos, n.nonce);
+  }
+  return out;
+}
+
+function decodeOrphans(b: Uint8Array): [number, number][] {
+  const out: [number, number][] = [];
+  let pos = 0;
+  while (pos < b.length) {
+    let v: number, n: number;
+    [v, pos] = readUvarint(b, pos);
+    [n, pos] = readUvarint(b, pos);
+    out.push([v, n]);
+  }
+  return out;
+}
+
+export async function openMultiStore(opts: StoreOptions): Promise<CommitMultiStore> {
+  return RootMultiStore.open(opts);
+}

@@ -1,0 +1,91 @@
+/** Test-only helpers shared by the store tests and the benchmark (not part of the public API). */
+import { createHash } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+/** The fixture PRNG: byte stream sha256(seed || BE64(0)) || sha256(seed || BE64(1)) || ... (mirrors the Go generator). */
+export class FixturePrng {
+  private counter = 0;
+  private buf: Buffer = Buffer.alloc(0);
+  private readonly seed: Buffer;
+  constructor(seed: string) {
+    this.seed = Buffer.from(seed, "utf8");
+  }
+  bytes(n: number): Uint8Array {
+    const out = new Uint8Array(n);
+    let got = 0;
+    while (got < n) {
+      if (this.buf.length === 0) {
+        const c = Buffer.alloc(8);
+        c.writeBigUInt64BE(BigInt(this.counter++));
+        this.buf = createHash("sha256").update(this.seed).update(c).digest();
+      }
+      const take = Math.min(n - got, this.buf.length);
+      out.set(this.buf.subarray(0, take), got);
+      this.buf = this.buf.subarray(take);
+      got += take;
+    }
+    return out;
+  }
+  intn(n: number): number {
+    return Buffer.from(this.bytes(4)).readUInt32BE(0) % n;
+  }
+}
+
+export type Op = { key: Uint8Array; value: Uint8Array | null };
+
+export interface SequenceParams {
+  seed: string;
+  firstInserts: number;
+  opsPerVersion: number;
+  versions: number;
+}
+
+/** Generates the per-version operation lists of the Go generator's randomSequence(). */
+export function* randomSequenceOps(p: SequenceParams): Generator<Op[]> {
+  const r = new FixturePrng(p.seed);
+  const keys: Uint8Array[] = [];
+  const index = new Set<string>();
+  const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
+  const randKey = () => r.bytes(1 + r.intn(24));
+  const randValue = () => r.bytes(1 + r.intn(40));
+  for (let v = 0; v < p.versions; v++) {
+    const ops: Op[] = [];
+    const insert = () => {
+      const k = randKey();
+      const val = randValue();
+      ops.push({ key: k, value: val });
+      if (!index.has(hex(k))) {
+        index.add(hex(k));
+        keys.push(k);
+      }
+    };
+    if (v === 0) {
+      for (let i = 0; i < p.firstInserts; i++) insert();
+    } else {
+      for (let i = 0; i < p.opsPerVersion; i++) {
+        const x = r.intn(100);
+        if (x < 25 && keys.length > 0) {
+          const idx = r.intn(keys.length);
+          const k = keys[idx]!;
+          keys[idx] = keys[keys.length - 1]!;
+          keys.pop();
+          index.delete(hex(k));
+          ops.push({ key: k, value: null });
+        } else if (x < 60 && keys.length > 0) {
+          const k = keys[r.intn(keys.length)]!;
+          ops.push({ key: k, value: randValue() });
+        } else {
+          insert();
+        }
+      }
+    }
+    yield ops;
+  }
+}
+
+export function tempDir(prefix: string): { dir: string; cleanup: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
