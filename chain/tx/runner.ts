@@ -12,7 +12,8 @@ import { TxMsgData } from "cosmjs-types/cosmos/base/abci/v1beta1/abci";
 import { ChainError, sdkErrors, toAbciError } from "../app/errors";
 import { BasicEventManager, BasicGasMeter, createContext } from "../app/context";
 import type { AnyMsg, Event, GasMeter, Module, MsgHandler, TxEnv, TxResult, TxRunner } from "../app/types";
-import type { CacheMultiStore } from "../store/types";
+import type { CacheMultiStore, MultiStoreView } from "../store/types";
+import { CONSENSUS_STORE, readParams } from "../app/consensus";
 import { getVerifier, type Secp256k1Verifier } from "../crypto/secp256k1";
 import type { AuthKeeper } from "../../modules/auth/keeper";
 import type { BankKeeper } from "../../modules/bank/keeper";
@@ -52,6 +53,16 @@ export interface SimulateOutcome {
 export function moduleOfTypeUrl(typeUrl: string): string {
   const parts = typeUrl.replace(/^\//, "").split(".");
   return parts.length >= 3 ? parts[1] : parts[0];
+}
+
+/** consensus_params.block.max_gas from the framework's consensus store (-1/0/absent = no limit). */
+export function blockMaxGas(store: MultiStoreView): bigint {
+  try {
+    const p = readParams(store.getStore(CONSENSUS_STORE));
+    return p?.block?.maxGas ?? -1n;
+  } catch {
+    return -1n; // no consensus store mounted (unit tests)
+  }
 }
 
 export class TxPipeline implements TxRunner {
@@ -131,8 +142,9 @@ export class TxPipeline implements TxRunner {
       const simulate = mode === "simulate";
       if (!simulate) {
         if (gasWanted === 0n) throw sdkErrors.InvalidGasLimit.wrap("gas limit must be greater than 0; set --gas or use --gas auto");
-        if (env.maxBlockGas !== undefined && env.maxBlockGas > 0n && gasWanted > env.maxBlockGas) {
-          throw sdkErrors.InvalidGasLimit.wrap(`tx gas limit ${gasWanted} exceeds the block max gas ${env.maxBlockGas}`);
+        const maxBlockGas = env.maxBlockGas ?? blockMaxGas(env.store);
+        if (maxBlockGas > 0n && gasWanted > maxBlockGas) {
+          throw sdkErrors.InvalidGasLimit.wrap(`tx gas limit ${gasWanted} exceeds the block max gas ${maxBlockGas}; lower --gas`);
         }
         if (gasWanted > 9_223_372_036_854_775_807n) throw sdkErrors.InvalidGasLimit.wrap("gas limit exceeds int64");
       }
@@ -155,7 +167,7 @@ export class TxPipeline implements TxRunner {
         return fail(e);
       }
 
-      if (mode === "check" || mode === "recheck") {
+      if (mode === "check" || mode === "recheck" || mode === "prepare" || mode === "process") {
         anteStore.write();
         return {
           result: { code: 0, codespace: "", log: "", data: new Uint8Array(0), gasWanted, gasUsed: meter.consumed(), events: anteEvents.events() },

@@ -14,8 +14,11 @@ export { DEFAULT_PARAMS as DEFAULT_AUTH_PARAMS } from "./params";
 export { DEFAULT_MODULE_ACCOUNTS, defaultAuthGenesis, type AuthGenesisJSON } from "./genesis";
 export { MODULE_NAME as AUTH_MODULE_NAME, STORE_NAME as AUTH_STORE_NAME } from "./keys";
 
-export function createAuthModule(keeper: AuthKeeper = new AuthKeeper()): Module {
+export type AuthModule = Module & { readonly keeper: AuthKeeper };
+
+export function createAuthModule(keeper: AuthKeeper = new AuthKeeper()): AuthModule {
   return {
+    keeper,
     name: MODULE_NAME,
     stores: [STORE_NAME],
     genesis: authGenesis(keeper),

@@ -15,8 +15,11 @@ export { MSG_MULTI_SEND, MSG_SEND } from "./msgs";
 export { MODULE_NAME as BANK_MODULE_NAME, STORE_NAME as BANK_STORE_NAME } from "./keys";
 export type { AccountKeeperForBank } from "./expected";
 
-export function createBankModule(keeper: BankKeeper): Module {
+export type BankModule = Module & { readonly keeper: BankKeeper };
+
+export function createBankModule(keeper: BankKeeper): BankModule {
   return {
+    keeper,
     name: MODULE_NAME,
     stores: [STORE_NAME],
     genesis: bankGenesis(keeper),
