@@ -27,7 +27,7 @@ export const GENESIS_SUPPLY = 100_000_000n * UNIT;
 export const GRID_METADATA: Metadata = {
   description: "The native staking and fee token of Hashgrid.",
   denomUnits: [
-    { denom: BASE_DENOM, exponent: 0, aliases: ["micrograid"] },
+    { denom: BASE_DENOM, exponent: 0, aliases: ["microgrid"] },
     { denom: "mgrid", exponent: 3, aliases: ["milligrid"] },
     { denom: "grid", exponent: DECIMALS, aliases: [] },
   ],
