@@ -153,7 +153,8 @@ export function checkMessage(
     const spec = schema.fields[num];
     if (!spec) {
       if (schema.allowNonCritical && (num & 0x400) !== 0 && num < 2048) continue; // ADR-020 non-critical
-      fail(path, `unknown field number ${num} (wire type ${wt}); this node does not understand it, so the tx is rejected`);
+      const where = path === schema.name ? path : `${path} (${schema.name})`;
+      fail(where, `unknown field number ${num} (wire type ${wt}); this node does not understand it, so the tx is rejected`);
     }
     const fpath = `${path}.${spec.name}`;
     const expected = wireTypeOf(spec.kind);
