@@ -148,11 +148,14 @@ export function checkMessage(
     }
     if (valueEnd > buf.length) fail(`${path}.${num}`, "truncated field");
     pos = valueEnd;
-    onField?.({ num, wt, start, valueStart, valueEnd, minimal });
+    const occurrence: FieldOccurrence = { num, wt, start, valueStart, valueEnd, minimal };
 
     const spec = schema.fields[num];
     if (!spec) {
-      if (schema.allowNonCritical && (num & 0x400) !== 0 && num < 2048) continue; // ADR-020 non-critical
+      if (schema.allowNonCritical && (num & 0x400) !== 0 && num < 2048) {
+        onField?.(occurrence);
+        continue; // ADR-020 non-critical
+      }
       const where = path === schema.name ? path : `${path} (${schema.name})`;
       fail(where, `unknown field number ${num} (wire type ${wt}); this node does not understand it, so the tx is rejected`);
     }
@@ -163,6 +166,7 @@ export function checkMessage(
       if (!(spec.repeated && wt === WT_LEN && (spec.kind === "varint" || spec.kind === "fixed32" || spec.kind === "fixed64"))) {
         fail(fpath, `wire type ${wt} does not match the field's type (expected ${expected})`);
       }
+      onField?.(occurrence);
       continue;
     }
     if (spec.kind === "string") {
@@ -178,6 +182,7 @@ export function checkMessage(
     } else if (spec.kind === "any") {
       checkAny(buf.subarray(valueStart, valueEnd), resolveAny, fpath, depth + 1);
     }
+    onField?.(occurrence);
   }
 }
 
