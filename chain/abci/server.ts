@@ -249,7 +249,7 @@ export class AbciServer {
       this.sockets.delete(socket);
       if (!closed) {
         closed = true;
-        log.info({ conn: id, peer }, `ABCI connection ${id} closed by peer`);
+        log.debug({ conn: id, peer }, `ABCI connection ${id} closed by peer`);
       }
     });
   }

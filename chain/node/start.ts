@@ -1,0 +1,126 @@
+/**
+ * Running the app process: open the store, build the App from chain/app/wiring.ts, serve ABCI
+ * and Prometheus metrics, shut down cleanly on SIGINT/SIGTERM.
+ */
+import * as http from "node:http";
+import * as fs from "node:fs";
+import { AbciServer } from "../abci";
+import { App, appStoreNames } from "../app/app";
+import { ModuleManager } from "../app/manager";
+import { AppMetrics } from "../app/metrics";
+import type { Logger } from "../app/types";
+import { buildModules, buildTxRunner } from "../app/wiring";
+import { openMultiStore, type CommitMultiStore } from "../store";
+import { paths, readSettings } from "./config";
+
+export interface OpenAppOptions {
+  readonly dataDir: string;
+  readonly logger: Logger;
+  readonly metrics?: AppMetrics;
+  readonly minRetainBlocks?: number;
+  readonly keepRecent?: number;
+}
+
+/** Opens the store and builds the App exactly as a node runs it. */
+export async function openApp(o: OpenAppOptions): Promise<{ app: App; store: CommitMultiStore; manager: ModuleManager }> {
+  const wiring = buildModules({ logger: o.logger });
+  const manager = new ModuleManager(wiring.modules, wiring.order);
+  const txRunner = buildTxRunner({ router: manager, modules: manager.modules, logger: o.logger });
+  fs.mkdirSync(o.dataDir, { recursive: true });
+  let store: CommitMultiStore;
+  try {
+    store = await openMultiStore({ dir: o.dataDir, storeNames: appStoreNames(manager), keepRecent: o.keepRecent });
+  } catch (e) {
+    const msg = (e as Error).message;
+    const cause = (e as { cause?: { code?: string } }).cause?.code ?? (e as { code?: string }).code;
+    if (cause === "LEVEL_LOCKED" || /lock/i.test(msg)) {
+      throw new Error(`the app database ${o.dataDir} is locked: another Hashgrid app is running on this home; stop it first`);
+    }
+    throw new Error(`cannot open the app database ${o.dataDir}: ${msg}`);
+  }
+  const app = new App({ store, manager, txRunner, logger: o.logger, metrics: o.metrics, minRetainBlocks: o.minRetainBlocks });
+  return { app, store, manager };
+}
+
+export interface StartOptions {
+  readonly home: string;
+  readonly logger: Logger;
+  /** Overrides of the home's hashgrid.json. */
+  readonly abci?: string;
+  readonly metrics?: string;
+  readonly minRetainBlocks?: number;
+  readonly keepRecent?: number;
+}
+
+export interface RunningNode {
+  readonly app: App;
+  readonly abciPort?: number;
+  stop(): Promise<void>;
+}
+
+export async function startNode(o: StartOptions): Promise<RunningNode> {
+  const settings = fs.existsSync(paths(o.home).settings) ? readSettings(o.home) : undefined;
+  const abci = o.abci ?? settings?.abci ?? "tcp://127.0.0.1:26658";
+  const metricsAddr = o.metrics ?? settings?.metrics ?? "";
+  const metrics = new AppMetrics({ defaultMetrics: true });
+  const { app, store } = await openApp({
+    dataDir: paths(o.home).appData,
+    logger: o.logger,
+    metrics,
+    minRetainBlocks: o.minRetainBlocks ?? settings?.minRetainBlocks,
+    keepRecent: o.keepRecent,
+  });
+  const last = store.lastCommit;
+  o.logger.info({ home: o.home, height: last.version, appHash: Buffer.from(last.appHash).toString("hex") }, "app state opened");
+  const server = new AbciServer({
+    address: abci,
+    app,
+    logger: o.logger,
+    onRequest: (method, seconds) => metrics.abciSeconds.observe({ method }, seconds),
+  });
+  try {
+    await server.listen();
+  } catch (e) {
+    await store.close();
+    throw e;
+  }
+  let httpServer: http.Server | undefined;
+  if (metricsAddr) {
+    const i = metricsAddr.lastIndexOf(":");
+    const host = metricsAddr.slice(0, i) || "0.0.0.0";
+    const port = Number(metricsAddr.slice(i + 1));
+    httpServer = http.createServer((req, res) => {
+      if (req.url !== "/metrics") {
+        res.writeHead(404).end("see /metrics\n");
+        return;
+      }
+      metrics.registry.metrics().then(
+        (body) => res.writeHead(200, { "content-type": metrics.registry.contentType }).end(body),
+        (err: Error) => res.writeHead(500).end(err.message),
+      );
+    });
+    await new Promise<void>((resolve) => {
+      httpServer!.once("error", (e) => {
+        o.logger.warn({ err: (e as Error).message }, `metrics endpoint ${metricsAddr} unavailable; continuing without it`);
+        httpServer = undefined;
+        resolve();
+      });
+      httpServer!.listen(port, host, () => {
+        o.logger.info({ address: `http://${host}:${port}/metrics` }, "Prometheus metrics endpoint");
+        resolve();
+      });
+    });
+  }
+  let stopped: Promise<void> | undefined;
+  return {
+    app,
+    abciPort: server.port,
+    stop: () =>
+      (stopped ??= (async () => {
+        await server.close(); // waits for an in-flight Commit
+        if (httpServer) await new Promise<void>((r) => httpServer!.close(() => r()));
+        await store.close();
+        o.logger.info({ height: store.lastCommit.version }, "app stopped");
+      })()),
+  };
+}
