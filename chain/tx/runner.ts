@@ -1,0 +1,229 @@
+/**
+ * The tx pipeline: strict decode → stateless message checks → ante (fees, keys, signatures,
+ * sequences) → messages, implementing chain/app's TxRunner. It never throws: every failure
+ * becomes a TxResult with the error's (codespace, code) and an actionable log.
+ *
+ * Branching: ante runs in its own branch of env.store and is written back when it succeeds, so a
+ * tx whose messages fail still pays its fee and uses its sequence; messages run in a second branch
+ * written back only on success (failed txs lose their writes and their message events).
+ * CheckTx/ReCheckTx run the ante only (as the SDK); Simulate and FinalizeBlock run everything.
+ */
+import { TxMsgData } from "cosmjs-types/cosmos/base/abci/v1beta1/abci";
+import { ChainError, sdkErrors, toAbciError } from "../app/errors";
+import { BasicEventManager, BasicGasMeter, createContext } from "../app/context";
+import type { AnyMsg, Event, GasMeter, Module, MsgHandler, TxEnv, TxResult, TxRunner } from "../app/types";
+import type { CacheMultiStore, MultiStoreView } from "../store/types";
+import { CONSENSUS_STORE, readParams } from "../app/consensus";
+import { getVerifier, type Secp256k1Verifier } from "../crypto/secp256k1";
+import type { AuthKeeper } from "../../modules/auth/keeper";
+import type { BankKeeper } from "../../modules/bank/keeper";
+import { runAnte } from "./ante";
+import { decodeTx, type DecodedTx } from "./decode";
+import { DEFAULT_MIN_GAS_PRICES, parseGasPrices, type GasPrice } from "./fees";
+import { DEFAULT_TX_LIMITS, type TxLimits } from "./limits";
+import { SignatureCache } from "./sigcache";
+
+export interface TxPipelineOptions {
+  readonly modules: readonly Module[];
+  readonly auth: AuthKeeper;
+  readonly bank: BankKeeper;
+  /** Node-local minimum gas prices for CheckTx, e.g. "0.0025ugrid" (default); "" disables. */
+  readonly minGasPrices?: string;
+  readonly limits?: Partial<TxLimits>;
+  readonly verifier?: Secp256k1Verifier;
+  readonly sigCacheSize?: number;
+}
+
+/** Extra, optional inputs an App may give (additive to TxEnv). */
+export interface TxEnvExtras {
+  /** Consensus params block.max_gas (> 0): txs asking for more gas are rejected. */
+  readonly maxBlockGas?: bigint;
+  /** The block's gas meter in FinalizeBlock: a tx that would push it past its limit fails (out of gas). */
+  readonly blockGas?: GasMeter;
+}
+
+export interface SimulateOutcome {
+  readonly gasWanted: bigint;
+  readonly gasUsed: bigint;
+  readonly result?: { data: Uint8Array; log: string; events: readonly Event[]; msgResponses: AnyMsg[] };
+  readonly error?: ChainError | Error;
+}
+
+/** "cosmos.bank.v1beta1.MsgSend" → "bank" (the SDK's message.module attribute). */
+export function moduleOfTypeUrl(typeUrl: string): string {
+  const parts = typeUrl.replace(/^\//, "").split(".");
+  return parts.length >= 3 ? parts[1] : parts[0];
+}
+
+/** consensus_params.block.max_gas from the framework's consensus store (-1/0/absent = no limit). */
+export function blockMaxGas(store: MultiStoreView): bigint {
+  try {
+    const p = readParams(store.getStore(CONSENSUS_STORE));
+    return p?.block?.maxGas ?? -1n;
+  } catch {
+    return -1n; // no consensus store mounted (unit tests)
+  }
+}
+
+export class TxPipeline implements TxRunner {
+  readonly limits: TxLimits;
+  readonly minGasPrices: GasPrice[];
+  readonly verifier: Secp256k1Verifier;
+  readonly sigCache: SignatureCache;
+  private readonly router = new Map<string, MsgHandler<unknown>>();
+
+  constructor(private readonly opt: TxPipelineOptions) {
+    this.limits = { ...DEFAULT_TX_LIMITS, ...opt.limits };
+    this.minGasPrices = parseGasPrices(opt.minGasPrices ?? DEFAULT_MIN_GAS_PRICES);
+    this.verifier = opt.verifier ?? getVerifier();
+    this.sigCache = new SignatureCache(opt.sigCacheSize);
+    for (const m of opt.modules) {
+      for (const h of m.msgs ?? []) {
+        if (this.router.has(h.typeUrl)) throw new Error(`message ${h.typeUrl} is registered by two modules`);
+        this.router.set(h.typeUrl, h as MsgHandler<unknown>);
+      }
+    }
+  }
+
+  /** Message type URLs this chain accepts (sorted). */
+  messageTypes(): string[] {
+    return [...this.router.keys()].sort();
+  }
+
+  decode(tx: Uint8Array): DecodedTx {
+    const d = decodeTx(tx, (u) => this.router.get(u), this.limits);
+    for (let i = 0; i < d.msgs.length; i++) {
+      const m = d.msgs[i];
+      try {
+        m.handler.validateBasic(m.msg);
+      } catch (e) {
+        if (e instanceof ChainError) {
+          const detail = e.message === e.description ? "" : e.message.slice(0, e.message.length - e.description.length - 2);
+          throw new ChainError(e.codespace, e.code, e.description, detail ? `message ${i}: ${detail}` : `message ${i}`);
+        }
+        throw e;
+      }
+    }
+    return d;
+  }
+
+  run(env: TxEnv & TxEnvExtras, tx: Uint8Array): TxResult {
+    const r = this.execute(env, tx);
+    return r.result;
+  }
+
+  /** Runs a tx in simulation mode on `env.store` (a throw-away branch) and reports its gas. */
+  simulate(env: TxEnv, tx: Uint8Array): SimulateOutcome {
+    const r = this.execute({ ...env, mode: "simulate" }, tx);
+    if (r.result.code !== 0) return { gasWanted: r.result.gasWanted, gasUsed: r.result.gasUsed, error: r.error };
+    return {
+      gasWanted: r.result.gasWanted,
+      gasUsed: r.result.gasUsed,
+      result: { data: r.result.data, log: r.result.log, events: r.result.events, msgResponses: r.msgResponses },
+    };
+  }
+
+  private execute(env: TxEnv & TxEnvExtras, txBytes: Uint8Array): { result: TxResult; msgResponses: AnyMsg[]; error?: ChainError | Error } {
+    const mode = env.mode;
+    let gasWanted = 0n;
+    let meter: GasMeter = new BasicGasMeter(0n);
+    const fail = (e: unknown, events: readonly Event[] = []) => {
+      const a = toAbciError(e);
+      if (a.code === 1) env.logger.error({ err: e instanceof Error ? e.stack : String(e) }, "unexpected error in tx");
+      return {
+        result: { code: a.code, codespace: a.codespace, log: a.log, data: new Uint8Array(0), gasWanted, gasUsed: meter.consumed(), events },
+        msgResponses: [],
+        error: e instanceof Error ? e : new Error(String(e)),
+      };
+    };
+    try {
+      const tx = this.decode(txBytes);
+      gasWanted = tx.fee.gasLimit;
+      const simulate = mode === "simulate";
+      if (!simulate) {
+        if (gasWanted === 0n) throw sdkErrors.InvalidGasLimit.wrap("gas limit must be greater than 0; set --gas or use --gas auto");
+        const maxBlockGas = env.maxBlockGas ?? blockMaxGas(env.store);
+        if (maxBlockGas > 0n && gasWanted > maxBlockGas) {
+          throw sdkErrors.InvalidGasLimit.wrap(`tx gas limit ${gasWanted} exceeds the block max gas ${maxBlockGas}; lower --gas`);
+        }
+        if (gasWanted > 9_223_372_036_854_775_807n) throw sdkErrors.InvalidGasLimit.wrap("gas limit exceeds int64");
+      }
+      meter = new BasicGasMeter(simulate ? 0n : gasWanted);
+
+      // Ante in its own branch.
+      const anteStore = env.store.branch();
+      const anteEvents = new BasicEventManager();
+      const anteCtx = createContext({ header: env.header, block: env.block, mode, store: anteStore, gas: meter, events: anteEvents, logger: env.logger });
+      let ante;
+      try {
+        ante = runAnte(anteCtx, tx, {
+          auth: this.opt.auth,
+          bank: this.opt.bank,
+          verifier: this.verifier,
+          sigCache: this.sigCache,
+          minGasPrices: this.minGasPrices,
+        });
+      } catch (e) {
+        return fail(e);
+      }
+
+      if (mode === "check" || mode === "recheck" || mode === "prepare" || mode === "process") {
+        anteStore.write();
+        return {
+          result: { code: 0, codespace: "", log: "", data: new Uint8Array(0), gasWanted, gasUsed: meter.consumed(), events: anteEvents.events() },
+          msgResponses: [],
+        };
+      }
+
+      // Messages in a second branch.
+      const msgStore: CacheMultiStore = anteStore.branch();
+      const msgEvents = new BasicEventManager();
+      const msgResponses: AnyMsg[] = [];
+      try {
+        for (let i = 0; i < tx.msgs.length; i++) {
+          const m = tx.msgs[i];
+          const ctx = createContext({ header: env.header, block: env.block, mode, store: msgStore, gas: meter, logger: env.logger });
+          ctx.events.emit("message", [
+            ["action", m.typeUrl],
+            ["sender", m.handler.signers(m.msg)[0] ?? ""],
+            ["module", moduleOfTypeUrl(m.typeUrl)],
+          ]);
+          msgResponses.push(m.handler.handle(ctx, m.msg));
+          const idx = String(i);
+          for (const ev of ctx.events.events()) {
+            msgEvents.append([{ type: ev.type, attributes: [...ev.attributes, { key: "msg_index", value: idx, index: true }] }]);
+          }
+        }
+        if (env.blockGas) env.blockGas.consume(meter.consumed(), "block gas");
+      } catch (e) {
+        // Fee and sequence stay; message writes and events are dropped.
+        if (env.blockGas && !sdkErrors.OutOfGas.is(e)) {
+          try {
+            env.blockGas.consume(meter.consumed(), "block gas");
+          } catch {
+            /* the block is full: the App stops including txs */
+          }
+        }
+        anteStore.write();
+        return fail(e, anteEvents.events());
+      }
+      msgStore.write();
+      anteStore.write();
+      const data = TxMsgData.encode({ data: [], msgResponses }).finish();
+      return {
+        result: {
+          code: 0,
+          codespace: "",
+          log: "",
+          data,
+          gasWanted,
+          gasUsed: meter.consumed(),
+          events: [...anteEvents.events(), ...msgEvents.events()],
+        },
+        msgResponses,
+      };
+    } catch (e) {
+      return fail(e);
+    }
+  }
+}

@@ -1,0 +1,129 @@
+/**
+ * auth state accessors. Handlers and the ante pipeline go through these, never raw KV.
+ * All reads/writes go through `ctx.store("auth")`, so they are gas-metered and branch-scoped.
+ */
+import { Params } from "cosmjs-types/cosmos/auth/v1beta1/auth";
+import type { Context, QueryContext } from "../../chain/app/types";
+import { moduleAddress } from "../../chain/crypto/address";
+import type { KVRead, KVStore } from "../../chain/store/types";
+import { decodeAccount, encodeAccount, type Account } from "./account";
+import { authErrors } from "./errors";
+import {
+  NEXT_ACCOUNT_NUMBER_KEY,
+  PARAMS_KEY,
+  STORE_NAME,
+  accountKey,
+  decodeU64,
+  encodeU64,
+  moduleAccountKey,
+} from "./keys";
+import { DEFAULT_PARAMS } from "./params";
+
+type AnyCtx = Pick<Context, "store"> | QueryContext;
+
+function store(ctx: AnyCtx): KVStore {
+  return ctx.store(STORE_NAME);
+}
+
+/** Read-only view (queries, other modules' expected keepers). */
+export interface AuthReader {
+  getAccount(ctx: AnyCtx, addr: Uint8Array): Account | undefined;
+  hasAccount(ctx: AnyCtx, addr: Uint8Array): boolean;
+  getParams(ctx: AnyCtx): Params;
+  getModuleAddress(name: string): Uint8Array;
+  getModuleAccount(ctx: AnyCtx, name: string): Account | undefined;
+}
+
+export class AuthKeeper implements AuthReader {
+  getAccount(ctx: AnyCtx, addr: Uint8Array): Account | undefined {
+    const v = store(ctx).get(accountKey(addr));
+    return v ? decodeAccount(v) : undefined;
+  }
+
+  hasAccount(ctx: AnyCtx, addr: Uint8Array): boolean {
+    return store(ctx).has(accountKey(addr));
+  }
+
+  setAccount(ctx: Pick<Context, "store">, acc: Account): void {
+    store(ctx).set(accountKey(acc.address), encodeAccount(acc));
+  }
+
+  /** The next account number, incremented (SDK NextAccountNumber). */
+  nextAccountNumber(ctx: Pick<Context, "store">): bigint {
+    const s = store(ctx);
+    const v = s.get(NEXT_ACCOUNT_NUMBER_KEY);
+    const n = v ? decodeU64(v) : 0n;
+    s.set(NEXT_ACCOUNT_NUMBER_KEY, encodeU64(n + 1n));
+    return n;
+  }
+
+  /** Peeks the next account number without consuming it (genesis export). */
+  peekNextAccountNumber(ctx: AnyCtx): bigint {
+    const v = store(ctx).get(NEXT_ACCOUNT_NUMBER_KEY);
+    return v ? decodeU64(v) : 0n;
+  }
+
+  setNextAccountNumber(ctx: Pick<Context, "store">, n: bigint): void {
+    store(ctx).set(NEXT_ACCOUNT_NUMBER_KEY, encodeU64(n));
+  }
+
+  /** Creates a BaseAccount with a fresh account number; throws if one exists. */
+  newAccount(ctx: Pick<Context, "store">, addr: Uint8Array): Account {
+    if (this.hasAccount(ctx, addr)) throw authErrors.AccountExists.wrap(`account ${Buffer.from(addr).toString("hex")}`);
+    const acc: Account = { address: addr, accountNumber: this.nextAccountNumber(ctx), sequence: 0n };
+    this.setAccount(ctx, acc);
+    return acc;
+  }
+
+  /** Returns the account at `addr`, creating it (SDK: on first receipt of funds) when missing. */
+  ensureAccount(ctx: Pick<Context, "store">, addr: Uint8Array): Account {
+    return this.getAccount(ctx, addr) ?? this.newAccount(ctx, addr);
+  }
+
+  getParams(ctx: AnyCtx): Params {
+    const v = store(ctx).get(PARAMS_KEY);
+    return v ? Params.decode(v) : DEFAULT_PARAMS;
+  }
+
+  setParams(ctx: Pick<Context, "store">, p: Params): void {
+    store(ctx).set(PARAMS_KEY, Params.encode(p).finish());
+  }
+
+  getModuleAddress(name: string): Uint8Array {
+    return moduleAddress(name);
+  }
+
+  getModuleAccount(ctx: AnyCtx, name: string): Account | undefined {
+    const addr = store(ctx).get(moduleAccountKey(name));
+    return addr ? this.getAccount(ctx, addr) : undefined;
+  }
+
+  /** Creates (or returns) the module account `name` with `permissions`. */
+  ensureModuleAccount(ctx: Pick<Context, "store">, name: string, permissions: readonly string[] = []): Account {
+    const existing = this.getModuleAccount(ctx, name);
+    if (existing) return existing;
+    const addr = moduleAddress(name);
+    const prior = this.getAccount(ctx, addr);
+    // A plain account may exist at the module address if someone sent funds there first (SDK keeps its number).
+    const acc: Account = {
+      address: addr,
+      accountNumber: prior ? prior.accountNumber : this.nextAccountNumber(ctx),
+      sequence: 0n,
+      module: { name, permissions: [...permissions].sort() },
+    };
+    this.setAccount(ctx, acc);
+    store(ctx).set(moduleAccountKey(name), addr);
+    return acc;
+  }
+
+  /** True when `addr` holds a module account (those cannot receive plain sends). */
+  isModuleAccount(ctx: AnyCtx, addr: Uint8Array): boolean {
+    const a = this.getAccount(ctx, addr);
+    return a?.module !== undefined;
+  }
+
+  /** Iterates every account in address order (genesis export, invariants). */
+  *iterateAccounts(s: KVRead): IterableIterator<Account> {
+    for (const [, v] of s.prefixIterator(new Uint8Array([0x01]))) yield decodeAccount(v);
+  }
+}

@@ -1,0 +1,188 @@
+/**
+ * bank state accessors: balances, supply, denom metadata, send flags, and the coin movements other
+ * modules use (send, module transfers, mint, burn). Reads are separated (BankReader) from writes.
+ *
+ * Every movement emits the SDK's events: coin_spent {spender, amount}, coin_received
+ * {receiver, amount}, transfer {recipient, sender, amount}; mint/burn add coinbase/burn.
+ */
+import { Metadata } from "cosmjs-types/cosmos/bank/v1beta1/bank";
+import { sdkErrors } from "../../chain/app/errors";
+import type { Context, QueryContext } from "../../chain/app/types";
+import { toBech32 } from "../../chain/crypto/address";
+import type { KVStore } from "../../chain/store/types";
+import { coinsToString, MAX_AMOUNT, type BigCoin } from "./coins";
+import { bankErrors } from "./errors";
+import type { AccountKeeperForBank } from "./expected";
+import {
+  PARAMS_KEY,
+  STORE_NAME,
+  accountBalancesPrefix,
+  balanceKey,
+  decodeAmount,
+  decodeDenom,
+  denomMetadataKey,
+  encodeAmount,
+  sendEnabledKey,
+  supplyKey,
+} from "./keys";
+import { DEFAULT_PARAMS, Params } from "./params";
+
+type ReadCtx = Pick<Context, "store"> | QueryContext;
+
+function store(ctx: ReadCtx): KVStore {
+  return ctx.store(STORE_NAME);
+}
+
+export interface BankReader {
+  getBalance(ctx: ReadCtx, addr: Uint8Array, denom: string): bigint;
+  getAllBalances(ctx: ReadCtx, addr: Uint8Array): BigCoin[];
+  getSupply(ctx: ReadCtx, denom: string): bigint;
+}
+
+/** The narrow interface other modules (escrow, market, staking, ...) should declare and depend on. */
+export interface BankWriter extends BankReader {
+  sendCoins(ctx: Context, from: Uint8Array, to: Uint8Array, coins: readonly BigCoin[]): void;
+  sendCoinsFromAccountToModule(ctx: Context, from: Uint8Array, module: string, coins: readonly BigCoin[]): void;
+  sendCoinsFromModuleToAccount(ctx: Context, module: string, to: Uint8Array, coins: readonly BigCoin[]): void;
+  sendCoinsFromModuleToModule(ctx: Context, from: string, to: string, coins: readonly BigCoin[]): void;
+  mintCoins(ctx: Context, module: string, coins: readonly BigCoin[]): void;
+  burnCoins(ctx: Context, module: string, coins: readonly BigCoin[]): void;
+}
+
+export class BankKeeper implements BankWriter {
+  constructor(readonly accounts: AccountKeeperForBank) {}
+
+  getBalance(ctx: ReadCtx, addr: Uint8Array, denom: string): bigint {
+    const v = store(ctx).get(balanceKey(addr, denom));
+    return v ? decodeAmount(v) : 0n;
+  }
+
+  getAllBalances(ctx: ReadCtx, addr: Uint8Array): BigCoin[] {
+    const prefix = accountBalancesPrefix(addr);
+    const out: BigCoin[] = [];
+    for (const [k, v] of store(ctx).prefixIterator(prefix)) {
+      out.push({ denom: decodeDenom(k.subarray(prefix.length)), amount: decodeAmount(v) });
+    }
+    return out;
+  }
+
+  private setBalance(ctx: Pick<Context, "store">, addr: Uint8Array, denom: string, amount: bigint): void {
+    const k = balanceKey(addr, denom);
+    if (amount === 0n) store(ctx).delete(k);
+    else store(ctx).set(k, encodeAmount(amount));
+  }
+
+  getSupply(ctx: ReadCtx, denom: string): bigint {
+    const v = store(ctx).get(supplyKey(denom));
+    return v ? decodeAmount(v) : 0n;
+  }
+
+  setSupply(ctx: Pick<Context, "store">, denom: string, amount: bigint): void {
+    if (amount === 0n) store(ctx).delete(supplyKey(denom));
+    else store(ctx).set(supplyKey(denom), encodeAmount(amount));
+  }
+
+  getParams(ctx: ReadCtx): Params {
+    const v = store(ctx).get(PARAMS_KEY);
+    return v ? Params.decode(v) : DEFAULT_PARAMS;
+  }
+
+  setParams(ctx: Pick<Context, "store">, p: Params): void {
+    store(ctx).set(PARAMS_KEY, Params.encode({ sendEnabled: [], defaultSendEnabled: p.defaultSendEnabled }).finish());
+  }
+
+  isSendEnabled(ctx: ReadCtx, denom: string): boolean {
+    const v = store(ctx).get(sendEnabledKey(denom));
+    if (v) return v[0] === 1;
+    return this.getParams(ctx).defaultSendEnabled;
+  }
+
+  setSendEnabled(ctx: Pick<Context, "store">, denom: string, enabled: boolean): void {
+    store(ctx).set(sendEnabledKey(denom), new Uint8Array([enabled ? 1 : 0]));
+  }
+
+  getDenomMetadata(ctx: ReadCtx, denom: string): Metadata | undefined {
+    const v = store(ctx).get(denomMetadataKey(denom));
+    return v ? Metadata.decode(v) : undefined;
+  }
+
+  setDenomMetadata(ctx: Pick<Context, "store">, m: Metadata): void {
+    store(ctx).set(denomMetadataKey(m.base), Metadata.encode(m).finish());
+  }
+
+  /** Subtracts coins; fails with InsufficientFunds naming the shortfall. Emits coin_spent. */
+  subtractCoins(ctx: Context, addr: Uint8Array, coins: readonly BigCoin[]): void {
+    for (const c of coins) {
+      const have = this.getBalance(ctx, addr, c.denom);
+      if (have < c.amount) {
+        throw sdkErrors.InsufficientFunds.wrap(`spendable balance ${have}${c.denom} is smaller than ${c.amount}${c.denom}`);
+      }
+      this.setBalance(ctx, addr, c.denom, have - c.amount);
+    }
+    if (coins.length > 0) ctx.events.emit("coin_spent", [["spender", toBech32(addr)], ["amount", coinsToString(coins)]]);
+  }
+
+  /** Adds coins. Emits coin_received. */
+  addCoins(ctx: Context, addr: Uint8Array, coins: readonly BigCoin[]): void {
+    for (const c of coins) {
+      const next = this.getBalance(ctx, addr, c.denom) + c.amount;
+      if (next > MAX_AMOUNT) throw sdkErrors.InvalidCoins.wrap(`balance of ${c.denom} would overflow`);
+      this.setBalance(ctx, addr, c.denom, next);
+    }
+    if (coins.length > 0) ctx.events.emit("coin_received", [["receiver", toBech32(addr)], ["amount", coinsToString(coins)]]);
+  }
+
+  /** Moves coins between accounts, creating the recipient account on first receipt. */
+  sendCoins(ctx: Context, from: Uint8Array, to: Uint8Array, coins: readonly BigCoin[]): void {
+    this.subtractCoins(ctx, from, coins);
+    this.addCoins(ctx, to, coins);
+    this.accounts.ensureAccount(ctx, to);
+    ctx.events.emit("transfer", [
+      ["recipient", toBech32(to)],
+      ["sender", toBech32(from)],
+      ["amount", coinsToString(coins)],
+    ]);
+  }
+
+  private moduleAddr(ctx: Context, name: string, need?: string): Uint8Array {
+    const acc = this.accounts.getModuleAccount(ctx, name);
+    if (!acc) throw sdkErrors.UnknownAddress.wrap(`module account ${name} does not exist`);
+    if (need && !acc.module?.permissions.includes(need)) {
+      throw sdkErrors.Unauthorized.wrap(`module account ${name} does not have permissions to ${need === "minter" ? "mint" : "burn"} tokens`);
+    }
+    return this.accounts.getModuleAddress(name);
+  }
+
+  sendCoinsFromAccountToModule(ctx: Context, from: Uint8Array, module: string, coins: readonly BigCoin[]): void {
+    this.sendCoins(ctx, from, this.moduleAddr(ctx, module), coins);
+  }
+
+  sendCoinsFromModuleToAccount(ctx: Context, module: string, to: Uint8Array, coins: readonly BigCoin[]): void {
+    this.sendCoins(ctx, this.moduleAddr(ctx, module), to, coins);
+  }
+
+  sendCoinsFromModuleToModule(ctx: Context, from: string, to: string, coins: readonly BigCoin[]): void {
+    this.sendCoins(ctx, this.moduleAddr(ctx, from), this.moduleAddr(ctx, to), coins);
+  }
+
+  mintCoins(ctx: Context, module: string, coins: readonly BigCoin[]): void {
+    const addr = this.moduleAddr(ctx, module, "minter");
+    this.addCoins(ctx, addr, coins);
+    for (const c of coins) this.setSupply(ctx, c.denom, this.getSupply(ctx, c.denom) + c.amount);
+    ctx.events.emit("coinbase", [["minter", toBech32(addr)], ["amount", coinsToString(coins)]]);
+  }
+
+  burnCoins(ctx: Context, module: string, coins: readonly BigCoin[]): void {
+    const addr = this.moduleAddr(ctx, module, "burner");
+    this.subtractCoins(ctx, addr, coins);
+    for (const c of coins) this.setSupply(ctx, c.denom, this.getSupply(ctx, c.denom) - c.amount);
+    ctx.events.emit("burn", [["burner", toBech32(addr)], ["amount", coinsToString(coins)]]);
+  }
+
+  /** Recipient check for user-initiated sends: module accounts are blocked (SDK BlockedAddr). */
+  assertNotBlocked(ctx: ReadCtx, to: Uint8Array, toStr: string): void {
+    if (this.accounts.isModuleAccount(ctx, to)) {
+      throw bankErrors.BlockedRecipient.wrap(`${toStr} is not allowed to receive funds`);
+    }
+  }
+}

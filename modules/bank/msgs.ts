@@ -1,0 +1,112 @@
+/**
+ * bank messages: MsgSend and MsgMultiSend (cosmos.bank.v1beta1). Decoding is strict (unknown
+ * fields rejected); validateBasic does the stateless checks; handle moves the coins.
+ */
+import { Input, Output } from "cosmjs-types/cosmos/bank/v1beta1/bank";
+import { MsgMultiSend, MsgMultiSendResponse, MsgSend, MsgSendResponse } from "cosmjs-types/cosmos/bank/v1beta1/tx";
+import type { Context, MsgHandler } from "../../chain/app/types";
+import { fromBech32 } from "../../chain/crypto/address";
+import { CoinSchema, strictDecode, type MessageSchema } from "../../chain/tx/wire";
+import { addCoins, coinsEqual, coinsToString, parseCoins, type BigCoin } from "./coins";
+import { bankErrors } from "./errors";
+import type { BankKeeper } from "./keeper";
+
+export const MSG_SEND = "/cosmos.bank.v1beta1.MsgSend";
+export const MSG_MULTI_SEND = "/cosmos.bank.v1beta1.MsgMultiSend";
+/** Most outputs in one MsgMultiSend (bounds the work of one message). */
+export const MAX_MULTISEND_OUTPUTS = 1000;
+
+export const MsgSendSchema: MessageSchema = {
+  name: "cosmos.bank.v1beta1.MsgSend",
+  fields: {
+    1: { name: "from_address", kind: "string" },
+    2: { name: "to_address", kind: "string" },
+    3: { name: "amount", kind: "message", repeated: true, msg: CoinSchema },
+  },
+};
+
+const IOSchema = (name: string): MessageSchema => ({
+  name,
+  fields: { 1: { name: "address", kind: "string" }, 2: { name: "coins", kind: "message", repeated: true, msg: CoinSchema } },
+});
+
+export const MsgMultiSendSchema: MessageSchema = {
+  name: "cosmos.bank.v1beta1.MsgMultiSend",
+  fields: {
+    1: { name: "inputs", kind: "message", repeated: true, msg: IOSchema("cosmos.bank.v1beta1.Input") },
+    2: { name: "outputs", kind: "message", repeated: true, msg: IOSchema("cosmos.bank.v1beta1.Output") },
+  },
+};
+
+function checkSendEnabled(ctx: Context, keeper: BankKeeper, coins: readonly BigCoin[]): void {
+  for (const c of coins) {
+    if (!keeper.isSendEnabled(ctx, c.denom)) throw bankErrors.SendDisabled.wrap(`${c.denom} transfers are currently disabled`);
+  }
+}
+
+export function msgSendHandler(keeper: BankKeeper): MsgHandler<MsgSend> {
+  return {
+    typeUrl: MSG_SEND,
+    decode: (b) => strictDecode(b, MsgSendSchema, MsgSend.decode),
+    signers: (m) => [m.fromAddress],
+    validateBasic(m) {
+      fromBech32(m.fromAddress, "from_address");
+      fromBech32(m.toAddress, "to_address");
+      parseCoins(m.amount, "amount");
+    },
+    handle(ctx, m) {
+      const from = fromBech32(m.fromAddress, "from_address");
+      const to = fromBech32(m.toAddress, "to_address");
+      const coins = parseCoins(m.amount, "amount");
+      checkSendEnabled(ctx, keeper, coins);
+      keeper.assertNotBlocked(ctx, to, m.toAddress);
+      keeper.sendCoins(ctx, from, to, coins);
+      return { typeUrl: "/cosmos.bank.v1beta1.MsgSendResponse", value: MsgSendResponse.encode({}).finish() };
+    },
+  };
+}
+
+function parseIO(io: Input | Output, path: string): { addr: Uint8Array; coins: BigCoin[] } {
+  return { addr: fromBech32(io.address, `${path}.address`), coins: parseCoins(io.coins, `${path}.coins`) };
+}
+
+export function msgMultiSendHandler(keeper: BankKeeper): MsgHandler<MsgMultiSend> {
+  const validate = (m: MsgMultiSend) => {
+    // SDK ≥ 0.46: exactly one input, so a single account signs.
+    if (m.inputs.length === 0) throw bankErrors.NoInputs.wrap("MsgMultiSend needs exactly one input");
+    if (m.inputs.length > 1) throw bankErrors.MultipleSenders.wrap(`MsgMultiSend has ${m.inputs.length} inputs; exactly one is allowed`);
+    if (m.outputs.length === 0) throw bankErrors.NoOutputs.wrap("MsgMultiSend needs at least one output");
+    if (m.outputs.length > MAX_MULTISEND_OUTPUTS) {
+      throw bankErrors.NoOutputs.wrap(`MsgMultiSend has ${m.outputs.length} outputs; at most ${MAX_MULTISEND_OUTPUTS} are allowed`);
+    }
+    const input = parseIO(m.inputs[0], "inputs[0]");
+    const outputs = m.outputs.map((o, i) => parseIO(o, `outputs[${i}]`));
+    if (!coinsEqual(input.coins, addCoins(...outputs.map((o) => o.coins)))) {
+      throw bankErrors.InputOutputMismatch.wrap("the input's coins must equal the sum of the outputs' coins");
+    }
+    return { input, outputs };
+  };
+  return {
+    typeUrl: MSG_MULTI_SEND,
+    decode: (b) => strictDecode(b, MsgMultiSendSchema, MsgMultiSend.decode),
+    signers: (m) => (m.inputs.length > 0 ? [m.inputs[0].address] : []),
+    validateBasic: (m) => void validate(m),
+    handle(ctx, m) {
+      const { input, outputs } = validate(m);
+      checkSendEnabled(ctx, keeper, input.coins);
+      outputs.forEach((o, i) => keeper.assertNotBlocked(ctx, o.addr, m.outputs[i].address));
+      keeper.subtractCoins(ctx, input.addr, input.coins);
+      for (let i = 0; i < outputs.length; i++) {
+        const o = outputs[i];
+        keeper.addCoins(ctx, o.addr, o.coins);
+        keeper.accounts.ensureAccount(ctx, o.addr);
+        ctx.events.emit("transfer", [
+          ["recipient", m.outputs[i].address],
+          ["sender", m.inputs[0].address],
+          ["amount", coinsToString(o.coins)],
+        ]);
+      }
+      return { typeUrl: "/cosmos.bank.v1beta1.MsgMultiSendResponse", value: MsgMultiSendResponse.encode({}).finish() };
+    },
+  };
+}
