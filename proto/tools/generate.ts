@@ -35,7 +35,7 @@ const PROTO_DIR = join(REPO_ROOT, "proto");
 const BUF = join(REPO_ROOT, "node_modules", ".bin", "buf");
 
 /** Option-only third-party files: ts-proto emits them but nothing imports them. */
-const PRUNE = ["amino", "cosmos_proto", join("cosmos", "msg"), join("google", "protobuf", "descriptor.ts")];
+const PRUNE = ["amino", "cosmos_proto", join("cosmos", "msg"), join("google", "api"), join("google", "protobuf", "descriptor.ts")];
 
 /** Module order used in tables and the docs index. */
 export const MODULES = ["market", "escrow", "oracle", "insurance", "lending", "council", "emission"] as const;
@@ -85,24 +85,34 @@ export function loadDescriptors(): Loaded {
   }
 }
 
-/** Reads the custom options stored as unknown fields (cosmos.msg.v1.signer, amino.name, ...). */
-function unknownStrings(options: unknown, fieldNo: number): string[] {
-  const unknown = (options as { $unknown?: { no: number; wireType: number; data: Uint8Array }[] } | undefined)?.$unknown ?? [];
-  const out: string[] = [];
-  for (const u of unknown) {
+type UnknownFields = { $unknown?: { no: number; wireType: number; data: Uint8Array }[] } | undefined;
+
+/** Reads a varint at `pos`; returns [value, next position]. */
+function varint(data: Uint8Array, pos: number): [number, number] {
+  let v = 0;
+  let shift = 0;
+  for (;;) {
+    const b = data[pos++]!;
+    v += (b & 0x7f) * 2 ** shift;
+    if ((b & 0x80) === 0) return [v, pos];
+    shift += 7;
+  }
+}
+
+/** The payloads of the length-delimited unknown fields numbered `fieldNo` (custom options). */
+function unknownBytes(options: unknown, fieldNo: number): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  for (const u of (options as UnknownFields)?.$unknown ?? []) {
     if (u.no !== fieldNo || u.wireType !== 2) continue;
-    let len = 0;
-    let shift = 0;
-    let i = 0;
-    for (;;) {
-      const b = u.data[i++]!;
-      len |= (b & 0x7f) << shift;
-      if ((b & 0x80) === 0) break;
-      shift += 7;
-    }
-    out.push(Buffer.from(u.data.subarray(i, i + len)).toString("utf8"));
+    const [len, pos] = varint(u.data, 0);
+    out.push(u.data.subarray(pos, pos + len));
   }
   return out;
+}
+
+/** Reads string-valued custom options stored as unknown fields (cosmos.msg.v1.signer, amino.name, ...). */
+function unknownStrings(options: unknown, fieldNo: number): string[] {
+  return unknownBytes(options, fieldNo).map((b) => Buffer.from(b).toString("utf8"));
 }
 
 const OPT_SIGNER = 11110000; // cosmos.msg.v1.signer (MessageOptions)
@@ -118,6 +128,23 @@ export function aminoName(m: DescriptorProto): string | undefined {
 export function fieldScalar(f: FieldDescriptorProto): string | undefined {
   return unknownStrings(f.options, OPT_SCALAR)[0];
 }
+const OPT_HTTP = 72295728; // google.api.http (MethodOptions, HttpRule)
+
+/** The GET route of a method's `option (google.api.http)` (HttpRule.get = field 2), if any. */
+export function httpGet(method: { options?: unknown }): string | undefined {
+  const rule = unknownBytes(method.options, OPT_HTTP)[0];
+  if (!rule) return undefined;
+  let pos = 0;
+  while (pos < rule.length) {
+    const [tag, p1] = varint(rule, pos);
+    if ((tag & 7) !== 2) throw new Error("unexpected wire type in google.api.HttpRule");
+    const [len, p2] = varint(rule, p1);
+    if (tag >>> 3 === 2) return Buffer.from(rule.subarray(p2, p2 + len)).toString("utf8");
+    pos = p2 + len;
+  }
+  return undefined;
+}
+
 /** True when the service carries `option (cosmos.msg.v1.service) = true` (varint field 11110000). */
 export function isMsgService(s: ServiceDescriptorProto): boolean {
   const unknown = (s.options as { $unknown?: { no: number; wireType: number; data: Uint8Array }[] } | undefined)?.$unknown ?? [];
@@ -255,6 +282,8 @@ function renderIndex(l: Loaded): string {
   lines.push("  readonly module: string;");
   lines.push('  /** ABCI query path, "/hashgrid.<module>.v1.Query/<Method>". */');
   lines.push("  readonly path: string;");
+  lines.push('  /** REST (gRPC-gateway) GET route from option (google.api.http), e.g. "/hashgrid/market/v1/listings/{id}". */');
+  lines.push("  readonly rest: string;");
   lines.push("  readonly requestType: MessageCodec;");
   lines.push("  readonly responseType: MessageCodec;");
   lines.push("}");
@@ -268,7 +297,7 @@ function renderIndex(l: Loaded): string {
       const req = m.inputType.split(".").pop()!;
       const res = m.outputType.split(".").pop()!;
       lines.push(
-        `  { module: "${mod}", path: "/${f.package}.Query/${m.name}", requestType: ${mod}Query.${req}, responseType: ${mod}Query.${res} },`,
+        `  { module: "${mod}", path: "/${f.package}.Query/${m.name}", rest: "${httpGet(m) ?? ""}", requestType: ${mod}Query.${req}, responseType: ${mod}Query.${res} },`,
       );
     }
   }
@@ -544,11 +573,14 @@ function renderModuleDoc(l: Loaded, mod: string): string {
   const qIdx = query.service.findIndex((s) => s.name === "Query");
   const qSvc = query.service[qIdx]!;
   out.push("## Queries", "", comment(l, query, [6, qIdx]), "");
-  out.push("| Method | ABCI query path | Description |", "|---|---|---|");
-  qSvc.method.forEach((m, i) => out.push(`| [${m.name}](#query-${m.name.toLowerCase()}) | \`/${pkg}.Query/${m.name}\` | ${cell(comment(l, query, [6, qIdx, 2, i]))} |`));
+  out.push("| Method | ABCI query path | REST (GET) | Description |", "|---|---|---|---|");
+  qSvc.method.forEach((m, i) =>
+    out.push(`| [${m.name}](#query-${m.name.toLowerCase()}) | \`/${pkg}.Query/${m.name}\` | \`${httpGet(m) ?? ""}\` | ${cell(comment(l, query, [6, qIdx, 2, i]))} |`),
+  );
   out.push("");
   qSvc.method.forEach((m, i) => {
     out.push(`### Query/${m.name}`, "", `<a id="query-${m.name.toLowerCase()}"></a>`, "", comment(l, query, [6, qIdx, 2, i]), "");
+    out.push(`ABCI \`/${pkg}.Query/${m.name}\` · REST \`GET ${httpGet(m) ?? ""}\``, "");
     for (const t of [m.inputType, m.outputType]) {
       const n = t.split(".").pop()!;
       const idx = query.messageType.findIndex((x) => x.name === n);
@@ -604,7 +636,7 @@ function renderDocsIndex(l: Loaded): string {
   out.push(
     [
       '- Type URL = `"/" + full message name`, e.g. `/hashgrid.market.v1.MsgBuy`; Msg responses `/hashgrid.market.v1.MsgBuyResponse` in `TxMsgData.msg_responses`.',
-      "- Query path (ABCI `path`, protobuf request/response) = `/hashgrid.<module>.v1.Query/<Method>`.",
+      "- Query path (ABCI `path`, protobuf request/response) = `/hashgrid.<module>.v1.Query/<Method>`; REST routes (`google.api.http`, gRPC-gateway rules: path variables bind request fields, other fields are query parameters such as `pagination.limit`) under `/hashgrid/<module>/v1/`.",
       '- Addresses are bech32 strings with prefix `grid` (`cosmos_proto.scalar = "cosmos.AddressString"`); the signer field of each Msg is marked with `cosmos.msg.v1.signer`.',
       "- Amounts: `cosmos.base.v1beta1.Coin` or decimal integer strings (`Int`); decimals: fixed-point strings with 18 fractional digits (`Dec`, like sdk.LegacyDec); times `google.protobuf.Timestamp`; durations `google.protobuf.Duration`; ids `uint64` starting at 1 (0 = none); `day` = floor(unix seconds / 86400).",
       '- `authority` = the gov module account address; messages on the council\'s allowed list also accept the council module account (hashgrid.council.v1).',

@@ -487,10 +487,12 @@ export interface MsgCreateListingResponse {
 
 /**
  * MsgUpdateListing edits the sale terms of an OPEN listing; the new terms apply to later buys
- * only (a buy names the terms_version it saw).
+ * only (a buy names the terms_version it saw). Unset fields (0, "", absent message) keep their
+ * current value.
  *
  * Signer: provider (the listing's).
- * Effects: replaces price_per_unit / dutch_auction / units / title; terms_version += 1; the
+ * Effects: replaces the set fields among units / price_per_unit / english_auction /
+ * dutch_auction / title; terms_version += 1; the
  * collateral lock is recomputed (extra collateral locked or surplus freed). English auctions
  * can only be edited before the first bid.
  * Errors: market/10 ErrListingNotFound, market/19 ErrNotOwner, market/11 ErrListingNotOpen,

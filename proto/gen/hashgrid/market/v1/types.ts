@@ -1042,7 +1042,15 @@ export interface CollateralUnbonding {
    * completion_time is max(block time, latest term end of the provider's live listings)
    * + Params.collateral_unbonding; the funds return automatically in that block's EndBlock.
    */
-  completionTime?: Timestamp | undefined;
+  completionTime?:
+    | Timestamp
+    | undefined;
+  /**
+   * supervisor_stake is true when the entry returns a resigned supervisor's stake (then
+   * `provider` is the supervisor's address and completion_time = resignation +
+   * collateral_unbonding).
+   */
+  supervisorStake: boolean;
 }
 
 /** Supervisor is an auditor that attests provider attributes and files fault reports. */
@@ -1153,9 +1161,12 @@ export interface Listing {
   termStart?:
     | Timestamp
     | undefined;
-  /** term_days is the delivery term in days; Params.min_term_days - max_term_days. */
+  /**
+   * term_days is the delivery term in days; Params.min_term_days - max_term_days. For
+   * SALE_TYPE_ORDER listings it is the lease duration rounded up to whole days.
+   */
   termDays: number;
-  /** term_end is term_start + term_days * 86400 s. */
+  /** term_end is term_start + term_days * 86400 s (for SALE_TYPE_ORDER: the exact lease end). */
   termEnd?:
     | Timestamp
     | undefined;
@@ -1163,7 +1174,7 @@ export interface Listing {
   paymentDenom: string;
   /**
    * price_per_unit is the FIXED price per unit for the whole term (payment_denom base units);
-   * "0" for auctions.
+   * "0" for auctions; for SALE_TYPE_ORDER the lease price (price_per_hour * hours).
    */
   pricePerUnit: string;
   /** payout_denom is the denom the yield is paid in (HASHRATE; "" for COMPUTE). */
@@ -1275,8 +1286,8 @@ export interface SecondaryListing {
   /** seller is the owner who listed it. */
   seller: string;
   /**
-   * price is the asking price (an accepted denom); the buyer pays it plus nothing else, the
-   * trading fee (Params.trading_fee) is deducted from the seller's proceeds.
+   * price is the asking price (an accepted denom); the buyer pays exactly this, the trading
+   * fee (Params.trading_fee) is deducted from the seller's proceeds.
    */
   price?:
     | Coin
@@ -3057,7 +3068,14 @@ export const Provider: MessageFns<Provider> = {
 };
 
 function createBaseCollateralUnbonding(): CollateralUnbonding {
-  return { id: 0n, provider: "", amount: undefined, createdAt: undefined, completionTime: undefined };
+  return {
+    id: 0n,
+    provider: "",
+    amount: undefined,
+    createdAt: undefined,
+    completionTime: undefined,
+    supervisorStake: false,
+  };
 }
 
 export const CollateralUnbonding: MessageFns<CollateralUnbonding> = {
@@ -3079,6 +3097,9 @@ export const CollateralUnbonding: MessageFns<CollateralUnbonding> = {
     }
     if (message.completionTime !== undefined) {
       Timestamp.encode(message.completionTime, writer.uint32(42).fork()).join();
+    }
+    if (message.supervisorStake !== false) {
+      writer.uint32(48).bool(message.supervisorStake);
     }
     return writer;
   },
@@ -3136,6 +3157,14 @@ export const CollateralUnbonding: MessageFns<CollateralUnbonding> = {
             message.completionTime = Timestamp.decode(reader, reader.uint32());
             continue;
           }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.supervisorStake = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -3155,6 +3184,7 @@ export const CollateralUnbonding: MessageFns<CollateralUnbonding> = {
       amount: isSet(object.amount) ? Coin.fromJSON(object.amount) : undefined,
       createdAt: isSet(object.created_at) ? fromJsonTimestamp(object.created_at) : undefined,
       completionTime: isSet(object.completion_time) ? fromJsonTimestamp(object.completion_time) : undefined,
+      supervisorStake: isSet(object.supervisor_stake) ? globalThis.Boolean(object.supervisor_stake) : false,
     };
   },
 
@@ -3175,6 +3205,9 @@ export const CollateralUnbonding: MessageFns<CollateralUnbonding> = {
     if (message.completionTime !== undefined) {
       obj.completion_time = fromTimestamp(message.completionTime).toISOString();
     }
+    if (message.supervisorStake !== undefined) {
+      obj.supervisor_stake = message.supervisorStake;
+    }
     return obj;
   },
 
@@ -3194,6 +3227,7 @@ export const CollateralUnbonding: MessageFns<CollateralUnbonding> = {
     message.completionTime = (object.completionTime !== undefined && object.completionTime !== null)
       ? Timestamp.fromPartial(object.completionTime)
       : undefined;
+    message.supervisorStake = object.supervisorStake ?? false;
     return message;
   },
 };
