@@ -41,13 +41,13 @@ const PRUNE = ["amino", "cosmos_proto", join("cosmos", "msg"), join("google", "a
 export const MODULES = ["market", "escrow", "oracle", "insurance", "lending", "council", "emission"] as const;
 
 const MODULE_SUMMARY: Record<(typeof MODULES)[number], string> = {
-  market: "providers, supervisors, listings, auctions, position NFTs, secondary market, compute orders/bids/leases, receipts, disputes, yield, defaults",
-  escrow: "one escrow per position, linear release, per-provider aggregates, pause/halt/refund",
-  oracle: "hashprice feeders, daily reports per algorithm, daily median",
-  insurance: "insurance pool, underwriting shares, withdrawals with cooldown, payouts",
-  lending: "peer-to-peer fixed-term loans against position NFTs",
-  council: "emergency council: members, threshold, proposals, votes, allowed messages",
-  emission: "rewards reserve emission schedule, fee split, activity rewards",
+  market: "Providers, supervisors, listings, auctions, position NFTs, secondary market, compute orders/bids/leases, receipts, disputes, yield, defaults",
+  escrow: "One escrow per position, linear release, per-provider aggregates, pause/halt/refund",
+  oracle: "Hashprice feeders, daily reports per algorithm, daily median",
+  insurance: "Insurance pool, underwriting shares, withdrawals with cooldown, payouts",
+  lending: "Peer-to-peer fixed-term loans against position NFTs",
+  council: "Emergency council: members, threshold, proposals, votes, allowed messages",
+  emission: "Rewards reserve emission schedule, fee split, activity rewards",
 };
 
 function run(args: string[], cwd: string): Buffer {
@@ -638,7 +638,7 @@ function renderDocsIndex(l: Loaded): string {
       '- Type URL = `"/" + full message name`, e.g. `/hashgrid.market.v1.MsgBuy`; Msg responses `/hashgrid.market.v1.MsgBuyResponse` in `TxMsgData.msg_responses`.',
       "- Query path (ABCI `path`, protobuf request/response) = `/hashgrid.<module>.v1.Query/<Method>`; REST routes (`google.api.http`, gRPC-gateway rules: path variables bind request fields, other fields are query parameters such as `pagination.limit`) under `/hashgrid/<module>/v1/`.",
       '- Addresses are bech32 strings with prefix `grid` (`cosmos_proto.scalar = "cosmos.AddressString"`); the signer field of each Msg is marked with `cosmos.msg.v1.signer`.',
-      "- Amounts: `cosmos.base.v1beta1.Coin` or decimal integer strings (`Int`); decimals: fixed-point strings with 18 fractional digits (`Dec`, like sdk.LegacyDec); times `google.protobuf.Timestamp`; durations `google.protobuf.Duration`; ids `uint64` starting at 1 (0 = none); `day` = floor(unix seconds / 86400).",
+      "- Amounts: `cosmos.base.v1beta1.Coin` or decimal integer strings (`Int`); decimals: human-readable fixed-point strings, at most 18 fractional digits, canonical form with exactly 18 (`Dec`, e.g. `\"0.050000000000000000\"`, sdk.LegacyDec precision; not the 10^18-scaled gogoproto wire form); times `google.protobuf.Timestamp`; durations `google.protobuf.Duration`; ids `uint64` starting at 1 (0 = none); `day` = floor(unix seconds / 86400).",
       '- `authority` = the gov module account address; messages on the council\'s allowed list also accept the council module account (hashgrid.council.v1).',
       "- Amino names (`amino.name`) are `hashgrid/<module>/<Msg>` (≤ 39 characters for Ledger); `MsgCancelPositionListing` is `hashgrid/market/MsgCancelPosListing`, `MsgClaimActivityRewards` is `hashgrid/emission/MsgClaimActivity`.",
       "- JSON (REST gateway, ts-proto `toJSON`): snake_case field names, defaults emitted, 64-bit integers as strings, enums as names.",
