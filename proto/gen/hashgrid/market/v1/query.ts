@@ -167,15 +167,24 @@ export interface QueryListingRequest {
 
 /** QueryListingResponse is the response of Query/Listing. */
 export interface QueryListingResponse {
+  /** listing is the listing with its live quote. */
+  listing?: ListingView | undefined;
+}
+
+/**
+ * ListingView is a listing as wallets show it: the record plus values computed at the query
+ * height (the provider's reputation score is shown with every listing).
+ */
+export interface ListingView {
   /** listing is the listing record. */
   listing?:
     | Listing
     | undefined;
-  /** provider_score is the provider's current reputation score. */
+  /** provider_score is the provider's current reputation score, in [0, 1]. */
   providerScore: string;
   /**
-   * current_price is the price per unit a MsgBuy pays now (FIXED price, Dutch price at the
-   * block time, English highest bid or reserve), before fees.
+   * current_price is the price per unit a buyer pays now before fees (FIXED price, Dutch price
+   * at the block time, English highest bid or reserve; "0" when not on sale).
    */
   currentPrice: string;
 }
@@ -193,7 +202,7 @@ export interface QueryListingsRequest {
 /** QueryListingsResponse is the response of Query/Listings. */
 export interface QueryListingsResponse {
   /** listings are the matching listings. */
-  listings: Listing[];
+  listings: ListingView[];
   /** pagination is the page response. */
   pagination?: PageResponse | undefined;
 }
@@ -211,7 +220,7 @@ export interface QueryListingsByProviderRequest {
 /** QueryListingsByProviderResponse is the response of Query/ListingsByProvider. */
 export interface QueryListingsByProviderResponse {
   /** listings are the provider's listings. */
-  listings: Listing[];
+  listings: ListingView[];
   /** pagination is the page response. */
   pagination?: PageResponse | undefined;
 }
@@ -1914,19 +1923,13 @@ export const QueryListingRequest: MessageFns<QueryListingRequest> = {
 };
 
 function createBaseQueryListingResponse(): QueryListingResponse {
-  return { listing: undefined, providerScore: "", currentPrice: "" };
+  return { listing: undefined };
 }
 
 export const QueryListingResponse: MessageFns<QueryListingResponse> = {
   encode(message: QueryListingResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.listing !== undefined) {
-      Listing.encode(message.listing, writer.uint32(10).fork()).join();
-    }
-    if (message.providerScore !== "") {
-      writer.uint32(18).string(message.providerScore);
-    }
-    if (message.currentPrice !== "") {
-      writer.uint32(26).string(message.currentPrice);
+      ListingView.encode(message.listing, writer.uint32(10).fork()).join();
     }
     return writer;
   },
@@ -1941,6 +1944,81 @@ export const QueryListingResponse: MessageFns<QueryListingResponse> = {
     try {
       const end = length === undefined ? reader.len : reader.pos + length;
       const message = createBaseQueryListingResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.listing = ListingView.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): QueryListingResponse {
+    return { listing: isSet(object.listing) ? ListingView.fromJSON(object.listing) : undefined };
+  },
+
+  toJSON(message: QueryListingResponse): unknown {
+    const obj: any = {};
+    if (message.listing !== undefined) {
+      obj.listing = ListingView.toJSON(message.listing);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<QueryListingResponse>): QueryListingResponse {
+    return QueryListingResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<QueryListingResponse>): QueryListingResponse {
+    const message = createBaseQueryListingResponse();
+    message.listing = (object.listing !== undefined && object.listing !== null)
+      ? ListingView.fromPartial(object.listing)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseListingView(): ListingView {
+  return { listing: undefined, providerScore: "", currentPrice: "" };
+}
+
+export const ListingView: MessageFns<ListingView> = {
+  encode(message: ListingView, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.listing !== undefined) {
+      Listing.encode(message.listing, writer.uint32(10).fork()).join();
+    }
+    if (message.providerScore !== "") {
+      writer.uint32(18).string(message.providerScore);
+    }
+    if (message.currentPrice !== "") {
+      writer.uint32(26).string(message.currentPrice);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListingView {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListingView();
       while (reader.pos < end) {
         const tag = reader.uint32();
         switch (tag >>> 3) {
@@ -1980,7 +2058,7 @@ export const QueryListingResponse: MessageFns<QueryListingResponse> = {
     }
   },
 
-  fromJSON(object: any): QueryListingResponse {
+  fromJSON(object: any): ListingView {
     return {
       listing: isSet(object.listing) ? Listing.fromJSON(object.listing) : undefined,
       providerScore: isSet(object.provider_score) ? globalThis.String(object.provider_score) : "",
@@ -1988,7 +2066,7 @@ export const QueryListingResponse: MessageFns<QueryListingResponse> = {
     };
   },
 
-  toJSON(message: QueryListingResponse): unknown {
+  toJSON(message: ListingView): unknown {
     const obj: any = {};
     if (message.listing !== undefined) {
       obj.listing = Listing.toJSON(message.listing);
@@ -2002,11 +2080,11 @@ export const QueryListingResponse: MessageFns<QueryListingResponse> = {
     return obj;
   },
 
-  create(base?: DeepPartial<QueryListingResponse>): QueryListingResponse {
-    return QueryListingResponse.fromPartial(base ?? {});
+  create(base?: DeepPartial<ListingView>): ListingView {
+    return ListingView.fromPartial(base ?? {});
   },
-  fromPartial(object: DeepPartial<QueryListingResponse>): QueryListingResponse {
-    const message = createBaseQueryListingResponse();
+  fromPartial(object: DeepPartial<ListingView>): ListingView {
+    const message = createBaseListingView();
     message.listing = (object.listing !== undefined && object.listing !== null)
       ? Listing.fromPartial(object.listing)
       : undefined;
@@ -2126,7 +2204,7 @@ function createBaseQueryListingsResponse(): QueryListingsResponse {
 export const QueryListingsResponse: MessageFns<QueryListingsResponse> = {
   encode(message: QueryListingsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.listings) {
-      Listing.encode(v!, writer.uint32(10).fork()).join();
+      ListingView.encode(v!, writer.uint32(10).fork()).join();
     }
     if (message.pagination !== undefined) {
       PageResponse.encode(message.pagination, writer.uint32(18).fork()).join();
@@ -2152,7 +2230,7 @@ export const QueryListingsResponse: MessageFns<QueryListingsResponse> = {
               break;
             }
 
-            message.listings.push(Listing.decode(reader, reader.uint32()));
+            message.listings.push(ListingView.decode(reader, reader.uint32()));
             continue;
           }
           case 2: {
@@ -2177,7 +2255,9 @@ export const QueryListingsResponse: MessageFns<QueryListingsResponse> = {
 
   fromJSON(object: any): QueryListingsResponse {
     return {
-      listings: globalThis.Array.isArray(object?.listings) ? object.listings.map((e: any) => Listing.fromJSON(e)) : [],
+      listings: globalThis.Array.isArray(object?.listings)
+        ? object.listings.map((e: any) => ListingView.fromJSON(e))
+        : [],
       pagination: isSet(object.pagination) ? PageResponse.fromJSON(object.pagination) : undefined,
     };
   },
@@ -2185,7 +2265,7 @@ export const QueryListingsResponse: MessageFns<QueryListingsResponse> = {
   toJSON(message: QueryListingsResponse): unknown {
     const obj: any = {};
     if (message.listings?.length) {
-      obj.listings = message.listings.map((e) => Listing.toJSON(e));
+      obj.listings = message.listings.map((e) => ListingView.toJSON(e));
     }
     if (message.pagination !== undefined) {
       obj.pagination = PageResponse.toJSON(message.pagination);
@@ -2198,7 +2278,7 @@ export const QueryListingsResponse: MessageFns<QueryListingsResponse> = {
   },
   fromPartial(object: DeepPartial<QueryListingsResponse>): QueryListingsResponse {
     const message = createBaseQueryListingsResponse();
-    message.listings = object.listings?.map((e) => Listing.fromPartial(e)) || [];
+    message.listings = object.listings?.map((e) => ListingView.fromPartial(e)) || [];
     message.pagination = (object.pagination !== undefined && object.pagination !== null)
       ? PageResponse.fromPartial(object.pagination)
       : undefined;
@@ -2316,7 +2396,7 @@ function createBaseQueryListingsByProviderResponse(): QueryListingsByProviderRes
 export const QueryListingsByProviderResponse: MessageFns<QueryListingsByProviderResponse> = {
   encode(message: QueryListingsByProviderResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.listings) {
-      Listing.encode(v!, writer.uint32(10).fork()).join();
+      ListingView.encode(v!, writer.uint32(10).fork()).join();
     }
     if (message.pagination !== undefined) {
       PageResponse.encode(message.pagination, writer.uint32(18).fork()).join();
@@ -2342,7 +2422,7 @@ export const QueryListingsByProviderResponse: MessageFns<QueryListingsByProvider
               break;
             }
 
-            message.listings.push(Listing.decode(reader, reader.uint32()));
+            message.listings.push(ListingView.decode(reader, reader.uint32()));
             continue;
           }
           case 2: {
@@ -2367,7 +2447,9 @@ export const QueryListingsByProviderResponse: MessageFns<QueryListingsByProvider
 
   fromJSON(object: any): QueryListingsByProviderResponse {
     return {
-      listings: globalThis.Array.isArray(object?.listings) ? object.listings.map((e: any) => Listing.fromJSON(e)) : [],
+      listings: globalThis.Array.isArray(object?.listings)
+        ? object.listings.map((e: any) => ListingView.fromJSON(e))
+        : [],
       pagination: isSet(object.pagination) ? PageResponse.fromJSON(object.pagination) : undefined,
     };
   },
@@ -2375,7 +2457,7 @@ export const QueryListingsByProviderResponse: MessageFns<QueryListingsByProvider
   toJSON(message: QueryListingsByProviderResponse): unknown {
     const obj: any = {};
     if (message.listings?.length) {
-      obj.listings = message.listings.map((e) => Listing.toJSON(e));
+      obj.listings = message.listings.map((e) => ListingView.toJSON(e));
     }
     if (message.pagination !== undefined) {
       obj.pagination = PageResponse.toJSON(message.pagination);
@@ -2388,7 +2470,7 @@ export const QueryListingsByProviderResponse: MessageFns<QueryListingsByProvider
   },
   fromPartial(object: DeepPartial<QueryListingsByProviderResponse>): QueryListingsByProviderResponse {
     const message = createBaseQueryListingsByProviderResponse();
-    message.listings = object.listings?.map((e) => Listing.fromPartial(e)) || [];
+    message.listings = object.listings?.map((e) => ListingView.fromPartial(e)) || [];
     message.pagination = (object.pagination !== undefined && object.pagination !== null)
       ? PageResponse.fromPartial(object.pagination)
       : undefined;
@@ -6818,7 +6900,10 @@ export const QueryDefinition = {
         },
       },
     },
-    /** Listing returns a listing by id, with the provider's current reputation score and the current price. */
+    /**
+     * Listing returns a listing by id, with the provider's current reputation score and the current
+     * price.
+     */
     listing: {
       name: "Listing",
       requestType: QueryListingRequest as typeof QueryListingRequest,
