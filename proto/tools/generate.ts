@@ -258,8 +258,10 @@ function renderIndex(l: Loaded): string {
   lines.push("  readonly typeUrl: string;");
   lines.push("  /** Amino JSON type (option (amino.name)), at most 39 characters. */");
   lines.push("  readonly aminoType: string;");
-  lines.push("  /** Field holding the signer's address (option (cosmos.msg.v1.signer)). */");
+  lines.push("  /** Proto name of the field holding the signer's address (option (cosmos.msg.v1.signer)). */");
   lines.push("  readonly signer: string;");
+  lines.push("  /** The same field's key in the ts-proto object (camelCase). */");
+  lines.push("  readonly signerKey: string;");
   lines.push("  /** ts-proto codec of the message. */");
   lines.push("  readonly type: MessageCodec;");
   lines.push('  /** Type URL of the Msg response (carried in TxMsgData.msg_responses). */');
@@ -273,7 +275,7 @@ function renderIndex(l: Loaded): string {
   for (const r of msgs) {
     const pkg = r.typeUrl.slice(1, r.typeUrl.lastIndexOf("."));
     lines.push(
-      `  { module: "${r.module}", typeUrl: "${r.typeUrl}", aminoType: "${r.aminoType}", signer: "${r.signer}", type: ${r.importAlias}.${r.name}, responseTypeUrl: "/${pkg}.${r.responseName}", responseType: ${r.importAlias}.${r.responseName} },`,
+      `  { module: "${r.module}", typeUrl: "${r.typeUrl}", aminoType: "${r.aminoType}", signer: "${r.signer}", signerKey: "${camel(r.signer)}", type: ${r.importAlias}.${r.name}, responseTypeUrl: "/${pkg}.${r.responseName}", responseType: ${r.importAlias}.${r.responseName} },`,
     );
   }
   lines.push("];");
@@ -441,9 +443,12 @@ function renderFieldMeta(l: Loaded): string {
   lines.push("//");
   lines.push("// Field metadata of every message in the Hashgrid packages and the Cosmos types they use, in");
   lines.push("// declaration order: proto name, ts-proto key, kind, repeated, message type, cosmos_proto");
-  lines.push("// scalar and amino.dont_omitempty. Used by the generic amino JSON converters (client/amino.ts).");
+  lines.push("// scalar and amino.dont_omitempty. Used by the generic amino JSON converters (client/amino.ts)");
+  lines.push("// and the strict (unknown-field rejecting) decoder (proto/strict.ts).");
   lines.push("");
   lines.push("export interface FieldMeta {");
+  lines.push("  /** Field number. */");
+  lines.push("  readonly no: number;");
   lines.push("  /** Proto (snake_case) field name = amino JSON key. */");
   lines.push("  readonly name: string;");
   lines.push("  /** ts-proto object key (camelCase). */");
@@ -459,11 +464,13 @@ function renderFieldMeta(l: Loaded): string {
   lines.push("}");
   lines.push("");
   lines.push("export const messageFields: Readonly<Record<string, readonly FieldMeta[]>> = {");
+  const wkt = new Set(["google.protobuf.Any", "google.protobuf.Timestamp", "google.protobuf.Duration"]);
   for (const f of l.files) {
-    if (f.package.startsWith("google.protobuf")) continue;
+    if (f.package === "google.api") continue;
     for (const m of f.messageType) {
+      if (f.package === "google.protobuf" && !wkt.has(`${f.package}.${m.name}`)) continue;
       const metas = m.field.map((fd) => {
-        const meta: Record<string, unknown> = { name: fd.name, key: camel(fd.name), kind: kindOf(fd), repeated: fd.label === FieldDescriptorProto_Label.REPEATED };
+        const meta: Record<string, unknown> = { no: fd.number, name: fd.name, key: camel(fd.name), kind: kindOf(fd), repeated: fd.label === FieldDescriptorProto_Label.REPEATED };
         if (fd.type === FieldDescriptorProto_Type.MESSAGE) meta.type = fd.typeName.replace(/^\./, "");
         const sc = fieldScalar(fd);
         if (sc) meta.scalar = sc;
