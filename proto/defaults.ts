@@ -55,6 +55,7 @@ export const defaultMarketParams = (): MarketParams =>
     reputationDefaultWeight: dec("30"),
     newProviderScore: dec("0.5"),
     maxClaimPositions: 100,
+    deliveryGraceDays: 1,
   });
 
 export const defaultEscrowParams = (): EscrowParams =>

@@ -888,7 +888,7 @@ export interface MsgSubmitReceipt {
   provider: string;
   /** listing_id is a COMPUTE listing with sold units. */
   listingId: bigint;
-  /** day is the UTC day within the term, not in the future. */
+  /** day is the UTC day within the term, not in the future, at most delivery_grace_days ago. */
   day: bigint;
   /** job_id is 1-128 characters. */
   jobId: string;
@@ -973,8 +973,9 @@ export interface MsgRespondDisputeResponse {
  *
  * Signer: resolver (an ACTIVE supervisor that is not the claimant, or the gov/council module
  * account).
- * Effects: CLAIMANT_WINS: status CLAIMANT_WON, the day counts as missed (may flag the
- * listing AT_RISK), disputes_lost += 1, deposit returned. PROVIDER_WINS: status PROVIDER_WON,
+ * Effects: CLAIMANT_WINS: status CLAIMANT_WON, the day counts as missed (at most once per
+ * listing-day, however many disputes name it; may flag the listing AT_RISK), disputes_lost += 1,
+ * deposit returned. PROVIDER_WINS: status PROVIDER_WON,
  * disputes_won += 1, deposit paid to the provider.
  * Errors: market/30 ErrDisputeNotFound, market/31 ErrDisputeNotOpen, market/8
  * ErrSupervisorNotFound, market/42 ErrConflictOfInterest, sdk/18 ErrInvalidRequest.
@@ -1001,19 +1002,24 @@ export interface MsgResolveDisputeResponse {
  *
  * Signer: provider (the listing's).
  * Effects: moves `amount` to the market module; reward_per_unit += amount / units_sold;
- * records the YieldPayment, compares with the oracle (expected = hashprice * unit capacity *
- * units_sold) and updates delivered/low/missed counters and reputation.
+ * records the YieldPayment and counts the day as delivered (reputation). When the oracle
+ * finalizes the day's hashprice, EndBlock compares (expected = hashprice * unit capacity *
+ * units_sold) and updates the low-yield counter, which may flag the listing AT_RISK.
  * Errors: market/10 ErrListingNotFound, market/19 ErrNotOwner, market/39 ErrWrongListingKind,
  * market/33 ErrInvalidDay, market/32 ErrYieldAlreadyPaid, market/15 ErrDenomNotAccepted
  * (denom must be payout_denom), sdk/5 ErrInsufficientFunds.
- * Events: EventYieldPaid, EventListingAtRisk (when the low-yield rule trips).
+ * Events: EventYieldPaid; later (oracle finalization) EventDeliveryMissed / EventListingAtRisk
+ * when the low-yield rule trips.
  */
 export interface MsgPayYield {
   /** provider is the listing's provider (signer). */
   provider: string;
   /** listing_id is a HASHRATE listing with sold units. */
   listingId: bigint;
-  /** day is the UTC day the yield was mined: within the term, before the current day. */
+  /**
+   * day is the UTC day the yield was mined: within the term, before the current day, at most
+   * delivery_grace_days days ago.
+   */
   day: bigint;
   /** amount is the yield in payout_denom, > 0. */
   amount?: Coin | undefined;
@@ -1021,7 +1027,7 @@ export interface MsgPayYield {
 
 /** MsgPayYieldResponse is the response to MsgPayYield. */
 export interface MsgPayYieldResponse {
-  /** ratio is amount / oracle expectation ("" without an oracle median). */
+  /** ratio is amount / oracle expectation when the day's hashprice is already final, else "". */
   ratio: string;
 }
 

@@ -1529,13 +1529,13 @@ export interface YieldPayment {
     | Coin
     | undefined;
   /**
-   * expected is the oracle's expectation: hashprice * capacity * units_sold ("" when the
-   * oracle had no median for the day yet).
+   * expected is the oracle's expectation: hashprice * unit capacity * units_sold, set when the
+   * oracle finalizes the day's hashprice ("" until then, or when the day gets no median).
    */
   expected: string;
   /**
-   * ratio is amount / expected ("" when expected is ""); below Params.min_yield_ratio counts
-   * as a low day.
+   * ratio is amount / expected, set with `expected`; below Params.min_yield_ratio the day counts
+   * as a low day. Days without a finalized median never count as low.
    */
   ratio: string;
   /** paid_at is the block time of MsgPayYield. */
@@ -1808,6 +1808,12 @@ export interface Params {
   newProviderScore: string;
   /** max_claim_positions bounds the position ids in one MsgClaimYield. Default 100. */
   maxClaimPositions: number;
+  /**
+   * delivery_grace_days is how many whole UTC days after day `d` the yield payment (HASHRATE)
+   * or a receipt (COMPUTE) for `d` is still accepted; at the end of day d + delivery_grace_days
+   * a day without delivery counts as missed. Default 1; 0-7.
+   */
+  deliveryGraceDays: number;
 }
 
 function createBaseHashrateSpec(): HashrateSpec {
@@ -7776,6 +7782,7 @@ function createBaseParams(): Params {
     reputationDefaultWeight: "",
     newProviderScore: "",
     maxClaimPositions: 0,
+    deliveryGraceDays: 0,
   };
 }
 
@@ -7867,6 +7874,9 @@ export const Params: MessageFns<Params> = {
     }
     if (message.maxClaimPositions !== 0) {
       writer.uint32(232).uint32(message.maxClaimPositions);
+    }
+    if (message.deliveryGraceDays !== 0) {
+      writer.uint32(240).uint32(message.deliveryGraceDays);
     }
     return writer;
   },
@@ -8116,6 +8126,14 @@ export const Params: MessageFns<Params> = {
             message.maxClaimPositions = reader.uint32();
             continue;
           }
+          case 30: {
+            if (tag !== 240) {
+              break;
+            }
+
+            message.deliveryGraceDays = reader.uint32();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -8179,6 +8197,7 @@ export const Params: MessageFns<Params> = {
         : "",
       newProviderScore: isSet(object.new_provider_score) ? globalThis.String(object.new_provider_score) : "",
       maxClaimPositions: isSet(object.max_claim_positions) ? globalThis.Number(object.max_claim_positions) : 0,
+      deliveryGraceDays: isSet(object.delivery_grace_days) ? globalThis.Number(object.delivery_grace_days) : 0,
     };
   },
 
@@ -8271,6 +8290,9 @@ export const Params: MessageFns<Params> = {
     if (message.maxClaimPositions !== undefined) {
       obj.max_claim_positions = Math.round(message.maxClaimPositions);
     }
+    if (message.deliveryGraceDays !== undefined) {
+      obj.delivery_grace_days = Math.round(message.deliveryGraceDays);
+    }
     return obj;
   },
 
@@ -8330,6 +8352,7 @@ export const Params: MessageFns<Params> = {
     message.reputationDefaultWeight = object.reputationDefaultWeight ?? "";
     message.newProviderScore = object.newProviderScore ?? "";
     message.maxClaimPositions = object.maxClaimPositions ?? 0;
+    message.deliveryGraceDays = object.deliveryGraceDays ?? 0;
     return message;
   },
 };
