@@ -622,6 +622,10 @@ function renderModuleDoc(l: Loaded, mod: string): string {
     const f = file(n);
     f.enumType.forEach((e, i) => renderEnum(l, f, e, [5, i], out));
   }
+  // helper messages of query.proto (e.g. views), not the Query*Request/Response pairs
+  query.messageType.forEach((m, i) => {
+    if (!/^Query[A-Za-z]+(Request|Response)$/.test(m.name)) renderMessage(l, query, m, i, out);
+  });
 
   // Events
   const events = file("events");
