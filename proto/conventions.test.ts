@@ -129,6 +129,24 @@ test("REST routes are unique (also when path variables are ignored)", () => {
   expect(new Set(routes).size).toBe(routes.length);
 });
 
+test("events named in Msg comments exist", () => {
+  const known = new Set<string>();
+  for (const mod of MODULES) for (const m of file(mod, "events").messageType) known.add(`hashgrid.${mod}.v1.${m.name}`);
+  const missing: string[] = [];
+  for (const mod of MODULES) {
+    const tx = file(mod, "tx");
+    tx.messageType.forEach((m, i) => {
+      const doc = comment(l, tx, [4, i]);
+      const events = doc.slice(doc.indexOf("\nEvents:"));
+      for (const [, pkg, name] of events.matchAll(/\b(?:(hashgrid\.[a-z]+\.v1)\.)?(Event[A-Z][A-Za-z]+)/g)) {
+        const full = `${pkg ?? `hashgrid.${mod}.v1`}.${name}`;
+        if (!known.has(full)) missing.push(`${m.name}: ${full}`);
+      }
+    });
+  }
+  expect(missing).toEqual([]);
+});
+
 test("amino names are unique across modules", () => {
   const names: string[] = [];
   for (const mod of MODULES) for (const m of file(mod, "tx").messageType) {

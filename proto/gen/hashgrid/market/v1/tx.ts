@@ -1065,8 +1065,10 @@ export interface MsgClaimYieldResponse {
  * DEFAULTED. RESUME: clears the flag, escrows resume, counters reset.
  * Errors: market/35 ErrInvalidAuthority, market/10 ErrListingNotFound, market/34 ErrNotAtRisk,
  * sdk/18 ErrInvalidRequest (action UNSPECIFIED).
- * Events: EventDefaultResolved, hashgrid.escrow.v1.EventEscrowRefunded /
- * EventEscrowResumed, hashgrid.insurance.v1.EventInsurancePayout.
+ * Events: EventDefaultResolved; REFUND_AND_SLASH: EventCollateralSlashed,
+ * EventPositionStatusChanged, EventListingStatusChanged, EventProviderReputationChanged,
+ * hashgrid.escrow.v1.EventEscrowRefunded, hashgrid.insurance.v1.EventInsurancePayout,
+ * hashgrid.insurance.v1.EventInsuranceFunded; RESUME: hashgrid.escrow.v1.EventEscrowsResumed.
  */
 export interface MsgResolveDefault {
   /** authority is the gov or council module account. */
