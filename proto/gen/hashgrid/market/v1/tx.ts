@@ -561,7 +561,7 @@ export interface MsgCancelListingResponse {
  * market/12 ErrTermsVersionMismatch, market/13 ErrInsufficientUnits, market/14
  * ErrMaxTotalExceeded, market/15 ErrDenomNotAccepted, sdk/5 ErrInsufficientFunds.
  * Events: EventPositionMinted (per unit), EventListingSold, hashgrid.escrow.v1.EventEscrowOpened
- * (per unit), EventFeeCollected.
+ * (per unit), EventFeeCollected, EventListingStatusChanged (when sold out).
  */
 export interface MsgBuy {
   /** buyer is the paying account (signer); it receives the positions. */
@@ -627,7 +627,8 @@ export interface MsgPlaceAuctionBidResponse {
  * recipient; the escrow's payer follows.
  * Errors: market/18 ErrPositionNotFound, market/19 ErrNotOwner, market/20 ErrPositionLocked,
  * sdk/7 ErrInvalidAddress.
- * Events: EventPositionTransferred, EventYieldClaimed (when yield was pending).
+ * Events: EventPositionTransferred, hashgrid.escrow.v1.EventEscrowPayerChanged, EventYieldClaimed
+ * (when yield was pending).
  */
 export interface MsgTransferPosition {
   /** owner is the current owner (signer). */
@@ -692,7 +693,8 @@ export interface MsgCancelPositionListingResponse {
  * yield to the seller; transfers the position to the buyer; deletes the SecondaryListing.
  * Errors: market/18 ErrPositionNotFound, market/21 ErrPositionNotListed, market/14
  * ErrMaxTotalExceeded, sdk/5 ErrInsufficientFunds.
- * Events: EventPositionSold, EventPositionTransferred, EventFeeCollected.
+ * Events: EventPositionSold, EventPositionTransferred, hashgrid.escrow.v1.EventEscrowPayerChanged,
+ * EventFeeCollected, EventYieldClaimed (when yield was pending).
  */
 export interface MsgBuyPosition {
   /** buyer is the paying account (signer). */
@@ -858,7 +860,8 @@ export interface MsgAcceptBidResponse {
  * Effects: lease -> CLOSED; escrow REFUNDED; position -> REFUNDED; listing -> ENDED.
  * Errors: market/28 ErrLeaseNotFound, market/19 ErrNotOwner, market/43 ErrLeaseNotActive,
  * market/20 ErrPositionLocked (position secures a loan).
- * Events: EventLeaseClosed, hashgrid.escrow.v1.EventEscrowRefunded, EventCollateralReleased.
+ * Events: EventLeaseClosed, hashgrid.escrow.v1.EventEscrowRefunded, EventPositionStatusChanged,
+ * EventListingStatusChanged, EventCollateralReleased.
  */
 export interface MsgCloseLease {
   /** owner is the position owner (signer). */
