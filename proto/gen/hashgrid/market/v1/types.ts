@@ -1042,7 +1042,15 @@ export interface CollateralUnbonding {
    * completion_time is max(block time, latest term end of the provider's live listings)
    * + Params.collateral_unbonding; the funds return automatically in that block's EndBlock.
    */
-  completionTime?: Timestamp | undefined;
+  completionTime?:
+    | Timestamp
+    | undefined;
+  /**
+   * supervisor_stake is true when the entry returns a resigned supervisor's stake (then
+   * `provider` is the supervisor's address and completion_time = resignation +
+   * collateral_unbonding).
+   */
+  supervisorStake: boolean;
 }
 
 /** Supervisor is an auditor that attests provider attributes and files fault reports. */
@@ -1153,9 +1161,12 @@ export interface Listing {
   termStart?:
     | Timestamp
     | undefined;
-  /** term_days is the delivery term in days; Params.min_term_days - max_term_days. */
+  /**
+   * term_days is the delivery term in days; Params.min_term_days - max_term_days. For
+   * SALE_TYPE_ORDER listings it is the lease duration rounded up to whole days.
+   */
   termDays: number;
-  /** term_end is term_start + term_days * 86400 s. */
+  /** term_end is term_start + term_days * 86400 s (for SALE_TYPE_ORDER: the exact lease end). */
   termEnd?:
     | Timestamp
     | undefined;
@@ -1163,7 +1174,7 @@ export interface Listing {
   paymentDenom: string;
   /**
    * price_per_unit is the FIXED price per unit for the whole term (payment_denom base units);
-   * "0" for auctions.
+   * "0" for auctions; for SALE_TYPE_ORDER the lease price (price_per_hour * hours).
    */
   pricePerUnit: string;
   /** payout_denom is the denom the yield is paid in (HASHRATE; "" for COMPUTE). */
@@ -1275,8 +1286,8 @@ export interface SecondaryListing {
   /** seller is the owner who listed it. */
   seller: string;
   /**
-   * price is the asking price (an accepted denom); the buyer pays it plus nothing else, the
-   * trading fee (Params.trading_fee) is deducted from the seller's proceeds.
+   * price is the asking price (an accepted denom); the buyer pays exactly this, the trading
+   * fee (Params.trading_fee) is deducted from the seller's proceeds.
    */
   price?:
     | Coin
@@ -1518,13 +1529,13 @@ export interface YieldPayment {
     | Coin
     | undefined;
   /**
-   * expected is the oracle's expectation: hashprice * capacity * units_sold ("" when the
-   * oracle had no median for the day yet).
+   * expected is the oracle's expectation: hashprice * unit capacity * units_sold, set when the
+   * oracle finalizes the day's hashprice ("" until then, or when the day gets no median).
    */
   expected: string;
   /**
-   * ratio is amount / expected ("" when expected is ""); below Params.min_yield_ratio counts
-   * as a low day.
+   * ratio is amount / expected, set with `expected`; below Params.min_yield_ratio the day counts
+   * as a low day. Days without a finalized median never count as low.
    */
   ratio: string;
   /** paid_at is the block time of MsgPayYield. */
@@ -1797,6 +1808,12 @@ export interface Params {
   newProviderScore: string;
   /** max_claim_positions bounds the position ids in one MsgClaimYield. Default 100. */
   maxClaimPositions: number;
+  /**
+   * delivery_grace_days is how many whole UTC days after day `d` the yield payment (HASHRATE)
+   * or a receipt (COMPUTE) for `d` is still accepted; at the end of day d + delivery_grace_days
+   * a day without delivery counts as missed. Default 1; 0-7.
+   */
+  deliveryGraceDays: number;
 }
 
 function createBaseHashrateSpec(): HashrateSpec {
@@ -3057,7 +3074,14 @@ export const Provider: MessageFns<Provider> = {
 };
 
 function createBaseCollateralUnbonding(): CollateralUnbonding {
-  return { id: 0n, provider: "", amount: undefined, createdAt: undefined, completionTime: undefined };
+  return {
+    id: 0n,
+    provider: "",
+    amount: undefined,
+    createdAt: undefined,
+    completionTime: undefined,
+    supervisorStake: false,
+  };
 }
 
 export const CollateralUnbonding: MessageFns<CollateralUnbonding> = {
@@ -3079,6 +3103,9 @@ export const CollateralUnbonding: MessageFns<CollateralUnbonding> = {
     }
     if (message.completionTime !== undefined) {
       Timestamp.encode(message.completionTime, writer.uint32(42).fork()).join();
+    }
+    if (message.supervisorStake !== false) {
+      writer.uint32(48).bool(message.supervisorStake);
     }
     return writer;
   },
@@ -3136,6 +3163,14 @@ export const CollateralUnbonding: MessageFns<CollateralUnbonding> = {
             message.completionTime = Timestamp.decode(reader, reader.uint32());
             continue;
           }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.supervisorStake = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -3155,6 +3190,7 @@ export const CollateralUnbonding: MessageFns<CollateralUnbonding> = {
       amount: isSet(object.amount) ? Coin.fromJSON(object.amount) : undefined,
       createdAt: isSet(object.created_at) ? fromJsonTimestamp(object.created_at) : undefined,
       completionTime: isSet(object.completion_time) ? fromJsonTimestamp(object.completion_time) : undefined,
+      supervisorStake: isSet(object.supervisor_stake) ? globalThis.Boolean(object.supervisor_stake) : false,
     };
   },
 
@@ -3175,6 +3211,9 @@ export const CollateralUnbonding: MessageFns<CollateralUnbonding> = {
     if (message.completionTime !== undefined) {
       obj.completion_time = fromTimestamp(message.completionTime).toISOString();
     }
+    if (message.supervisorStake !== undefined) {
+      obj.supervisor_stake = message.supervisorStake;
+    }
     return obj;
   },
 
@@ -3194,6 +3233,7 @@ export const CollateralUnbonding: MessageFns<CollateralUnbonding> = {
     message.completionTime = (object.completionTime !== undefined && object.completionTime !== null)
       ? Timestamp.fromPartial(object.completionTime)
       : undefined;
+    message.supervisorStake = object.supervisorStake ?? false;
     return message;
   },
 };
@@ -7742,6 +7782,7 @@ function createBaseParams(): Params {
     reputationDefaultWeight: "",
     newProviderScore: "",
     maxClaimPositions: 0,
+    deliveryGraceDays: 0,
   };
 }
 
@@ -7833,6 +7874,9 @@ export const Params: MessageFns<Params> = {
     }
     if (message.maxClaimPositions !== 0) {
       writer.uint32(232).uint32(message.maxClaimPositions);
+    }
+    if (message.deliveryGraceDays !== 0) {
+      writer.uint32(240).uint32(message.deliveryGraceDays);
     }
     return writer;
   },
@@ -8082,6 +8126,14 @@ export const Params: MessageFns<Params> = {
             message.maxClaimPositions = reader.uint32();
             continue;
           }
+          case 30: {
+            if (tag !== 240) {
+              break;
+            }
+
+            message.deliveryGraceDays = reader.uint32();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -8145,6 +8197,7 @@ export const Params: MessageFns<Params> = {
         : "",
       newProviderScore: isSet(object.new_provider_score) ? globalThis.String(object.new_provider_score) : "",
       maxClaimPositions: isSet(object.max_claim_positions) ? globalThis.Number(object.max_claim_positions) : 0,
+      deliveryGraceDays: isSet(object.delivery_grace_days) ? globalThis.Number(object.delivery_grace_days) : 0,
     };
   },
 
@@ -8237,6 +8290,9 @@ export const Params: MessageFns<Params> = {
     if (message.maxClaimPositions !== undefined) {
       obj.max_claim_positions = Math.round(message.maxClaimPositions);
     }
+    if (message.deliveryGraceDays !== undefined) {
+      obj.delivery_grace_days = Math.round(message.deliveryGraceDays);
+    }
     return obj;
   },
 
@@ -8296,6 +8352,7 @@ export const Params: MessageFns<Params> = {
     message.reputationDefaultWeight = object.reputationDefaultWeight ?? "";
     message.newProviderScore = object.newProviderScore ?? "";
     message.maxClaimPositions = object.maxClaimPositions ?? 0;
+    message.deliveryGraceDays = object.deliveryGraceDays ?? 0;
     return message;
   },
 };
