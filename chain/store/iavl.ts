@@ -25,6 +25,9 @@ const uvarintSize = enc.uvarintSize;
 const varintSize = enc.varintSize;
 const EMPTY_HASH = enc.EMPTY_HASH;
 
+/** Leaf nonces start here (high bit of the 32-bit nonce); inner node nonces count from 1. */
+export const LEAF_NONCE_BASE = 0x80000000;
+
 export class Node {
   key: Uint8Array;
   /** Leaf value; undefined for inner nodes. */
@@ -329,14 +332,17 @@ export class IavlTree {
     const version = this.workingVersion;
     const hash = this.workingHash();
     if (this.root !== undefined && this.root.version === 0) {
-      let nonce = 0;
+      // Inner nodes and leaves get separate nonce ranges so storage can page inner nodes
+      // (short-lived, written together) and keep leaves (long-lived) as single records.
+      let inner = 0;
+      let leaf = 0;
       const visit = (n: Node): void => {
         if (n.height > 0) {
           if (n.left!.version === 0) visit(n.left!);
           if (n.right!.version === 0) visit(n.right!);
         }
         n.version = version;
-        n.nonce = ++nonce;
+        n.nonce = n.height === 0 ? LEAF_NONCE_BASE + ++leaf : ++inner;
         if (persist !== undefined) persist(n);
       };
       visit(this.root);

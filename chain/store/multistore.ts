@@ -25,15 +25,8 @@ import {
 } from "./types";
 import { CacheKV, CacheMulti, validateKey, validateValue } from "./cachekv";
 import { IavlTree, Node } from "./iavl";
-import {
-  commitKey,
-  DbNodeLoader,
-  encodeNode,
-  META_KEY,
-  orphanKey,
-  StoreKeys,
-  TAG_COMMIT,
-} from "./nodedb";
+import { commitKey, DbNodeLoader, META_KEY, NodeWriter, orphanKey, PAGE_SIZE, pageOf, StoreKeys, TAG_COMMIT } from "./nodedb";
+import { LEAF_NONCE_BASE } from "./iavl";
 import { bytesToKey, compareStrings, EMPTY_HASH, fromHex, prefixEnd, putUvarint, readBE64, readUvarint, toHex, uvarintSize } from "./encoding";
 import { commitInfoHash, encodeProof, iavlProof, PROOF_OP_IAVL, PROOF_OP_SIMPLE, storeExistenceProof, StoreRoot } from "./proofs";
 
@@ -325,7 +318,9 @@ export class RootMultiStore implements CommitMultiStore {
         const s = this.stores.get(name)!;
         const prev = s.tree.version;
         const orphans = s.tree.orphans;
-        const hash = s.tree.saveVersion((n) => ops.push({ type: "put", key: s.keys.node(n.version, n.nonce), value: encodeNode(n) }));
+        const writer = new NodeWriter(s.keys, (key, value) => ops.push({ type: "put", key, value }));
+        const hash = s.tree.saveVersion((n) => writer.add(n));
+        writer.finish(version);
         const root = s.tree.root;
         record.stores.push({ name, hash: toHex(hash), root: root === undefined ? null : [root.version, root.nonce] });
         if (orphans.length > 0) ops.push({ type: "put", key: orphanKey(prev, name), value: encodeOrphans(orphans) });
@@ -400,6 +395,8 @@ export class RootMultiStore implements CommitMultiStore {
    */
   private async prune(meta: Meta, retained: readonly number[], version: number, ops: BatchOp[]): Promise<void> {
     let budget = this.pruneBudget;
+    // Pruned-node bitmaps of inner pages touched in this batch (the database has the old ones).
+    const dead = new Map<string, { keys: StoreKeys; version: number; page: number; bits: Uint8Array }>();
     while (budget > 0 && meta.pruneQueue.length > 0) {
       const p = meta.pruneQueue[0]!;
       // Orphans last alive at p are written by commit p+1; with keepRecent = 1 that is this very
@@ -419,7 +416,20 @@ export class RootMultiStore implements CommitMultiStore {
       while (done < entries.length && budget > 0) {
         const [v, nonce] = entries[done]!;
         if (!retainedIn(retained, v, p)) {
-          ops.push({ type: "del", key: keys.node(v, nonce) });
+          if (nonce >= LEAF_NONCE_BASE) {
+            ops.push({ type: "del", key: keys.node(v, nonce) });
+          } else {
+            const page = pageOf(nonce);
+            const ck = `${name}/${v}/${page}`;
+            let d = dead.get(ck);
+            if (d === undefined) {
+              const old = this.db.getSync(keys.dead(v, page));
+              d = { keys, version: v, page, bits: old === undefined ? new Uint8Array(PAGE_SIZE / 8) : Uint8Array.from(old) };
+              dead.set(ck, d);
+            }
+            const i = (nonce - 1) % PAGE_SIZE;
+            d.bits[i >> 3]! |= 1 << (i & 7);
+          }
           budget--;
         }
         done++;
@@ -431,9 +441,31 @@ export class RootMultiStore implements CommitMultiStore {
         meta.pruneCursor = [si, done];
       }
     }
+    // A page goes once all its nodes are pruned; otherwise remember which ones are.
+    const innerCounts = new Map<string, number>();
+    for (const d of dead.values()) {
+      const ck = `${d.keys.name}/${d.version}`;
+      let count = innerCounts.get(ck);
+      if (count === undefined) {
+        const raw = this.db.getSync(d.keys.innerCount(d.version));
+        if (raw === undefined) throw new StoreError(`store "${d.keys.name}": inner node count of version ${d.version} is missing`);
+        count = readUvarint(raw, 0)[0];
+        innerCounts.set(ck, count);
+      }
+      const inPage = Math.min(PAGE_SIZE, count - d.page * PAGE_SIZE);
+      let n = 0;
+      for (const byte of d.bits) for (let b = byte; b !== 0; b &= b - 1) n++;
+      if (n >= inPage) {
+        ops.push({ type: "del", key: d.keys.node(d.version, d.page) });
+        ops.push({ type: "del", key: d.keys.dead(d.version, d.page) });
+      } else {
+        ops.push({ type: "put", key: d.keys.dead(d.version, d.page), value: d.bits });
+      }
+    }
   }
 
-  private treeAt(name: string, version: number): IavlTree {
+  /** The tree of a store at a retained committed version (read-only use; tests and tools). */
+  treeAt(name: string, version: number): IavlTree {
     const s = this.state(name);
     if (version === this.commitInfo.version) {
       const t = new IavlTree(s.loader, s.tree.savedRoot, version);
