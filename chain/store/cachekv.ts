@@ -138,6 +138,13 @@ export class CacheKV implements CacheKVStore {
     this.dirty = new Map();
   }
 
+  /** Removes and returns the buffered writes sorted by key (the root applies them to its tree). */
+  takeSorted(): [string, Dirty][] {
+    const entries = [...this.dirty.entries()].sort((a, b) => compareStrings(a[0], b[0]));
+    this.dirty = new Map();
+    return entries;
+  }
+
   /** Number of buffered writes (tests, metrics). */
   get size(): number {
     return this.dirty.size;

@@ -117,15 +117,22 @@ class StoreState {
     return v === undefined ? undefined : v;
   }
 
-  applyWrite(key: Bytes, value: Bytes | null): void {
-    this.wrapCall(() => {
+  applyWrite(key: Bytes, value: Bytes | null, mapKey = bytesToKey(key)): void {
+    try {
       if (value === null) {
         if (!this.tree.remove(key)) return; // absent: no change, no fast-index entry
       } else {
         this.tree.set(key, value);
       }
-      this.unsavedFast.set(bytesToKey(key), { key, value });
-    }, `writing key ${toHex(key)}`);
+    } catch (e) {
+      throw this.annotate(e, `writing key ${toHex(key)}`);
+    }
+    this.unsavedFast.set(mapKey, { key, value });
+  }
+
+  /** Applies the pending writes to the tree in sorted key order (validated when buffered). */
+  applyPending(): void {
+    for (const [k, d] of this.pending.takeSorted()) this.applyWrite(d.key, d.value, k);
   }
 
   wrapCall<T>(f: () => T, what: string): T {
@@ -291,8 +298,7 @@ export class RootMultiStore implements CommitMultiStore {
     const roots: StoreRoot[] = [];
     for (const name of this.storeNames) {
       const s = this.stores.get(name)!;
-      // CacheKV.write() flushes in sorted key order into the TreeView, which applies to the tree.
-      s.pending.write();
+      s.applyPending();
       roots.push({ name, hash: s.wrapCall(() => s.tree.workingHash(), "hashing") });
     }
     return commitInfoHash(roots);

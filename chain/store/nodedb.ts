@@ -28,7 +28,15 @@
 import { crc32 } from "node:zlib";
 import { StoreError } from "./types";
 import { hashNode, LEAF_NONCE_BASE, Node, NodeLoader } from "./iavl";
-import { bytesEqual, putUvarint, readUvarint, toHex, uvarintSize, writeBE64 } from "./encoding";
+import * as enc from "./encoding";
+
+// Local bindings (CommonJS output turns imported functions into getter calls on every use).
+const bytesEqual = enc.bytesEqual;
+const putUvarint = enc.putUvarint;
+const readUvarint = enc.readUvarint;
+const toHex = enc.toHex;
+const uvarintSize = enc.uvarintSize;
+const writeBE64 = enc.writeBE64;
 
 export const TAG_META = 0x6d; // 'm'
 export const TAG_COMMIT = 0x63; // 'c'
