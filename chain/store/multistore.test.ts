@@ -128,6 +128,24 @@ describe("multistore on LevelDB", () => {
     await cms.close();
   });
 
+  test("a query during an in-flight commit answers from the last committed version", async () => {
+    const cms = (await openMultiStore({ dir: newDir(), storeNames: ["ibc"] })) as RootMultiStore;
+    cms.getStore("ibc").set(e("k"), e("old"));
+    const c1 = await cms.commit();
+    cms.getStore("ibc").set(e("k"), e("new"));
+    let seen: { v?: string; version: number; ok: boolean } | undefined;
+    cms.beforeWrite = () => {
+      // The trees already hold the new version in memory; the batch is not on disk yet.
+      const q = cms.query("ibc", e("k"), 0, true);
+      seen = { v: str(q.value), version: q.version, ok: verifyStoreProof(c1.appHash, "ibc", e("k"), q.value, q.proofOps!) };
+    };
+    await cms.commit();
+    expect(seen).toEqual({ v: "old", version: 1, ok: true });
+    cms.beforeWrite = undefined;
+    expect(str(cms.query("ibc", e("k"), 0, false).value)).toBe("new");
+    await cms.close();
+  });
+
   test("proofs at several versions verify with @confio/ics23 chained to the AppHash", async () => {
     const cms = await openMultiStore({ dir: newDir(), storeNames: ["auth", "bank", "ibc", "market"], keepRecent: 0 });
     const r = new FixturePrng("proofs");
@@ -247,6 +265,7 @@ describe("multistore on LevelDB", () => {
 
   test("discardPending drops applied-but-uncommitted changes", async () => {
     const cms = await openMultiStore({ dir: newDir(), storeNames: ["bank"] });
+    const held = cms.getStore("bank"); // callers may keep the root store handle across blocks
     cms.getStore("bank").set(e("a"), e("1"));
     const c1 = await cms.commit();
     cms.getStore("bank").set(e("b"), e("2"));
@@ -257,6 +276,10 @@ describe("multistore on LevelDB", () => {
     expect(toHex(cms.workingHash())).toBe(toHex(c1.appHash));
     expect([...cms.getStore("bank").iterator()].map(([k]) => str(k))).toEqual(["a"]);
     expect(toHex((await cms.commit()).appHash)).toBe(toHex(c1.appHash)); // empty version keeps the root
+    held.set(e("d"), e("4"));
+    expect(str(cms.getStore("bank").get(e("d")))).toBe("4");
+    await cms.commit();
+    expect(str(cms.query("bank", e("d"), 0, false).value)).toBe("4");
     await cms.close();
   });
 

@@ -97,7 +97,7 @@ class StoreState {
   unsavedFast = new Map<string, { key: Bytes; value: Bytes | null }>();
   readonly view: TreeView;
   /** Writes not yet applied to the tree. */
-  pending: CacheKV;
+  readonly pending: CacheKV;
 
   constructor(
     readonly name: string,
@@ -175,6 +175,8 @@ export class RootMultiStore implements CommitMultiStore {
   private initialVersion = 0;
   private broken: string | undefined;
   private readonly oldTrees = new Map<number, Map<string, IavlTree>>();
+  /** Roots of the last version whose batch is on disk (queries may run while a commit awaits). */
+  private readonly committedRoots = new Map<string, Node | undefined>();
   private readonly keepRecent: number;
   private readonly keepEvery: number;
   private readonly pruneBudget: number;
@@ -209,6 +211,7 @@ export class RootMultiStore implements CommitMultiStore {
         s.tree.savedRoot = root;
       }
       s.tree.version = meta.version;
+      this.committedRoots.set(n, s.tree.savedRoot);
       this.stores.set(n, s);
     }
   }
@@ -307,7 +310,7 @@ export class RootMultiStore implements CommitMultiStore {
   discardPending(): void {
     this.check();
     for (const s of this.stores.values()) {
-      s.pending = new CacheKV(s.view);
+      s.pending.takeSorted(); // drop, keeping the object callers may hold from getStore()
       s.tree.rollback();
       s.unsavedFast = new Map();
     }
@@ -363,7 +366,10 @@ export class RootMultiStore implements CommitMultiStore {
       this.lastRecord = record;
       this.commitInfo = { version, appHash };
       for (const v of dropped) this.oldTrees.delete(v);
-      for (const s of this.stores.values()) s.unsavedFast = new Map();
+      for (const s of this.stores.values()) {
+        s.unsavedFast = new Map();
+        this.committedRoots.set(s.name, s.tree.savedRoot);
+      }
       return this.commitInfo;
     } catch (e) {
       // The trees already moved to `version` in memory; only a reopen restores a consistent view.
@@ -474,8 +480,8 @@ export class RootMultiStore implements CommitMultiStore {
   treeAt(name: string, version: number): IavlTree {
     const s = this.state(name);
     if (version === this.commitInfo.version) {
-      const t = new IavlTree(s.loader, s.tree.savedRoot, version);
-      return t;
+      // Not s.tree.savedRoot: during an in-flight commit that already points at the new version.
+      return new IavlTree(s.loader, this.committedRoots.get(name), version);
     }
     let trees = this.oldTrees.get(version);
     if (trees === undefined) {
