@@ -254,7 +254,14 @@ export class RootMultiStore implements CommitMultiStore {
     for (const [k, v] of [["keepRecent", opts.keepRecent], ["keepEvery", opts.keepEvery], ["pruneBudget", opts.pruneBudget], ["maxCachedNodes", opts.maxCachedNodes], ["evictDepth", opts.evictDepth]] as const) {
       if (v !== undefined && (!Number.isSafeInteger(v) || v < 0)) throw new StoreError(`${k} must be a non-negative integer, got ${v}`);
     }
-    const db = new Level<Uint8Array, Uint8Array>(opts.dir, { keyEncoding: "view", valueEncoding: "view" }) as unknown as DB;
+    const db = new Level<Uint8Array, Uint8Array>(opts.dir, {
+      keyEncoding: "view",
+      valueEncoding: "view",
+      // A commit writes several MB; the 4 MB default memtable would flush to level 0 on every
+      // commit and provoke write stalls. 64 MB block cache for node pages and the fast index.
+      writeBufferSize: 64 * 1024 * 1024,
+      cacheSize: 64 * 1024 * 1024,
+    }) as unknown as DB;
     await db.open();
     try {
       const raw = db.getSync(META_KEY);
