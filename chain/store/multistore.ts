@@ -322,7 +322,10 @@ export class RootMultiStore implements CommitMultiStore {
     if (this.commitInfo.version !== 0) throw new StoreError(`cannot set initial version ${version}: version ${this.commitInfo.version} is already committed`);
     if (!Number.isSafeInteger(version) || version < 1) throw new StoreError(`initial version must be a positive integer, got ${version}`);
     this.initialVersion = version;
-    for (const s of this.stores.values()) s.tree.initialVersion = version;
+    for (const s of this.stores.values()) {
+      s.tree.initialVersion = version;
+      s.tree.invalidateUnsavedHashes(); // in case workingHash() already ran at the old version
+    }
   }
 
   /** The version the next commit will write. */
@@ -337,7 +340,13 @@ export class RootMultiStore implements CommitMultiStore {
     const roots: StoreRoot[] = [];
     for (const name of this.storeNames) {
       const s = this.stores.get(name)!;
-      s.applyPending();
+      try {
+        s.applyPending();
+      } catch (e) {
+        // Writes are half applied (a node could not be read): the working state is unknown.
+        this.broken = `applying pending writes to "${name}" failed (${(e as Error).message})`;
+        throw e;
+      }
       roots.push({ name, hash: s.wrapCall(() => s.tree.workingHash(), "hashing") });
     }
     return commitInfoHash(roots);
