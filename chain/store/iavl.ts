@@ -25,6 +25,9 @@ const uvarintSize = enc.uvarintSize;
 const varintSize = enc.varintSize;
 const EMPTY_HASH = enc.EMPTY_HASH;
 
+/** Leaf nonces start here (high bit of the 32-bit nonce); inner node nonces count from 1. */
+export const LEAF_NONCE_BASE = 0x80000000;
+
 export class Node {
   key: Uint8Array;
   /** Leaf value; undefined for inner nodes. */
@@ -178,8 +181,39 @@ export class IavlTree {
     if (n.height < 0) {
       if (this.loader === undefined) throw new StoreError(`unloaded node (version ${n.version}, nonce ${n.nonce}) in an in-memory tree`);
       this.loader.load(n);
+      this.cachedNodes++;
     }
     return n;
+  }
+
+  /**
+   * Approximate number of nodes held in memory by this tree (loaded + created since the last
+   * eviction); the multistore uses it to bound memory.
+   */
+  cachedNodes = 0;
+
+  /**
+   * Drops loaded nodes below `depth` of the saved tree (their parents keep stubs, reloaded on
+   * demand), bounding memory. Only valid when the working tree has no unsaved nodes.
+   */
+  evictBelow(depth: number): void {
+    if (this.root !== this.savedRoot) throw new StoreError("cannot evict nodes with unsaved changes");
+    let kept = 0;
+    const walk = (n: Node, d: number): void => {
+      kept++;
+      if (n.height <= 0) return;
+      if (d >= depth) {
+        const l = n.left!;
+        const r = n.right!;
+        if (l.height >= 0) n.left = Node.stub(l.version, l.nonce, l.hash!);
+        if (r.height >= 0) n.right = Node.stub(r.version, r.nonce, r.hash!);
+        return;
+      }
+      walk(n.left!, d + 1);
+      walk(n.right!, d + 1);
+    };
+    if (this.root !== undefined) walk(this.root, 0);
+    this.cachedNodes = kept;
   }
 
   get size(): number {
@@ -315,6 +349,20 @@ export class IavlTree {
     return true;
   }
 
+  /**
+   * Forgets the hashes of unsaved nodes (they embed the working version, which changes when
+   * the initial version is set after writes were hashed).
+   */
+  invalidateUnsavedHashes(): void {
+    const walk = (n: Node | undefined): void => {
+      if (n === undefined || n.version !== 0) return;
+      n.hash = undefined;
+      walk(n.left);
+      walk(n.right);
+    };
+    walk(this.root);
+  }
+
   /** Drops every unsaved change (working root back to the saved root). */
   rollback(): void {
     this.root = this.savedRoot;
@@ -329,14 +377,18 @@ export class IavlTree {
     const version = this.workingVersion;
     const hash = this.workingHash();
     if (this.root !== undefined && this.root.version === 0) {
-      let nonce = 0;
+      // Inner nodes and leaves get separate nonce ranges so storage can page inner nodes
+      // (short-lived, written together) and keep leaves (long-lived) as single records.
+      let inner = 0;
+      let leaf = 0;
       const visit = (n: Node): void => {
         if (n.height > 0) {
           if (n.left!.version === 0) visit(n.left!);
           if (n.right!.version === 0) visit(n.right!);
         }
         n.version = version;
-        n.nonce = ++nonce;
+        n.nonce = n.height === 0 ? LEAF_NONCE_BASE + ++leaf : ++inner;
+        this.cachedNodes++;
         if (persist !== undefined) persist(n);
       };
       visit(this.root);

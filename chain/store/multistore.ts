@@ -25,15 +25,8 @@ import {
 } from "./types";
 import { CacheKV, CacheMulti, validateKey, validateValue } from "./cachekv";
 import { IavlTree, Node } from "./iavl";
-import {
-  commitKey,
-  DbNodeLoader,
-  encodeNode,
-  META_KEY,
-  orphanKey,
-  StoreKeys,
-  TAG_COMMIT,
-} from "./nodedb";
+import { commitKey, DbNodeLoader, META_KEY, NodeWriter, orphanKey, PAGE_SIZE, pageOf, StoreKeys, TAG_COMMIT } from "./nodedb";
+import { LEAF_NONCE_BASE } from "./iavl";
 import { bytesToKey, compareStrings, EMPTY_HASH, fromHex, prefixEnd, putUvarint, readBE64, readUvarint, toHex, uvarintSize } from "./encoding";
 import { commitInfoHash, encodeProof, iavlProof, PROOF_OP_IAVL, PROOF_OP_SIMPLE, storeExistenceProof, StoreRoot } from "./proofs";
 
@@ -43,6 +36,9 @@ type BatchOp = { type: "put"; key: Uint8Array; value: Uint8Array } | { type: "de
 const STORE_NAME_RE = /^[a-z0-9][a-z0-9_.-]{0,63}$/;
 /** Node deletions per commit; the rest of a pruned version waits for later commits. */
 export const DEFAULT_PRUNE_BUDGET = 50_000;
+export const DEFAULT_MAX_CACHED_NODES = 4_000_000;
+/** Depth above which nodes stay cached when a tree is trimmed (2^16 nodes, a few MB). */
+const EVICT_DEPTH = 16;
 
 /** Extra options beyond the StoreOptions contract (tests, benchmarks). */
 export interface InternalStoreOptions extends StoreOptions {
@@ -50,6 +46,26 @@ export interface InternalStoreOptions extends StoreOptions {
   readonly pruneBudget?: number;
   /** fsync each commit batch (default true). */
   readonly sync?: boolean;
+  /**
+   * Memory bound: when a store's tree holds more nodes than this after a commit, nodes below
+   * depth 16 are dropped and reloaded on demand (default 4,000,000 ≈ 2M keys per store).
+   */
+  readonly maxCachedNodes?: number;
+  /** Depth kept in memory when trimming (default 16). */
+  readonly evictDepth?: number;
+}
+
+export interface CommitStats {
+  readonly version: number;
+  /** Applying pending writes + hashing (0 when workingHash() ran before commit). */
+  readonly hashMs: number;
+  /** Assigning node keys and encoding records. */
+  readonly encodeMs: number;
+  readonly pruneMs: number;
+  /** Handing the ops to LevelDB and waiting for the atomic write. */
+  readonly writeMs: number;
+  readonly ops: number;
+  readonly bytes: number;
 }
 
 interface Meta {
@@ -104,7 +120,7 @@ class StoreState {
   unsavedFast = new Map<string, { key: Bytes; value: Bytes | null }>();
   readonly view: TreeView;
   /** Writes not yet applied to the tree. */
-  pending: CacheKV;
+  readonly pending: CacheKV;
 
   constructor(
     readonly name: string,
@@ -124,15 +140,22 @@ class StoreState {
     return v === undefined ? undefined : v;
   }
 
-  applyWrite(key: Bytes, value: Bytes | null): void {
-    this.wrapCall(() => {
+  applyWrite(key: Bytes, value: Bytes | null, mapKey = bytesToKey(key)): void {
+    try {
       if (value === null) {
         if (!this.tree.remove(key)) return; // absent: no change, no fast-index entry
       } else {
         this.tree.set(key, value);
       }
-      this.unsavedFast.set(bytesToKey(key), { key, value });
-    }, `writing key ${toHex(key)}`);
+    } catch (e) {
+      throw this.annotate(e, `writing key ${toHex(key)}`);
+    }
+    this.unsavedFast.set(mapKey, { key, value });
+  }
+
+  /** Applies the pending writes to the tree in sorted key order (validated when buffered). */
+  applyPending(): void {
+    for (const [k, d] of this.pending.takeSorted()) this.applyWrite(d.key, d.value, k);
   }
 
   wrapCall<T>(f: () => T, what: string): T {
@@ -175,10 +198,16 @@ export class RootMultiStore implements CommitMultiStore {
   private initialVersion = 0;
   private broken: string | undefined;
   private readonly oldTrees = new Map<number, Map<string, IavlTree>>();
+  /** Roots of the last version whose batch is on disk (queries may run while a commit awaits). */
+  private readonly committedRoots = new Map<string, Node | undefined>();
   private readonly keepRecent: number;
   private readonly keepEvery: number;
   private readonly pruneBudget: number;
   private readonly sync: boolean;
+  private readonly maxCachedNodes: number;
+  private readonly evictDepth: number;
+  /** Timings of the last commit (metrics, benchmark): ms spent per phase, batch size. */
+  lastCommitStats: CommitStats | undefined;
   /** Test hook: called with the prepared batch just before it is written (simulate a crash by throwing). */
   beforeWrite: ((ops: readonly BatchOp[]) => void) | undefined;
 
@@ -198,6 +227,8 @@ export class RootMultiStore implements CommitMultiStore {
     this.keepEvery = opts.keepEvery ?? 0;
     this.pruneBudget = opts.pruneBudget ?? DEFAULT_PRUNE_BUDGET;
     this.sync = opts.sync ?? true;
+    this.maxCachedNodes = opts.maxCachedNodes ?? DEFAULT_MAX_CACHED_NODES;
+    this.evictDepth = opts.evictDepth ?? EVICT_DEPTH;
     this.commitInfo = { version: meta.version, appHash: meta.version === 0 ? EMPTY_HASH : fromHex(meta.appHash) };
     this.stores = new Map();
     for (const n of names) {
@@ -209,6 +240,7 @@ export class RootMultiStore implements CommitMultiStore {
         s.tree.savedRoot = root;
       }
       s.tree.version = meta.version;
+      this.committedRoots.set(n, s.tree.savedRoot);
       this.stores.set(n, s);
     }
   }
@@ -219,10 +251,17 @@ export class RootMultiStore implements CommitMultiStore {
     for (const n of names) {
       if (!STORE_NAME_RE.test(n)) throw new StoreError(`invalid store name "${n}" (lowercase letters, digits, _ . -)`);
     }
-    for (const [k, v] of [["keepRecent", opts.keepRecent], ["keepEvery", opts.keepEvery], ["pruneBudget", opts.pruneBudget]] as const) {
+    for (const [k, v] of [["keepRecent", opts.keepRecent], ["keepEvery", opts.keepEvery], ["pruneBudget", opts.pruneBudget], ["maxCachedNodes", opts.maxCachedNodes], ["evictDepth", opts.evictDepth]] as const) {
       if (v !== undefined && (!Number.isSafeInteger(v) || v < 0)) throw new StoreError(`${k} must be a non-negative integer, got ${v}`);
     }
-    const db = new Level<Uint8Array, Uint8Array>(opts.dir, { keyEncoding: "view", valueEncoding: "view" }) as unknown as DB;
+    const db = new Level<Uint8Array, Uint8Array>(opts.dir, {
+      keyEncoding: "view",
+      valueEncoding: "view",
+      // A commit writes several MB; the 4 MB default memtable would flush to level 0 on every
+      // commit and provoke write stalls. 64 MB block cache for node pages and the fast index.
+      writeBufferSize: 64 * 1024 * 1024,
+      cacheSize: 64 * 1024 * 1024,
+    }) as unknown as DB;
     await db.open();
     try {
       const raw = db.getSync(META_KEY);
@@ -283,7 +322,10 @@ export class RootMultiStore implements CommitMultiStore {
     if (this.commitInfo.version !== 0) throw new StoreError(`cannot set initial version ${version}: version ${this.commitInfo.version} is already committed`);
     if (!Number.isSafeInteger(version) || version < 1) throw new StoreError(`initial version must be a positive integer, got ${version}`);
     this.initialVersion = version;
-    for (const s of this.stores.values()) s.tree.initialVersion = version;
+    for (const s of this.stores.values()) {
+      s.tree.initialVersion = version;
+      s.tree.invalidateUnsavedHashes(); // in case workingHash() already ran at the old version
+    }
   }
 
   /** The version the next commit will write. */
@@ -298,8 +340,13 @@ export class RootMultiStore implements CommitMultiStore {
     const roots: StoreRoot[] = [];
     for (const name of this.storeNames) {
       const s = this.stores.get(name)!;
-      // CacheKV.write() flushes in sorted key order into the TreeView, which applies to the tree.
-      s.pending.write();
+      try {
+        s.applyPending();
+      } catch (e) {
+        // Writes are half applied (a node could not be read): the working state is unknown.
+        this.broken = `applying pending writes to "${name}" failed (${(e as Error).message})`;
+        throw e;
+      }
       roots.push({ name, hash: s.wrapCall(() => s.tree.workingHash(), "hashing") });
     }
     return commitInfoHash(roots);
@@ -308,7 +355,7 @@ export class RootMultiStore implements CommitMultiStore {
   discardPending(): void {
     this.check();
     for (const s of this.stores.values()) {
-      s.pending = new CacheKV(s.view);
+      s.pending.takeSorted(); // drop, keeping the object callers may hold from getStore()
       s.tree.rollback();
       s.unsavedFast = new Map();
     }
@@ -316,8 +363,10 @@ export class RootMultiStore implements CommitMultiStore {
 
   async commit(): Promise<CommitInfo> {
     this.check();
+    const t0 = performance.now();
     const appHash = this.workingHash();
     const version = this.workingVersion;
+    const t1 = performance.now();
     const ops: BatchOp[] = [];
     const record: CommitRecord = { version, stores: [] };
     try {
@@ -325,7 +374,9 @@ export class RootMultiStore implements CommitMultiStore {
         const s = this.stores.get(name)!;
         const prev = s.tree.version;
         const orphans = s.tree.orphans;
-        const hash = s.tree.saveVersion((n) => ops.push({ type: "put", key: s.keys.node(n.version, n.nonce), value: encodeNode(n) }));
+        const writer = new NodeWriter(s.keys, (key, value) => ops.push({ type: "put", key, value }));
+        const hash = s.tree.saveVersion((n) => writer.add(n));
+        writer.finish(version);
         const root = s.tree.root;
         record.stores.push({ name, hash: toHex(hash), root: root === undefined ? null : [root.version, root.nonce] });
         if (orphans.length > 0) ops.push({ type: "put", key: orphanKey(prev, name), value: encodeOrphans(orphans) });
@@ -335,6 +386,7 @@ export class RootMultiStore implements CommitMultiStore {
         }
       }
       ops.push({ type: "put", key: commitKey(version), value: Buffer.from(JSON.stringify(record), "utf8") });
+      const t2 = performance.now();
       const retained = [...this.retained, version];
       const meta: Meta = {
         ...this.meta,
@@ -350,19 +402,31 @@ export class RootMultiStore implements CommitMultiStore {
       if (this.beforeWrite !== undefined) this.beforeWrite(ops);
       // A chained batch: abstract-level's array batch() spends ~10 us per op in JS (it clones
       // and re-validates every op); the native chained batch is several times cheaper.
+      const t3 = performance.now();
       const batch = this.db.batch();
+      let bytes = 0;
       for (const op of ops) {
-        if (op.type === "put") batch.put(op.key, op.value);
-        else batch.del(op.key);
+        if (op.type === "put") {
+          batch.put(op.key, op.value);
+          bytes += op.key.length + op.value.length;
+        } else {
+          batch.del(op.key);
+        }
       }
       await batch.write({ sync: this.sync });
+      const t4 = performance.now();
+      this.lastCommitStats = { version, hashMs: t1 - t0, encodeMs: t2 - t1, pruneMs: t3 - t2, writeMs: t4 - t3, ops: ops.length, bytes };
       // Only now does the in-memory state move to the new version.
       this.meta = meta;
       this.retained = retained;
       this.lastRecord = record;
       this.commitInfo = { version, appHash };
       for (const v of dropped) this.oldTrees.delete(v);
-      for (const s of this.stores.values()) s.unsavedFast = new Map();
+      for (const s of this.stores.values()) {
+        s.unsavedFast = new Map();
+        this.committedRoots.set(s.name, s.tree.savedRoot);
+        if (s.tree.cachedNodes > this.maxCachedNodes) s.tree.evictBelow(this.evictDepth);
+      }
       return this.commitInfo;
     } catch (e) {
       // The trees already moved to `version` in memory; only a reopen restores a consistent view.
@@ -400,6 +464,8 @@ export class RootMultiStore implements CommitMultiStore {
    */
   private async prune(meta: Meta, retained: readonly number[], version: number, ops: BatchOp[]): Promise<void> {
     let budget = this.pruneBudget;
+    // Pruned-node bitmaps of inner pages touched in this batch (the database has the old ones).
+    const dead = new Map<string, { keys: StoreKeys; version: number; page: number; bits: Uint8Array }>();
     while (budget > 0 && meta.pruneQueue.length > 0) {
       const p = meta.pruneQueue[0]!;
       // Orphans last alive at p are written by commit p+1; with keepRecent = 1 that is this very
@@ -419,7 +485,20 @@ export class RootMultiStore implements CommitMultiStore {
       while (done < entries.length && budget > 0) {
         const [v, nonce] = entries[done]!;
         if (!retainedIn(retained, v, p)) {
-          ops.push({ type: "del", key: keys.node(v, nonce) });
+          if (nonce >= LEAF_NONCE_BASE) {
+            ops.push({ type: "del", key: keys.node(v, nonce) });
+          } else {
+            const page = pageOf(nonce);
+            const ck = `${name}/${v}/${page}`;
+            let d = dead.get(ck);
+            if (d === undefined) {
+              const old = this.db.getSync(keys.dead(v, page));
+              d = { keys, version: v, page, bits: old === undefined ? new Uint8Array(PAGE_SIZE / 8) : Uint8Array.from(old) };
+              dead.set(ck, d);
+            }
+            const i = (nonce - 1) % PAGE_SIZE;
+            d.bits[i >> 3]! |= 1 << (i & 7);
+          }
           budget--;
         }
         done++;
@@ -431,13 +510,35 @@ export class RootMultiStore implements CommitMultiStore {
         meta.pruneCursor = [si, done];
       }
     }
+    // A page goes once all its nodes are pruned; otherwise remember which ones are.
+    const innerCounts = new Map<string, number>();
+    for (const d of dead.values()) {
+      const ck = `${d.keys.name}/${d.version}`;
+      let count = innerCounts.get(ck);
+      if (count === undefined) {
+        const raw = this.db.getSync(d.keys.innerCount(d.version));
+        if (raw === undefined) throw new StoreError(`store "${d.keys.name}": inner node count of version ${d.version} is missing`);
+        count = readUvarint(raw, 0)[0];
+        innerCounts.set(ck, count);
+      }
+      const inPage = Math.min(PAGE_SIZE, count - d.page * PAGE_SIZE);
+      let n = 0;
+      for (const byte of d.bits) for (let b = byte; b !== 0; b &= b - 1) n++;
+      if (n >= inPage) {
+        ops.push({ type: "del", key: d.keys.node(d.version, d.page) });
+        ops.push({ type: "del", key: d.keys.dead(d.version, d.page) });
+      } else {
+        ops.push({ type: "put", key: d.keys.dead(d.version, d.page), value: d.bits });
+      }
+    }
   }
 
-  private treeAt(name: string, version: number): IavlTree {
+  /** The tree of a store at a retained committed version (read-only use; tests and tools). */
+  treeAt(name: string, version: number): IavlTree {
     const s = this.state(name);
     if (version === this.commitInfo.version) {
-      const t = new IavlTree(s.loader, s.tree.savedRoot, version);
-      return t;
+      // Not s.tree.savedRoot: during an in-flight commit that already points at the new version.
+      return new IavlTree(s.loader, this.committedRoots.get(name), version);
     }
     let trees = this.oldTrees.get(version);
     if (trees === undefined) {

@@ -11,7 +11,8 @@
  */
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
+import { PerformanceObserver } from "node:perf_hooks";
 import { join } from "node:path";
 import { openMultiStore, RootMultiStore } from "../../chain/store/multistore";
 import { FixturePrng } from "../../chain/store/testutil";
@@ -34,6 +35,12 @@ const dir = dirArg >= 0 ? process.argv[dirArg + 1]! : mkdtempSync(join(tmpdir(),
 const keep = process.argv.includes("--keep");
 
 const now = () => Number(process.hrtime.bigint()) / 1e6; // ms
+// Process CPU time (all threads, incl. GC and LevelDB's): the machine is shared, so wall-clock
+// figures depend on what else runs; CPU time shows the work the store itself does.
+const cpu = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
 const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
 const pct = (a: number[], p: number) => {
   const s = [...a].sort((x, y) => x - y);
@@ -68,10 +75,23 @@ async function main(): Promise<void> {
   console.log(`load: ${fmt(KEYS)} keys in ${(now() - t0) / 1000} s (${fmt((KEYS / (now() - t0)) * 1000)} keys/s)`);
   const oldVersion = cms.lastCommit.version;
 
-  // Phase 2: blocks of random writes.
+  // Phase 2: blocks of random writes. GC pauses are recorded: the tree lives in the JS heap.
+  let gcMs = 0;
+  let gcMax = 0;
+  const gcObs = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      gcMs += e.duration;
+      gcMax = Math.max(gcMax, e.duration);
+    }
+  });
+  gcObs.observe({ entryTypes: ["gc"] });
   const blockMs: number[] = [];
   const applyMs: number[] = [];
   const commitMs: number[] = [];
+  const blockCpu: number[] = [];
+  const writeMs: number[] = [];
+  const encodeMs: number[] = [];
+  const commitCpu: number[] = [];
   for (let b = 0; b < BLOCKS; b++) {
     // Generate the block's operations first so the PRNG is not timed.
     const ops: [Uint8Array, Uint8Array | null][] = [];
@@ -91,6 +111,7 @@ async function main(): Promise<void> {
       }
     }
     const start = now();
+    const startCpu = cpu();
     const block = cms.branch();
     const s = block.getStore("bank");
     for (const [k, v] of ops) {
@@ -101,18 +122,30 @@ async function main(): Promise<void> {
     const t1 = now();
     cms.workingHash();
     const t2 = now();
+    const c2 = cpu();
     await cms.commit();
     const t3 = now();
+    const c3 = cpu();
+    blockCpu.push(c3 - startCpu);
+    writeMs.push(cms.lastCommitStats!.writeMs);
+    encodeMs.push(cms.lastCommitStats!.encodeMs);
+    commitCpu.push(c3 - c2);
     blockMs.push(t3 - start);
     applyMs.push(t2 - t1);
     commitMs.push(t3 - t2);
-    progress("blocks", b + 1, BLOCKS, `last ${fmt(t3 - start)} ms (apply+hash ${fmt(t2 - t1)}, commit ${fmt(t3 - t2)})`);
+    const st = cms.lastCommitStats!;
+    progress("blocks", b + 1, BLOCKS, `last ${fmt(t3 - start)} ms (apply+hash ${fmt(t2 - t1)}, commit ${fmt(t3 - t2)} = encode ${fmt(st.encodeMs)} + prune ${fmt(st.pruneMs)} + write ${fmt(st.writeMs)}; ${fmt(st.ops)} ops, ${fmt(st.bytes / 1e6)} MB)`);
   }
+  gcObs.disconnect();
   const totalMs = blockMs.reduce((a, b) => a + b, 0);
-  console.log(`writes/s including commit: ${fmt((BLOCKS * BLOCK_WRITES) / (totalMs / 1000))}`);
+  console.log(`GC during blocks: ${fmt(gcMs)} ms total, longest pause ${fmt(gcMax)} ms; heap ${fmt(process.memoryUsage().heapUsed / 1e6)} MB, rss ${fmt(process.memoryUsage().rss / 1e6)} MB`);
+  console.log(`writes/s including commit: ${fmt((BLOCKS * BLOCK_WRITES) / (totalMs / 1000))} wall-clock; ${fmt((BLOCKS * BLOCK_WRITES) / (blockCpu.reduce((a, b) => a + b, 0) / 1000))} per CPU-second`);
+  console.log(`CPU time per block p50 ${fmt(pct(blockCpu, 50))} ms; commit CPU p50 ${fmt(pct(commitCpu, 50))} ms, p95 ${fmt(pct(commitCpu, 95))} ms`);
+  console.log(`load average during the run: ${loadavg().map((x) => x.toFixed(1)).join(" ")} (2 cores shared with other work)`);
   console.log(`block total p50 ${fmt(pct(blockMs, 50))} ms, p95 ${fmt(pct(blockMs, 95))} ms`);
   console.log(`apply+hash (FinalizeBlock end) p50 ${fmt(pct(applyMs, 50))} ms, p95 ${fmt(pct(applyMs, 95))} ms`);
   console.log(`commit (Commit: node encoding + one LevelDB batch) p50 ${fmt(pct(commitMs, 50))} ms, p95 ${fmt(pct(commitMs, 95))} ms`);
+  console.log(`  of which encode p50 ${fmt(pct(encodeMs, 50))} ms, LevelDB write p50 ${fmt(pct(writeMs, 50))} ms, p95 ${fmt(pct(writeMs, 95))} ms`);
   const apply = pct(applyMs, 50);
   console.log(`workingHash+commit p50 ${fmt(pct(applyMs.map((a, i) => a + commitMs[i]!), 50))} ms, p95 ${fmt(pct(applyMs.map((a, i) => a + commitMs[i]!), 95))} ms (apply p50 ${fmt(apply)})`);
 
