@@ -112,6 +112,14 @@ export function registerNodeCommands(program: Command): void {
     });
 
   program
+    .command("install-cometbft")
+    .description("find CometBFT v0.38.25 (PATH, then $(go env GOPATH)/bin) or build it with go install; prints its path")
+    .action(async () => {
+      const c = await ensureCometbft();
+      console.log(c.path);
+    });
+
+  program
     .command("devnet")
     .description("run a single-validator devnet (what `npm start` does)")
     .option("--home <dir>", "devnet home (default ./.devnet or $HASHGRID_HOME)")
