@@ -49,9 +49,11 @@ export function registerNodeCommands(program: Command): void {
       keepRecent: o.pruningKeepRecent !== undefined ? Number(o.pruningKeepRecent) : undefined,
       extraModules: o.devExtraModules ? loadExtraModules(o.devExtraModules) : undefined,
     });
-    let signals = 0;
+    let firstSignalAt = 0;
     const shutdown = (sig: string): void => {
-      if (++signals > 1) process.exit(130);
+      if (firstSignalAt && Date.now() - firstSignalAt < 1000) return; // the same Ctrl-C relayed by npm/tsx
+      if (firstSignalAt) process.exit(130);
+      firstSignalAt = Date.now();
       logger.info(`${sig}: shutting down (finishing any in-flight Commit)`);
       node.stop().then(
         () => process.exit(0),
