@@ -77,9 +77,13 @@ afterAll(async () => {
 test("a fresh devnet reaches height 10", async () => {
   const st = await timed("fresh→h10", () => tnet.waitForHeight(10, 90_000));
   expect(st.height).toBeGreaterThanOrEqual(10);
-  const genesis = await tnet.rpc<{ genesis: { chain_id: string; app_state: { bank: { balances: { address: string }[] } } } }>("/genesis");
+  const genesis = await tnet.rpc<{ genesis: { chain_id: string; app_state: { bank: { balances: { address: string; coins: { denom: string; amount: string }[] }[] } } } }>(
+    "/genesis",
+  );
   expect(genesis.genesis.chain_id).toBe(tnet.chainId);
-  expect(genesis.genesis.app_state.bank.balances.map((b) => b.address)).toEqual(tnet.devAddresses);
+  const funded = genesis.genesis.app_state.bank.balances.filter((b) => tnet.devAddresses.includes(b.address));
+  expect(funded.map((b) => b.address)).toEqual(tnet.devAddresses); // every dev account, once, in order
+  for (const b of funded) expect(b.coins).toEqual([{ denom: "ugrid", amount: "1000000000000" }]);
 });
 
 test("Info's AppHash equals the next header's AppHash; queries are routed and carry a height", async () => {
