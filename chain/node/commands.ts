@@ -126,7 +126,9 @@ export function registerNodeCommands(program: Command): void {
     .description("run a single-validator devnet (what `npm start` does)")
     .option("--home <dir>", "devnet home (default ./.devnet or $HASHGRID_HOME)")
     .option("--reset", "delete the previous devnet and start a fresh chain")
-    .action((o: { home?: string; reset?: boolean }) => runNet(devnetOptions(o)));
+    .option("--base-port <port>", "p2p port of a NEW devnet; rpc +1, abci +2, metrics +3", "26656")
+    .option("--timeout-commit <duration>", "CometBFT timeout_commit of a NEW devnet", "1s")
+    .action((o: { home?: string; reset?: boolean; basePort?: string; timeoutCommit?: string }) => runNet(devnetOptions(o)));
 
   program
     .command("localnet")

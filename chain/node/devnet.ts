@@ -137,15 +137,15 @@ export async function runNet(o: NetOptions, log: Logger = createLogger({ name: o
   }
 }
 
-export function devnetOptions(opts: { home?: string; reset?: boolean }): NetOptions {
+export function devnetOptions(opts: { home?: string; reset?: boolean; basePort?: string; timeoutCommit?: string }): NetOptions {
   return {
     home: opts.home ?? process.env.HASHGRID_HOME ?? path.join(REPO_ROOT, ".devnet"),
     reset: opts.reset,
     validators: 1,
     chainId: DEVNET_CHAIN_ID,
-    basePort: 26656,
+    basePort: Number(opts.basePort ?? 26656),
     distinctHosts: false,
-    timeoutCommit: "1s",
+    timeoutCommit: opts.timeoutCommit ?? "1s",
     label: "devnet",
   };
 }
@@ -170,7 +170,9 @@ if (require.main === module) {
     .description("run a single-validator Hashgrid devnet")
     .option("--home <dir>", "devnet home (default ./.devnet or $HASHGRID_HOME)")
     .option("--reset", "delete the previous devnet and start a fresh chain")
-    .action(async (opts: { home?: string; reset?: boolean }) => runNet(devnetOptions(opts)));
+    .option("--base-port <port>", "p2p port of a NEW devnet; rpc +1, abci +2, metrics +3", "26656")
+    .option("--timeout-commit <duration>", "CometBFT timeout_commit of a NEW devnet", "1s")
+    .action(async (opts: { home?: string; reset?: boolean; basePort?: string; timeoutCommit?: string }) => runNet(devnetOptions(opts)));
   program.parseAsync(process.argv).catch((e: Error) => {
     console.error(`\nerror: ${e.message}`);
     process.exit(1);
