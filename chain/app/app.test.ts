@@ -1,6 +1,7 @@
 import { ResponseProcessProposal_ProposalStatus } from "cosmjs-types/tendermint/abci/types";
 import { App, appStoreNames, EMPTY_HASH, protoTxSize } from "./app";
 import { ModuleManager } from "./manager";
+import { consensusParamsKeeper } from "./consensus";
 import type { Module } from "./types";
 import { dec, enc, kvModule, TestRunner, type KvGenesis } from "../../test/helpers/appFixtures";
 import { MemStore, newMemDisk, type MemDisk } from "../../test/helpers/memStore";
@@ -204,6 +205,49 @@ describe("App lifecycle", () => {
     const badStore = app.query({ path: "store/nope/key", data: enc("e/a"), height: 0n, prove: false });
     expect(badStore.code).not.toBe(0);
     expect(badStore.height).toBe(3n);
+  });
+});
+
+describe("validator and consensus-param updates", () => {
+  test("end-block validator updates reach FinalizeBlock (last one per key wins); param changes are sent once", async () => {
+    const key = (b: number) => new Uint8Array(32).fill(b);
+    const staking: Module = {
+      name: "stakingish",
+      genesis: {
+        defaultGenesis: () => ({}),
+        validateGenesis: (g: unknown) => g,
+        initGenesis: () => [{ pubKey: { type: "ed25519" as const, key: key(1) }, power: 10n }],
+        exportGenesis: () => ({}),
+      },
+      endBlock(ctx) {
+        if (ctx.header.height === 2n) {
+          consensusParamsKeeper.set(ctx, { ...consensusParamsKeeper.get(ctx)!, block: { maxBytes: 1_000_000n, maxGas: 50_000_000n } });
+          return [
+            { pubKey: { type: "ed25519" as const, key: key(2) }, power: 5n },
+            { pubKey: { type: "ed25519" as const, key: key(2) }, power: 7n },
+            { pubKey: { type: "secp256k1" as const, key: new Uint8Array(33).fill(3) }, power: 0n },
+          ];
+        }
+      },
+    };
+    const manager = new ModuleManager([staking]);
+    const app = new App({ store: new MemStore(appStoreNames(manager)), manager, txRunner: new TestRunner(), logger: silent });
+    const init = app.initChain(genesisReq({}));
+    expect(init.validators).toEqual([{ pubKey: { ed25519: key(1) }, power: 10n }]);
+    const b1 = app.finalizeBlock(blockReq(1n));
+    expect([b1.validatorUpdates, b1.consensusParamUpdates]).toEqual([[], undefined]);
+    await app.commit();
+    const b2 = app.finalizeBlock(blockReq(2n));
+    expect(b2.validatorUpdates).toEqual([
+      { pubKey: { ed25519: key(2) }, power: 7n },
+      { pubKey: { secp256k1: new Uint8Array(33).fill(3) }, power: 0n },
+    ]);
+    expect(b2.consensusParamUpdates?.block).toEqual({ maxBytes: 1_000_000n, maxGas: 50_000_000n });
+    await app.commit();
+    const b3 = app.finalizeBlock(blockReq(3n));
+    expect(b3.consensusParamUpdates).toBeUndefined();
+    await app.commit();
+    expect(app.exportState().consensusParams?.block?.maxGas).toBe(50_000_000n);
   });
 });
 
