@@ -104,6 +104,18 @@ describe("ABCI socket server", () => {
     c.sock.destroy();
   });
 
+  test("a 25 MB request (larger than a 22 MB block) in one frame is read and answered", async () => {
+    const c = await client({ port: server.port });
+    const tx = Buffer.alloc(25 * 1024 * 1024, 0xab);
+    tx[0] = 3;
+    c.send([{ checkTx: { tx, type: 0 } }, { flush: {} }]);
+    const [r, f] = await c.read(2);
+    expect(r!.checkTx?.code).toBe(3);
+    expect(Buffer.from(r!.checkTx!.data).equals(tx)).toBe(true);
+    expect(f!.flush).toBeDefined();
+    c.sock.destroy();
+  });
+
   test("a garbage frame closes only that connection; others keep working", async () => {
     const good = await client({ port: server.port });
     const bad = await client({ port: server.port });

@@ -46,7 +46,7 @@ import { ConsensusParams } from "cosmjs-types/tendermint/types/params";
 import { SimulateRequest, SimulateResponse } from "cosmjs-types/cosmos/tx/v1beta1/service";
 import { TxMsgData } from "cosmjs-types/cosmos/base/abci/v1beta1/abci";
 import type { AbciApplication } from "../abci/server";
-import type { CacheMultiStore, CommitMultiStore, KVStore, MultiStoreView } from "../store/types";
+import { StoreError, type CacheMultiStore, type CommitMultiStore, type KVStore, type MultiStoreView } from "../store/types";
 import { createContext } from "./context";
 import { CONSENSUS_STORE, readChainId, readParams, readParamsBytes, writeChainId, writeParams } from "./consensus";
 import { ChainError, sdkErrors, toAbciError } from "./errors";
@@ -95,6 +95,10 @@ export function appStoreNames(manager: ModuleManager): string[] {
 interface Finalized {
   readonly height: bigint;
   readonly appHash: Uint8Array;
+  readonly txs: number;
+  readonly failed: number;
+  /** FinalizeBlock execution time (logs/metrics only). */
+  readonly ms: number;
 }
 
 export class App implements AbciApplication {
@@ -320,7 +324,7 @@ export class App implements AbciApplication {
     const paramsAfter = readParamsBytes(this.store.getStore(CONSENSUS_STORE));
     const paramsChanged = paramsAfter !== undefined && (paramsBefore === undefined || !Buffer.from(paramsAfter).equals(Buffer.from(paramsBefore)));
     const appHash = this.store.workingHash();
-    this.finalized = { height: req.height, appHash };
+    this.finalized = { height: req.height, appHash, txs: req.txs.length, failed, ms: Number(process.hrtime.bigint() - t0) / 1e6 };
     this.lastBlockTime = header.time;
 
     if (this.metrics) {
@@ -356,7 +360,17 @@ export class App implements AbciApplication {
       this.metrics.height.set(height);
     }
     const retain = this.minRetainBlocks > 0 && height > this.minRetainBlocks ? height - this.minRetainBlocks : 0;
-    this.log.debug({ height, appHash: Buffer.from(info.appHash).toString("hex") }, "committed");
+    this.log.info(
+      {
+        height,
+        txs: f.txs,
+        failedTxs: f.failed,
+        appHash: Buffer.from(info.appHash).toString("hex"),
+        execMs: Math.round(f.ms * 10) / 10,
+        commitMs: Math.round(Number(process.hrtime.bigint() - t0) / 1e5) / 10,
+      },
+      "committed block",
+    );
     return { retainHeight: BigInt(retain) };
   }
 
@@ -372,7 +386,13 @@ export class App implements AbciApplication {
         if (!this.store.storeNames.includes(storePath[1]!)) {
           throw sdkErrors.UnknownRequest.wrap(`unknown store "${storePath[1]}" (stores: ${this.store.storeNames.join(", ")})`);
         }
-        const r = this.store.query(storePath[1]!, req.data, Number(req.height), req.prove);
+        let r;
+        try {
+          r = this.store.query(storePath[1]!, req.data, Number(req.height), req.prove);
+        } catch (e) {
+          if (e instanceof StoreError) throw sdkErrors.InvalidRequest.wrap(e.message); // pruned/unknown version, bad key
+          throw e;
+        }
         return {
           ...base,
           value: r.value ?? new Uint8Array(),

@@ -22,7 +22,7 @@ export interface DevAccount {
 }
 
 export function devMnemonic(): string {
-  return (process.env.HASHGRID_DEV_MNEMONIC ?? DEV_MNEMONIC).trim();
+  return (process.env.HASHGRID_DEV_MNEMONIC?.trim() || DEV_MNEMONIC).trim();
 }
 
 export async function deriveDevAccounts(mnemonic: string = devMnemonic(), count = 10): Promise<DevAccount[]> {

@@ -223,6 +223,7 @@ export class NodeRunner {
     const fd = fs.openSync(path.join(logs, `${name}.log`), "a");
     const child = spawn(cmd, args, { stdio: ["ignore", fd, fd], detached: true, cwd: path.resolve(__dirname, "..", "..") });
     fs.closeSync(fd);
+    if (child.pid) fs.writeFileSync(path.join(logs, `${name}.pid`), `${child.pid}\n`);
     track(child);
     this.procs[name] = child;
     this.stopping.delete(name);
