@@ -8,7 +8,8 @@
  * written back only on success (failed txs lose their writes and their message events).
  * CheckTx/ReCheckTx run the ante only (as the SDK); Simulate and FinalizeBlock run everything.
  */
-import { TxMsgData } from "cosmjs-types/cosmos/base/abci/v1beta1/abci";
+import "./protobuf-perf";
+import { encodeTxMsgData } from "./pb";
 import { ChainError, sdkErrors, toAbciError } from "../app/errors";
 import { BasicEventManager, BasicGasMeter, createContext } from "../app/context";
 import type { AnyMsg, Event, GasMeter, Module, MsgHandler, TxEnv, TxResult, TxRunner } from "../app/types";
@@ -209,7 +210,7 @@ export class TxPipeline implements TxRunner {
       }
       msgStore.write();
       anteStore.write();
-      const data = TxMsgData.encode({ data: [], msgResponses }).finish();
+      const data = encodeTxMsgData(msgResponses);
       return {
         result: {
           code: 0,
