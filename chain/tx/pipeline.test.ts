@@ -18,6 +18,7 @@ import { TxMsgData } from "cosmjs-types/cosmos/base/abci/v1beta1/abci";
 import { SimulateRequest, SimulateResponse } from "cosmjs-types/cosmos/tx/v1beta1/service";
 import { MsgMultiSend } from "cosmjs-types/cosmos/bank/v1beta1/tx";
 import { CheckTxType } from "cosmjs-types/tendermint/abci/types";
+import { GetNodeInfoResponse } from "cosmjs-types/cosmos/base/tendermint/v1beta1/query";
 import { CURVE_N } from "../crypto/secp256k1";
 import { moduleAddress, toBech32 } from "../crypto/address";
 import { totalSupplyInvariant } from "../../modules/bank/invariants";
@@ -281,6 +282,14 @@ describe("tx pipeline through the App", () => {
     // simulation wrote nothing
     expect(balance(c, bob.address)).toBe(FUND);
     expect(account(c, alice.address)!.sequence).toBe(0n);
+  });
+
+  test("GetNodeInfo reports the chain id as network (Keplr's endpoint check)", () => {
+    const r = query(c, "/cosmos.base.tendermint.v1beta1.Service/GetNodeInfo", new Uint8Array());
+    expect(r.code).toBe(0);
+    const info = GetNodeInfoResponse.decode(r.value);
+    expect(info.defaultNodeInfo!.network).toBe(CHAIN_ID);
+    expect(info.applicationVersion!.appName).toBe("hashgrid");
   });
 
   test("queries: NotFound text for CosmJS, AllBalances, DenomMetadata", () => {
