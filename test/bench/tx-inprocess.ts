@@ -53,6 +53,8 @@ async function main(): Promise<void> {
   const bank = new BankKeeper(auth);
   let height = BigInt(store.lastCommit.version);
 
+  const progressFile = path.join(dir, "bench.json");
+  let filled = reuse ? (JSON.parse(fs.readFileSync(progressFile, "utf8")) as { filled: number }).filled : 0;
   if (!reuse) {
     const t0 = process.hrtime.bigint();
     const appState = defaultAppState(manager) as Parameters<typeof allocateGenesisAccounts>[0] & Record<string, unknown>;
@@ -69,17 +71,24 @@ async function main(): Promise<void> {
     app.finalizeBlock(blockReq(height, []));
     await app.commit();
     console.log(`genesis with ${TXS} funded senders: ${ms(t0).toFixed(0)} ms`);
-    // Fill: ACCOUNTS other accounts with a balance each (2 keys per account), written straight to the store.
+    if (process.env.BENCH_DIR) fs.writeFileSync(progressFile, JSON.stringify({ filled: 0 }));
+  }
+  if (filled < ACCOUNTS) {
+    // Fill: other accounts with a balance each (2 keys per account), written straight to the store,
+    // one commit per chunk. Resumable (BENCH_DIR + bench.json), so a 1M-account store can be built
+    // over several short runs (BENCH_FILL_SECONDS bounds one run's filling).
     const t1 = process.hrtime.bigint();
+    const budget = Number(process.env.BENCH_FILL_SECONDS ?? 1e9) * 1000;
+    const start0 = filled;
     let nextNumber = auth.peekNextAccountNumber({ store: (n: string) => store.getStore(n) } as never);
-    for (let start = 0; start < ACCOUNTS; start += FILL_CHUNK) {
+    for (let start = filled; start < ACCOUNTS; start += FILL_CHUNK) {
       const b = store.branch();
       const a = b.getStore("auth");
       const k = b.getStore("bank");
       const n = Math.min(FILL_CHUNK, ACCOUNTS - start);
       for (let i = 0; i < n; i++) {
         const addr = new Uint8Array(20);
-        new DataView(addr.buffer).setUint32(0, 0x9e3779b9 * (start + i + 1) >>> 0);
+        new DataView(addr.buffer).setUint32(0, Math.imul(0x9e3779b9, start + i + 1) >>> 0);
         new DataView(addr.buffer).setUint32(4, start + i);
         a.set(accountKey(addr), encodeAccount({ address: addr, accountNumber: nextNumber++, sequence: 0n }));
         k.set(balanceKey(addr, "ugrid"), encodeAmount(1000n));
@@ -93,11 +102,18 @@ async function main(): Promise<void> {
       height++;
       app.finalizeBlock(blockReq(height, []));
       await app.commit();
-      process.stdout.write(`\rfilling: ${start + n}/${ACCOUNTS} accounts (${(ms(t1) / 1000).toFixed(0)} s)`);
+      filled = start + n;
+      if (process.env.BENCH_DIR) fs.writeFileSync(progressFile, JSON.stringify({ filled }));
+      process.stdout.write(`\rfilling: ${filled}/${ACCOUNTS} accounts (${(ms(t1) / 1000).toFixed(0)} s)`);
+      if (ms(t1) > budget && filled < ACCOUNTS) {
+        process.stdout.write("\n");
+        console.log(`fill budget reached at ${filled} accounts; run again with the same BENCH_DIR to continue`);
+        await store.close();
+        return;
+      }
     }
     process.stdout.write("\n");
-    console.log(`filled ${ACCOUNTS} accounts in ${(ms(t1) / 1000).toFixed(1)} s`);
-    if (process.env.BENCH_DIR) fs.writeFileSync(path.join(dir, "bench.json"), JSON.stringify({ accounts: ACCOUNTS, txs: TXS }));
+    console.log(`filled ${filled - start0} accounts in ${(ms(t1) / 1000).toFixed(1)} s (${Math.round(((filled - start0) * 1000) / ms(t1))} accounts/s, 2 keys each)`);
   }
 
   // Account numbers and sequences of the senders.
