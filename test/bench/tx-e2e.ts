@@ -157,10 +157,15 @@ async function main(): Promise<void> {
       }
     })();
 
+    // Sanity check: the first tx through broadcast_tx_sync must pass CheckTx.
+    const check = await rpcJson(rpc, "broadcast_tx_sync", { tx: txs[0].b64 });
+    if (check.code !== 0) throw new Error(`the first pre-signed tx fails CheckTx: code ${check.code} ${check.codespace}: ${check.log}`);
+    sentAt.set(txs[0].hash, performance.now());
+
     // Open-loop sender at RATE tx/s.
     const tStart = performance.now();
     let inflight = 0;
-    let next = 0;
+    let next = 1;
     const sendOne = async (k: number) => {
       inflight++;
       const t = txs[k];
@@ -216,12 +221,21 @@ async function main(): Promise<void> {
   }
 }
 
-async function rpcJson(rpc: string, method: string, params: Record<string, string> = {}): Promise<any> {
-  const q = new URLSearchParams(params).toString();
-  const r = await fetch(`${rpc}/${method}${q ? "?" + q : ""}`);
-  const j = (await r.json()) as { result: any; error?: unknown };
-  if (j.error) throw new Error(`${method}: ${JSON.stringify(j.error)}`);
-  return j.result;
+async function rpcJson(rpc: string, method: string, params: Record<string, unknown> = {}): Promise<any> {
+  let lastErr: unknown;
+  for (let attempt = 0; attempt < 5; attempt++) {
+    try {
+      const r = await fetch(rpc, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }) });
+      const j = (await r.json()) as { result: any; error?: unknown };
+      if (j.error) throw new Error(`${method}: ${JSON.stringify(j.error)}`);
+      return j.result;
+    } catch (e) {
+      lastErr = e;
+      if ((e as Error).message.startsWith(method)) throw e;
+      await sleep(200 * (attempt + 1));
+    }
+  }
+  throw new Error(`${method}: ${(lastErr as Error)?.message} (${String((lastErr as { cause?: unknown })?.cause)})`);
 }
 
 /** Account numbers via abci_query (Accounts pages are bounded; query each key once, in parallel batches). */
@@ -233,7 +247,7 @@ async function accountNumbers(rpc: string, keys: Key[]): Promise<bigint[]> {
     await Promise.all(
       keys.slice(s, s + 64).map(async (k, j) => {
         const data = Buffer.from(QueryAccountRequest.encode({ address: k.address }).finish()).toString("hex");
-        const r = await rpcJson(rpc, "abci_query", { path: '"/cosmos.auth.v1beta1.Query/Account"', data: "0x" + data });
+        const r = await rpcJson(rpc, "abci_query", { path: "/cosmos.auth.v1beta1.Query/Account", data });
         const any = QueryAccountResponse.decode(Buffer.from(r.response.value, "base64")).account!;
         out[s + j] = BaseAccount.decode(any.value).accountNumber;
       }),
