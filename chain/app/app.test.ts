@@ -1,76 +1,11 @@
 import { ResponseProcessProposal_ProposalStatus } from "cosmjs-types/tendermint/abci/types";
 import { App, appStoreNames, EMPTY_HASH, protoTxSize } from "./app";
 import { ModuleManager } from "./manager";
-import { registerError } from "./errors";
-import type { Context, Module, TxEnv, TxResult, TxRunner } from "./types";
+import type { Module } from "./types";
+import { dec, enc, kvModule, TestRunner, type KvGenesis } from "../../test/helpers/appFixtures";
 import { MemStore, newMemDisk, type MemDisk } from "../../test/helpers/memStore";
 
 const silent = { debug() {}, info() {}, warn() {}, error() {} };
-const enc = (s: string): Uint8Array => Buffer.from(s);
-const dec = (b: Uint8Array | undefined): string | undefined => (b ? Buffer.from(b).toString() : undefined);
-
-const ErrNegative = registerError("kv", 2, "negative value");
-
-interface KvGenesis {
-  entries: { key: string; value: string }[];
-}
-
-/** A small module: "kv" store, genesis entries, a block counter in endBlock, a failing beginBlock on demand. */
-function kvModule(opts: { explodeAtHeight?: bigint } = {}): Module {
-  return {
-    name: "kv",
-    genesis: {
-      defaultGenesis: (): KvGenesis => ({ entries: [] }),
-      validateGenesis(raw: unknown): KvGenesis {
-        const g = raw as KvGenesis;
-        if (!g || !Array.isArray(g.entries)) throw new Error("entries: must be a list");
-        g.entries.forEach((e, i) => {
-          if (typeof e.key !== "string" || e.key === "") throw new Error(`entries[${i}].key: must be a non-empty string`);
-          if (!/^\d+$/.test(e.value)) throw ErrNegative.wrap(`entries[${i}].value: "${e.value}" is not a non-negative integer`);
-        });
-        return g;
-      },
-      initGenesis(ctx: Context, g: KvGenesis) {
-        for (const e of g.entries) ctx.store("kv").set(enc(`e/${e.key}`), enc(e.value));
-      },
-      exportGenesis(ctx: Context): KvGenesis {
-        const entries: KvGenesis["entries"] = [];
-        for (const [k, v] of ctx.store("kv").prefixIterator(enc("e/"))) entries.push({ key: dec(k)!.slice(2), value: dec(v)! });
-        return { entries };
-      },
-    },
-    queries: {
-      "/test.kv.v1.Query/Get": (ctx, req) => {
-        const v = ctx.store("kv").get(enc(`e/${dec(req)}`));
-        if (!v) throw ErrNegative.wrap("not found");
-        return v;
-      },
-    },
-    beginBlock(ctx) {
-      ctx.store("kv").set(enc("begin"), enc("x"));
-      ctx.events.emit("begin", [["height", ctx.header.height.toString()]]);
-      if (ctx.header.height === opts.explodeAtHeight) throw new Error("boom in beginBlock");
-    },
-    endBlock(ctx) {
-      const s = ctx.store("kv");
-      const n = BigInt(dec(s.get(enc("blocks"))) ?? "0") + 1n;
-      s.set(enc("blocks"), enc(n.toString()));
-    },
-  };
-}
-
-/** tx = "set k v" | "bad" (ante failure) | "throw". */
-class TestRunner implements TxRunner {
-  run(env: TxEnv, tx: Uint8Array): TxResult {
-    const s = dec(tx)!;
-    const ok = (): TxResult => ({ code: 0, codespace: "", log: "", data: new Uint8Array(), gasWanted: 10n, gasUsed: 5n, events: [] });
-    if (s === "throw") throw new Error("runner bug");
-    if (s.startsWith("bad")) return { ...ok(), code: 4, codespace: "sdk", log: "unauthorized" };
-    const [, k, v] = s.split(" ");
-    if (env.mode === "finalize" || env.mode === "simulate") env.store.getStore("kv").set(enc(`e/${k}`), enc(v!));
-    return ok();
-  }
-}
 
 function makeApp(disk: MemDisk, modOpts: { explodeAtHeight?: bigint } = {}): App {
   const manager = new ModuleManager([kvModule(modOpts)]);

@@ -8,6 +8,7 @@ import { Command, Option } from "commander";
 import { ModuleManager } from "../app/manager";
 import { validateAppState } from "../app/genesis";
 import { buildModules } from "../app/wiring";
+import type { Module } from "../app/types";
 import { ensureCometbft } from "./cometbft";
 import { paths } from "./config";
 import { BASE_DENOM, DEV_ACCOUNT_BALANCE, deriveDevAccounts, devMnemonic } from "./devaccounts";
@@ -34,8 +35,9 @@ export function registerNodeCommands(program: Command): void {
       .option("--abci <address>", "listen address for CometBFT's proxy_app: tcp://host:port or unix:///path (default: from <home>/hashgrid.json)")
       .option("--metrics <host:port>", 'Prometheus endpoint ("" disables; default: from <home>/hashgrid.json)')
       .option("--min-retain-blocks <n>", "let CometBFT prune blocks older than n (0 keeps all)")
-      .option("--pruning-keep-recent <n>", "app state versions to keep (default 100; 0 keeps all)"),
-  ).action(async (o: { home?: string; abci?: string; metrics?: string; minRetainBlocks?: string; pruningKeepRecent?: string; logLevel: string; logFormat?: LogFormat }) => {
+      .option("--pruning-keep-recent <n>", "app state versions to keep (default 100; 0 keeps all)")
+      .addOption(new Option("--dev-extra-modules <file>", "TEST/DEV ONLY: also run the modules exported as `modules` by this file (changes the AppHash)").hideHelp()),
+  ).action(async (o: { home?: string; abci?: string; metrics?: string; minRetainBlocks?: string; pruningKeepRecent?: string; devExtraModules?: string; logLevel: string; logFormat?: LogFormat }) => {
     const logger = createLogger({ level: o.logLevel, format: o.logFormat });
     const home = path.resolve(o.home ?? defaultHome());
     const node = await startNode({
@@ -45,10 +47,13 @@ export function registerNodeCommands(program: Command): void {
       metrics: o.metrics,
       minRetainBlocks: o.minRetainBlocks !== undefined ? Number(o.minRetainBlocks) : undefined,
       keepRecent: o.pruningKeepRecent !== undefined ? Number(o.pruningKeepRecent) : undefined,
+      extraModules: o.devExtraModules ? loadExtraModules(o.devExtraModules) : undefined,
     });
-    let signals = 0;
+    let firstSignalAt = 0;
     const shutdown = (sig: string): void => {
-      if (++signals > 1) process.exit(130);
+      if (firstSignalAt && Date.now() - firstSignalAt < 1000) return; // the same Ctrl-C relayed by npm/tsx
+      if (firstSignalAt) process.exit(130);
+      firstSignalAt = Date.now();
       logger.info(`${sig}: shutting down (finishing any in-flight Commit)`);
       node.stop().then(
         () => process.exit(0),
@@ -109,6 +114,14 @@ export function registerNodeCommands(program: Command): void {
     });
 
   program
+    .command("install-cometbft")
+    .description("find CometBFT v0.38.25 (PATH, then $(go env GOPATH)/bin) or build it with go install; prints its path")
+    .action(async () => {
+      const c = await ensureCometbft();
+      console.log(c.path);
+    });
+
+  program
     .command("devnet")
     .description("run a single-validator devnet (what `npm start` does)")
     .option("--home <dir>", "devnet home (default ./.devnet or $HASHGRID_HOME)")
@@ -123,6 +136,13 @@ export function registerNodeCommands(program: Command): void {
     .option("--base-port <port>", "node i uses base + 10·i (+0 p2p, +1 rpc, +2 abci, +3 metrics)", "26600")
     .option("--reset", "delete the previous localnet and start a fresh chain")
     .action((o: { home?: string; reset?: boolean; validators?: string; basePort?: string }) => runNet(localnetOptions(o)));
+}
+
+function loadExtraModules(file: string): Module[] {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const mod = require(path.resolve(file)) as { modules?: Module[] };
+  if (!Array.isArray(mod.modules)) throw new Error(`${file} must export \`modules: Module[]\``);
+  return mod.modules;
 }
 
 /** Runs a commander program, turning errors into one readable line and exit code 1. */

@@ -39,7 +39,7 @@ export async function runNet(o: NetOptions, log: Logger = createLogger({ name: o
   let layout: NetworkLayout;
   if (networkExists(home)) {
     layout = loadNetwork(home);
-    log.info({ home, chainId: layout.chainId }, "resuming the existing chain (npm start -- --reset for a fresh one)");
+    log.info({ home, chainId: layout.chainId }, `resuming the existing chain (${o.label === "devnet" ? "npm start -- --reset" : "--reset"} for a fresh one)`);
   } else {
     if (fs.existsSync(home) && fs.readdirSync(home).length > 0) {
       throw new Error(`${home} exists but holds no Hashgrid network: remove it or pass --reset`);
@@ -65,7 +65,7 @@ export async function runNet(o: NetOptions, log: Logger = createLogger({ name: o
   const stopAll = async (code: number): Promise<never> => {
     shuttingDown = true;
     await Promise.all(runners.map((r) => r.stop()));
-    log.info("stopped; run `npm start` again to resume this chain");
+    log.info(o.label === "devnet" ? "stopped; run `npm start` again to resume this chain" : `stopped; run the ${o.label} command again to resume this chain`);
     process.exit(code);
   };
   for (const spec of layout.nodes) {
@@ -80,9 +80,12 @@ export async function runNet(o: NetOptions, log: Logger = createLogger({ name: o
     });
     runners.push(r);
   }
-  let interrupted = 0;
+  let firstSignalAt = 0;
   const onSignal = (sig: string): void => {
-    if (++interrupted > 1) {
+    // Under npm/tsx a terminal Ctrl-C arrives twice (from the terminal and relayed by the parent):
+    // only a second signal more than a second later means "force".
+    if (firstSignalAt && Date.now() - firstSignalAt < 1000) return;
+    if (firstSignalAt) {
       log.warn("second interrupt: killing everything now");
       for (const r of runners) {
         void r.kill("cometbft", "SIGKILL");
@@ -90,6 +93,7 @@ export async function runNet(o: NetOptions, log: Logger = createLogger({ name: o
       }
       process.exit(130);
     }
+    firstSignalAt = Date.now();
     log.info(`${sig}: stopping CometBFT, then the app (Ctrl-C again to force)`);
     void stopAll(0);
   };
@@ -114,7 +118,9 @@ export async function runNet(o: NetOptions, log: Logger = createLogger({ name: o
     devMnemonic() === DEV_MNEMONIC
       ? "  Dev mnemonic (PUBLIC, INSECURE — local testing only): see README.md or HASHGRID_DEV_MNEMONIC"
       : "  Dev accounts derived from HASHGRID_DEV_MNEMONIC",
-    "  Ctrl-C stops the chain; `npm start` resumes it; `npm start -- --reset` starts a fresh one.",
+    o.label === "devnet"
+      ? "  Ctrl-C stops the chain; `npm start` resumes it; `npm start -- --reset` starts a fresh one."
+      : `  Ctrl-C stops the chain; running ${o.label} again resumes it; --reset starts a fresh one.`,
     "",
   ];
   process.stdout.write(lines.join("\n") + "\n");

@@ -5,15 +5,15 @@
  * validators come from the node's current genesis (validators will come from staking once it exists).
  */
 import { consensusParamsToJson } from "../app/consensus";
-import type { Logger } from "../app/types";
+import type { Logger, Module } from "../app/types";
 import { paths } from "./config";
 import { readGenesis, type GenesisDoc } from "./genesis";
 import { openApp } from "./start";
 
-export async function exportGenesis(home: string, logger: Logger): Promise<GenesisDoc> {
+export async function exportGenesis(home: string, logger: Logger, extraModules?: readonly Module[]): Promise<GenesisDoc> {
   const p = paths(home);
   const current = readGenesis(p.genesis);
-  const { app, store } = await openApp({ dataDir: p.appData, logger });
+  const { app, store } = await openApp({ dataDir: p.appData, logger, extraModules });
   try {
     const s = app.exportState();
     if (s.height === 0) throw new Error(`nothing committed yet in ${p.appData}: run the node until it produces blocks, then export`);

@@ -8,7 +8,7 @@ import { AbciServer } from "../abci";
 import { App, appStoreNames } from "../app/app";
 import { ModuleManager } from "../app/manager";
 import { AppMetrics } from "../app/metrics";
-import type { Logger } from "../app/types";
+import type { Logger, Module } from "../app/types";
 import { buildModules, buildTxRunner } from "../app/wiring";
 import { openMultiStore, type CommitMultiStore } from "../store";
 import { paths, readSettings } from "./config";
@@ -19,12 +19,14 @@ export interface OpenAppOptions {
   readonly metrics?: AppMetrics;
   readonly minRetainBlocks?: number;
   readonly keepRecent?: number;
+  /** Modules appended after the wired ones (tests/experiments: `start --dev-extra-modules <file>`). */
+  readonly extraModules?: readonly Module[];
 }
 
 /** Opens the store and builds the App exactly as a node runs it. */
 export async function openApp(o: OpenAppOptions): Promise<{ app: App; store: CommitMultiStore; manager: ModuleManager }> {
   const wiring = buildModules({ logger: o.logger });
-  const manager = new ModuleManager(wiring.modules, wiring.order);
+  const manager = new ModuleManager([...wiring.modules, ...(o.extraModules ?? [])], o.extraModules?.length ? undefined : wiring.order);
   const txRunner = buildTxRunner({ router: manager, modules: manager.modules, logger: o.logger });
   fs.mkdirSync(o.dataDir, { recursive: true });
   let store: CommitMultiStore;
@@ -50,6 +52,7 @@ export interface StartOptions {
   readonly metrics?: string;
   readonly minRetainBlocks?: number;
   readonly keepRecent?: number;
+  readonly extraModules?: readonly Module[];
 }
 
 export interface RunningNode {
@@ -69,6 +72,7 @@ export async function startNode(o: StartOptions): Promise<RunningNode> {
     metrics,
     minRetainBlocks: o.minRetainBlocks ?? settings?.minRetainBlocks,
     keepRecent: o.keepRecent,
+    extraModules: o.extraModules,
   });
   const last = store.lastCommit;
   o.logger.info({ home: o.home, height: last.version, appHash: Buffer.from(last.appHash).toString("hex") }, "app state opened");

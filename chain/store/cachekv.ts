@@ -129,6 +129,14 @@ export class CacheKV implements CacheKVStore {
 
   /** Flushes buffered writes into the parent in sorted key order, then empties the buffer. */
   write(): void {
+    if (this.parent instanceof CacheKV) {
+      // Entries were validated and copied by set(); hand them over as they are. Order does not
+      // matter here: the parent is a map, and the root sorts before touching a tree.
+      const into = this.parent.dirty;
+      for (const [k, d] of this.dirty) into.set(k, d);
+      this.dirty = new Map();
+      return;
+    }
     const keys = [...this.dirty.keys()].sort(compareStrings);
     for (const k of keys) {
       const d = this.dirty.get(k)!;
@@ -136,6 +144,13 @@ export class CacheKV implements CacheKVStore {
       else this.parent.set(d.key, d.value);
     }
     this.dirty = new Map();
+  }
+
+  /** Removes and returns the buffered writes sorted by key (the root applies them to its tree). */
+  takeSorted(): [string, Dirty][] {
+    const entries = [...this.dirty.entries()].sort((a, b) => compareStrings(a[0], b[0]));
+    this.dirty = new Map();
+    return entries;
   }
 
   /** Number of buffered writes (tests, metrics). */

@@ -10,7 +10,13 @@ export function sha256(data: Uint8Array): Uint8Array {
 
 /** Unsigned byte-order comparison (the only key order the store uses). */
 export function compareBytes(a: Uint8Array, b: Uint8Array): number {
-  return Buffer.compare(a, b);
+  // A JS loop beats Buffer.compare's native call for the short keys of a tree walk.
+  const n = a.length < b.length ? a.length : b.length;
+  for (let i = 0; i < n; i++) {
+    const d = a[i]! - b[i]!;
+    if (d !== 0) return d < 0 ? -1 : 1;
+  }
+  return a.length < b.length ? -1 : a.length > b.length ? 1 : 0;
 }
 
 export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
@@ -121,10 +127,15 @@ export function concatBytes(...parts: Uint8Array[]): Uint8Array {
 }
 
 export function writeBE64(buf: Uint8Array, pos: number, n: number): number {
-  const hi = Math.floor(n / 0x100000000);
-  const lo = n >>> 0;
-  new DataView(buf.buffer, buf.byteOffset, buf.byteLength).setUint32(pos, hi);
-  new DataView(buf.buffer, buf.byteOffset, buf.byteLength).setUint32(pos + 4, lo);
+  // Byte writes instead of a DataView: this runs for every node key of a commit.
+  let hi = Math.floor(n / 0x100000000);
+  let lo = n >>> 0;
+  for (let i = 3; i >= 0; i--) {
+    buf[pos + i] = hi & 0xff;
+    hi >>>= 8;
+    buf[pos + 4 + i] = lo & 0xff;
+    lo >>>= 8;
+  }
   return pos + 8;
 }
 

@@ -13,7 +13,20 @@
  * fills a stub in place; every field access other than version/nonce/hash goes through load().
  */
 import { StoreError } from "./types";
-import { compareBytes, EMPTY_HASH, putUvarint, putVarint, sha256, uvarintSize, varintSize } from "./encoding";
+import { hash as cryptoHash } from "node:crypto";
+import * as enc from "./encoding";
+
+// Local bindings: CommonJS output turns imported functions into getter calls on every use,
+// which shows up in tree walks and hashing (the hottest code of the store).
+const compareBytes = enc.compareBytes;
+const putUvarint = enc.putUvarint;
+const putVarint = enc.putVarint;
+const uvarintSize = enc.uvarintSize;
+const varintSize = enc.varintSize;
+const EMPTY_HASH = enc.EMPTY_HASH;
+
+/** Leaf nonces start here (high bit of the 32-bit nonce); inner node nonces count from 1. */
+export const LEAF_NONCE_BASE = 0x80000000;
 
 export class Node {
   key: Uint8Array;
@@ -62,43 +75,58 @@ export interface NodeLoader {
   load(stub: Node): void;
 }
 
-let scratch = new Uint8Array(1024);
+let scratch = Buffer.alloc(1024);
+
+/** zigzag varint of a non-negative n with a one-byte fast path (heights, small sizes). */
+function putNonNegVarint(buf: Uint8Array, pos: number, n: number): number {
+  if (n < 64) {
+    buf[pos] = n * 2;
+    return pos + 1;
+  }
+  return putVarint(buf, pos, n);
+}
+
+function copy32(dst: Uint8Array, pos: number, src: Uint8Array): number {
+  for (let i = 0; i < 32; i++) dst[pos + i] = src[i]!;
+  return pos + 32;
+}
 
 /** Go (*Node).writeHashBytes + sha256, with `version` for nodes not yet saved. */
 export function hashNode(node: Node, version: number): Uint8Array {
   if (node.hash !== undefined) return node.hash;
   const v = node.version !== 0 ? node.version : version;
-  let buf: Uint8Array;
   let pos = 0;
   if (node.height === 0) {
     const key = node.key;
     const need = 30 + uvarintSize(key.length) + key.length + 33;
-    if (scratch.length < need) scratch = new Uint8Array(need * 2);
-    buf = scratch;
-    pos = putVarint(buf, pos, 0);
-    pos = putVarint(buf, pos, 1);
-    pos = putVarint(buf, pos, v);
+    if (scratch.length < need) scratch = Buffer.alloc(need * 2);
+    const buf = scratch;
+    const vh = cryptoHash("sha256", node.value!, "buffer");
+    buf[0] = 0; // varint(0)
+    buf[1] = 2; // varint(1)
+    pos = putNonNegVarint(buf, 2, v);
     pos = putUvarint(buf, pos, key.length);
-    buf.set(key, pos);
+    if (key.length <= 64) {
+      for (let i = 0; i < key.length; i++) buf[pos + i] = key[i]!;
+    } else {
+      buf.set(key, pos);
+    }
     pos += key.length;
     buf[pos++] = 0x20;
-    buf.set(sha256(node.value!), pos);
-    pos += 32;
+    pos = copy32(buf, pos, vh);
   } else {
     const lh = hashNode(node.left!, version);
     const rh = hashNode(node.right!, version);
-    buf = scratch;
-    pos = putVarint(buf, pos, node.height);
-    pos = putVarint(buf, pos, node.size);
-    pos = putVarint(buf, pos, v);
+    const buf = scratch;
+    pos = putNonNegVarint(buf, 0, node.height);
+    pos = putNonNegVarint(buf, pos, node.size);
+    pos = putNonNegVarint(buf, pos, v);
     buf[pos++] = 0x20;
-    buf.set(lh, pos);
-    pos += 32;
+    pos = copy32(buf, pos, lh);
     buf[pos++] = 0x20;
-    buf.set(rh, pos);
-    pos += 32;
+    pos = copy32(buf, pos, rh);
   }
-  node.hash = sha256(buf.subarray(0, pos));
+  node.hash = cryptoHash("sha256", scratch.subarray(0, pos), "buffer");
   return node.hash;
 }
 
@@ -304,14 +332,17 @@ export class IavlTree {
     const version = this.workingVersion;
     const hash = this.workingHash();
     if (this.root !== undefined && this.root.version === 0) {
-      let nonce = 0;
+      // Inner nodes and leaves get separate nonce ranges so storage can page inner nodes
+      // (short-lived, written together) and keep leaves (long-lived) as single records.
+      let inner = 0;
+      let leaf = 0;
       const visit = (n: Node): void => {
         if (n.height > 0) {
           if (n.left!.version === 0) visit(n.left!);
           if (n.right!.version === 0) visit(n.right!);
         }
         n.version = version;
-        n.nonce = ++nonce;
+        n.nonce = n.height === 0 ? LEAF_NONCE_BASE + ++leaf : ++inner;
         if (persist !== undefined) persist(n);
       };
       visit(this.root);

@@ -2,29 +2,53 @@
  * On-disk layout (one LevelDB database, every key starts with a one-byte table tag):
  *
  *   'm'                                   metadata (JSON): latest version, AppHash, store names,
- *                                         initial version, pruning progress
+ *                                         pruning progress
  *   'c' BE64(version)                     commit record (JSON): per store root hash + root node key
- *   'n' u8(len name) name BE64(v) BE32(n) IAVL node record (below), node key = (version v, nonce n)
+ *   'n' u8(len name) name BE64(v) BE32(x) node storage of version v:
+ *                                           x >= 2^31: one leaf, node key (v, nonce x)
+ *                                           x <  2^31: page x of inner nodes, nonces 64x+1 .. 64x+64
  *   'f' u8(len name) name key             fast index: latest committed value of `key`
  *   'o' BE64(lastVersion) u8(len) name    orphans: node keys last alive at `lastVersion`
+ *   'v' u8(len name) name BE64(v)         uvarint number of inner nodes written at version v
+ *   'd' u8(len name) name BE64(v) BE32(p) bitmap of pruned nodes of inner page p of version v
  *
- * Node record: u8 kind (0 leaf, 1 inner) | uvarint height | uvarint size | uvarint len(key) | key |
+ * Node body: u8 kind (0 leaf, 1 inner) | uvarint height | uvarint size | uvarint len(key) | key |
  *   leaf:  value
  *   inner: left hash(32) | uvarint left version | uvarint left nonce | right hash(32) | ... right
- * followed by crc32 (BE32) of everything before it. Inner nodes keep their children's hashes, so a
- * loaded node's hash is recomputed and checked against what its parent (or the commit record)
- * expects: a corrupt, swapped or missing record raises StoreError, never a wrong hash.
+ * Leaf record = body | crc32(body). Inner page = u8 2 | uvarint count | count x uvarint len(body) |
+ * bodies | crc32 of everything before. Inner nodes keep their children's hashes, so a loaded node's
+ * hash is recomputed and checked against what its parent (or the commit record) expects: a corrupt,
+ * swapped or missing record raises StoreError, never a wrong hash.
+ *
+ * Why pages: a 10,000-write block on a 1M-key tree creates ~90,000 nodes, ~80,000 of them inner
+ * nodes that mostly die within a few blocks; one LevelDB entry per inner node made the commit
+ * batch the bottleneck. Leaves live long, so they stay single records (no page kept alive by
+ * one surviving leaf). A page is deleted once every node in it is pruned.
  */
 import { crc32 } from "node:zlib";
 import { StoreError } from "./types";
-import { hashNode, Node, NodeLoader } from "./iavl";
-import { bytesEqual, putUvarint, readUvarint, toHex, uvarintSize, writeBE64 } from "./encoding";
+import { hashNode, LEAF_NONCE_BASE, Node, NodeLoader } from "./iavl";
+import * as enc from "./encoding";
+
+// Local bindings (CommonJS output turns imported functions into getter calls on every use).
+const bytesEqual = enc.bytesEqual;
+const putUvarint = enc.putUvarint;
+const readUvarint = enc.readUvarint;
+const toHex = enc.toHex;
+const uvarintSize = enc.uvarintSize;
+const writeBE64 = enc.writeBE64;
 
 export const TAG_META = 0x6d; // 'm'
 export const TAG_COMMIT = 0x63; // 'c'
 export const TAG_NODE = 0x6e; // 'n'
 export const TAG_FAST = 0x66; // 'f'
 export const TAG_ORPHANS = 0x6f; // 'o'
+export const TAG_INNER_COUNT = 0x76; // 'v'
+export const TAG_DEAD = 0x64; // 'd'
+
+/** Inner nodes per page. */
+export const PAGE_SIZE = 64;
+const PAGE_FORMAT = 2;
 
 export const META_KEY = new Uint8Array([TAG_META]);
 
@@ -81,20 +105,40 @@ export class StoreKeys {
     k.set(key, p.length);
     return k;
   }
+  /** Storage key of node (version, nonce): its leaf record or its inner page. */
+  storageKey(version: number, nonce: number): Uint8Array {
+    return nonce >= LEAF_NONCE_BASE ? this.node(version, nonce) : this.node(version, pageOf(nonce));
+  }
+  innerCount(version: number): Uint8Array {
+    const k = new Uint8Array(this.nodePrefix.length + 8);
+    k.set(this.nodePrefix, 0);
+    k[0] = TAG_INNER_COUNT;
+    writeBE64(k, this.nodePrefix.length, version);
+    return k;
+  }
+  dead(version: number, page: number): Uint8Array {
+    const k = this.node(version, page);
+    k[0] = TAG_DEAD;
+    return k;
+  }
 }
 
-export function encodeNode(n: Node): Uint8Array {
+export function pageOf(innerNonce: number): number {
+  return Math.floor((innerNonce - 1) / PAGE_SIZE);
+}
+
+/** Size of node body. */
+function bodySize(n: Node): number {
   const key = n.key;
-  let len = 1 + uvarintSize(n.height) + uvarintSize(n.size) + uvarintSize(key.length) + key.length + 4;
-  if (n.height === 0) {
-    len += n.value!.length;
-  } else {
-    const l = n.left!;
-    const r = n.right!;
-    len += 64 + uvarintSize(l.version) + uvarintSize(l.nonce) + uvarintSize(r.version) + uvarintSize(r.nonce);
-  }
-  const out = Buffer.allocUnsafe(len);
-  let pos = 0;
+  let len = 1 + uvarintSize(n.height) + uvarintSize(n.size) + uvarintSize(key.length) + key.length;
+  if (n.height === 0) return len + n.value!.length;
+  const l = n.left!;
+  const r = n.right!;
+  return len + 64 + uvarintSize(l.version) + uvarintSize(l.nonce) + uvarintSize(r.version) + uvarintSize(r.nonce);
+}
+
+function writeBody(out: Uint8Array, pos: number, n: Node): number {
+  const key = n.key;
   out[pos++] = n.height === 0 ? 0 : 1;
   pos = putUvarint(out, pos, n.height);
   pos = putUvarint(out, pos, n.size);
@@ -103,25 +147,115 @@ export function encodeNode(n: Node): Uint8Array {
   pos += key.length;
   if (n.height === 0) {
     out.set(n.value!, pos);
-    pos += n.value!.length;
-  } else {
-    for (const c of [n.left!, n.right!]) {
-      out.set(c.hash!, pos);
-      pos += 32;
-      pos = putUvarint(out, pos, c.version);
-      pos = putUvarint(out, pos, c.nonce);
-    }
+    return pos + n.value!.length;
   }
-  out.writeUInt32BE(crc32(out.subarray(0, pos)), pos);
+  const l = n.left!;
+  const r = n.right!;
+  out.set(l.hash!, pos);
+  pos = putUvarint(out, pos + 32, l.version);
+  pos = putUvarint(out, pos, l.nonce);
+  out.set(r.hash!, pos);
+  pos = putUvarint(out, pos + 32, r.version);
+  return putUvarint(out, pos, r.nonce);
+}
+
+/** Leaf record: body | crc32. */
+export function encodeLeaf(n: Node): Uint8Array {
+  const len = bodySize(n);
+  const out = Buffer.allocUnsafe(len + 4);
+  writeBody(out, 0, n);
+  out.writeUInt32BE(crc32(out.subarray(0, len)), len);
   return out;
 }
 
-/** Fills `stub` from a record; throws on any inconsistency. */
-export function decodeNodeInto(stub: Node, rec: Uint8Array): void {
+/**
+ * Collects one version's new nodes (in save order: inner nonces ascending) into leaf records and
+ * inner pages, handing each finished record to `put`.
+ */
+export class NodeWriter {
+  private pending: Node[] = [];
+  private inner = 0;
+  constructor(
+    private readonly keys: StoreKeys,
+    private readonly put: (key: Uint8Array, value: Uint8Array) => void,
+  ) {}
+
+  add(n: Node): void {
+    if (n.nonce >= LEAF_NONCE_BASE) {
+      this.put(this.keys.node(n.version, n.nonce), encodeLeaf(n));
+      return;
+    }
+    if (n.nonce !== this.inner + 1) throw new StoreError(`inner node nonces out of order (${n.nonce} after ${this.inner})`);
+    this.inner = n.nonce;
+    this.pending.push(n);
+    if (this.pending.length === PAGE_SIZE) this.flush();
+  }
+
+  /** Writes the last partial page; returns the number of inner nodes written. */
+  finish(version: number): number {
+    if (this.pending.length > 0) this.flush();
+    if (this.inner > 0) {
+      const k = new Uint8Array(uvarintSize(this.inner));
+      putUvarint(k, 0, this.inner);
+      this.put(this.keys.innerCount(version), k);
+    }
+    return this.inner;
+  }
+
+  private flush(): void {
+    const nodes = this.pending;
+    this.pending = [];
+    const sizes = nodes.map(bodySize);
+    let len = 1 + uvarintSize(nodes.length);
+    for (const sz of sizes) len += uvarintSize(sz) + sz;
+    const out = Buffer.allocUnsafe(len + 4);
+    out[0] = PAGE_FORMAT;
+    let pos = putUvarint(out, 1, nodes.length);
+    for (const sz of sizes) pos = putUvarint(out, pos, sz);
+    for (const n of nodes) pos = writeBody(out, pos, n);
+    out.writeUInt32BE(crc32(out.subarray(0, pos)), pos);
+    const first = nodes[0]!;
+    this.put(this.keys.node(first.version, pageOf(first.nonce)), out);
+  }
+}
+
+/** A parsed inner page: body i = buf[offsets[i] .. offsets[i+1]). */
+interface Page {
+  readonly buf: Uint8Array;
+  readonly offsets: number[];
+}
+
+function parsePage(rec: Uint8Array): Page {
+  if (rec.length < 6) throw new Error("page too short");
+  const body = rec.subarray(0, rec.length - 4);
+  const want = Buffer.from(rec.buffer, rec.byteOffset, rec.byteLength).readUInt32BE(rec.length - 4);
+  if (crc32(body) !== want) throw new Error("page checksum mismatch");
+  if (body[0] !== PAGE_FORMAT) throw new Error(`unknown page format ${body[0]}`);
+  let [count, pos] = readUvarint(body, 1);
+  if (count < 1 || count > PAGE_SIZE) throw new Error(`bad page count ${count}`);
+  const sizes: number[] = [];
+  for (let i = 0; i < count; i++) {
+    let sz: number;
+    [sz, pos] = readUvarint(body, pos);
+    sizes.push(sz);
+  }
+  const offsets = [pos];
+  for (const sz of sizes) offsets.push(offsets[offsets.length - 1]! + sz);
+  if (offsets[count] !== body.length) throw new Error("page length mismatch");
+  return { buf: body, offsets };
+}
+
+/** Strips and checks the crc32 of a leaf record. */
+function leafBody(rec: Uint8Array): Uint8Array {
   if (rec.length < 5) throw new Error("record too short");
   const body = rec.subarray(0, rec.length - 4);
   const want = Buffer.from(rec.buffer, rec.byteOffset, rec.byteLength).readUInt32BE(rec.length - 4);
   if (crc32(body) !== want) throw new Error("checksum mismatch");
+  return body;
+}
+
+/** Fills `stub` from a node body; throws on any inconsistency. */
+export function decodeNodeInto(stub: Node, body: Uint8Array): void {
   let pos = 0;
   const kind = body[pos++];
   let height: number, size: number, klen: number;
@@ -164,18 +298,49 @@ export interface SyncReader {
 
 /** Loads stubs of one store's tree from LevelDB, verifying each node's hash. */
 export class DbNodeLoader implements NodeLoader {
+  /** Recently read inner pages (a tree walk reads parent and child from the same page often). */
+  private readonly pages = new Map<string, Page>();
   constructor(
     private readonly db: SyncReader,
     private readonly keys: StoreKeys,
+    private readonly maxPages = 1024,
   ) {}
+
+  private body(stub: Node, where: string): Uint8Array {
+    if (stub.nonce >= LEAF_NONCE_BASE) {
+      const rec = this.db.getSync(this.keys.node(stub.version, stub.nonce));
+      if (rec === undefined) throw new StoreError(`${where} is missing from the database`);
+      try {
+        return leafBody(rec);
+      } catch (e) {
+        throw new StoreError(`${where} is corrupt: ${(e as Error).message}`);
+      }
+    }
+    const pageNo = pageOf(stub.nonce);
+    const ck = `${stub.version}/${pageNo}`;
+    let page = this.pages.get(ck);
+    if (page === undefined) {
+      const rec = this.db.getSync(this.keys.node(stub.version, pageNo));
+      if (rec === undefined) throw new StoreError(`${where} is missing from the database (page ${pageNo})`);
+      try {
+        page = parsePage(rec);
+      } catch (e) {
+        throw new StoreError(`${where} is corrupt: ${(e as Error).message} (page ${pageNo})`);
+      }
+      if (this.pages.size >= this.maxPages) this.pages.delete(this.pages.keys().next().value!);
+      this.pages.set(ck, page);
+    }
+    const i = (stub.nonce - 1) % PAGE_SIZE;
+    if (i + 1 >= page.offsets.length) throw new StoreError(`${where} is missing from its page ${pageNo}`);
+    return page.buf.subarray(page.offsets[i]!, page.offsets[i + 1]!);
+  }
 
   load(stub: Node): void {
     const where = `store "${this.keys.name}": node (version ${stub.version}, nonce ${stub.nonce})`;
-    const rec = this.db.getSync(this.keys.node(stub.version, stub.nonce));
-    if (rec === undefined) throw new StoreError(`${where} is missing from the database`);
+    const body = this.body(stub, where);
     const expected = stub.hash!;
     try {
-      decodeNodeInto(stub, rec);
+      decodeNodeInto(stub, body);
     } catch (e) {
       stub.height = -1;
       throw new StoreError(`${where} is corrupt: ${(e as Error).message}`);

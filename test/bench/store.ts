@@ -1,0 +1,162 @@
+/**
+ * Store benchmark (prints figures; not a test).
+ *
+ *   npm run bench:store                     # 1,000,000 keys, 10 blocks of 10,000 writes
+ *   npm run bench:store -- --keys 100000    # quick run (or BENCH_KEYS=100000)
+ *   options: --keys N --blocks N --block-writes N --dir PATH --keep (keep the database)
+ *
+ * Phase 1 loads N keys (32-byte keys, 100-byte values) in large commits. Phase 2 runs blocks of
+ * random writes (40% update, 40% insert, 20% delete) through a block branch, then workingHash()
+ * + commit(). Then: proof generation, random reads at the latest and at an old version, disk size.
+ */
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
+import { openMultiStore, RootMultiStore } from "../../chain/store/multistore";
+import { FixturePrng } from "../../chain/store/testutil";
+
+function arg(name: string, env: string, def: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  const raw = i >= 0 ? process.argv[i + 1] : process.env[env];
+  if (raw === undefined) return def;
+  const n = Number(raw.replace(/_/g, ""));
+  if (!Number.isSafeInteger(n) || n <= 0) throw new Error(`--${name} must be a positive integer, got ${raw}`);
+  return n;
+}
+
+const KEYS = arg("keys", "BENCH_KEYS", 1_000_000);
+const BLOCKS = arg("blocks", "BENCH_BLOCKS", 10);
+const BLOCK_WRITES = arg("block-writes", "BENCH_BLOCK_WRITES", 10_000);
+const LOAD_BATCH = 100_000;
+const dirArg = process.argv.indexOf("--dir");
+const dir = dirArg >= 0 ? process.argv[dirArg + 1]! : mkdtempSync(join(tmpdir(), "hg-bench-"));
+const keep = process.argv.includes("--keep");
+
+const now = () => Number(process.hrtime.bigint()) / 1e6; // ms
+// Process CPU time (all threads, incl. GC and LevelDB's): the machine is shared, so wall-clock
+// figures depend on what else runs; CPU time shows the work the store itself does.
+const cpu = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
+const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
+const pct = (a: number[], p: number) => {
+  const s = [...a].sort((x, y) => x - y);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
+};
+function progress(label: string, done: number, total: number, extra = ""): void {
+  process.stderr.write(`\r${label}: ${fmt(done)}/${fmt(total)} ${extra}     `);
+  if (done >= total) process.stderr.write("\n");
+}
+
+async function main(): Promise<void> {
+  console.log(`store benchmark: ${fmt(KEYS)} keys, ${BLOCKS} blocks x ${fmt(BLOCK_WRITES)} writes, db ${dir}`);
+  const cms = (await openMultiStore({ dir, storeNames: ["bank"], keepRecent: 100 })) as RootMultiStore;
+  const r = new FixturePrng("bench");
+  const live: Uint8Array[] = [];
+  const value = () => r.bytes(100);
+
+  // Phase 1: load.
+  let t0 = now();
+  for (let done = 0; done < KEYS; ) {
+    const n = Math.min(LOAD_BATCH, KEYS - done);
+    const s = cms.getStore("bank");
+    for (let i = 0; i < n; i++) {
+      const k = r.bytes(32);
+      s.set(k, value());
+      live.push(k);
+    }
+    await cms.commit();
+    done += n;
+    progress("load", done, KEYS, `${fmt((done / (now() - t0)) * 1000)} keys/s`);
+  }
+  console.log(`load: ${fmt(KEYS)} keys in ${(now() - t0) / 1000} s (${fmt((KEYS / (now() - t0)) * 1000)} keys/s)`);
+  const oldVersion = cms.lastCommit.version;
+
+  // Phase 2: blocks of random writes.
+  const blockMs: number[] = [];
+  const applyMs: number[] = [];
+  const commitMs: number[] = [];
+  const blockCpu: number[] = [];
+  const commitCpu: number[] = [];
+  for (let b = 0; b < BLOCKS; b++) {
+    // Generate the block's operations first so the PRNG is not timed.
+    const ops: [Uint8Array, Uint8Array | null][] = [];
+    for (let i = 0; i < BLOCK_WRITES; i++) {
+      const x = r.intn(10);
+      if (x < 4) {
+        ops.push([live[r.intn(live.length)]!, value()]);
+      } else if (x < 8) {
+        const k = r.bytes(32);
+        ops.push([k, value()]);
+        live.push(k);
+      } else {
+        const idx = r.intn(live.length);
+        ops.push([live[idx]!, null]);
+        live[idx] = live[live.length - 1]!;
+        live.pop();
+      }
+    }
+    const start = now();
+    const startCpu = cpu();
+    const block = cms.branch();
+    const s = block.getStore("bank");
+    for (const [k, v] of ops) {
+      if (v === null) s.delete(k);
+      else s.set(k, v);
+    }
+    block.write();
+    const t1 = now();
+    cms.workingHash();
+    const t2 = now();
+    const c2 = cpu();
+    await cms.commit();
+    const t3 = now();
+    const c3 = cpu();
+    blockCpu.push(c3 - startCpu);
+    commitCpu.push(c3 - c2);
+    blockMs.push(t3 - start);
+    applyMs.push(t2 - t1);
+    commitMs.push(t3 - t2);
+    progress("blocks", b + 1, BLOCKS, `last ${fmt(t3 - start)} ms (apply+hash ${fmt(t2 - t1)}, commit ${fmt(t3 - t2)})`);
+  }
+  const totalMs = blockMs.reduce((a, b) => a + b, 0);
+  console.log(`writes/s including commit: ${fmt((BLOCKS * BLOCK_WRITES) / (totalMs / 1000))} wall-clock; ${fmt((BLOCKS * BLOCK_WRITES) / (blockCpu.reduce((a, b) => a + b, 0) / 1000))} per CPU-second`);
+  console.log(`CPU time per block p50 ${fmt(pct(blockCpu, 50))} ms; commit CPU p50 ${fmt(pct(commitCpu, 50))} ms, p95 ${fmt(pct(commitCpu, 95))} ms`);
+  console.log(`load average during the run: ${loadavg().map((x) => x.toFixed(1)).join(" ")} (2 cores shared with other work)`);
+  console.log(`block total p50 ${fmt(pct(blockMs, 50))} ms, p95 ${fmt(pct(blockMs, 95))} ms`);
+  console.log(`apply+hash (FinalizeBlock end) p50 ${fmt(pct(applyMs, 50))} ms, p95 ${fmt(pct(applyMs, 95))} ms`);
+  console.log(`commit (Commit: node encoding + one LevelDB batch) p50 ${fmt(pct(commitMs, 50))} ms, p95 ${fmt(pct(commitMs, 95))} ms`);
+  const apply = pct(applyMs, 50);
+  console.log(`workingHash+commit p50 ${fmt(pct(applyMs.map((a, i) => a + commitMs[i]!), 50))} ms, p95 ${fmt(pct(applyMs.map((a, i) => a + commitMs[i]!), 95))} ms (apply p50 ${fmt(apply)})`);
+
+  // Proofs.
+  const N_PROOFS = 5_000;
+  t0 = now();
+  for (let i = 0; i < N_PROOFS; i++) cms.query("bank", live[r.intn(live.length)]!, 0, true);
+  console.log(`membership proofs/s (latest): ${fmt((N_PROOFS / (now() - t0)) * 1000)}`);
+
+  // Reads.
+  const N_READS = 100_000;
+  const store = cms.getStore("bank");
+  t0 = now();
+  for (let i = 0; i < N_READS; i++) store.get(live[r.intn(live.length)]!);
+  console.log(`random reads/s at latest (fast index): ${fmt((N_READS / (now() - t0)) * 1000)}`);
+  // Old version: only keys that existed then (the first KEYS keys, some deleted since: still a read).
+  const N_OLD = 20_000;
+  t0 = now();
+  let found = 0;
+  for (let i = 0; i < N_OLD; i++) if (cms.query("bank", live[r.intn(Math.min(KEYS, live.length))]!, oldVersion, false).value) found++;
+  console.log(`random reads/s at old version ${oldVersion} (tree walk): ${fmt((N_OLD / (now() - t0)) * 1000)} (${fmt(found)} hits)`);
+
+  await cms.close();
+  const bytes = Number(execFileSync("du", ["-sb", dir]).toString().split("\t")[0]);
+  console.log(`disk: ${fmt(bytes)} bytes, ${fmt(bytes / live.length)} bytes per live key (${fmt(live.length)} keys, ${cms.earliestVersion}..${cms.lastCommit.version} retained)`);
+  if (!keep && dirArg < 0) rmSync(dir, { recursive: true, force: true });
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
