@@ -181,8 +181,39 @@ export class IavlTree {
     if (n.height < 0) {
       if (this.loader === undefined) throw new StoreError(`unloaded node (version ${n.version}, nonce ${n.nonce}) in an in-memory tree`);
       this.loader.load(n);
+      this.cachedNodes++;
     }
     return n;
+  }
+
+  /**
+   * Approximate number of nodes held in memory by this tree (loaded + created since the last
+   * eviction); the multistore uses it to bound memory.
+   */
+  cachedNodes = 0;
+
+  /**
+   * Drops loaded nodes below `depth` of the saved tree (their parents keep stubs, reloaded on
+   * demand), bounding memory. Only valid when the working tree has no unsaved nodes.
+   */
+  evictBelow(depth: number): void {
+    if (this.root !== this.savedRoot) throw new StoreError("cannot evict nodes with unsaved changes");
+    let kept = 0;
+    const walk = (n: Node, d: number): void => {
+      kept++;
+      if (n.height <= 0) return;
+      if (d >= depth) {
+        const l = n.left!;
+        const r = n.right!;
+        if (l.height >= 0) n.left = Node.stub(l.version, l.nonce, l.hash!);
+        if (r.height >= 0) n.right = Node.stub(r.version, r.nonce, r.hash!);
+        return;
+      }
+      walk(n.left!, d + 1);
+      walk(n.right!, d + 1);
+    };
+    if (this.root !== undefined) walk(this.root, 0);
+    this.cachedNodes = kept;
   }
 
   get size(): number {
@@ -343,6 +374,7 @@ export class IavlTree {
         }
         n.version = version;
         n.nonce = n.height === 0 ? LEAF_NONCE_BASE + ++leaf : ++inner;
+        this.cachedNodes++;
         if (persist !== undefined) persist(n);
       };
       visit(this.root);

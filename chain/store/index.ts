@@ -1,7 +1,7 @@
 /** Public API of the state store (see README.md). */
 export * from "./types";
 export { openMultiStore, RootMultiStore, DEFAULT_PRUNE_BUDGET } from "./multistore";
-export type { InternalStoreOptions } from "./multistore";
+export type { InternalStoreOptions, CommitStats } from "./multistore";
 export { IavlTree, Node, hashNode } from "./iavl";
 export type { NodeLoader, PathStep } from "./iavl";
 export { CacheKV, CacheMulti } from "./cachekv";

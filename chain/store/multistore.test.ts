@@ -407,6 +407,31 @@ describe("multistore on LevelDB", () => {
     await cms.close();
   });
 
+  test("trimming cached nodes (memory bound) changes nothing observable", async () => {
+    const small = (await openMultiStore({ dir: newDir(), storeNames: ["bank"], maxCachedNodes: 50, evictDepth: 2 } as never)) as RootMultiStore;
+    const full = await openMultiStore({ dir: newDir(), storeNames: ["bank"] });
+    const r = new FixturePrng("evict");
+    for (let v = 1; v <= 8; v++) {
+      for (let i = 0; i < 250; i++) {
+        const k = e(`k${r.intn(1500)}`);
+        const del = r.intn(5) === 0;
+        for (const s of [small, full]) {
+          if (del) s.getStore("bank").delete(k);
+          else s.getStore("bank").set(k, e(`v${v}`));
+        }
+      }
+      const a = await small.commit();
+      const b = await full.commit();
+      expect(toHex(a.appHash)).toBe(toHex(b.appHash));
+      expect(small.treeAt("bank", v).root!.left!.left!.left!.height).toBe(-1); // trimmed to stubs
+      const it = (s: CommitMultiStore) => [...s.getStore("bank").iterator(e("k3"), e("k7"))].map(([k, x]) => `${str(k)}=${str(x)}`);
+      expect(it(small)).toEqual(it(full));
+      expect(small.query("bank", e("k42"), 0, true).proofOps![0]!.data).toEqual(full.query("bank", e("k42"), 0, true).proofOps![0]!.data);
+    }
+    await small.close();
+    await full.close();
+  });
+
   test("bad input is rejected with StoreError", async () => {
     const cms = await openMultiStore({ dir: newDir(), storeNames: ["bank"] });
     const s = cms.branch().getStore("bank");

@@ -12,6 +12,7 @@
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
+import { PerformanceObserver } from "node:perf_hooks";
 import { join } from "node:path";
 import { openMultiStore, RootMultiStore } from "../../chain/store/multistore";
 import { FixturePrng } from "../../chain/store/testutil";
@@ -74,11 +75,22 @@ async function main(): Promise<void> {
   console.log(`load: ${fmt(KEYS)} keys in ${(now() - t0) / 1000} s (${fmt((KEYS / (now() - t0)) * 1000)} keys/s)`);
   const oldVersion = cms.lastCommit.version;
 
-  // Phase 2: blocks of random writes.
+  // Phase 2: blocks of random writes. GC pauses are recorded: the tree lives in the JS heap.
+  let gcMs = 0;
+  let gcMax = 0;
+  const gcObs = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      gcMs += e.duration;
+      gcMax = Math.max(gcMax, e.duration);
+    }
+  });
+  gcObs.observe({ entryTypes: ["gc"] });
   const blockMs: number[] = [];
   const applyMs: number[] = [];
   const commitMs: number[] = [];
   const blockCpu: number[] = [];
+  const writeMs: number[] = [];
+  const encodeMs: number[] = [];
   const commitCpu: number[] = [];
   for (let b = 0; b < BLOCKS; b++) {
     // Generate the block's operations first so the PRNG is not timed.
@@ -115,19 +127,25 @@ async function main(): Promise<void> {
     const t3 = now();
     const c3 = cpu();
     blockCpu.push(c3 - startCpu);
+    writeMs.push(cms.lastCommitStats!.writeMs);
+    encodeMs.push(cms.lastCommitStats!.encodeMs);
     commitCpu.push(c3 - c2);
     blockMs.push(t3 - start);
     applyMs.push(t2 - t1);
     commitMs.push(t3 - t2);
-    progress("blocks", b + 1, BLOCKS, `last ${fmt(t3 - start)} ms (apply+hash ${fmt(t2 - t1)}, commit ${fmt(t3 - t2)})`);
+    const st = cms.lastCommitStats!;
+    progress("blocks", b + 1, BLOCKS, `last ${fmt(t3 - start)} ms (apply+hash ${fmt(t2 - t1)}, commit ${fmt(t3 - t2)} = encode ${fmt(st.encodeMs)} + prune ${fmt(st.pruneMs)} + write ${fmt(st.writeMs)}; ${fmt(st.ops)} ops, ${fmt(st.bytes / 1e6)} MB)`);
   }
+  gcObs.disconnect();
   const totalMs = blockMs.reduce((a, b) => a + b, 0);
+  console.log(`GC during blocks: ${fmt(gcMs)} ms total, longest pause ${fmt(gcMax)} ms; heap ${fmt(process.memoryUsage().heapUsed / 1e6)} MB, rss ${fmt(process.memoryUsage().rss / 1e6)} MB`);
   console.log(`writes/s including commit: ${fmt((BLOCKS * BLOCK_WRITES) / (totalMs / 1000))} wall-clock; ${fmt((BLOCKS * BLOCK_WRITES) / (blockCpu.reduce((a, b) => a + b, 0) / 1000))} per CPU-second`);
   console.log(`CPU time per block p50 ${fmt(pct(blockCpu, 50))} ms; commit CPU p50 ${fmt(pct(commitCpu, 50))} ms, p95 ${fmt(pct(commitCpu, 95))} ms`);
   console.log(`load average during the run: ${loadavg().map((x) => x.toFixed(1)).join(" ")} (2 cores shared with other work)`);
   console.log(`block total p50 ${fmt(pct(blockMs, 50))} ms, p95 ${fmt(pct(blockMs, 95))} ms`);
   console.log(`apply+hash (FinalizeBlock end) p50 ${fmt(pct(applyMs, 50))} ms, p95 ${fmt(pct(applyMs, 95))} ms`);
   console.log(`commit (Commit: node encoding + one LevelDB batch) p50 ${fmt(pct(commitMs, 50))} ms, p95 ${fmt(pct(commitMs, 95))} ms`);
+  console.log(`  of which encode p50 ${fmt(pct(encodeMs, 50))} ms, LevelDB write p50 ${fmt(pct(writeMs, 50))} ms, p95 ${fmt(pct(writeMs, 95))} ms`);
   const apply = pct(applyMs, 50);
   console.log(`workingHash+commit p50 ${fmt(pct(applyMs.map((a, i) => a + commitMs[i]!), 50))} ms, p95 ${fmt(pct(applyMs.map((a, i) => a + commitMs[i]!), 95))} ms (apply p50 ${fmt(apply)})`);
 
