@@ -6,6 +6,7 @@
  * modules, MsgCommunityPoolSpend, gov v1 MsgCancelProposal), and every hashgrid.<module>.v1 Msg.
  *
  *   import { createHashgridRegistry } from "./client/registry";
+ *   import { createHashgridAminoTypes } from "./client/amino";
  *   const client = await SigningStargateClient.connectWithSigner(rpc, wallet, {
  *     registry: createHashgridRegistry(), aminoTypes: createHashgridAminoTypes(), gasPrice,
  *   });

@@ -5,7 +5,7 @@
  */
 import { FieldDescriptorProto_Label, FieldDescriptorProto_Type } from "@bufbuild/protobuf/wkt";
 import { hashgridErrors, type ErrorSpec } from "./errors";
-import { MODULES, aminoName, comment, fieldScalar, isMsgService, loadDescriptors, msgSigners } from "./tools/generate";
+import { MODULES, aminoName, comment, fieldScalar, httpGet, isMsgService, loadDescriptors, msgSigners } from "./tools/generate";
 
 const l = loadDescriptors();
 const file = (mod: string, n: string) => {
@@ -76,6 +76,21 @@ describe.each(MODULES.map((m) => [m]))("hashgrid.%s.v1", (mod) => {
     }
   });
 
+  test("every Query has a REST GET route whose path variables are request fields", () => {
+    const q = file(mod, "query");
+    for (const rpc of q.service[0]!.method) {
+      const route = httpGet(rpc);
+      expect(route).toMatch(new RegExp(`^/hashgrid/${mod}/v1/[a-z_{}/]+$`));
+      const req = q.messageType.find((m) => m.name === `Query${rpc.name}Request`)!;
+      for (const [, v] of route!.matchAll(/\{([a-z_]+)\}/g)) {
+        const f = req.field.find((x) => x.name === v);
+        expect(`${rpc.name}:${v}:${f ? "field" : "missing"}`).toBe(`${rpc.name}:${v}:field`);
+        expect(f!.label).not.toBe(FieldDescriptorProto_Label.REPEATED);
+        expect(v).not.toBe("denom"); // denoms contain "/" (ibc/...): query parameter only
+      }
+    }
+  });
+
   test("address fields are marked cosmos.AddressString", () => {
     const addressNames = /^(authority|provider|owner|buyer|seller|bidder|payer|payee|lender|borrower|feeder|supervisor|claimant|depositor|underwriter|recipient|proposer|voter|address|resolver)$/;
     for (const n of ["tx", "query", "types", "events"]) {
@@ -106,6 +121,30 @@ describe.each(MODULES.map((m) => [m]))("hashgrid.%s.v1", (mod) => {
       expect(`${space}/${code} ${list!.find((e) => e.code === Number(code))?.name}`).toBe(`${space}/${code} ${name}`);
     }
   });
+});
+
+test("REST routes are unique (also when path variables are ignored)", () => {
+  const routes: string[] = [];
+  for (const mod of MODULES) for (const m of file(mod, "query").service[0]!.method) routes.push(httpGet(m)!.replace(/\{[a-z_]+\}/g, "{}"));
+  expect(new Set(routes).size).toBe(routes.length);
+});
+
+test("events named in Msg comments exist", () => {
+  const known = new Set<string>();
+  for (const mod of MODULES) for (const m of file(mod, "events").messageType) known.add(`hashgrid.${mod}.v1.${m.name}`);
+  const missing: string[] = [];
+  for (const mod of MODULES) {
+    const tx = file(mod, "tx");
+    tx.messageType.forEach((m, i) => {
+      const doc = comment(l, tx, [4, i]);
+      const events = doc.slice(doc.indexOf("\nEvents:"));
+      for (const [, pkg, name] of events.matchAll(/\b(?:(hashgrid\.[a-z]+\.v1)\.)?(Event[A-Z][A-Za-z]+)/g)) {
+        const full = `${pkg ?? `hashgrid.${mod}.v1`}.${name}`;
+        if (!known.has(full)) missing.push(`${m.name}: ${full}`);
+      }
+    });
+  }
+  expect(missing).toEqual([]);
 });
 
 test("amino names are unique across modules", () => {

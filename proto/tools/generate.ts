@@ -35,19 +35,19 @@ const PROTO_DIR = join(REPO_ROOT, "proto");
 const BUF = join(REPO_ROOT, "node_modules", ".bin", "buf");
 
 /** Option-only third-party files: ts-proto emits them but nothing imports them. */
-const PRUNE = ["amino", "cosmos_proto", join("cosmos", "msg"), join("google", "protobuf", "descriptor.ts")];
+const PRUNE = ["amino", "cosmos_proto", join("cosmos", "msg"), join("google", "api"), join("google", "protobuf", "descriptor.ts")];
 
 /** Module order used in tables and the docs index. */
 export const MODULES = ["market", "escrow", "oracle", "insurance", "lending", "council", "emission"] as const;
 
 const MODULE_SUMMARY: Record<(typeof MODULES)[number], string> = {
-  market: "providers, supervisors, listings, auctions, position NFTs, secondary market, compute orders/bids/leases, receipts, disputes, yield, defaults",
-  escrow: "one escrow per position, linear release, per-provider aggregates, pause/halt/refund",
-  oracle: "hashprice feeders, daily reports per algorithm, daily median",
-  insurance: "insurance pool, underwriting shares, withdrawals with cooldown, payouts",
-  lending: "peer-to-peer fixed-term loans against position NFTs",
-  council: "emergency council: members, threshold, proposals, votes, allowed messages",
-  emission: "rewards reserve emission schedule, fee split, activity rewards",
+  market: "Providers, supervisors, listings, auctions, position NFTs, secondary market, compute orders/bids/leases, receipts, disputes, yield, defaults",
+  escrow: "One escrow per position, linear release, per-provider aggregates, pause/halt/refund",
+  oracle: "Hashprice feeders, daily reports per algorithm, daily median",
+  insurance: "Insurance pool, underwriting shares, withdrawals with cooldown, payouts",
+  lending: "Peer-to-peer fixed-term loans against position NFTs",
+  council: "Emergency council: members, threshold, proposals, votes, allowed messages",
+  emission: "Rewards reserve emission schedule, fee split, activity rewards",
 };
 
 function run(args: string[], cwd: string): Buffer {
@@ -85,24 +85,34 @@ export function loadDescriptors(): Loaded {
   }
 }
 
-/** Reads the custom options stored as unknown fields (cosmos.msg.v1.signer, amino.name, ...). */
-function unknownStrings(options: unknown, fieldNo: number): string[] {
-  const unknown = (options as { $unknown?: { no: number; wireType: number; data: Uint8Array }[] } | undefined)?.$unknown ?? [];
-  const out: string[] = [];
-  for (const u of unknown) {
+type UnknownFields = { $unknown?: { no: number; wireType: number; data: Uint8Array }[] } | undefined;
+
+/** Reads a varint at `pos`; returns [value, next position]. */
+function varint(data: Uint8Array, pos: number): [number, number] {
+  let v = 0;
+  let shift = 0;
+  for (;;) {
+    const b = data[pos++]!;
+    v += (b & 0x7f) * 2 ** shift;
+    if ((b & 0x80) === 0) return [v, pos];
+    shift += 7;
+  }
+}
+
+/** The payloads of the length-delimited unknown fields numbered `fieldNo` (custom options). */
+function unknownBytes(options: unknown, fieldNo: number): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  for (const u of (options as UnknownFields)?.$unknown ?? []) {
     if (u.no !== fieldNo || u.wireType !== 2) continue;
-    let len = 0;
-    let shift = 0;
-    let i = 0;
-    for (;;) {
-      const b = u.data[i++]!;
-      len |= (b & 0x7f) << shift;
-      if ((b & 0x80) === 0) break;
-      shift += 7;
-    }
-    out.push(Buffer.from(u.data.subarray(i, i + len)).toString("utf8"));
+    const [len, pos] = varint(u.data, 0);
+    out.push(u.data.subarray(pos, pos + len));
   }
   return out;
+}
+
+/** Reads string-valued custom options stored as unknown fields (cosmos.msg.v1.signer, amino.name, ...). */
+function unknownStrings(options: unknown, fieldNo: number): string[] {
+  return unknownBytes(options, fieldNo).map((b) => Buffer.from(b).toString("utf8"));
 }
 
 const OPT_SIGNER = 11110000; // cosmos.msg.v1.signer (MessageOptions)
@@ -118,6 +128,23 @@ export function aminoName(m: DescriptorProto): string | undefined {
 export function fieldScalar(f: FieldDescriptorProto): string | undefined {
   return unknownStrings(f.options, OPT_SCALAR)[0];
 }
+const OPT_HTTP = 72295728; // google.api.http (MethodOptions, HttpRule)
+
+/** The GET route of a method's `option (google.api.http)` (HttpRule.get = field 2), if any. */
+export function httpGet(method: { options?: unknown }): string | undefined {
+  const rule = unknownBytes(method.options, OPT_HTTP)[0];
+  if (!rule) return undefined;
+  let pos = 0;
+  while (pos < rule.length) {
+    const [tag, p1] = varint(rule, pos);
+    if ((tag & 7) !== 2) throw new Error("unexpected wire type in google.api.HttpRule");
+    const [len, p2] = varint(rule, p1);
+    if (tag >>> 3 === 2) return Buffer.from(rule.subarray(p2, p2 + len)).toString("utf8");
+    pos = p2 + len;
+  }
+  return undefined;
+}
+
 /** True when the service carries `option (cosmos.msg.v1.service) = true` (varint field 11110000). */
 export function isMsgService(s: ServiceDescriptorProto): boolean {
   const unknown = (s.options as { $unknown?: { no: number; wireType: number; data: Uint8Array }[] } | undefined)?.$unknown ?? [];
@@ -206,13 +233,15 @@ function renderIndex(l: Loaded): string {
   lines.push("// Code generated by proto/tools/generate.ts (npm run proto). DO NOT EDIT.");
   lines.push("//");
   lines.push("// Tables of every Hashgrid Msg (type URL, amino name, signer field, ts-proto codec), every Msg");
-  lines.push("// response and every Query method (ABCI query path and codecs). client/registry.ts builds the");
-  lines.push("// CosmJS Registry from `hashgridMsgs`; the chain's routers can use the same tables.");
+  lines.push("// response, every Query method (ABCI query path, REST route, codecs) and every typed event.");
+  lines.push("// client/registry.ts builds the CosmJS Registry from `hashgridMsgs`; the chain's routers can");
+  lines.push("// use the same tables.");
   lines.push("");
   lines.push('import type { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";');
   for (const mod of MODULES) {
     lines.push(`import * as ${mod}Tx from "./${mod}/v1/tx";`);
     lines.push(`import * as ${mod}Query from "./${mod}/v1/query";`);
+    lines.push(`import * as ${mod}Events from "./${mod}/v1/events";`);
   }
   lines.push("");
   lines.push("/** The codec surface of a ts-proto v2 message (what CosmJS's Registry needs). */");
@@ -231,8 +260,10 @@ function renderIndex(l: Loaded): string {
   lines.push("  readonly typeUrl: string;");
   lines.push("  /** Amino JSON type (option (amino.name)), at most 39 characters. */");
   lines.push("  readonly aminoType: string;");
-  lines.push("  /** Field holding the signer's address (option (cosmos.msg.v1.signer)). */");
+  lines.push("  /** Proto name of the field holding the signer's address (option (cosmos.msg.v1.signer)). */");
   lines.push("  readonly signer: string;");
+  lines.push("  /** The same field's key in the ts-proto object (camelCase). */");
+  lines.push("  readonly signerKey: string;");
   lines.push("  /** ts-proto codec of the message. */");
   lines.push("  readonly type: MessageCodec;");
   lines.push('  /** Type URL of the Msg response (carried in TxMsgData.msg_responses). */');
@@ -246,7 +277,7 @@ function renderIndex(l: Loaded): string {
   for (const r of msgs) {
     const pkg = r.typeUrl.slice(1, r.typeUrl.lastIndexOf("."));
     lines.push(
-      `  { module: "${r.module}", typeUrl: "${r.typeUrl}", aminoType: "${r.aminoType}", signer: "${r.signer}", type: ${r.importAlias}.${r.name}, responseTypeUrl: "/${pkg}.${r.responseName}", responseType: ${r.importAlias}.${r.responseName} },`,
+      `  { module: "${r.module}", typeUrl: "${r.typeUrl}", aminoType: "${r.aminoType}", signer: "${r.signer}", signerKey: "${camel(r.signer)}", type: ${r.importAlias}.${r.name}, responseTypeUrl: "/${pkg}.${r.responseName}", responseType: ${r.importAlias}.${r.responseName} },`,
     );
   }
   lines.push("];");
@@ -255,6 +286,8 @@ function renderIndex(l: Loaded): string {
   lines.push("  readonly module: string;");
   lines.push('  /** ABCI query path, "/hashgrid.<module>.v1.Query/<Method>". */');
   lines.push("  readonly path: string;");
+  lines.push('  /** REST (gRPC-gateway) GET route from option (google.api.http), e.g. "/hashgrid/market/v1/listings/{id}". */');
+  lines.push("  readonly rest: string;");
   lines.push("  readonly requestType: MessageCodec;");
   lines.push("  readonly responseType: MessageCodec;");
   lines.push("}");
@@ -268,9 +301,24 @@ function renderIndex(l: Loaded): string {
       const req = m.inputType.split(".").pop()!;
       const res = m.outputType.split(".").pop()!;
       lines.push(
-        `  { module: "${mod}", path: "/${f.package}.Query/${m.name}", requestType: ${mod}Query.${req}, responseType: ${mod}Query.${res} },`,
+        `  { module: "${mod}", path: "/${f.package}.Query/${m.name}", rest: "${httpGet(m) ?? ""}", requestType: ${mod}Query.${req}, responseType: ${mod}Query.${res} },`,
       );
     }
+  }
+  lines.push("];");
+  lines.push("");
+  lines.push("export interface HashgridEventInfo {");
+  lines.push("  readonly module: string;");
+  lines.push('  /** ABCI event type = full message name, e.g. "hashgrid.market.v1.EventListingCreated". */');
+  lines.push("  readonly type: string;");
+  lines.push("  readonly codec: MessageCodec;");
+  lines.push("}");
+  lines.push("");
+  lines.push("/** Every Hashgrid typed event (see proto/events.ts for the ABCI attribute encoding). */");
+  lines.push("export const hashgridEvents: readonly HashgridEventInfo[] = [");
+  for (const mod of MODULES) {
+    const f = l.byName.get(`hashgrid/${mod}/v1/events.proto`)!;
+    for (const m of f.messageType) lines.push(`  { module: "${mod}", type: "${f.package}.${m.name}", codec: ${mod}Events.${m.name} },`);
   }
   lines.push("];");
   lines.push("");
@@ -362,6 +410,92 @@ function renderSamples(l: Loaded): string {
   lines.push("export const hashgridMsgSamples: Readonly<Record<string, Record<string, unknown>>> = {");
   for (const r of collectMsgs(l)) {
     lines.push(`  ${JSON.stringify(r.typeUrl)}: ${JSON.stringify(sampleMessage(l, r.typeUrl.slice(1)))},`);
+  }
+  lines.push("};");
+  lines.push("");
+  return lines.join("\n");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Field metadata (proto/gen/hashgrid/fields.ts): what generic converters (amino JSON) need
+// ---------------------------------------------------------------------------------------------
+
+const OPT_DONT_OMITEMPTY = 11110005; // amino.dont_omitempty (FieldOptions, bool)
+
+function fieldDontOmitEmpty(f: FieldDescriptorProto): boolean {
+  const unknown = (f.options as { $unknown?: { no: number; wireType: number; data: Uint8Array }[] } | undefined)?.$unknown ?? [];
+  return unknown.some((u) => u.no === OPT_DONT_OMITEMPTY && u.wireType === 0 && u.data[0] === 1);
+}
+
+function camel(s: string): string {
+  return s.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+}
+
+function kindOf(f: FieldDescriptorProto): string {
+  switch (f.type) {
+    case FieldDescriptorProto_Type.STRING:
+      return "string";
+    case FieldDescriptorProto_Type.BYTES:
+      return "bytes";
+    case FieldDescriptorProto_Type.BOOL:
+      return "bool";
+    case FieldDescriptorProto_Type.UINT64:
+    case FieldDescriptorProto_Type.INT64:
+      return "int64";
+    case FieldDescriptorProto_Type.UINT32:
+    case FieldDescriptorProto_Type.INT32:
+      return "int32";
+    case FieldDescriptorProto_Type.ENUM:
+      return "enum";
+    case FieldDescriptorProto_Type.MESSAGE:
+      return "message";
+    default:
+      throw new Error(`unsupported field type ${f.type} (${f.name})`);
+  }
+}
+
+function renderFieldMeta(l: Loaded): string {
+  const lines: string[] = [];
+  lines.push("// Code generated by proto/tools/generate.ts (npm run proto). DO NOT EDIT.");
+  lines.push("//");
+  lines.push("// Field metadata of every message in the Hashgrid packages and the Cosmos types they use, in");
+  lines.push("// declaration order: proto name, ts-proto key, kind, repeated, message type, cosmos_proto");
+  lines.push("// scalar and amino.dont_omitempty. Used by the generic amino JSON converters (client/amino.ts)");
+  lines.push("// and the strict (unknown-field rejecting) decoder (proto/strict.ts).");
+  lines.push("");
+  lines.push("export interface FieldMeta {");
+  lines.push("  /** Field number. */");
+  lines.push("  readonly no: number;");
+  lines.push("  /** Proto (snake_case) field name = amino JSON key. */");
+  lines.push("  readonly name: string;");
+  lines.push("  /** ts-proto object key (camelCase). */");
+  lines.push("  readonly key: string;");
+  lines.push('  readonly kind: "string" | "bytes" | "bool" | "int64" | "int32" | "enum" | "message";');
+  lines.push("  readonly repeated: boolean;");
+  lines.push("  /** Full message type name (kind message). */");
+  lines.push("  readonly type?: string;");
+  lines.push('  /** cosmos_proto.scalar, e.g. "cosmos.Int". */');
+  lines.push("  readonly scalar?: string;");
+  lines.push("  /** amino.dont_omitempty. */");
+  lines.push("  readonly dontOmitEmpty?: boolean;");
+  lines.push("}");
+  lines.push("");
+  lines.push("export const messageFields: Readonly<Record<string, readonly FieldMeta[]>> = {");
+  const wkt = new Set(["google.protobuf.Any", "google.protobuf.Timestamp", "google.protobuf.Duration"]);
+  for (const f of l.files) {
+    if (f.package === "google.api") continue;
+    for (const m of f.messageType) {
+      if (f.package === "google.protobuf" && !wkt.has(`${f.package}.${m.name}`)) continue;
+      const metas = m.field.map((fd) => {
+        const meta: Record<string, unknown> = { no: fd.number, name: fd.name, key: camel(fd.name), kind: kindOf(fd), repeated: fd.label === FieldDescriptorProto_Label.REPEATED };
+        if (fd.type === FieldDescriptorProto_Type.MESSAGE) meta.type = fd.typeName.replace(/^\./, "");
+        const sc = fieldScalar(fd);
+        if (sc) meta.scalar = sc;
+        if (fieldDontOmitEmpty(fd)) meta.dontOmitEmpty = true;
+        return JSON.stringify(meta);
+      });
+      lines.push(`  ${JSON.stringify(`${f.package}.${m.name}`)}: [${metas.join(", ")}],`);
+    }
   }
   lines.push("};");
   lines.push("");
@@ -463,11 +597,14 @@ function renderModuleDoc(l: Loaded, mod: string): string {
   const qIdx = query.service.findIndex((s) => s.name === "Query");
   const qSvc = query.service[qIdx]!;
   out.push("## Queries", "", comment(l, query, [6, qIdx]), "");
-  out.push("| Method | ABCI query path | Description |", "|---|---|---|");
-  qSvc.method.forEach((m, i) => out.push(`| [${m.name}](#query-${m.name.toLowerCase()}) | \`/${pkg}.Query/${m.name}\` | ${cell(comment(l, query, [6, qIdx, 2, i]))} |`));
+  out.push("| Method | ABCI query path | REST (GET) | Description |", "|---|---|---|---|");
+  qSvc.method.forEach((m, i) =>
+    out.push(`| [${m.name}](#query-${m.name.toLowerCase()}) | \`/${pkg}.Query/${m.name}\` | \`${httpGet(m) ?? ""}\` | ${cell(comment(l, query, [6, qIdx, 2, i]))} |`),
+  );
   out.push("");
   qSvc.method.forEach((m, i) => {
     out.push(`### Query/${m.name}`, "", `<a id="query-${m.name.toLowerCase()}"></a>`, "", comment(l, query, [6, qIdx, 2, i]), "");
+    out.push(`ABCI \`/${pkg}.Query/${m.name}\` · REST \`GET ${httpGet(m) ?? ""}\``, "");
     for (const t of [m.inputType, m.outputType]) {
       const n = t.split(".").pop()!;
       const idx = query.messageType.findIndex((x) => x.name === n);
@@ -485,6 +622,10 @@ function renderModuleDoc(l: Loaded, mod: string): string {
     const f = file(n);
     f.enumType.forEach((e, i) => renderEnum(l, f, e, [5, i], out));
   }
+  // helper messages of query.proto (e.g. views), not the Query*Request/Response pairs
+  query.messageType.forEach((m, i) => {
+    if (!/^Query[A-Za-z]+(Request|Response)$/.test(m.name)) renderMessage(l, query, m, i, out);
+  });
 
   // Events
   const events = file("events");
@@ -507,7 +648,7 @@ function renderDocsIndex(l: Loaded): string {
   out.push(`<!-- Code generated by proto/tools/generate.ts (npm run proto). DO NOT EDIT. -->`, "");
   out.push("# Hashgrid API reference", "");
   out.push(
-    "Hashgrid's own protobuf packages (`hashgrid.<module>.v1`), generated from the comments in `proto/hashgrid/**`. Every message lists who may send it (signer), what it changes, its errors and its events. Standard modules (auth, bank, staking, slashing, distribution, gov v1/v1beta1, IBC) use the Cosmos SDK packages from `cosmjs-types` unchanged; see [SPEC → API](../spec-to-api.md) for the mapping of every SPEC feature.",
+    "Hashgrid's own protobuf packages (`hashgrid.<module>.v1`), generated from the comments in `proto/hashgrid/**`. Every message lists who may send it (signer), what it changes, its errors and its events. Standard modules (auth, bank, staking, slashing, distribution, gov v1/v1beta1, IBC) use the Cosmos SDK packages from `cosmjs-types` unchanged; see [SPEC → API](../spec-to-api.md) for the mapping of every SPEC feature and [API design notes](../api-design.md) for the conventions and decisions.",
     "",
   );
   out.push("| Module | Package | Msgs | Queries | Scope |", "|---|---|---|---|---|");
@@ -523,9 +664,9 @@ function renderDocsIndex(l: Loaded): string {
   out.push(
     [
       '- Type URL = `"/" + full message name`, e.g. `/hashgrid.market.v1.MsgBuy`; Msg responses `/hashgrid.market.v1.MsgBuyResponse` in `TxMsgData.msg_responses`.',
-      "- Query path (ABCI `path`, protobuf request/response) = `/hashgrid.<module>.v1.Query/<Method>`.",
+      "- Query path (ABCI `path`, protobuf request/response) = `/hashgrid.<module>.v1.Query/<Method>`; REST routes (`google.api.http`, gRPC-gateway rules: path variables bind request fields, other fields are query parameters such as `pagination.limit`) under `/hashgrid/<module>/v1/`.",
       '- Addresses are bech32 strings with prefix `grid` (`cosmos_proto.scalar = "cosmos.AddressString"`); the signer field of each Msg is marked with `cosmos.msg.v1.signer`.',
-      "- Amounts: `cosmos.base.v1beta1.Coin` or decimal integer strings (`Int`); decimals: fixed-point strings with 18 fractional digits (`Dec`, like sdk.LegacyDec); times `google.protobuf.Timestamp`; durations `google.protobuf.Duration`; ids `uint64` starting at 1 (0 = none); `day` = floor(unix seconds / 86400).",
+      "- Amounts: `cosmos.base.v1beta1.Coin` or decimal integer strings (`Int`); decimals: human-readable fixed-point strings, at most 18 fractional digits, canonical form with exactly 18 (`Dec`, e.g. `\"0.050000000000000000\"`, sdk.LegacyDec precision; not the 10^18-scaled gogoproto wire form); times `google.protobuf.Timestamp`; durations `google.protobuf.Duration`; ids `uint64` starting at 1 (0 = none); `day` = floor(unix seconds / 86400).",
       '- `authority` = the gov module account address; messages on the council\'s allowed list also accept the council module account (hashgrid.council.v1).',
       "- Amino names (`amino.name`) are `hashgrid/<module>/<Msg>` (≤ 39 characters for Ledger); `MsgCancelPositionListing` is `hashgrid/market/MsgCancelPosListing`, `MsgClaimActivityRewards` is `hashgrid/emission/MsgClaimActivity`.",
       "- JSON (REST gateway, ts-proto `toJSON`): snake_case field names, defaults emitted, 64-bit integers as strings, enums as names.",
@@ -563,6 +704,7 @@ export function generate(outRoot: string): void {
   const l = loadDescriptors();
   writeFileSync(join(protoOut, "gen", "hashgrid", "index.ts"), renderIndex(l));
   writeFileSync(join(protoOut, "gen", "hashgrid", "samples.ts"), renderSamples(l));
+  writeFileSync(join(protoOut, "gen", "hashgrid", "fields.ts"), renderFieldMeta(l));
   const docs = join(outRoot, "docs", "api");
   rmSync(docs, { recursive: true, force: true });
   mkdirSync(docs, { recursive: true });

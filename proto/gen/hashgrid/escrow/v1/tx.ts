@@ -878,8 +878,9 @@ export const MsgUpdateParamsResponse: MessageFns<MsgUpdateParamsResponse> = {
  * Msg is the escrow module's transaction service. Escrows are opened, settled and ended by the
  * market module internally; these messages are the governance/council overrides.
  *
- * "authority" fields take the gov module account address; MsgPauseEscrows and
- * MsgResumeEscrows (when on the council's allowed list) also accept the council module account.
+ * "authority" fields take the gov module account address; MsgPauseEscrows, MsgResumeEscrows
+ * and MsgHaltEscrows (when on the council's allowed list, as by default) also accept the
+ * council module account.
  */
 export type MsgDefinition = typeof MsgDefinition;
 export const MsgDefinition = {

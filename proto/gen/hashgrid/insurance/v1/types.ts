@@ -54,8 +54,8 @@ export function payoutKindToJSON(object: PayoutKind): string {
 
 /**
  * Pool is the mutual insurance pool. Its assets are the insurance module account's ugrid
- * balance; underwriters own shares. share value = balance / total_shares (1 ugrid per share
- * when total_shares is 0). Fee income and slashed stake/collateral raise the share value;
+ * balance; underwriters (and the protocol, genesis_shares) own shares. share value =
+ * balance / total_shares, 18 decimals, rounded down (1 ugrid per share when total_shares is 0). Fee income and slashed stake/collateral raise the share value;
  * payouts lower it.
  */
 export interface Pool {
@@ -76,8 +76,9 @@ export interface Pool {
    */
   cooldownShares: string;
   /**
-   * genesis_shares are the shares held by the community pool for the genesis allocation
-   * (10% of supply); they are not withdrawable by anyone but governance.
+   * genesis_shares are protocol-owned shares issued at genesis for the genesis allocation (10%
+   * of supply) at 1 ugrid per share; they earn income and absorb losses like every share (so
+   * total_shares is never 0 while the pool holds funds) but can never be withdrawn.
    */
   genesisShares: string;
   /** total_paid_out is everything ever paid out (ugrid). */

@@ -132,7 +132,8 @@ export interface MsgRepayResponse {
  * (accrued yield paid to the current beneficiary first).
  * Errors: lending/10 ErrLoanNotFound, lending/6 ErrNotOwner, lending/11 ErrLoanNotActive,
  * lending/13 ErrLoanNotDue.
- * Events: EventCollateralClaimed, hashgrid.market.v1.EventPositionTransferred.
+ * Events: EventCollateralClaimed, hashgrid.market.v1.EventPositionTransferred,
+ * hashgrid.escrow.v1.EventEscrowPayerChanged.
  */
 export interface MsgClaimCollateral {
   /** lender is the loan's lender (signer). */

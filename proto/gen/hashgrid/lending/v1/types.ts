@@ -217,7 +217,12 @@ export interface LoanOffer {
   loanId: bigint;
 }
 
-/** Loan is a taken loan offer, secured by one position. */
+/**
+ * Loan is a taken loan offer, secured by one position. While the loan is ACTIVE the borrower
+ * stays the position's owner: escrow refunds and insurance payouts for the position (a
+ * provider default) go to the borrower, and the loan stays due; lenders price that risk through
+ * AcceptedCollateral (which listings/providers they accept).
+ */
 export interface Loan {
   /** id is the loan id. */
   id: bigint;

@@ -557,7 +557,7 @@ export interface EventIbcMarketAction {
   sender: string;
   /** account is the derived Hashgrid account. */
   account: string;
-  /** action is "buy" or "create_order". */
+  /** action is "buy", "create_order" or "claim_yield". */
   action: string;
   /** success is false when the action failed (the funds are refunded). */
   success: boolean;

@@ -167,15 +167,24 @@ export interface QueryListingRequest {
 
 /** QueryListingResponse is the response of Query/Listing. */
 export interface QueryListingResponse {
+  /** listing is the listing with its live quote. */
+  listing?: ListingView | undefined;
+}
+
+/**
+ * ListingView is a listing as wallets show it: the record plus values computed at the query
+ * height (the provider's reputation score is shown with every listing).
+ */
+export interface ListingView {
   /** listing is the listing record. */
   listing?:
     | Listing
     | undefined;
-  /** provider_score is the provider's current reputation score. */
+  /** provider_score is the provider's current reputation score, in [0, 1]. */
   providerScore: string;
   /**
-   * current_price is the price per unit a MsgBuy pays now (FIXED price, Dutch price at the
-   * block time, English highest bid or reserve), before fees.
+   * current_price is the price per unit a buyer pays now before fees (FIXED price, Dutch price
+   * at the block time, English highest bid or reserve; "0" when not on sale).
    */
   currentPrice: string;
 }
@@ -193,7 +202,7 @@ export interface QueryListingsRequest {
 /** QueryListingsResponse is the response of Query/Listings. */
 export interface QueryListingsResponse {
   /** listings are the matching listings. */
-  listings: Listing[];
+  listings: ListingView[];
   /** pagination is the page response. */
   pagination?: PageResponse | undefined;
 }
@@ -211,7 +220,7 @@ export interface QueryListingsByProviderRequest {
 /** QueryListingsByProviderResponse is the response of Query/ListingsByProvider. */
 export interface QueryListingsByProviderResponse {
   /** listings are the provider's listings. */
-  listings: Listing[];
+  listings: ListingView[];
   /** pagination is the page response. */
   pagination?: PageResponse | undefined;
 }
@@ -1914,19 +1923,13 @@ export const QueryListingRequest: MessageFns<QueryListingRequest> = {
 };
 
 function createBaseQueryListingResponse(): QueryListingResponse {
-  return { listing: undefined, providerScore: "", currentPrice: "" };
+  return { listing: undefined };
 }
 
 export const QueryListingResponse: MessageFns<QueryListingResponse> = {
   encode(message: QueryListingResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.listing !== undefined) {
-      Listing.encode(message.listing, writer.uint32(10).fork()).join();
-    }
-    if (message.providerScore !== "") {
-      writer.uint32(18).string(message.providerScore);
-    }
-    if (message.currentPrice !== "") {
-      writer.uint32(26).string(message.currentPrice);
+      ListingView.encode(message.listing, writer.uint32(10).fork()).join();
     }
     return writer;
   },
@@ -1941,6 +1944,81 @@ export const QueryListingResponse: MessageFns<QueryListingResponse> = {
     try {
       const end = length === undefined ? reader.len : reader.pos + length;
       const message = createBaseQueryListingResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.listing = ListingView.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): QueryListingResponse {
+    return { listing: isSet(object.listing) ? ListingView.fromJSON(object.listing) : undefined };
+  },
+
+  toJSON(message: QueryListingResponse): unknown {
+    const obj: any = {};
+    if (message.listing !== undefined) {
+      obj.listing = ListingView.toJSON(message.listing);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<QueryListingResponse>): QueryListingResponse {
+    return QueryListingResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<QueryListingResponse>): QueryListingResponse {
+    const message = createBaseQueryListingResponse();
+    message.listing = (object.listing !== undefined && object.listing !== null)
+      ? ListingView.fromPartial(object.listing)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseListingView(): ListingView {
+  return { listing: undefined, providerScore: "", currentPrice: "" };
+}
+
+export const ListingView: MessageFns<ListingView> = {
+  encode(message: ListingView, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.listing !== undefined) {
+      Listing.encode(message.listing, writer.uint32(10).fork()).join();
+    }
+    if (message.providerScore !== "") {
+      writer.uint32(18).string(message.providerScore);
+    }
+    if (message.currentPrice !== "") {
+      writer.uint32(26).string(message.currentPrice);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListingView {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListingView();
       while (reader.pos < end) {
         const tag = reader.uint32();
         switch (tag >>> 3) {
@@ -1980,7 +2058,7 @@ export const QueryListingResponse: MessageFns<QueryListingResponse> = {
     }
   },
 
-  fromJSON(object: any): QueryListingResponse {
+  fromJSON(object: any): ListingView {
     return {
       listing: isSet(object.listing) ? Listing.fromJSON(object.listing) : undefined,
       providerScore: isSet(object.provider_score) ? globalThis.String(object.provider_score) : "",
@@ -1988,7 +2066,7 @@ export const QueryListingResponse: MessageFns<QueryListingResponse> = {
     };
   },
 
-  toJSON(message: QueryListingResponse): unknown {
+  toJSON(message: ListingView): unknown {
     const obj: any = {};
     if (message.listing !== undefined) {
       obj.listing = Listing.toJSON(message.listing);
@@ -2002,11 +2080,11 @@ export const QueryListingResponse: MessageFns<QueryListingResponse> = {
     return obj;
   },
 
-  create(base?: DeepPartial<QueryListingResponse>): QueryListingResponse {
-    return QueryListingResponse.fromPartial(base ?? {});
+  create(base?: DeepPartial<ListingView>): ListingView {
+    return ListingView.fromPartial(base ?? {});
   },
-  fromPartial(object: DeepPartial<QueryListingResponse>): QueryListingResponse {
-    const message = createBaseQueryListingResponse();
+  fromPartial(object: DeepPartial<ListingView>): ListingView {
+    const message = createBaseListingView();
     message.listing = (object.listing !== undefined && object.listing !== null)
       ? Listing.fromPartial(object.listing)
       : undefined;
@@ -2126,7 +2204,7 @@ function createBaseQueryListingsResponse(): QueryListingsResponse {
 export const QueryListingsResponse: MessageFns<QueryListingsResponse> = {
   encode(message: QueryListingsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.listings) {
-      Listing.encode(v!, writer.uint32(10).fork()).join();
+      ListingView.encode(v!, writer.uint32(10).fork()).join();
     }
     if (message.pagination !== undefined) {
       PageResponse.encode(message.pagination, writer.uint32(18).fork()).join();
@@ -2152,7 +2230,7 @@ export const QueryListingsResponse: MessageFns<QueryListingsResponse> = {
               break;
             }
 
-            message.listings.push(Listing.decode(reader, reader.uint32()));
+            message.listings.push(ListingView.decode(reader, reader.uint32()));
             continue;
           }
           case 2: {
@@ -2177,7 +2255,9 @@ export const QueryListingsResponse: MessageFns<QueryListingsResponse> = {
 
   fromJSON(object: any): QueryListingsResponse {
     return {
-      listings: globalThis.Array.isArray(object?.listings) ? object.listings.map((e: any) => Listing.fromJSON(e)) : [],
+      listings: globalThis.Array.isArray(object?.listings)
+        ? object.listings.map((e: any) => ListingView.fromJSON(e))
+        : [],
       pagination: isSet(object.pagination) ? PageResponse.fromJSON(object.pagination) : undefined,
     };
   },
@@ -2185,7 +2265,7 @@ export const QueryListingsResponse: MessageFns<QueryListingsResponse> = {
   toJSON(message: QueryListingsResponse): unknown {
     const obj: any = {};
     if (message.listings?.length) {
-      obj.listings = message.listings.map((e) => Listing.toJSON(e));
+      obj.listings = message.listings.map((e) => ListingView.toJSON(e));
     }
     if (message.pagination !== undefined) {
       obj.pagination = PageResponse.toJSON(message.pagination);
@@ -2198,7 +2278,7 @@ export const QueryListingsResponse: MessageFns<QueryListingsResponse> = {
   },
   fromPartial(object: DeepPartial<QueryListingsResponse>): QueryListingsResponse {
     const message = createBaseQueryListingsResponse();
-    message.listings = object.listings?.map((e) => Listing.fromPartial(e)) || [];
+    message.listings = object.listings?.map((e) => ListingView.fromPartial(e)) || [];
     message.pagination = (object.pagination !== undefined && object.pagination !== null)
       ? PageResponse.fromPartial(object.pagination)
       : undefined;
@@ -2316,7 +2396,7 @@ function createBaseQueryListingsByProviderResponse(): QueryListingsByProviderRes
 export const QueryListingsByProviderResponse: MessageFns<QueryListingsByProviderResponse> = {
   encode(message: QueryListingsByProviderResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.listings) {
-      Listing.encode(v!, writer.uint32(10).fork()).join();
+      ListingView.encode(v!, writer.uint32(10).fork()).join();
     }
     if (message.pagination !== undefined) {
       PageResponse.encode(message.pagination, writer.uint32(18).fork()).join();
@@ -2342,7 +2422,7 @@ export const QueryListingsByProviderResponse: MessageFns<QueryListingsByProvider
               break;
             }
 
-            message.listings.push(Listing.decode(reader, reader.uint32()));
+            message.listings.push(ListingView.decode(reader, reader.uint32()));
             continue;
           }
           case 2: {
@@ -2367,7 +2447,9 @@ export const QueryListingsByProviderResponse: MessageFns<QueryListingsByProvider
 
   fromJSON(object: any): QueryListingsByProviderResponse {
     return {
-      listings: globalThis.Array.isArray(object?.listings) ? object.listings.map((e: any) => Listing.fromJSON(e)) : [],
+      listings: globalThis.Array.isArray(object?.listings)
+        ? object.listings.map((e: any) => ListingView.fromJSON(e))
+        : [],
       pagination: isSet(object.pagination) ? PageResponse.fromJSON(object.pagination) : undefined,
     };
   },
@@ -2375,7 +2457,7 @@ export const QueryListingsByProviderResponse: MessageFns<QueryListingsByProvider
   toJSON(message: QueryListingsByProviderResponse): unknown {
     const obj: any = {};
     if (message.listings?.length) {
-      obj.listings = message.listings.map((e) => Listing.toJSON(e));
+      obj.listings = message.listings.map((e) => ListingView.toJSON(e));
     }
     if (message.pagination !== undefined) {
       obj.pagination = PageResponse.toJSON(message.pagination);
@@ -2388,7 +2470,7 @@ export const QueryListingsByProviderResponse: MessageFns<QueryListingsByProvider
   },
   fromPartial(object: DeepPartial<QueryListingsByProviderResponse>): QueryListingsByProviderResponse {
     const message = createBaseQueryListingsByProviderResponse();
-    message.listings = object.listings?.map((e) => Listing.fromPartial(e)) || [];
+    message.listings = object.listings?.map((e) => ListingView.fromPartial(e)) || [];
     message.pagination = (object.pagination !== undefined && object.pagination !== null)
       ? PageResponse.fromPartial(object.pagination)
       : undefined;
@@ -6346,7 +6428,43 @@ export const QueryDefinition = {
       requestStream: false,
       responseType: QueryParamsResponse as typeof QueryParamsResponse,
       responseStream: false,
-      options: {},
+      options: {
+        _unknownFields: {
+          578365826: [
+            Buffer.from([
+              28,
+              18,
+              26,
+              47,
+              104,
+              97,
+              115,
+              104,
+              103,
+              114,
+              105,
+              100,
+              47,
+              109,
+              97,
+              114,
+              107,
+              101,
+              116,
+              47,
+              118,
+              49,
+              47,
+              112,
+              97,
+              114,
+              97,
+              109,
+              115,
+            ]) as Buffer,
+          ],
+        },
+      },
     },
     /** Provider returns a provider by address (NotFound if unknown). */
     provider: {
@@ -6355,7 +6473,56 @@ export const QueryDefinition = {
       requestStream: false,
       responseType: QueryProviderResponse as typeof QueryProviderResponse,
       responseStream: false,
-      options: {},
+      options: {
+        _unknownFields: {
+          578365826: [
+            Buffer.from([
+              41,
+              18,
+              39,
+              47,
+              104,
+              97,
+              115,
+              104,
+              103,
+              114,
+              105,
+              100,
+              47,
+              109,
+              97,
+              114,
+              107,
+              101,
+              116,
+              47,
+              118,
+              49,
+              47,
+              112,
+              114,
+              111,
+              118,
+              105,
+              100,
+              101,
+              114,
+              115,
+              47,
+              123,
+              97,
+              100,
+              100,
+              114,
+              101,
+              115,
+              115,
+              125,
+            ]) as Buffer,
+          ],
+        },
+      },
     },
     /** Providers lists providers, optionally filtered by status (ordered by address bytes). */
     providers: {
@@ -6364,7 +6531,46 @@ export const QueryDefinition = {
       requestStream: false,
       responseType: QueryProvidersResponse as typeof QueryProvidersResponse,
       responseStream: false,
-      options: {},
+      options: {
+        _unknownFields: {
+          578365826: [
+            Buffer.from([
+              31,
+              18,
+              29,
+              47,
+              104,
+              97,
+              115,
+              104,
+              103,
+              114,
+              105,
+              100,
+              47,
+              109,
+              97,
+              114,
+              107,
+              101,
+              116,
+              47,
+              118,
+              49,
+              47,
+              112,
+              114,
+              111,
+              118,
+              105,
+              100,
+              101,
+              114,
+              115,
+            ]) as Buffer,
+          ],
+        },
+      },
     },
     /** CollateralUnbondings lists a provider's pending collateral unbondings. */
     collateralUnbondings: {
@@ -6373,7 +6579,68 @@ export const QueryDefinition = {
       requestStream: false,
       responseType: QueryCollateralUnbondingsResponse as typeof QueryCollateralUnbondingsResponse,
       responseStream: false,
-      options: {},
+      options: {
+        _unknownFields: {
+          578365826: [
+            Buffer.from([
+              53,
+              18,
+              51,
+              47,
+              104,
+              97,
+              115,
+              104,
+              103,
+              114,
+              105,
+              100,
+              47,
+              109,
+              97,
+              114,
+              107,
+              101,
+              116,
+              47,
+              118,
+              49,
+              47,
+              112,
+              114,
+              111,
+              118,
+              105,
+              100,
+              101,
+              114,
+              115,
+              47,
+              123,
+              112,
+              114,
+              111,
+              118,
+              105,
+              100,
+              101,
+              114,
+              125,
+              47,
+              117,
+              110,
+              98,
+              111,
+              110,
+              100,
+              105,
+              110,
+              103,
+              115,
+            ]) as Buffer,
+          ],
+        },
+      },
     },
     /** Supervisor returns a supervisor by address. */
     supervisor: {
@@ -6382,7 +6649,58 @@ export const QueryDefinition = {
       requestStream: false,
       responseType: QuerySupervisorResponse as typeof QuerySupervisorResponse,
       responseStream: false,
-      options: {},
+      options: {
+        _unknownFields: {
+          578365826: [
+            Buffer.from([
+              43,
+              18,
+              41,
+              47,
+              104,
+              97,
+              115,
+              104,
+              103,
+              114,
+              105,
+              100,
+              47,
+              109,
+              97,
+              114,
+              107,
+              101,
+              116,
+              47,
+              118,
+              49,
+              47,
+              115,
+              117,
+              112,
+              101,
+              114,
+              118,
+              105,
+              115,
+              111,
+              114,
+              115,
+              47,
+              123,
+              97,
+              100,
+              100,
+              114,
+              101,
+              115,
+              115,
+              125,
+            ]) as Buffer,
+          ],
+        },
+      },
     },
     /** Supervisors lists supervisors, optionally filtered by status. */
     supervisors: {
@@ -6391,7 +6709,48 @@ export const QueryDefinition = {
       requestStream: false,
       responseType: QuerySupervisorsResponse as typeof QuerySupervisorsResponse,
       responseStream: false,
-      options: {},
+      options: {
+        _unknownFields: {
+          578365826: [
+            Buffer.from([
+              33,
+              18,
+              31,
+              47,
+              104,
+              97,
+              115,
+              104,
+              103,
+              114,
+              105,
+              100,
+              47,
+              109,
+              97,
+              114,
+              107,
+              101,
+              116,
+              47,
+              118,
+              49,
+              47,
+              115,
+              117,
+              112,
+              101,
+              114,
+              118,
+              105,
+              115,
+              111,
+              114,
+              115,
+            ]) as Buffer,
+          ],
+        },
+      },
     },
     /** Attestations lists the attestations of a provider. */
     attestations: {
@@ -6400,7 +6759,70 @@ export const QueryDefinition = {
       requestStream: false,
       responseType: QueryAttestationsResponse as typeof QueryAttestationsResponse,
       responseStream: false,
-      options: {},
+      options: {
+        _unknownFields: {
+          578365826: [
+            Buffer.from([
+              55,
+              18,
+              53,
+              47,
+              104,
+              97,
+              115,
+              104,
+              103,
+              114,
+              105,
+              100,
+              47,
+              109,
+              97,
+              114,
+              107,
+              101,
+              116,
+              47,
+              118,
+              49,
+              47,
+              112,
+              114,
+              111,
+              118,
+              105,
+              100,
+              101,
+              114,
+              115,
+              47,
+              123,
+              112,
+              114,
+              111,
+              118,
+              105,
+              100,
+              101,
+              114,
+              125,
+              47,
+              97,
+              116,
+              116,
+              101,
+              115,
+              116,
+              97,
+              116,
+              105,
+              111,
+              110,
+              115,
+            ]) as Buffer,
+          ],
+        },
+      },
     },
     /** AttestationsBySupervisor lists the attestations made by a supervisor. */
     attestationsBySupervisor: {
@@ -6409,16 +6831,129 @@ export const QueryDefinition = {
       requestStream: false,
       responseType: QueryAttestationsBySupervisorResponse as typeof QueryAttestationsBySupervisorResponse,
       responseStream: false,
-      options: {},
+      options: {
+        _unknownFields: {
+          578365826: [
+            Buffer.from([
+              59,
+              18,
+              57,
+              47,
+              104,
+              97,
+              115,
+              104,
+              103,
+              114,
+              105,
+              100,
+              47,
+              109,
+              97,
+              114,
+              107,
+              101,
+              116,
+              47,
+              118,
+              49,
+              47,
+              115,
+              117,
+              112,
+              101,
+              114,
+              118,
+              105,
+              115,
+              111,
+              114,
+              115,
+              47,
+              123,
+              115,
+              117,
+              112,
+              101,
+              114,
+              118,
+              105,
+              115,
+              111,
+              114,
+              125,
+              47,
+              97,
+              116,
+              116,
+              101,
+              115,
+              116,
+              97,
+              116,
+              105,
+              111,
+              110,
+              115,
+            ]) as Buffer,
+          ],
+        },
+      },
     },
-    /** Listing returns a listing by id, with the provider's current reputation score and the current price. */
+    /**
+     * Listing returns a listing by id, with the provider's current reputation score and the current
+     * price.
+     */
     listing: {
       name: "Listing",
       requestType: QueryListingRequest as typeof QueryListingRequest,
       requestStream: false,
       responseType: QueryListingResponse as typeof QueryListingResponse,
       responseStream: false,
-      options: {},
+      options: {
+        _unknownFields: {
+          578365826: [
+            Buffer.from([
+              35,
+              18,
+              33,
+              47,
+              104,
+              97,
+              115,
+              104,
+              103,
+              114,
+              105,
+              100,
+              47,
+              109,
+              97,
+              114,
+              107,
+              101,
+              116,
+              47,
+              118,
+              49,
+              47,
+              108,
+              105,
+              115,
+              116,
+              105,
+              110,
+              103,
+              115,
+              47,
+              123,
+              105,
+              100,
+              125,
+            ]) as Buffer,
+          ],
+        },
+      },
     },
     /** Listings lists listings filtered by status and kind. */
     listings: {
@@ -6427,7 +6962,45 @@ export const QueryDefinition = {
       requestStream: false,
       responseType: QueryListingsResponse as typeof QueryListingsResponse,
       responseStream: false,
-      options: {},
+      options: {
+        _unknownFields: {
+          578365826: [
+            Buffer.from([
+              30,
+              18,
+              28,
+              47,
+              104,
+              97,
+              115,
+              104,
+              103,
+              114,
+              105,
+              100,
+              47,
+              109,
+              97,
+              114,
+              107,
+              101,
+              116,
+              47,
+              118,
+              49,
+              47,
+              108,
+              105,
+              115,
+              116,
+              105,
+              110,
+              103,
+              115,
+            ]) as Buffer,
+          ],
+        },
+      },
     },
     /** ListingsByProvider lists a provider's listings. */
     listingsByProvider: {
@@ -6436,7 +7009,66 @@ export const QueryDefinition = {
       requestStream: false,
       responseType: QueryListingsByProviderResponse as typeof QueryListingsByProviderResponse,
       responseStream: false,
-      options: {},
+      options: {
+        _unknownFields: {
+          578365826: [
+            Buffer.from([
+              51,
+              18,
+              49,
+              47,
+              104,
+              97,
+              115,
+              104,
+              103,
+              114,
+              105,
+              100,
+              47,
+              109,
+              97,
+              114,
+              107,
+              101,
+              116,
+              47,
+              118,
+              49,
+              47,
+              112,
+              114,
+              111,
+              118,
+              105,
+              100,
+              101,
+              114,
+              115,
+              47,
+              123,
+              112,
+              114,
+              111,
+              118,
+              105,
+              100,
+              101,
+              114,
+              125,
+              47,
+              108,
+              105,
+              115,
+              116,
+              105,
+              110,
+              103,
+              115,
+            ]) as Buffer,
+          ],
+        },
+      },
     },
     /** Position returns a position by id, with its claimable yield. */
     position: {
@@ -6445,7 +7077,51 @@ export const QueryDefinition = {
       requestStream: false,
       responseType: QueryPositionResponse as typeof QueryPositionResponse,
       responseStream: false,
-      options: {},
+      options: {
+        _unknownFields: {
+          578365826: [
+            Buffer.from([
+              36,
+              18,
+              34,
+              47,
+              104,
+              97,
+              115,
+              104,
+              103,
+              114,
+              105,
+              100,
+              47,
+              109,
+              97,
+              114,
+              107,
+              101,
+              116,
+              47,
+              118,
+              49,
+              47,
+              112,
+              111,
+              115,
+              105,
+              116,
+              105,
+              111,
+              110,
+              115,
+              47,
+              123,
+              105,
+              100,
+              125,
+            ]) as Buffer,
+          ],
+        },
+      },
     },
     /** PositionsByOwner lists the positions held by an account. */
     positionsByOwner: {
@@ -6454,7 +7130,61 @@ export const QueryDefinition = {
       requestStream: false,
       responseType: QueryPositionsByOwnerResponse as typeof QueryPositionsByOwnerResponse,
       responseStream: false,
-      options: {},
+      options: {
+        _unknownFields: {
+          578365826: [
+            Buffer.from([
+              46,
+              18,
+              44,
+              47,
+              104,
+              97,
+              115,
+              104,
+              103,
+              114,
+              105,
+              100,
+              47,
+              109,
+              97,
+              114,
+              107,
+              101,
+              116,
+              47,
+              118,
+              49,
+              47,
+              111,
+              119,
+              110,
+              101,
+              114,
+              115,
+              47,
+              123,
+              111,
+              119,
+              110,
+              101,
+              114,
+              125,
+              47,
+              112,
+              111,
+              115,
+              105,
+              116,
+              105,
+              111,
+              110,
+              115,
+            ]) as Buffer,
+          ],
+        },
+      },
     },
     /** PositionsByListing lists the positions of a listing. */
     positionsByListing: {
@@ -6463,7 +7193,68 @@ export const QueryDefinition = {
       requestStream: false,
       responseType: QueryPositionsByListingResponse as typeof QueryPositionsByListingResponse,
       responseStream: false,
-      options: {},
+      options: {
+        _unknownFields: {
+          578365826: [
+            Buffer.from([
+              53,
+              18,
+              51,
+              47,
+              104,
+              97,
+              115,
+              104,
+              103,
+              114,
+              105,
+              100,
+              47,
+              109,
+              97,
+              114,
+              107,
+              101,
+              116,
+              47,
+              118,
+              49,
+              47,
+              108,
+              105,
+              115,
+              116,
+              105,
+              110,
+              103,
+              115,
+              47,
+              123,
+              108,
+              105,
+              115,
+              116,
+              105,
+              110,
+              103,
+              95,
+              105,
+              100,
+              125,
+              47,
+              112,
+              111,
+              115,
+              105,
+              116,
+              105,
+              111,
+              110,
+              115,
+            ]) as Buffer,
+          ],
+        },
+      },
     },
     /** SecondaryListing returns the secondary listing of a position. */
     secondaryListing: {
@@ -6472,7 +7263,69 @@ export const QueryDefinition = {
       requestStream: false,
       responseType: QuerySecondaryListingResponse as typeof QuerySecondaryListingResponse,
       responseStream: false,
-      options: {},
+      options: {
+        _unknownFields: {
+          578365826: [
+            Buffer.from([
+              54,
+              18,
+              52,
+              47,
+              104,
+              97,
+              115,
+              104,
+              103,
+              114,
+              105,
+              100,
+              47,
+              109,
+              97,
+              114,
+              107,
+              101,
+              116,
+              47,
+              118,
+              49,
+              47,
+              115,
+              101,
+              99,
+              111,
+              110,
+              100,
+              97,
+              114,
+              121,
+              95,
+              108,
+              105,
+              115,
+              116,
+              105,
+              110,
+              103,
+              115,
+              47,
+              123,
+              112,
+              111,
+              115,
+              105,
+              116,
+              105,
+              111,
+              110,
+              95,
+              105,
+              100,
+              125,
+            ]) as Buffer,
+          ],
+        },
+      },
     },
     /** SecondaryListings lists positions for sale, optionally for one primary listing. */
     secondaryListings: {
@@ -6481,7 +7334,55 @@ export const QueryDefinition = {
       requestStream: false,
       responseType: QuerySecondaryListingsResponse as typeof QuerySecondaryListingsResponse,
       responseStream: false,
-      options: {},
+      options: {
+        _unknownFields: {
+          578365826: [
+            Buffer.from([
+              40,
+              18,
+              38,
+              47,
+              104,
+              97,
+              115,
+              104,
+              103,
+              114,
+              105,
+              100,
+              47,
+              109,
+              97,
+              114,
+              107,
+              101,
+              116,
+              47,
+              118,
+              49,
+              47,
+              115,
+              101,
+              99,
+              111,
+              110,
+              100,
+              97,
+              114,
+              121,
+              95,
+              108,
+              105,
+              115,
+              116,
+              105,
+              110,
+              103,
+              115,
+            ]) as Buffer,
+          ],
+        },
+      },
     },
     /** Order returns a compute order by id. */
     order: {
@@ -6490,7 +7391,48 @@ export const QueryDefinition = {
       requestStream: false,
       responseType: QueryOrderResponse as typeof QueryOrderResponse,
       responseStream: false,
-      options: {},
+      options: {
+        _unknownFields: {
+          578365826: [
+            Buffer.from([
+              33,
+              18,
+              31,
+              47,
+              104,
+              97,
+              115,
+              104,
+              103,
+              114,
+              105,
+              100,
+              47,
+              109,
+              97,
+              114,
+              107,
+              101,
+              116,
+              47,
+              118,
+              49,
+              47,
+              111,
+              114,
+              100,
+              101,
+              114,
+              115,
+              47,
+              123,
+              105,
+              100,
+              125,
+            ]) as Buffer,
+          ],
+        },
+      },
     },
     /** Orders lists compute orders filtered by status. */
     orders: {
@@ -6499,7 +7441,43 @@ export const QueryDefinition = {
       requestStream: false,
       responseType: QueryOrdersResponse as typeof QueryOrdersResponse,
       responseStream: false,
-      options: {},
+      options: {
+        _unknownFields: {
+          578365826: [
+            Buffer.from([
+              28,
+              18,
+              26,
+              47,
+              104,
+              97,
+              115,
+              104,
+              103,
+              114,
+              105,
+              100,
+              47,
+              109,
+              97,
+              114,
+              107,
+              101,
+              116,
+              47,
+              118,
+              49,
+              47,
+              111,
+              114,
+              100,
+              101,
+              114,
+              115,
+            ]) as Buffer,
+          ],
+        },
+      },
     },
     /** OrdersByBuyer lists a buyer's compute orders. */
     ordersByBuyer: {
@@ -6508,7 +7486,58 @@ export const QueryDefinition = {
       requestStream: false,
       responseType: QueryOrdersByBuyerResponse as typeof QueryOrdersByBuyerResponse,
       responseStream: false,
-      options: {},
+      options: {
+        _unknownFields: {
+          578365826: [
+            Buffer.from([
+              43,
+              18,
+              41,
+              47,
+              104,
+              97,
+              115,
+              104,
+              103,
+              114,
+              105,
+              100,
+              47,
+              109,
+              97,
+              114,
+              107,
+              101,
+              116,
+              47,
+              118,
+              49,
+              47,
+              98,
+              117,
+              121,
+              101,
+              114,
+              115,
+              47,
+              123,
+              98,
+              117,
+              121,
+              101,
+              114,
+              125,
+              47,
+              111,
+              114,
+              100,
+              101,
+              114,
+              115,
+            ]) as Buffer,
+          ],
+        },
+      },
     },
     /** Bid returns a compute bid by id. */
     bid: {
@@ -6517,7 +7546,46 @@ export const QueryDefinition = {
       requestStream: false,
       responseType: QueryBidResponse as typeof QueryBidResponse,
       responseStream: false,
-      options: {},
+      options: {
+        _unknownFields: {
+          578365826: [
+            Buffer.from([
+              31,
+              18,
+              29,
+              47,
+              104,
+              97,
+              115,
+              104,
+              103,
+              114,
+              105,
+              100,
+              47,
+              109,
+              97,
+              114,
+              107,
+              101,
+              116,
+              47,
+              118,
+              49,
+              47,
+              98,
+              105,
+              100,
+              115,
+              47,
+              123,
+              105,
+              100,
+              125,
+            ]) as Buffer,
+          ],
+        },
+      },
     },
     /** BidsByOrder lists the bids on an order. */
     bidsByOrder: {
@@ -6526,7 +7594,59 @@ export const QueryDefinition = {
       requestStream: false,
       responseType: QueryBidsByOrderResponse as typeof QueryBidsByOrderResponse,
       responseStream: false,
-      options: {},
+      options: {
+        _unknownFields: {
+          578365826: [
+            Buffer.from([
+              44,
+              18,
+              42,
+              47,
+              104,
+              97,
+              115,
+              104,
+              103,
+              114,
+              105,
+              100,
+              47,
+              109,
+              97,
+              114,
+              107,
+              101,
+              116,
+              47,
+              118,
+              49,
+              47,
+              111,
+              114,
+              100,
+              101,
+              114,
+              115,
+              47,
+              123,
+              111,
+              114,
+              100,
+              101,
+              114,
+              95,
+              105,
+              100,
+              125,
+              47,
+              98,
+              105,
+              100,
+              115,
+            ]) as Buffer,
+          ],
+        },
+      },
     },
     /** BidsByProvider lists a provider's bids. */
     bidsByProvider: {
@@ -6535,7 +7655,62 @@ export const QueryDefinition = {
       requestStream: false,
       responseType: QueryBidsByProviderResponse as typeof QueryBidsByProviderResponse,
       responseStream: false,
-      options: {},
+      options: {
+        _unknownFields: {
+          578365826: [
+            Buffer.from([
+              47,
+              18,
+              45,
+              47,
+              104,
+              97,
+              115,
+              104,
+              103,
+              114,
+              105,
+              100,
+              47,
+              109,
+              97,
+              114,
+              107,
+              101,
+              116,
+              47,
+              118,
+              49,
+              47,
+              112,
+              114,
+              111,
+              118,
+              105,
+              100,
+              101,
+              114,
+              115,
+              47,
+              123,
+              112,
+              114,
+              111,
+              118,
+              105,
+              100,
+              101,
+              114,
+              125,
+              47,
+              98,
+              105,
+              100,
+              115,
+            ]) as Buffer,
+          ],
+        },
+      },
     },
     /** Lease returns a lease by id. */
     lease: {
@@ -6544,7 +7719,48 @@ export const QueryDefinition = {
       requestStream: false,
       responseType: QueryLeaseResponse as typeof QueryLeaseResponse,
       responseStream: false,
-      options: {},
+      options: {
+        _unknownFields: {
+          578365826: [
+            Buffer.from([
+              33,
+              18,
+              31,
+              47,
+              104,
+              97,
+              115,
+              104,
+              103,
+              114,
+              105,
+              100,
+              47,
+              109,
+              97,
+              114,
+              107,
+              101,
+              116,
+              47,
+              118,
+              49,
+              47,
+              108,
+              101,
+              97,
+              115,
+              101,
+              115,
+              47,
+              123,
+              105,
+              100,
+              125,
+            ]) as Buffer,
+          ],
+        },
+      },
     },
     /** LeasesByProvider lists a provider's leases. */
     leasesByProvider: {
@@ -6553,7 +7769,64 @@ export const QueryDefinition = {
       requestStream: false,
       responseType: QueryLeasesByProviderResponse as typeof QueryLeasesByProviderResponse,
       responseStream: false,
-      options: {},
+      options: {
+        _unknownFields: {
+          578365826: [
+            Buffer.from([
+              49,
+              18,
+              47,
+              47,
+              104,
+              97,
+              115,
+              104,
+              103,
+              114,
+              105,
+              100,
+              47,
+              109,
+              97,
+              114,
+              107,
+              101,
+              116,
+              47,
+              118,
+              49,
+              47,
+              112,
+              114,
+              111,
+              118,
+              105,
+              100,
+              101,
+              114,
+              115,
+              47,
+              123,
+              112,
+              114,
+              111,
+              118,
+              105,
+              100,
+              101,
+              114,
+              125,
+              47,
+              108,
+              101,
+              97,
+              115,
+              101,
+              115,
+            ]) as Buffer,
+          ],
+        },
+      },
     },
     /** LeasesByBuyer lists the leases created by a buyer's orders (current holders: PositionsByOwner). */
     leasesByBuyer: {
@@ -6562,7 +7835,58 @@ export const QueryDefinition = {
       requestStream: false,
       responseType: QueryLeasesByBuyerResponse as typeof QueryLeasesByBuyerResponse,
       responseStream: false,
-      options: {},
+      options: {
+        _unknownFields: {
+          578365826: [
+            Buffer.from([
+              43,
+              18,
+              41,
+              47,
+              104,
+              97,
+              115,
+              104,
+              103,
+              114,
+              105,
+              100,
+              47,
+              109,
+              97,
+              114,
+              107,
+              101,
+              116,
+              47,
+              118,
+              49,
+              47,
+              98,
+              117,
+              121,
+              101,
+              114,
+              115,
+              47,
+              123,
+              98,
+              117,
+              121,
+              101,
+              114,
+              125,
+              47,
+              108,
+              101,
+              97,
+              115,
+              101,
+              115,
+            ]) as Buffer,
+          ],
+        },
+      },
     },
     /** Receipt returns a delivery receipt by id. */
     receipt: {
@@ -6571,7 +7895,50 @@ export const QueryDefinition = {
       requestStream: false,
       responseType: QueryReceiptResponse as typeof QueryReceiptResponse,
       responseStream: false,
-      options: {},
+      options: {
+        _unknownFields: {
+          578365826: [
+            Buffer.from([
+              35,
+              18,
+              33,
+              47,
+              104,
+              97,
+              115,
+              104,
+              103,
+              114,
+              105,
+              100,
+              47,
+              109,
+              97,
+              114,
+              107,
+              101,
+              116,
+              47,
+              118,
+              49,
+              47,
+              114,
+              101,
+              99,
+              101,
+              105,
+              112,
+              116,
+              115,
+              47,
+              123,
+              105,
+              100,
+              125,
+            ]) as Buffer,
+          ],
+        },
+      },
     },
     /** ReceiptsByListing lists a listing's receipts, ordered by (day, id). */
     receiptsByListing: {
@@ -6580,7 +7947,67 @@ export const QueryDefinition = {
       requestStream: false,
       responseType: QueryReceiptsByListingResponse as typeof QueryReceiptsByListingResponse,
       responseStream: false,
-      options: {},
+      options: {
+        _unknownFields: {
+          578365826: [
+            Buffer.from([
+              52,
+              18,
+              50,
+              47,
+              104,
+              97,
+              115,
+              104,
+              103,
+              114,
+              105,
+              100,
+              47,
+              109,
+              97,
+              114,
+              107,
+              101,
+              116,
+              47,
+              118,
+              49,
+              47,
+              108,
+              105,
+              115,
+              116,
+              105,
+              110,
+              103,
+              115,
+              47,
+              123,
+              108,
+              105,
+              115,
+              116,
+              105,
+              110,
+              103,
+              95,
+              105,
+              100,
+              125,
+              47,
+              114,
+              101,
+              99,
+              101,
+              105,
+              112,
+              116,
+              115,
+            ]) as Buffer,
+          ],
+        },
+      },
     },
     /** Dispute returns a dispute by id. */
     dispute: {
@@ -6589,7 +8016,50 @@ export const QueryDefinition = {
       requestStream: false,
       responseType: QueryDisputeResponse as typeof QueryDisputeResponse,
       responseStream: false,
-      options: {},
+      options: {
+        _unknownFields: {
+          578365826: [
+            Buffer.from([
+              35,
+              18,
+              33,
+              47,
+              104,
+              97,
+              115,
+              104,
+              103,
+              114,
+              105,
+              100,
+              47,
+              109,
+              97,
+              114,
+              107,
+              101,
+              116,
+              47,
+              118,
+              49,
+              47,
+              100,
+              105,
+              115,
+              112,
+              117,
+              116,
+              101,
+              115,
+              47,
+              123,
+              105,
+              100,
+              125,
+            ]) as Buffer,
+          ],
+        },
+      },
     },
     /** DisputesByListing lists a listing's disputes. */
     disputesByListing: {
@@ -6598,7 +8068,67 @@ export const QueryDefinition = {
       requestStream: false,
       responseType: QueryDisputesByListingResponse as typeof QueryDisputesByListingResponse,
       responseStream: false,
-      options: {},
+      options: {
+        _unknownFields: {
+          578365826: [
+            Buffer.from([
+              52,
+              18,
+              50,
+              47,
+              104,
+              97,
+              115,
+              104,
+              103,
+              114,
+              105,
+              100,
+              47,
+              109,
+              97,
+              114,
+              107,
+              101,
+              116,
+              47,
+              118,
+              49,
+              47,
+              108,
+              105,
+              115,
+              116,
+              105,
+              110,
+              103,
+              115,
+              47,
+              123,
+              108,
+              105,
+              115,
+              116,
+              105,
+              110,
+              103,
+              95,
+              105,
+              100,
+              125,
+              47,
+              100,
+              105,
+              115,
+              112,
+              117,
+              116,
+              101,
+              115,
+            ]) as Buffer,
+          ],
+        },
+      },
     },
     /** DisputesByClaimant lists the disputes opened by an account. */
     disputesByClaimant: {
@@ -6607,7 +8137,66 @@ export const QueryDefinition = {
       requestStream: false,
       responseType: QueryDisputesByClaimantResponse as typeof QueryDisputesByClaimantResponse,
       responseStream: false,
-      options: {},
+      options: {
+        _unknownFields: {
+          578365826: [
+            Buffer.from([
+              51,
+              18,
+              49,
+              47,
+              104,
+              97,
+              115,
+              104,
+              103,
+              114,
+              105,
+              100,
+              47,
+              109,
+              97,
+              114,
+              107,
+              101,
+              116,
+              47,
+              118,
+              49,
+              47,
+              99,
+              108,
+              97,
+              105,
+              109,
+              97,
+              110,
+              116,
+              115,
+              47,
+              123,
+              99,
+              108,
+              97,
+              105,
+              109,
+              97,
+              110,
+              116,
+              125,
+              47,
+              100,
+              105,
+              115,
+              112,
+              117,
+              116,
+              101,
+              115,
+            ]) as Buffer,
+          ],
+        },
+      },
     },
     /** ListingYield returns a listing's yield accumulator and delivery counters. */
     listingYield: {
@@ -6616,7 +8205,64 @@ export const QueryDefinition = {
       requestStream: false,
       responseType: QueryListingYieldResponse as typeof QueryListingYieldResponse,
       responseStream: false,
-      options: {},
+      options: {
+        _unknownFields: {
+          578365826: [
+            Buffer.from([
+              49,
+              18,
+              47,
+              47,
+              104,
+              97,
+              115,
+              104,
+              103,
+              114,
+              105,
+              100,
+              47,
+              109,
+              97,
+              114,
+              107,
+              101,
+              116,
+              47,
+              118,
+              49,
+              47,
+              108,
+              105,
+              115,
+              116,
+              105,
+              110,
+              103,
+              115,
+              47,
+              123,
+              108,
+              105,
+              115,
+              116,
+              105,
+              110,
+              103,
+              95,
+              105,
+              100,
+              125,
+              47,
+              121,
+              105,
+              101,
+              108,
+              100,
+            ]) as Buffer,
+          ],
+        },
+      },
     },
     /** YieldPayments lists a listing's daily yield payments, ordered by day. */
     yieldPayments: {
@@ -6625,7 +8271,73 @@ export const QueryDefinition = {
       requestStream: false,
       responseType: QueryYieldPaymentsResponse as typeof QueryYieldPaymentsResponse,
       responseStream: false,
-      options: {},
+      options: {
+        _unknownFields: {
+          578365826: [
+            Buffer.from([
+              58,
+              18,
+              56,
+              47,
+              104,
+              97,
+              115,
+              104,
+              103,
+              114,
+              105,
+              100,
+              47,
+              109,
+              97,
+              114,
+              107,
+              101,
+              116,
+              47,
+              118,
+              49,
+              47,
+              108,
+              105,
+              115,
+              116,
+              105,
+              110,
+              103,
+              115,
+              47,
+              123,
+              108,
+              105,
+              115,
+              116,
+              105,
+              110,
+              103,
+              95,
+              105,
+              100,
+              125,
+              47,
+              121,
+              105,
+              101,
+              108,
+              100,
+              95,
+              112,
+              97,
+              121,
+              109,
+              101,
+              110,
+              116,
+              115,
+            ]) as Buffer,
+          ],
+        },
+      },
     },
     /** Default returns a default record by id. */
     default: {
@@ -6634,7 +8346,50 @@ export const QueryDefinition = {
       requestStream: false,
       responseType: QueryDefaultResponse as typeof QueryDefaultResponse,
       responseStream: false,
-      options: {},
+      options: {
+        _unknownFields: {
+          578365826: [
+            Buffer.from([
+              35,
+              18,
+              33,
+              47,
+              104,
+              97,
+              115,
+              104,
+              103,
+              114,
+              105,
+              100,
+              47,
+              109,
+              97,
+              114,
+              107,
+              101,
+              116,
+              47,
+              118,
+              49,
+              47,
+              100,
+              101,
+              102,
+              97,
+              117,
+              108,
+              116,
+              115,
+              47,
+              123,
+              105,
+              100,
+              125,
+            ]) as Buffer,
+          ],
+        },
+      },
     },
     /** DefaultsByListing lists a listing's default records. */
     defaultsByListing: {
@@ -6643,7 +8398,67 @@ export const QueryDefinition = {
       requestStream: false,
       responseType: QueryDefaultsByListingResponse as typeof QueryDefaultsByListingResponse,
       responseStream: false,
-      options: {},
+      options: {
+        _unknownFields: {
+          578365826: [
+            Buffer.from([
+              52,
+              18,
+              50,
+              47,
+              104,
+              97,
+              115,
+              104,
+              103,
+              114,
+              105,
+              100,
+              47,
+              109,
+              97,
+              114,
+              107,
+              101,
+              116,
+              47,
+              118,
+              49,
+              47,
+              108,
+              105,
+              115,
+              116,
+              105,
+              110,
+              103,
+              115,
+              47,
+              123,
+              108,
+              105,
+              115,
+              116,
+              105,
+              110,
+              103,
+              95,
+              105,
+              100,
+              125,
+              47,
+              100,
+              101,
+              102,
+              97,
+              117,
+              108,
+              116,
+              115,
+            ]) as Buffer,
+          ],
+        },
+      },
     },
     /** Defaults lists default records filtered by status (e.g. every AT_RISK listing). */
     defaults: {
@@ -6652,7 +8467,45 @@ export const QueryDefinition = {
       requestStream: false,
       responseType: QueryDefaultsResponse as typeof QueryDefaultsResponse,
       responseStream: false,
-      options: {},
+      options: {
+        _unknownFields: {
+          578365826: [
+            Buffer.from([
+              30,
+              18,
+              28,
+              47,
+              104,
+              97,
+              115,
+              104,
+              103,
+              114,
+              105,
+              100,
+              47,
+              109,
+              97,
+              114,
+              107,
+              101,
+              116,
+              47,
+              118,
+              49,
+              47,
+              100,
+              101,
+              102,
+              97,
+              117,
+              108,
+              116,
+              115,
+            ]) as Buffer,
+          ],
+        },
+      },
     },
   },
 } as const;

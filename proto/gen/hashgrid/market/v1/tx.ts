@@ -487,10 +487,12 @@ export interface MsgCreateListingResponse {
 
 /**
  * MsgUpdateListing edits the sale terms of an OPEN listing; the new terms apply to later buys
- * only (a buy names the terms_version it saw).
+ * only (a buy names the terms_version it saw). Unset fields (0, "", absent message) keep their
+ * current value.
  *
  * Signer: provider (the listing's).
- * Effects: replaces price_per_unit / dutch_auction / units / title; terms_version += 1; the
+ * Effects: replaces the set fields among units / price_per_unit / english_auction /
+ * dutch_auction / title; terms_version += 1; the
  * collateral lock is recomputed (extra collateral locked or surplus freed). English auctions
  * can only be edited before the first bid.
  * Errors: market/10 ErrListingNotFound, market/19 ErrNotOwner, market/11 ErrListingNotOpen,
@@ -559,7 +561,7 @@ export interface MsgCancelListingResponse {
  * market/12 ErrTermsVersionMismatch, market/13 ErrInsufficientUnits, market/14
  * ErrMaxTotalExceeded, market/15 ErrDenomNotAccepted, sdk/5 ErrInsufficientFunds.
  * Events: EventPositionMinted (per unit), EventListingSold, hashgrid.escrow.v1.EventEscrowOpened
- * (per unit), EventFeeCollected.
+ * (per unit), EventFeeCollected, EventListingStatusChanged (when sold out).
  */
 export interface MsgBuy {
   /** buyer is the paying account (signer); it receives the positions. */
@@ -625,7 +627,8 @@ export interface MsgPlaceAuctionBidResponse {
  * recipient; the escrow's payer follows.
  * Errors: market/18 ErrPositionNotFound, market/19 ErrNotOwner, market/20 ErrPositionLocked,
  * sdk/7 ErrInvalidAddress.
- * Events: EventPositionTransferred, EventYieldClaimed (when yield was pending).
+ * Events: EventPositionTransferred, hashgrid.escrow.v1.EventEscrowPayerChanged, EventYieldClaimed
+ * (when yield was pending).
  */
 export interface MsgTransferPosition {
   /** owner is the current owner (signer). */
@@ -690,7 +693,8 @@ export interface MsgCancelPositionListingResponse {
  * yield to the seller; transfers the position to the buyer; deletes the SecondaryListing.
  * Errors: market/18 ErrPositionNotFound, market/21 ErrPositionNotListed, market/14
  * ErrMaxTotalExceeded, sdk/5 ErrInsufficientFunds.
- * Events: EventPositionSold, EventPositionTransferred, EventFeeCollected.
+ * Events: EventPositionSold, EventPositionTransferred, hashgrid.escrow.v1.EventEscrowPayerChanged,
+ * EventFeeCollected, EventYieldClaimed (when yield was pending).
  */
 export interface MsgBuyPosition {
   /** buyer is the paying account (signer). */
@@ -856,7 +860,8 @@ export interface MsgAcceptBidResponse {
  * Effects: lease -> CLOSED; escrow REFUNDED; position -> REFUNDED; listing -> ENDED.
  * Errors: market/28 ErrLeaseNotFound, market/19 ErrNotOwner, market/43 ErrLeaseNotActive,
  * market/20 ErrPositionLocked (position secures a loan).
- * Events: EventLeaseClosed, hashgrid.escrow.v1.EventEscrowRefunded, EventCollateralReleased.
+ * Events: EventLeaseClosed, hashgrid.escrow.v1.EventEscrowRefunded, EventPositionStatusChanged,
+ * EventListingStatusChanged, EventCollateralReleased.
  */
 export interface MsgCloseLease {
   /** owner is the position owner (signer). */
@@ -886,7 +891,7 @@ export interface MsgSubmitReceipt {
   provider: string;
   /** listing_id is a COMPUTE listing with sold units. */
   listingId: bigint;
-  /** day is the UTC day within the term, not in the future. */
+  /** day is the UTC day within the term, not in the future, at most delivery_grace_days ago. */
   day: bigint;
   /** job_id is 1-128 characters. */
   jobId: string;
@@ -971,8 +976,9 @@ export interface MsgRespondDisputeResponse {
  *
  * Signer: resolver (an ACTIVE supervisor that is not the claimant, or the gov/council module
  * account).
- * Effects: CLAIMANT_WINS: status CLAIMANT_WON, the day counts as missed (may flag the
- * listing AT_RISK), disputes_lost += 1, deposit returned. PROVIDER_WINS: status PROVIDER_WON,
+ * Effects: CLAIMANT_WINS: status CLAIMANT_WON, the day counts as missed (at most once per
+ * listing-day, however many disputes name it; may flag the listing AT_RISK), disputes_lost += 1,
+ * deposit returned. PROVIDER_WINS: status PROVIDER_WON,
  * disputes_won += 1, deposit paid to the provider.
  * Errors: market/30 ErrDisputeNotFound, market/31 ErrDisputeNotOpen, market/8
  * ErrSupervisorNotFound, market/42 ErrConflictOfInterest, sdk/18 ErrInvalidRequest.
@@ -999,19 +1005,24 @@ export interface MsgResolveDisputeResponse {
  *
  * Signer: provider (the listing's).
  * Effects: moves `amount` to the market module; reward_per_unit += amount / units_sold;
- * records the YieldPayment, compares with the oracle (expected = hashprice * unit capacity *
- * units_sold) and updates delivered/low/missed counters and reputation.
+ * records the YieldPayment and counts the day as delivered (reputation). When the oracle
+ * finalizes the day's hashprice, EndBlock compares (expected = hashprice * unit capacity *
+ * units_sold) and updates the low-yield counter, which may flag the listing AT_RISK.
  * Errors: market/10 ErrListingNotFound, market/19 ErrNotOwner, market/39 ErrWrongListingKind,
  * market/33 ErrInvalidDay, market/32 ErrYieldAlreadyPaid, market/15 ErrDenomNotAccepted
  * (denom must be payout_denom), sdk/5 ErrInsufficientFunds.
- * Events: EventYieldPaid, EventListingAtRisk (when the low-yield rule trips).
+ * Events: EventYieldPaid; later (oracle finalization) EventDeliveryMissed / EventListingAtRisk
+ * when the low-yield rule trips.
  */
 export interface MsgPayYield {
   /** provider is the listing's provider (signer). */
   provider: string;
   /** listing_id is a HASHRATE listing with sold units. */
   listingId: bigint;
-  /** day is the UTC day the yield was mined: within the term, before the current day. */
+  /**
+   * day is the UTC day the yield was mined: within the term, before the current day, at most
+   * delivery_grace_days days ago.
+   */
   day: bigint;
   /** amount is the yield in payout_denom, > 0. */
   amount?: Coin | undefined;
@@ -1019,7 +1030,7 @@ export interface MsgPayYield {
 
 /** MsgPayYieldResponse is the response to MsgPayYield. */
 export interface MsgPayYieldResponse {
-  /** ratio is amount / oracle expectation ("" without an oracle median). */
+  /** ratio is amount / oracle expectation when the day's hashprice is already final, else "". */
   ratio: string;
 }
 
@@ -1057,8 +1068,10 @@ export interface MsgClaimYieldResponse {
  * DEFAULTED. RESUME: clears the flag, escrows resume, counters reset.
  * Errors: market/35 ErrInvalidAuthority, market/10 ErrListingNotFound, market/34 ErrNotAtRisk,
  * sdk/18 ErrInvalidRequest (action UNSPECIFIED).
- * Events: EventDefaultResolved, hashgrid.escrow.v1.EventEscrowRefunded /
- * EventEscrowResumed, hashgrid.insurance.v1.EventInsurancePayout.
+ * Events: EventDefaultResolved; REFUND_AND_SLASH: EventCollateralSlashed,
+ * EventPositionStatusChanged, EventListingStatusChanged, EventProviderReputationChanged,
+ * hashgrid.escrow.v1.EventEscrowRefunded, hashgrid.insurance.v1.EventInsurancePayout,
+ * hashgrid.insurance.v1.EventInsuranceFunded; RESUME: hashgrid.escrow.v1.EventEscrowsResumed.
  */
 export interface MsgResolveDefault {
   /** authority is the gov or council module account. */

@@ -1042,7 +1042,15 @@ export interface CollateralUnbonding {
    * completion_time is max(block time, latest term end of the provider's live listings)
    * + Params.collateral_unbonding; the funds return automatically in that block's EndBlock.
    */
-  completionTime?: Timestamp | undefined;
+  completionTime?:
+    | Timestamp
+    | undefined;
+  /**
+   * supervisor_stake is true when the entry returns a resigned supervisor's stake (then
+   * `provider` is the supervisor's address and completion_time = resignation +
+   * collateral_unbonding).
+   */
+  supervisorStake: boolean;
 }
 
 /** Supervisor is an auditor that attests provider attributes and files fault reports. */
@@ -1153,9 +1161,12 @@ export interface Listing {
   termStart?:
     | Timestamp
     | undefined;
-  /** term_days is the delivery term in days; Params.min_term_days - max_term_days. */
+  /**
+   * term_days is the delivery term in days; Params.min_term_days - max_term_days. For
+   * SALE_TYPE_ORDER listings it is the lease duration rounded up to whole days.
+   */
   termDays: number;
-  /** term_end is term_start + term_days * 86400 s. */
+  /** term_end is term_start + term_days * 86400 s (for SALE_TYPE_ORDER: the exact lease end). */
   termEnd?:
     | Timestamp
     | undefined;
@@ -1163,7 +1174,7 @@ export interface Listing {
   paymentDenom: string;
   /**
    * price_per_unit is the FIXED price per unit for the whole term (payment_denom base units);
-   * "0" for auctions.
+   * "0" for auctions; for SALE_TYPE_ORDER the lease price (price_per_hour * hours).
    */
   pricePerUnit: string;
   /** payout_denom is the denom the yield is paid in (HASHRATE; "" for COMPUTE). */
@@ -1275,8 +1286,8 @@ export interface SecondaryListing {
   /** seller is the owner who listed it. */
   seller: string;
   /**
-   * price is the asking price (an accepted denom); the buyer pays it plus nothing else, the
-   * trading fee (Params.trading_fee) is deducted from the seller's proceeds.
+   * price is the asking price (an accepted denom); the buyer pays exactly this, the trading
+   * fee (Params.trading_fee) is deducted from the seller's proceeds.
    */
   price?:
     | Coin
@@ -1518,13 +1529,13 @@ export interface YieldPayment {
     | Coin
     | undefined;
   /**
-   * expected is the oracle's expectation: hashprice * capacity * units_sold ("" when the
-   * oracle had no median for the day yet).
+   * expected is the oracle's expectation: hashprice * unit capacity * units_sold, set when the
+   * oracle finalizes the day's hashprice ("" until then, or when the day gets no median).
    */
   expected: string;
   /**
-   * ratio is amount / expected ("" when expected is ""); below Params.min_yield_ratio counts
-   * as a low day.
+   * ratio is amount / expected, set with `expected`; below Params.min_yield_ratio the day counts
+   * as a low day. Days without a finalized median never count as low.
    */
   ratio: string;
   /** paid_at is the block time of MsgPayYield. */
@@ -1591,8 +1602,9 @@ export interface DefaultRecord {
 /**
  * IbcMarketAction is the JSON object under the "hashgrid" key of an ICS-20 transfer memo,
  * e.g. {"hashgrid":{"buy":{"listing_id":"7","units":1,"terms_version":"2","max_total":"1000"}}}.
- * Exactly one field is set. The action runs for the account derived from (channel, sender);
- * the transferred voucher pays for it. The acknowledgement carries IbcMarketActionResult or an
+ * Exactly one field is set. The action runs for an account derived deterministically from
+ * (destination channel, sender) by the IBC middleware (like Osmosis ibc-hooks); the
+ * transferred voucher pays for it. The acknowledgement carries IbcMarketActionResult or an
  * error (funds refunded). Only channels in Params.ibc_allowed_channels may send actions.
  */
 export interface IbcMarketAction {
@@ -1601,7 +1613,23 @@ export interface IbcMarketAction {
     | IbcBuy
     | undefined;
   /** create_order creates a compute order (as MsgCreateOrder). */
-  createOrder?: IbcCreateOrder | undefined;
+  createOrder?:
+    | IbcCreateOrder
+    | undefined;
+  /**
+   * claim_yield claims the yield of positions held by the derived account and sends it back to
+   * the sender over the same channel (ICS-20).
+   */
+  claimYield?: IbcClaimYield | undefined;
+}
+
+/**
+ * IbcClaimYield is MsgClaimYield for positions held by the derived account; the claimed yield
+ * is transferred back to the sender on the counterparty chain.
+ */
+export interface IbcClaimYield {
+  /** position_ids are 1 - max_claim_positions distinct positions held by the derived account. */
+  positionIds: bigint[];
 }
 
 /** IbcBuy is MsgBuy without buyer and payment: the transferred voucher pays max_total. */
@@ -1643,6 +1671,8 @@ export interface IbcMarketActionResult {
   positionIds: bigint[];
   /** order_id is the order created by create_order. */
   orderId: bigint;
+  /** claimed is the yield claimed and sent back by claim_yield. */
+  claimed: Coin[];
 }
 
 /**
@@ -1778,6 +1808,12 @@ export interface Params {
   newProviderScore: string;
   /** max_claim_positions bounds the position ids in one MsgClaimYield. Default 100. */
   maxClaimPositions: number;
+  /**
+   * delivery_grace_days is how many whole UTC days after day `d` the yield payment (HASHRATE)
+   * or a receipt (COMPUTE) for `d` is still accepted; at the end of day d + delivery_grace_days
+   * a day without delivery counts as missed. Default 1; 0-7.
+   */
+  deliveryGraceDays: number;
 }
 
 function createBaseHashrateSpec(): HashrateSpec {
@@ -3038,7 +3074,14 @@ export const Provider: MessageFns<Provider> = {
 };
 
 function createBaseCollateralUnbonding(): CollateralUnbonding {
-  return { id: 0n, provider: "", amount: undefined, createdAt: undefined, completionTime: undefined };
+  return {
+    id: 0n,
+    provider: "",
+    amount: undefined,
+    createdAt: undefined,
+    completionTime: undefined,
+    supervisorStake: false,
+  };
 }
 
 export const CollateralUnbonding: MessageFns<CollateralUnbonding> = {
@@ -3060,6 +3103,9 @@ export const CollateralUnbonding: MessageFns<CollateralUnbonding> = {
     }
     if (message.completionTime !== undefined) {
       Timestamp.encode(message.completionTime, writer.uint32(42).fork()).join();
+    }
+    if (message.supervisorStake !== false) {
+      writer.uint32(48).bool(message.supervisorStake);
     }
     return writer;
   },
@@ -3117,6 +3163,14 @@ export const CollateralUnbonding: MessageFns<CollateralUnbonding> = {
             message.completionTime = Timestamp.decode(reader, reader.uint32());
             continue;
           }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.supervisorStake = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -3136,6 +3190,7 @@ export const CollateralUnbonding: MessageFns<CollateralUnbonding> = {
       amount: isSet(object.amount) ? Coin.fromJSON(object.amount) : undefined,
       createdAt: isSet(object.created_at) ? fromJsonTimestamp(object.created_at) : undefined,
       completionTime: isSet(object.completion_time) ? fromJsonTimestamp(object.completion_time) : undefined,
+      supervisorStake: isSet(object.supervisor_stake) ? globalThis.Boolean(object.supervisor_stake) : false,
     };
   },
 
@@ -3156,6 +3211,9 @@ export const CollateralUnbonding: MessageFns<CollateralUnbonding> = {
     if (message.completionTime !== undefined) {
       obj.completion_time = fromTimestamp(message.completionTime).toISOString();
     }
+    if (message.supervisorStake !== undefined) {
+      obj.supervisor_stake = message.supervisorStake;
+    }
     return obj;
   },
 
@@ -3175,6 +3233,7 @@ export const CollateralUnbonding: MessageFns<CollateralUnbonding> = {
     message.completionTime = (object.completionTime !== undefined && object.completionTime !== null)
       ? Timestamp.fromPartial(object.completionTime)
       : undefined;
+    message.supervisorStake = object.supervisorStake ?? false;
     return message;
   },
 };
@@ -6915,7 +6974,7 @@ export const DefaultRecord: MessageFns<DefaultRecord> = {
 };
 
 function createBaseIbcMarketAction(): IbcMarketAction {
-  return { buy: undefined, createOrder: undefined };
+  return { buy: undefined, createOrder: undefined, claimYield: undefined };
 }
 
 export const IbcMarketAction: MessageFns<IbcMarketAction> = {
@@ -6925,6 +6984,9 @@ export const IbcMarketAction: MessageFns<IbcMarketAction> = {
     }
     if (message.createOrder !== undefined) {
       IbcCreateOrder.encode(message.createOrder, writer.uint32(18).fork()).join();
+    }
+    if (message.claimYield !== undefined) {
+      IbcClaimYield.encode(message.claimYield, writer.uint32(26).fork()).join();
     }
     return writer;
   },
@@ -6958,6 +7020,14 @@ export const IbcMarketAction: MessageFns<IbcMarketAction> = {
             message.createOrder = IbcCreateOrder.decode(reader, reader.uint32());
             continue;
           }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.claimYield = IbcClaimYield.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -6974,6 +7044,7 @@ export const IbcMarketAction: MessageFns<IbcMarketAction> = {
     return {
       buy: isSet(object.buy) ? IbcBuy.fromJSON(object.buy) : undefined,
       createOrder: isSet(object.create_order) ? IbcCreateOrder.fromJSON(object.create_order) : undefined,
+      claimYield: isSet(object.claim_yield) ? IbcClaimYield.fromJSON(object.claim_yield) : undefined,
     };
   },
 
@@ -6984,6 +7055,9 @@ export const IbcMarketAction: MessageFns<IbcMarketAction> = {
     }
     if (message.createOrder !== undefined) {
       obj.create_order = IbcCreateOrder.toJSON(message.createOrder);
+    }
+    if (message.claimYield !== undefined) {
+      obj.claim_yield = IbcClaimYield.toJSON(message.claimYield);
     }
     return obj;
   },
@@ -6997,6 +7071,95 @@ export const IbcMarketAction: MessageFns<IbcMarketAction> = {
     message.createOrder = (object.createOrder !== undefined && object.createOrder !== null)
       ? IbcCreateOrder.fromPartial(object.createOrder)
       : undefined;
+    message.claimYield = (object.claimYield !== undefined && object.claimYield !== null)
+      ? IbcClaimYield.fromPartial(object.claimYield)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseIbcClaimYield(): IbcClaimYield {
+  return { positionIds: [] };
+}
+
+export const IbcClaimYield: MessageFns<IbcClaimYield> = {
+  encode(message: IbcClaimYield, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.positionIds.length !== 0) {
+      writer.uint32(10).fork();
+      for (const v of message.positionIds) {
+        if (BigInt.asUintN(64, v) !== v) {
+          throw new globalThis.Error("a value provided in array field positionIds of type uint64 is too large");
+        }
+        writer.uint64(v);
+      }
+      writer.join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): IbcClaimYield {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseIbcClaimYield();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag === 8) {
+              message.positionIds.push(reader.uint64() as bigint);
+
+              continue;
+            }
+
+            if (tag === 10) {
+              const end2 = reader.uint32() + reader.pos;
+              while (reader.pos < end2) {
+                message.positionIds.push(reader.uint64() as bigint);
+              }
+
+              continue;
+            }
+
+            break;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): IbcClaimYield {
+    return {
+      positionIds: globalThis.Array.isArray(object?.position_ids) ? object.position_ids.map((e: any) => BigInt(e)) : [],
+    };
+  },
+
+  toJSON(message: IbcClaimYield): unknown {
+    const obj: any = {};
+    if (message.positionIds?.length) {
+      obj.position_ids = message.positionIds.map((e) => e.toString());
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<IbcClaimYield>): IbcClaimYield {
+    return IbcClaimYield.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<IbcClaimYield>): IbcClaimYield {
+    const message = createBaseIbcClaimYield();
+    message.positionIds = object.positionIds?.map((e) => BigInt(e)) || [];
     return message;
   },
 };
@@ -7250,7 +7413,7 @@ export const IbcCreateOrder: MessageFns<IbcCreateOrder> = {
 };
 
 function createBaseIbcMarketActionResult(): IbcMarketActionResult {
-  return { account: "", positionIds: [], orderId: 0n };
+  return { account: "", positionIds: [], orderId: 0n, claimed: [] };
 }
 
 export const IbcMarketActionResult: MessageFns<IbcMarketActionResult> = {
@@ -7273,6 +7436,9 @@ export const IbcMarketActionResult: MessageFns<IbcMarketActionResult> = {
         throw new globalThis.Error("value provided for field message.orderId of type uint64 too large");
       }
       writer.uint32(24).uint64(message.orderId);
+    }
+    for (const v of message.claimed) {
+      Coin.encode(v!, writer.uint32(34).fork()).join();
     }
     return writer;
   },
@@ -7324,6 +7490,14 @@ export const IbcMarketActionResult: MessageFns<IbcMarketActionResult> = {
             message.orderId = reader.uint64() as bigint;
             continue;
           }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.claimed.push(Coin.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -7341,6 +7515,7 @@ export const IbcMarketActionResult: MessageFns<IbcMarketActionResult> = {
       account: isSet(object.account) ? globalThis.String(object.account) : "",
       positionIds: globalThis.Array.isArray(object?.position_ids) ? object.position_ids.map((e: any) => BigInt(e)) : [],
       orderId: isSet(object.order_id) ? BigInt(object.order_id) : 0n,
+      claimed: globalThis.Array.isArray(object?.claimed) ? object.claimed.map((e: any) => Coin.fromJSON(e)) : [],
     };
   },
 
@@ -7355,6 +7530,9 @@ export const IbcMarketActionResult: MessageFns<IbcMarketActionResult> = {
     if (message.orderId !== undefined) {
       obj.order_id = message.orderId.toString();
     }
+    if (message.claimed?.length) {
+      obj.claimed = message.claimed.map((e) => Coin.toJSON(e));
+    }
     return obj;
   },
 
@@ -7366,6 +7544,7 @@ export const IbcMarketActionResult: MessageFns<IbcMarketActionResult> = {
     message.account = object.account ?? "";
     message.positionIds = object.positionIds?.map((e) => BigInt(e)) || [];
     message.orderId = (object.orderId !== undefined && object.orderId !== null) ? BigInt(object.orderId) : 0n;
+    message.claimed = object.claimed?.map((e) => Coin.fromPartial(e)) || [];
     return message;
   },
 };
@@ -7603,6 +7782,7 @@ function createBaseParams(): Params {
     reputationDefaultWeight: "",
     newProviderScore: "",
     maxClaimPositions: 0,
+    deliveryGraceDays: 0,
   };
 }
 
@@ -7694,6 +7874,9 @@ export const Params: MessageFns<Params> = {
     }
     if (message.maxClaimPositions !== 0) {
       writer.uint32(232).uint32(message.maxClaimPositions);
+    }
+    if (message.deliveryGraceDays !== 0) {
+      writer.uint32(240).uint32(message.deliveryGraceDays);
     }
     return writer;
   },
@@ -7943,6 +8126,14 @@ export const Params: MessageFns<Params> = {
             message.maxClaimPositions = reader.uint32();
             continue;
           }
+          case 30: {
+            if (tag !== 240) {
+              break;
+            }
+
+            message.deliveryGraceDays = reader.uint32();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -8006,6 +8197,7 @@ export const Params: MessageFns<Params> = {
         : "",
       newProviderScore: isSet(object.new_provider_score) ? globalThis.String(object.new_provider_score) : "",
       maxClaimPositions: isSet(object.max_claim_positions) ? globalThis.Number(object.max_claim_positions) : 0,
+      deliveryGraceDays: isSet(object.delivery_grace_days) ? globalThis.Number(object.delivery_grace_days) : 0,
     };
   },
 
@@ -8098,6 +8290,9 @@ export const Params: MessageFns<Params> = {
     if (message.maxClaimPositions !== undefined) {
       obj.max_claim_positions = Math.round(message.maxClaimPositions);
     }
+    if (message.deliveryGraceDays !== undefined) {
+      obj.delivery_grace_days = Math.round(message.deliveryGraceDays);
+    }
     return obj;
   },
 
@@ -8157,6 +8352,7 @@ export const Params: MessageFns<Params> = {
     message.reputationDefaultWeight = object.reputationDefaultWeight ?? "";
     message.newProviderScore = object.newProviderScore ?? "";
     message.maxClaimPositions = object.maxClaimPositions ?? 0;
+    message.deliveryGraceDays = object.deliveryGraceDays ?? 0;
     return message;
   },
 };
