@@ -144,7 +144,7 @@ async function main(): Promise<void> {
     session.connect();
     await new Promise((r) => session.post("Profiler.enable", () => session.post("Profiler.start", r)));
   }
-  const results: { mode: string; check: number; finalize: number; commit: number; ok: number }[] = [];
+  const results: { mode: string; check: number; finalize: number; commit: number; ok: number; cpuMs: number }[] = [];
   for (const mode of ["warm", "cold"] as const) {
     for (let b = 0; b < BLOCKS; b++) {
       const txs = signBlock();
@@ -158,17 +158,20 @@ async function main(): Promise<void> {
         check = ms(t0);
       }
       height++;
+      const c0 = process.cpuUsage();
       const t1 = process.hrtime.bigint();
       const res = app.finalizeBlock(blockReq(height, txs));
       const finalize = ms(t1);
       const t2 = process.hrtime.bigint();
       await app.commit();
       const commit = ms(t2);
+      const cu = process.cpuUsage(c0);
+      const cpuMs = (cu.user + cu.system) / 1000;
       const ok = res.txResults.filter((r) => r.code === 0).length;
       if (ok !== txs.length) throw new Error(`only ${ok}/${txs.length} txs succeeded: ${res.txResults.find((r) => r.code !== 0)?.log}`);
-      results.push({ mode, check, finalize, commit, ok });
+      results.push({ mode, check, finalize, commit, ok, cpuMs });
       console.log(
-        `  ${mode} block ${height}: ${ok} txs  CheckTx ${check.toFixed(0)} ms | FinalizeBlock ${finalize.toFixed(0)} ms + Commit ${commit.toFixed(0)} ms = ${(finalize + commit).toFixed(0)} ms → ${Math.round((ok * 1000) / (finalize + commit))} tx/s`,
+        `  ${mode} block ${height}: ${ok} txs  CheckTx ${check.toFixed(0)} ms | FinalizeBlock ${finalize.toFixed(0)} ms + Commit ${commit.toFixed(0)} ms = ${(finalize + commit).toFixed(0)} ms → ${Math.round((ok * 1000) / (finalize + commit))} tx/s (process CPU ${cpuMs.toFixed(0)} ms; load avg ${os.loadavg()[0].toFixed(1)})`,
       );
     }
   }
@@ -184,8 +187,9 @@ async function main(): Promise<void> {
     const fin = r.reduce((s, x) => s + x.finalize, 0) / r.length;
     const com = r.reduce((s, x) => s + x.commit, 0) / r.length;
     const chk = r.reduce((s, x) => s + x.check, 0) / r.length;
+    const cpuMs = r.reduce((s, x) => s + x.cpuMs, 0) / r.length;
     console.log(
-      `RESULT ${mode}: ${TXS} tx/block on ${ACCOUNTS} accounts: FinalizeBlock ${fin.toFixed(0)} ms + Commit ${com.toFixed(0)} ms = ${(fin + com).toFixed(0)} ms/block → ${Math.round((TXS * 1000) / (fin + com))} tx/s` +
+      `RESULT ${mode}: ${TXS} tx/block on ${ACCOUNTS} accounts: FinalizeBlock ${fin.toFixed(0)} ms + Commit ${com.toFixed(0)} ms = ${(fin + com).toFixed(0)} ms/block → ${Math.round((TXS * 1000) / (fin + com))} tx/s; process CPU ${cpuMs.toFixed(0)} ms/block (${Math.round((cpuMs * 1000) / TXS)} µs/tx)` +
         (mode === "warm" ? ` (CheckTx beforehand: ${chk.toFixed(0)} ms = ${Math.round((TXS * 1000) / chk)} tx/s)` : ""),
     );
   }
