@@ -13,9 +13,19 @@ export const BECH32_PREFIX_VALCONS = "gridvalcons";
 /** The longest bech32 string we accept (bech32 allows 90; 32-byte addresses need ~63). */
 const MAX_BECH32_LENGTH = 90;
 
-/** Address bytes of a compressed (33-byte) secp256k1 public key. */
+const addrCache = new Map<string, Uint8Array>();
+const ADDR_CACHE_MAX = 100_000;
+
+/** Address bytes of a compressed (33-byte) secp256k1 public key (memoized: a pure function). */
 export function pubkeyToAddress(compressedPubkey: Uint8Array): Uint8Array {
-  return ripemd160(sha256(compressedPubkey));
+  const k = Buffer.from(compressedPubkey.buffer, compressedPubkey.byteOffset, compressedPubkey.byteLength).toString("latin1");
+  let a = addrCache.get(k);
+  if (!a) {
+    a = ripemd160(sha256(compressedPubkey));
+    if (addrCache.size >= ADDR_CACHE_MAX) addrCache.clear();
+    addrCache.set(k, a);
+  }
+  return a;
 }
 
 /** The address of module account `name` (sha256(name) truncated to 20 bytes, as the SDK). */

@@ -15,7 +15,7 @@
  */
 import { sdkErrors } from "../app/errors";
 import type { Context } from "../app/types";
-import { fromBech32, pubkeyToAddress } from "../crypto/address";
+import { fromBech32, moduleAddress, pubkeyToAddress } from "../crypto/address";
 import { bytesEqual, toHex } from "../crypto/hash";
 import { isCanonicalLowS, type Secp256k1Verifier } from "../crypto/secp256k1";
 import type { AuthKeeper } from "../../modules/auth/keeper";
@@ -29,6 +29,7 @@ import { SignatureCache } from "./sigcache";
 import { SIGN_MODE_DIRECT, directSignDigest } from "./signing";
 
 export const FEE_COLLECTOR = "fee_collector";
+const FEE_COLLECTOR_ADDRESS = moduleAddress(FEE_COLLECTOR);
 
 export interface AnteOptions {
   readonly auth: AuthKeeper;
@@ -136,7 +137,9 @@ export function runAnte(ctx: Context, tx: DecodedTx, opt: AnteOptions): AnteResu
   }
   const payerAcc = opt.auth.getAccount(ctx, feePayer);
   if (!payerAcc) throw sdkErrors.UnknownAddress.wrap(`fee payer address: ${feePayerStr} does not exist; fund it first`);
-  if (fee.length > 0) opt.bank.sendCoinsFromAccountToModule(ctx, feePayer, FEE_COLLECTOR, fee);
+  // fee_collector is a module account created at genesis (auth InitGenesis guarantees it), so the
+  // transfer goes straight to its fixed address without the name → account lookup.
+  if (fee.length > 0) opt.bank.sendCoins(ctx, feePayer, FEE_COLLECTOR_ADDRESS, fee);
   ctx.events.emit("tx", [
     ["fee", coinsToString(fee)],
     ["fee_payer", feePayerStr],

@@ -18,6 +18,7 @@ import { TxMsgData } from "cosmjs-types/cosmos/base/abci/v1beta1/abci";
 import { SimulateRequest, SimulateResponse } from "cosmjs-types/cosmos/tx/v1beta1/service";
 import { MsgMultiSend } from "cosmjs-types/cosmos/bank/v1beta1/tx";
 import { CheckTxType } from "cosmjs-types/tendermint/abci/types";
+import { GetNodeInfoResponse } from "cosmjs-types/cosmos/base/tendermint/v1beta1/query";
 import { CURVE_N } from "../crypto/secp256k1";
 import { moduleAddress, toBech32 } from "../crypto/address";
 import { totalSupplyInvariant } from "../../modules/bank/invariants";
@@ -281,6 +282,27 @@ describe("tx pipeline through the App", () => {
     // simulation wrote nothing
     expect(balance(c, bob.address)).toBe(FUND);
     expect(account(c, alice.address)!.sequence).toBe(0n);
+  });
+
+  test("block max gas: a tx over it is rejected; PrepareProposal stops at the block's gas", async () => {
+    const g = newTestChain([{ address: alice.address, amount: FUND }], { maxGas: 450_000n });
+    const acc = account(g, alice.address)!;
+    const big = buildSignedTx({ key: alice, msgs: [msgSend(alice.address, bob.address, 1n)], chainId: CHAIN_ID, accountNumber: acc.accountNumber, sequence: 0n, fee: { amount: [{ denom: "ugrid", amount: "2000" }], gasLimit: 500_000n } });
+    const r = checkTx(g, big.bytes);
+    expect(r.code).toBe(41);
+    expect(r.log).toMatch(/exceeds the block max gas 450000/);
+    const txs = [0n, 1n, 2n].map((seq) => buildSignedTx({ key: alice, msgs: [msgSend(alice.address, bob.address, 1n)], chainId: CHAIN_ID, accountNumber: acc.accountNumber, sequence: seq }).bytes);
+    for (const t of txs) expect(checkTx(g, t).code).toBe(0);
+    const p = g.app.prepareProposal({ maxTxBytes: 1_000_000n, txs, localLastCommit: { round: 0, votes: [] }, misbehavior: [], height: 1n, time: { seconds: 1n, nanos: 0 }, nextValidatorsHash: new Uint8Array(32), proposerAddress: new Uint8Array(20) });
+    expect(p.txs.length).toBe(2); // 2 × 200,000 ≤ 450,000 < 3 × 200,000
+  });
+
+  test("GetNodeInfo reports the chain id as network (Keplr's endpoint check)", () => {
+    const r = query(c, "/cosmos.base.tendermint.v1beta1.Service/GetNodeInfo", new Uint8Array());
+    expect(r.code).toBe(0);
+    const info = GetNodeInfoResponse.decode(r.value);
+    expect(info.defaultNodeInfo!.network).toBe(CHAIN_ID);
+    expect(info.applicationVersion!.appName).toBe("hashgrid");
   });
 
   test("queries: NotFound text for CosmJS, AllBalances, DenomMetadata", () => {

@@ -8,7 +8,8 @@
  * written back only on success (failed txs lose their writes and their message events).
  * CheckTx/ReCheckTx run the ante only (as the SDK); Simulate and FinalizeBlock run everything.
  */
-import { TxMsgData } from "cosmjs-types/cosmos/base/abci/v1beta1/abci";
+import "./protobuf-perf";
+import { encodeTxMsgData } from "./pb";
 import { ChainError, sdkErrors, toAbciError } from "../app/errors";
 import { BasicEventManager, BasicGasMeter, createContext } from "../app/context";
 import type { AnyMsg, Event, GasMeter, Module, MsgHandler, TxEnv, TxResult, TxRunner } from "../app/types";
@@ -71,6 +72,8 @@ export class TxPipeline implements TxRunner {
   readonly verifier: Secp256k1Verifier;
   readonly sigCache: SignatureCache;
   private readonly router = new Map<string, MsgHandler<unknown>>();
+  /** Summed gas limits of the proposal being prepared (PrepareProposal only). */
+  private proposalGas = { key: "", used: 0n };
 
   constructor(private readonly opt: TxPipelineOptions) {
     this.limits = { ...DEFAULT_TX_LIMITS, ...opt.limits };
@@ -146,6 +149,16 @@ export class TxPipeline implements TxRunner {
         if (maxBlockGas > 0n && gasWanted > maxBlockGas) {
           throw sdkErrors.InvalidGasLimit.wrap(`tx gas limit ${gasWanted} exceeds the block max gas ${maxBlockGas}; lower --gas`);
         }
+        if (mode === "prepare" && maxBlockGas > 0n) {
+          // PrepareProposal (the proposer's own choice, so node-local state is fine here): stop adding
+          // txs once the proposal's summed gas limits would pass block.max_gas.
+          const key = `${env.header.height}/${env.header.time.seconds}/${env.header.time.nanos}`;
+          if (this.proposalGas.key !== key) this.proposalGas = { key, used: 0n };
+          if (this.proposalGas.used + gasWanted > maxBlockGas) {
+            throw sdkErrors.OutOfGas.wrap(`block gas limit reached: ${this.proposalGas.used} + ${gasWanted} > max_gas ${maxBlockGas}; the tx waits for the next block`);
+          }
+          this.proposalGas.used += gasWanted;
+        }
         if (gasWanted > 9_223_372_036_854_775_807n) throw sdkErrors.InvalidGasLimit.wrap("gas limit exceeds int64");
       }
       meter = new BasicGasMeter(simulate ? 0n : gasWanted);
@@ -209,7 +222,7 @@ export class TxPipeline implements TxRunner {
       }
       msgStore.write();
       anteStore.write();
-      const data = TxMsgData.encode({ data: [], msgResponses }).finish();
+      const data = encodeTxMsgData(msgResponses);
       return {
         result: {
           code: 0,

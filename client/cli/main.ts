@@ -17,6 +17,7 @@ import { registerNodeCommands, runProgram } from "../../chain/node/commands";
 import { fromBech32 } from "../../chain/crypto/address";
 import { parseCoinsString } from "../../modules/bank/coins";
 import { connectSigning, HASHGRID, walletFromMnemonic } from "../index";
+import { HASHGRID_VERSION } from "../../chain/tx/service";
 import { Keyring, KeyringError } from "./keyring";
 
 interface GlobalOpts {
@@ -119,6 +120,7 @@ export function buildProgram(): Command {
     .addOption(new Option("--node <url>", "CometBFT RPC of a Hashgrid node").default(process.env.HASHGRID_NODE ?? "http://127.0.0.1:26657"))
     .addOption(new Option("-o, --output <format>", "text or json").choices(["text", "json"]).default("text"))
     .option("--keyring-dir <dir>", "keyring directory (default $HASHGRID_KEYRING_DIR or ~/.hashgrid)")
+    .version(HASHGRID_VERSION, "-v, --version")
     .showHelpAfterError("(run with --help for usage)");
 
   // ------------------------------------------------------------------ keys

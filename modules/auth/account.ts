@@ -6,6 +6,8 @@ import { BaseAccount, ModuleAccount } from "cosmjs-types/cosmos/auth/v1beta1/aut
 import { PubKey as Secp256k1PubKey } from "cosmjs-types/cosmos/crypto/secp256k1/keys";
 import { Any } from "cosmjs-types/google/protobuf/any";
 import { fromBech32, toBech32 } from "../../chain/crypto/address";
+import { PbWriter, encodeAny } from "../../chain/tx/pb";
+import "../../chain/tx/protobuf-perf";
 
 export const BASE_ACCOUNT_TYPE = "/cosmos.auth.v1beta1.BaseAccount";
 export const MODULE_ACCOUNT_TYPE = "/cosmos.auth.v1beta1.ModuleAccount";
@@ -47,24 +49,32 @@ export function accountToAny(a: Account): Any {
   return { typeUrl: BASE_ACCOUNT_TYPE, value: BaseAccount.encode(baseAccountOf(a)).finish() };
 }
 
+/** Stored form: Any(BaseAccount) encoded by hand on the hot path (byte-identical to cosmjs-types; tested). */
 export function encodeAccount(a: Account): Uint8Array {
-  return Any.encode(accountToAny(a)).finish();
+  if (a.module) return Any.encode(accountToAny(a)).finish();
+  const w = new PbWriter(128).stringField(1, toBech32(a.address));
+  if (a.pubKey) {
+    const pk = new PbWriter(40).bytesField(1, a.pubKey).finish();
+    w.bytesFieldAlways(2, encodeAny(SECP256K1_PUBKEY_TYPE, pk));
+  }
+  w.uint64Field(3, a.accountNumber).uint64Field(4, a.sequence);
+  return encodeAny(BASE_ACCOUNT_TYPE, w.finish());
 }
 
-function fromBase(b: BaseAccount, module?: Account["module"]): Account {
+function fromBase(b: BaseAccount, module?: Account["module"], addr?: Uint8Array): Account {
   let pubKey: Uint8Array | undefined;
   if (b.pubKey && b.pubKey.typeUrl === SECP256K1_PUBKEY_TYPE) pubKey = Secp256k1PubKey.decode(b.pubKey.value).key;
-  return { address: fromBech32(b.address), pubKey, accountNumber: b.accountNumber, sequence: b.sequence, module };
+  return { address: addr ?? fromBech32(b.address), pubKey, accountNumber: b.accountNumber, sequence: b.sequence, module };
 }
 
-/** Decodes stored account bytes (our own writes: trusted layout). */
-export function decodeAccount(bytes: Uint8Array): Account {
+/** Decodes stored account bytes (our own writes: trusted layout). `addr`, when known from the key, skips a bech32 decode. */
+export function decodeAccount(bytes: Uint8Array, addr?: Uint8Array): Account {
   const any = Any.decode(bytes);
-  if (any.typeUrl === BASE_ACCOUNT_TYPE) return fromBase(BaseAccount.decode(any.value));
+  if (any.typeUrl === BASE_ACCOUNT_TYPE) return fromBase(BaseAccount.decode(any.value), undefined, addr);
   if (any.typeUrl === MODULE_ACCOUNT_TYPE) {
     const m = ModuleAccount.decode(any.value);
     if (!m.baseAccount) throw new Error("stored module account without base_account");
-    return fromBase(m.baseAccount, { name: m.name, permissions: m.permissions });
+    return fromBase(m.baseAccount, { name: m.name, permissions: m.permissions }, addr);
   }
   throw new Error(`stored account has unknown type ${any.typeUrl}`);
 }

@@ -168,6 +168,8 @@ export function authGenesis(keeper: AuthKeeper): ModuleGenesis<AuthGenesisJSON> 
         }
       }
       keeper.setNextAccountNumber(ctx, next);
+      // The fee collector must be a module account: the ante pipeline pays fees to its address.
+      keeper.ensureModuleAccount(ctx, "fee_collector", []);
     },
     exportGenesis(ctx: Context): AuthGenesisJSON {
       const accounts = [...keeper.iterateAccounts(ctx.multiStore.getStore(STORE_NAME))];

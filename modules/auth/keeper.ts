@@ -16,7 +16,10 @@ import {
   decodeU64,
   encodeU64,
   moduleAccountKey,
+  moduleAddressMarkerKey,
 } from "./keys";
+
+const MARKER = new Uint8Array([1]);
 import { DEFAULT_PARAMS } from "./params";
 
 type AnyCtx = Pick<Context, "store"> | QueryContext;
@@ -37,7 +40,7 @@ export interface AuthReader {
 export class AuthKeeper implements AuthReader {
   getAccount(ctx: AnyCtx, addr: Uint8Array): Account | undefined {
     const v = store(ctx).get(accountKey(addr));
-    return v ? decodeAccount(v) : undefined;
+    return v ? decodeAccount(v, addr) : undefined;
   }
 
   hasAccount(ctx: AnyCtx, addr: Uint8Array): boolean {
@@ -46,6 +49,7 @@ export class AuthKeeper implements AuthReader {
 
   setAccount(ctx: Pick<Context, "store">, acc: Account): void {
     store(ctx).set(accountKey(acc.address), encodeAccount(acc));
+    if (acc.module) store(ctx).set(moduleAddressMarkerKey(acc.address), MARKER);
   }
 
   /** The next account number, incremented (SDK NextAccountNumber). */
@@ -78,6 +82,11 @@ export class AuthKeeper implements AuthReader {
   /** Returns the account at `addr`, creating it (SDK: on first receipt of funds) when missing. */
   ensureAccount(ctx: Pick<Context, "store">, addr: Uint8Array): Account {
     return this.getAccount(ctx, addr) ?? this.newAccount(ctx, addr);
+  }
+
+  /** Like ensureAccount but only checks existence (a cheaper Has instead of a read + decode). */
+  ensureAccountExists(ctx: Pick<Context, "store">, addr: Uint8Array): void {
+    if (!this.hasAccount(ctx, addr)) this.newAccount(ctx, addr);
   }
 
   getParams(ctx: AnyCtx): Params {
@@ -118,8 +127,7 @@ export class AuthKeeper implements AuthReader {
 
   /** True when `addr` holds a module account (those cannot receive plain sends). */
   isModuleAccount(ctx: AnyCtx, addr: Uint8Array): boolean {
-    const a = this.getAccount(ctx, addr);
-    return a?.module !== undefined;
+    return store(ctx).has(moduleAddressMarkerKey(addr));
   }
 
   /** Iterates every account in address order (genesis export, invariants). */

@@ -6,6 +6,7 @@
  *   0x02                          → next account number (uint64 big-endian)
  *   0x03                          → Params protobuf
  *   0x04 | module name (utf-8)    → module account address
+ *   0x05 | len(addr) | addr      → 0x01 marker: `addr` holds a module account (blocked for plain sends)
  */
 export const MODULE_NAME = "auth";
 export const STORE_NAME = "auth";
@@ -35,6 +36,14 @@ export function accountKey(addr: Uint8Array): Uint8Array {
 export function addressFromAccountKey(rel: Uint8Array): Uint8Array | undefined {
   if (rel.length < 1 || rel[0] + 1 !== rel.length) return undefined;
   return rel.subarray(1);
+}
+
+export function moduleAddressMarkerKey(addr: Uint8Array): Uint8Array {
+  const out = new Uint8Array(2 + addr.length);
+  out[0] = 0x05;
+  out[1] = addr.length;
+  out.set(addr, 2);
+  return out;
 }
 
 export function moduleAccountKey(name: string): Uint8Array {

@@ -136,7 +136,7 @@ export class BankKeeper implements BankWriter {
   sendCoins(ctx: Context, from: Uint8Array, to: Uint8Array, coins: readonly BigCoin[]): void {
     this.subtractCoins(ctx, from, coins);
     this.addCoins(ctx, to, coins);
-    this.accounts.ensureAccount(ctx, to);
+    this.accounts.ensureAccountExists(ctx, to);
     ctx.events.emit("transfer", [
       ["recipient", toBech32(to)],
       ["sender", toBech32(from)],

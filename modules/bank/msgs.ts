@@ -3,7 +3,7 @@
  * fields rejected); validateBasic does the stateless checks; handle moves the coins.
  */
 import { Input, Output } from "cosmjs-types/cosmos/bank/v1beta1/bank";
-import { MsgMultiSend, MsgMultiSendResponse, MsgSend, MsgSendResponse } from "cosmjs-types/cosmos/bank/v1beta1/tx";
+import { MsgMultiSend, MsgMultiSendResponse, MsgSend } from "cosmjs-types/cosmos/bank/v1beta1/tx";
 import type { Context, MsgHandler } from "../../chain/app/types";
 import { fromBech32 } from "../../chain/crypto/address";
 import { CoinSchema, strictDecode, type MessageSchema } from "../../chain/tx/wire";
@@ -44,24 +44,36 @@ function checkSendEnabled(ctx: Context, keeper: BankKeeper, coins: readonly BigC
   }
 }
 
+interface ParsedSend {
+  readonly from: Uint8Array;
+  readonly to: Uint8Array;
+  readonly coins: BigCoin[];
+}
+
+const EMPTY = new Uint8Array(0);
+
 export function msgSendHandler(keeper: BankKeeper): MsgHandler<MsgSend> {
+  // validateBasic's parse is reused by handle (same decoded object): one bech32/coins parse per message.
+  const parsed = new WeakMap<MsgSend, ParsedSend>();
+  const parse = (m: MsgSend): ParsedSend => {
+    let p = parsed.get(m);
+    if (!p) {
+      p = { from: fromBech32(m.fromAddress, "from_address"), to: fromBech32(m.toAddress, "to_address"), coins: parseCoins(m.amount, "amount") };
+      parsed.set(m, p);
+    }
+    return p;
+  };
   return {
     typeUrl: MSG_SEND,
     decode: (b) => strictDecode(b, MsgSendSchema, MsgSend.decode),
     signers: (m) => [m.fromAddress],
-    validateBasic(m) {
-      fromBech32(m.fromAddress, "from_address");
-      fromBech32(m.toAddress, "to_address");
-      parseCoins(m.amount, "amount");
-    },
+    validateBasic: (m) => void parse(m),
     handle(ctx, m) {
-      const from = fromBech32(m.fromAddress, "from_address");
-      const to = fromBech32(m.toAddress, "to_address");
-      const coins = parseCoins(m.amount, "amount");
+      const { from, to, coins } = parse(m);
       checkSendEnabled(ctx, keeper, coins);
       keeper.assertNotBlocked(ctx, to, m.toAddress);
       keeper.sendCoins(ctx, from, to, coins);
-      return { typeUrl: "/cosmos.bank.v1beta1.MsgSendResponse", value: MsgSendResponse.encode({}).finish() };
+      return { typeUrl: "/cosmos.bank.v1beta1.MsgSendResponse", value: EMPTY };
     },
   };
 }
@@ -99,7 +111,7 @@ export function msgMultiSendHandler(keeper: BankKeeper): MsgHandler<MsgMultiSend
       for (let i = 0; i < outputs.length; i++) {
         const o = outputs[i];
         keeper.addCoins(ctx, o.addr, o.coins);
-        keeper.accounts.ensureAccount(ctx, o.addr);
+        keeper.accounts.ensureAccountExists(ctx, o.addr);
         ctx.events.emit("transfer", [
           ["recipient", m.outputs[i].address],
           ["sender", m.inputs[0].address],

@@ -1,0 +1,263 @@
+/**
+ * Benchmark (b), end to end through a real CometBFT v0.38 node: the Hashgrid app and CometBFT run
+ * as separate processes (chain/node: `hashgrid start` + `cometbft start`), this process streams
+ * pre-signed MsgSends with broadcast_tx_async at a fixed offered rate (open loop), watches blocks,
+ * and reports committed tx/s computed from block data and broadcast→commit latency (p50/p95).
+ *
+ *   npm run bench:e2e                                    # 2,500 tx/s offered for 60 s, 10,000 accounts
+ *   BENCH_RATE=1000 BENCH_SECONDS=20 BENCH_ACCOUNTS=4000 npm run bench:e2e     # quick run
+ *   BENCH_INDEXER=null BENCH_TIMEOUT_COMMIT=500ms BENCH_RECHECK=false ...      # CometBFT knobs
+ *
+ * Latency = (client time when the block containing the tx is first seen) − (client time of its broadcast).
+ * Committed tx/s = Σ num_txs of the blocks of the measurement window ÷ (last − first block time).
+ */
+import * as fs from "node:fs";
+import * as http from "node:http";
+import * as os from "node:os";
+import * as path from "node:path";
+import { createHash } from "node:crypto";
+import { ensureCometbft } from "../../chain/node/cometbft";
+import { paths, patchConfigFile, toml } from "../../chain/node/config";
+import { initNetwork, killAllChildren, NodeRunner, waitForHeight } from "../../chain/node/network";
+import { moduleAddress, toBech32 } from "../../chain/crypto/address";
+import { buildSignedTx, keyFromSeed, msgSend, silent, type Key } from "../helpers/txkit";
+import { freePort } from "../e2e/helpers/txnet";
+
+const RATE = Number(process.env.BENCH_RATE ?? 2500);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 60);
+const ACCOUNTS = Number(process.env.BENCH_ACCOUNTS ?? 10_000);
+const TIMEOUT_COMMIT = process.env.BENCH_TIMEOUT_COMMIT ?? "1s";
+const INDEXER = process.env.BENCH_INDEXER ?? "kv";
+const RECHECK = process.env.BENCH_RECHECK ?? "true";
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 8);
+const CHAIN_ID = "hashgrid-bench-e2e-1";
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function basePort(): Promise<number> {
+  // 4 consecutive free ports in the e2e range 28000-28999.
+  for (let tries = 0; tries < 200; tries++) {
+    const b = 28000 + 10 * Math.floor(Math.random() * 99);
+    const ok = await Promise.all([0, 1, 2, 3].map((i) => isFree(b + i)));
+    if (ok.every(Boolean)) return b;
+  }
+  return (await freePort()) - 2;
+}
+
+async function isFree(port: number): Promise<boolean> {
+  const net = await import("node:net");
+  return new Promise((resolve) => {
+    const s = net.createServer();
+    s.once("error", () => resolve(false));
+    s.listen(port, "127.0.0.1", () => s.close(() => resolve(true)));
+  });
+}
+
+function pct(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+async function main(): Promise<void> {
+  const comet = await ensureCometbft({ say: (m) => console.log(m) });
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), "hashgrid-bench-e2e-"));
+  const total = Math.ceil(RATE * SECONDS);
+  console.log(`bench:e2e offered ${RATE} tx/s for ${SECONDS} s (${total} txs) from ${ACCOUNTS} accounts; timeout_commit=${TIMEOUT_COMMIT} indexer=${INDEXER} recheck=${RECHECK}; home ${root}`);
+
+  const keys: Key[] = Array.from({ length: ACCOUNTS }, (_, i) => keyFromSeed(`e2e-bench-${i}`));
+  const base = await basePort();
+  const layout = await initNetwork(
+    {
+      root,
+      chainId: CHAIN_ID,
+      validators: 1,
+      basePort: base,
+      timeoutCommit: TIMEOUT_COMMIT,
+      cometLogLevel: "error",
+      metrics: false,
+      funds: keys.map((k) => ({ address: k.address, coins: [{ denom: "ugrid", amount: "1000000000" }] })),
+    },
+    comet.path,
+  );
+  const spec = layout.nodes[0];
+  patchConfigFile(paths(spec.home).cometConfig, {
+    mempool: {
+      size: "200000",
+      max_txs_bytes: "1073741824",
+      cache_size: "300000",
+      recheck: RECHECK === "false" ? "false" : "true",
+    },
+    tx_index: { indexer: toml.str(INDEXER) },
+    rpc: { max_open_connections: "2000", max_subscription_clients: "10" },
+  });
+
+  // Account numbers: genesis gives funded accounts numbers after the module accounts, in genesis order.
+  // Read them back from the app once it runs (one query per account would be slow: derive instead).
+  const node = new NodeRunner(spec, { cometbft: comet.path, logger: silent });
+  const stop = async () => {
+    await node.stop().catch(() => undefined);
+    killAllChildren();
+  };
+  process.on("SIGINT", () => void stop().then(() => process.exit(130)));
+  try {
+    await node.start();
+    await waitForHeight(node, 2, 120_000);
+    const rpc = node.rpcUrl;
+    const numbers = await accountNumbers(rpc, keys);
+
+    // Pre-sign: account i sends its j-th tx with sequence j; stream order interleaves accounts so
+    // consecutive txs of one account are ACCOUNTS apart (no reordering across connections).
+    const t0 = process.hrtime.bigint();
+    const sink = toBech32(moduleAddress("bench-sink")); // a fresh plain account (created on first receipt)
+    const txs: { b64: string; hash: string }[] = new Array(total);
+    for (let k = 0; k < total; k++) {
+      const i = k % ACCOUNTS;
+      const seq = BigInt(Math.floor(k / ACCOUNTS));
+      const to = i % 2 ? keys[(i + 1) % ACCOUNTS].address : sink;
+      const bytes = buildSignedTx({ key: keys[i], msgs: [msgSend(keys[i].address, to, 1n)], chainId: CHAIN_ID, accountNumber: numbers[i], sequence: seq, fee: { amount: [{ denom: "ugrid", amount: "250" }], gasLimit: 100_000n } }).bytes;
+      txs[k] = { b64: Buffer.from(bytes).toString("base64"), hash: createHash("sha256").update(bytes).digest("hex").toUpperCase() };
+    }
+    console.log(`pre-signed ${total} txs in ${(Number(process.hrtime.bigint() - t0) / 1e9).toFixed(1)} s`);
+
+    const sentAt = new Map<string, number>();
+    const committedAt = new Map<string, number>();
+    const agent = new http.Agent({ keepAlive: true, maxSockets: CONNECTIONS });
+    const url = new URL(rpc);
+    let rejected = 0;
+    let rpcErrors = 0;
+    let firstErr = "";
+    const post = (body: string) =>
+      new Promise<string>((resolve, reject) => {
+        const req = http.request({ host: url.hostname, port: url.port, path: "/", method: "POST", agent, headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) } }, (res) => {
+          const chunks: Buffer[] = [];
+          res.on("data", (c) => chunks.push(c));
+          res.on("end", () => resolve(Buffer.concat(chunks).toString()));
+        });
+        req.on("error", reject);
+        req.end(body);
+      });
+
+    // Block watcher.
+    let watching = true;
+    const startHeight = (await rpcJson(rpc, "status")).sync_info.latest_block_height as string;
+    let seen = Number(startHeight);
+    const blocks: { height: number; time: string; n: number }[] = [];
+    const watcher = (async () => {
+      while (watching) {
+        const h = Number((await rpcJson(rpc, "status")).sync_info.latest_block_height);
+        while (seen < h) {
+          seen++;
+          const b = await rpcJson(rpc, "block", { height: String(seen) });
+          const now = performance.now();
+          const list: string[] = b.block.data.txs ?? [];
+          for (const t of list) committedAt.set(createHash("sha256").update(Buffer.from(t, "base64")).digest("hex").toUpperCase(), now);
+          blocks.push({ height: seen, time: b.block.header.time, n: list.length });
+        }
+        await sleep(100);
+      }
+    })();
+
+    // Sanity check: the first tx through broadcast_tx_sync must pass CheckTx.
+    const check = await rpcJson(rpc, "broadcast_tx_sync", { tx: txs[0].b64 });
+    if (check.code !== 0) throw new Error(`the first pre-signed tx fails CheckTx: code ${check.code} ${check.codespace}: ${check.log}`);
+    sentAt.set(txs[0].hash, performance.now());
+
+    // Open-loop sender at RATE tx/s.
+    const tStart = performance.now();
+    let inflight = 0;
+    let next = 1;
+    const sendOne = async (k: number) => {
+      inflight++;
+      const t = txs[k];
+      sentAt.set(t.hash, performance.now());
+      try {
+        const r = JSON.parse(await post(JSON.stringify({ jsonrpc: "2.0", id: k, method: "broadcast_tx_async", params: { tx: t.b64 } })));
+        if (r.error) {
+          rpcErrors++;
+          firstErr ||= JSON.stringify(r.error).slice(0, 200);
+        } else if (r.result?.code) rejected++;
+      } catch (e) {
+        rpcErrors++;
+        firstErr ||= (e as Error).message;
+      } finally {
+        inflight--;
+      }
+    };
+    while (next < total) {
+      const due = Math.min(total, Math.floor(((performance.now() - tStart) / 1000) * RATE));
+      while (next < due && inflight < 4 * CONNECTIONS * 64) void sendOne(next++);
+      await sleep(5);
+    }
+    const sendSecs = (performance.now() - tStart) / 1000;
+    while (inflight > 0) await sleep(10);
+    console.log(`sent ${total} txs in ${sendSecs.toFixed(1)} s (${Math.round(total / sendSecs)} tx/s offered); rpc errors ${rpcErrors}${firstErr ? ` (${firstErr})` : ""}`);
+    // Drain: wait until everything committed or 30 s without progress.
+    let last = -1;
+    let still = 0;
+    while (committedAt.size < total && still < 30) {
+      await sleep(1000);
+      if (committedAt.size === last) still++;
+      else still = 0;
+      last = committedAt.size;
+    }
+    watching = false;
+    await watcher;
+
+    const lat = [...sentAt].filter(([h]) => committedAt.has(h)).map(([h, s]) => (committedAt.get(h)! - s) / 1000).sort((a, b) => a - b);
+    const withTxs = blocks.filter((b) => b.n > 0);
+    const first = withTxs[0];
+    const lastB = withTxs[withTxs.length - 1];
+    const spanSecs = first && lastB ? (Date.parse(lastB.time) - Date.parse(first.time)) / 1000 : NaN;
+    const committed = withTxs.slice(1).reduce((s, b) => s + b.n, 0); // txs committed after the first tx block's time
+    const intervals = withTxs.slice(1).map((b, i) => (Date.parse(b.time) - Date.parse(withTxs[i].time)) / 1000);
+    console.log(`blocks with txs: ${withTxs.length} (heights ${first?.height}-${lastB?.height}), max ${Math.max(...withTxs.map((b) => b.n))} txs/block, mean interval ${(intervals.reduce((a, b) => a + b, 0) / intervals.length).toFixed(2)} s`);
+    console.log(
+      `RESULT e2e: committed ${committedAt.size}/${total} txs; ${Math.round(committed / spanSecs)} tx/s committed (block data, ${spanSecs.toFixed(1)} s); latency p50 ${pct(lat, 50).toFixed(2)} s, p95 ${pct(lat, 95).toFixed(2)} s, max ${lat[lat.length - 1]?.toFixed(2)} s; CheckTx rejections ${rejected}`,
+    );
+    fs.writeFileSync(path.join(root, "blocks.json"), JSON.stringify(blocks));
+  } finally {
+    await stop();
+    if (!process.env.BENCH_KEEP) fs.rmSync(root, { recursive: true, force: true });
+  }
+}
+
+async function rpcJson(rpc: string, method: string, params: Record<string, unknown> = {}): Promise<any> {
+  let lastErr: unknown;
+  for (let attempt = 0; attempt < 5; attempt++) {
+    try {
+      const r = await fetch(rpc, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }) });
+      const j = (await r.json()) as { result: any; error?: unknown };
+      if (j.error) throw new Error(`${method}: ${JSON.stringify(j.error)}`);
+      return j.result;
+    } catch (e) {
+      lastErr = e;
+      if ((e as Error).message.startsWith(method)) throw e;
+      await sleep(200 * (attempt + 1));
+    }
+  }
+  throw new Error(`${method}: ${(lastErr as Error)?.message} (${String((lastErr as { cause?: unknown })?.cause)})`);
+}
+
+/** Account numbers via abci_query (Accounts pages are bounded; query each key once, in parallel batches). */
+async function accountNumbers(rpc: string, keys: Key[]): Promise<bigint[]> {
+  const { QueryAccountRequest, QueryAccountResponse } = await import("cosmjs-types/cosmos/auth/v1beta1/query");
+  const { BaseAccount } = await import("cosmjs-types/cosmos/auth/v1beta1/auth");
+  const out: bigint[] = new Array(keys.length);
+  for (let s = 0; s < keys.length; s += 64) {
+    await Promise.all(
+      keys.slice(s, s + 64).map(async (k, j) => {
+        const data = Buffer.from(QueryAccountRequest.encode({ address: k.address }).finish()).toString("hex");
+        const r = await rpcJson(rpc, "abci_query", { path: "/cosmos.auth.v1beta1.Query/Account", data });
+        const any = QueryAccountResponse.decode(Buffer.from(r.response.value, "base64")).account!;
+        out[s + j] = BaseAccount.decode(any.value).accountNumber;
+      }),
+    );
+  }
+  return out;
+}
+
+main().catch((e) => {
+  console.error(e);
+  killAllChildren();
+  process.exit(1);
+});

@@ -1,0 +1,203 @@
+/**
+ * Benchmark (a), in process: FinalizeBlock + Commit of blocks of pre-signed MsgSends from funded
+ * accounts, on top of a store holding many other accounts. Real App, real wiring, real IAVL store
+ * on LevelDB. Prints tx/s and ms per block, for two cases per block:
+ *   "warm": the node saw every tx in CheckTx first (signatures cached, as on a real validator);
+ *   "cold": FinalizeBlock verifies every signature (txs it never saw).
+ *
+ *   npm run bench:tx                                   # 1,000,000 accounts, 10,000 tx/block, 3+3 blocks
+ *   BENCH_ACCOUNTS=100000 BENCH_TXS=2000 BENCH_BLOCKS=2 npm run bench:tx     # quick run
+ *   BENCH_DIR=.bench/state npm run bench:tx           # keep/reuse the 1M-account store between runs
+ *   BENCH_PROFILE=1 ...                                # write a .cpuprofile of the measured blocks
+ */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { Session } from "node:inspector";
+import { CheckTxType } from "cosmjs-types/tendermint/abci/types";
+import { App, appStoreNames } from "../../chain/app/app";
+import { ModuleManager } from "../../chain/app/manager";
+import { createContext } from "../../chain/app/context";
+import { defaultAppState } from "../../chain/app/genesis";
+import { buildModules, buildTxRunner } from "../../chain/app/wiring";
+import { openMultiStore } from "../../chain/store";
+import { AuthKeeper } from "../../modules/auth/keeper";
+import { BankKeeper } from "../../modules/bank/keeper";
+import { allocateGenesisAccounts } from "../../modules/bank/genesis";
+import { accountKey } from "../../modules/auth/keys";
+import { encodeAccount } from "../../modules/auth/account";
+import { balanceKey, encodeAmount, supplyKey, decodeAmount } from "../../modules/bank/keys";
+import { blockReq, buildSignedTx, keyFromSeed, msgSend, silent, type Key } from "../helpers/txkit";
+
+const ACCOUNTS = Number(process.env.BENCH_ACCOUNTS ?? 1_000_000);
+const TXS = Number(process.env.BENCH_TXS ?? 10_000);
+const BLOCKS = Number(process.env.BENCH_BLOCKS ?? 3);
+const CHAIN_ID = "hashgrid-bench-1";
+const FILL_CHUNK = 50_000;
+
+function ms(t0: bigint): number {
+  return Number(process.hrtime.bigint() - t0) / 1e6;
+}
+
+async function main(): Promise<void> {
+  const dir = process.env.BENCH_DIR ? path.resolve(process.env.BENCH_DIR) : fs.mkdtempSync(path.join(os.tmpdir(), "hashgrid-bench-"));
+  const reuse = fs.existsSync(path.join(dir, "bench.json"));
+  console.log(`bench:tx  accounts=${ACCOUNTS} txs/block=${TXS} blocks=${BLOCKS}x2 dir=${dir}${reuse ? " (reusing state)" : ""}`);
+  const wiring = buildModules({ logger: silent });
+  const manager = new ModuleManager(wiring.modules, wiring.order);
+  const store = await openMultiStore({ dir: path.join(dir, "data"), storeNames: appStoreNames(manager) });
+  const txRunner = buildTxRunner({ router: manager, modules: wiring.modules, logger: silent, minGasPrices: "0.0025ugrid" });
+  const app = new App({ store, manager, txRunner, logger: silent });
+  const senders: Key[] = Array.from({ length: TXS }, (_, i) => keyFromSeed(`bench-sender-${i}`));
+  const auth = new AuthKeeper();
+  const bank = new BankKeeper(auth);
+  let height = BigInt(store.lastCommit.version);
+
+  const progressFile = path.join(dir, "bench.json");
+  let filled = reuse ? (JSON.parse(fs.readFileSync(progressFile, "utf8")) as { filled: number }).filled : 0;
+  if (!reuse) {
+    const t0 = process.hrtime.bigint();
+    const appState = defaultAppState(manager) as Parameters<typeof allocateGenesisAccounts>[0] & Record<string, unknown>;
+    allocateGenesisAccounts(appState, senders.map((k) => ({ address: k.address, amount: 1_000_000_000n })));
+    app.initChain({
+      time: { seconds: 1_700_000_000n, nanos: 0 },
+      chainId: CHAIN_ID,
+      consensusParams: { block: { maxBytes: 104857600n, maxGas: -1n } },
+      validators: [],
+      appStateBytes: Buffer.from(JSON.stringify(appState)),
+      initialHeight: 1n,
+    });
+    height = 1n;
+    app.finalizeBlock(blockReq(height, []));
+    await app.commit();
+    console.log(`genesis with ${TXS} funded senders: ${ms(t0).toFixed(0)} ms`);
+    if (process.env.BENCH_DIR) fs.writeFileSync(progressFile, JSON.stringify({ filled: 0 }));
+  }
+  if (filled < ACCOUNTS) {
+    // Fill: other accounts with a balance each (2 keys per account), written straight to the store,
+    // one commit per chunk. Resumable (BENCH_DIR + bench.json), so a 1M-account store can be built
+    // over several short runs (BENCH_FILL_SECONDS bounds one run's filling).
+    const t1 = process.hrtime.bigint();
+    const budget = Number(process.env.BENCH_FILL_SECONDS ?? 1e9) * 1000;
+    const start0 = filled;
+    let nextNumber = auth.peekNextAccountNumber({ store: (n: string) => store.getStore(n) } as never);
+    for (let start = filled; start < ACCOUNTS; start += FILL_CHUNK) {
+      const b = store.branch();
+      const a = b.getStore("auth");
+      const k = b.getStore("bank");
+      const n = Math.min(FILL_CHUNK, ACCOUNTS - start);
+      for (let i = 0; i < n; i++) {
+        const addr = new Uint8Array(20);
+        new DataView(addr.buffer).setUint32(0, Math.imul(0x9e3779b9, start + i + 1) >>> 0);
+        new DataView(addr.buffer).setUint32(4, start + i);
+        a.set(accountKey(addr), encodeAccount({ address: addr, accountNumber: nextNumber++, sequence: 0n }));
+        k.set(balanceKey(addr, "ugrid"), encodeAmount(1000n));
+      }
+      const supply = decodeAmount(k.get(supplyKey("ugrid"))!);
+      k.set(supplyKey("ugrid"), encodeAmount(supply + 1000n * BigInt(n)));
+      const nn = new Uint8Array(8);
+      new DataView(nn.buffer).setBigUint64(0, nextNumber);
+      a.set(new Uint8Array([0x02]), nn);
+      b.write();
+      height++;
+      app.finalizeBlock(blockReq(height, []));
+      await app.commit();
+      filled = start + n;
+      if (process.env.BENCH_DIR) fs.writeFileSync(progressFile, JSON.stringify({ filled }));
+      process.stdout.write(`\rfilling: ${filled}/${ACCOUNTS} accounts (${(ms(t1) / 1000).toFixed(0)} s)`);
+      if (ms(t1) > budget && filled < ACCOUNTS) {
+        process.stdout.write("\n");
+        console.log(`fill budget reached at ${filled} accounts; run again with the same BENCH_DIR to continue`);
+        await store.close();
+        return;
+      }
+    }
+    process.stdout.write("\n");
+    console.log(`filled ${filled - start0} accounts in ${(ms(t1) / 1000).toFixed(1)} s (${Math.round(((filled - start0) * 1000) / ms(t1))} accounts/s, 2 keys each)`);
+  }
+
+  // Account numbers and sequences of the senders.
+  const view = createContext({ header: { height, time: { seconds: 0n, nanos: 0 }, chainId: CHAIN_ID, proposer: new Uint8Array() }, mode: "genesis", store: store.branch(), logger: silent });
+  const info = senders.map((s) => auth.getAccount(view, s.addrBytes)!);
+  const recipients = senders.map((_, i) => senders[(i * 7919 + 1) % senders.length].address);
+
+  const signBlock = (): Uint8Array[] => {
+    const t0 = process.hrtime.bigint();
+    const txs = senders.map((s, i) => {
+      const tx = buildSignedTx({
+        key: s,
+        msgs: [msgSend(s.address, recipients[i], 1n)],
+        chainId: CHAIN_ID,
+        accountNumber: info[i].accountNumber,
+        sequence: info[i].sequence,
+        fee: { amount: [{ denom: "ugrid", amount: "250" }], gasLimit: 100_000n },
+      }).bytes;
+      info[i].sequence += 1n;
+      return tx;
+    });
+    console.log(`  signed ${txs.length} txs in ${ms(t0).toFixed(0)} ms`);
+    return txs;
+  };
+
+  const session = process.env.BENCH_PROFILE ? new Session() : undefined;
+  if (session) {
+    session.connect();
+    await new Promise((r) => session.post("Profiler.enable", () => session.post("Profiler.start", r)));
+  }
+  const results: { mode: string; check: number; finalize: number; commit: number; ok: number; cpuMs: number }[] = [];
+  for (const mode of ["warm", "cold"] as const) {
+    for (let b = 0; b < BLOCKS; b++) {
+      const txs = signBlock();
+      let check = 0;
+      if (mode === "warm") {
+        const t0 = process.hrtime.bigint();
+        for (const tx of txs) {
+          const r = app.checkTx({ tx, type: CheckTxType.NEW });
+          if (r.code !== 0) throw new Error(`CheckTx failed: ${r.log}`);
+        }
+        check = ms(t0);
+      }
+      height++;
+      const c0 = process.cpuUsage();
+      const t1 = process.hrtime.bigint();
+      const res = app.finalizeBlock(blockReq(height, txs));
+      const finalize = ms(t1);
+      const t2 = process.hrtime.bigint();
+      await app.commit();
+      const commit = ms(t2);
+      const cu = process.cpuUsage(c0);
+      const cpuMs = (cu.user + cu.system) / 1000;
+      const ok = res.txResults.filter((r) => r.code === 0).length;
+      if (ok !== txs.length) throw new Error(`only ${ok}/${txs.length} txs succeeded: ${res.txResults.find((r) => r.code !== 0)?.log}`);
+      results.push({ mode, check, finalize, commit, ok, cpuMs });
+      console.log(
+        `  ${mode} block ${height}: ${ok} txs  CheckTx ${check.toFixed(0)} ms | FinalizeBlock ${finalize.toFixed(0)} ms + Commit ${commit.toFixed(0)} ms = ${(finalize + commit).toFixed(0)} ms → ${Math.round((ok * 1000) / (finalize + commit))} tx/s (process CPU ${cpuMs.toFixed(0)} ms; load avg ${os.loadavg()[0].toFixed(1)})`,
+      );
+    }
+  }
+  if (session) {
+    const prof = await new Promise<object>((r) => session.post("Profiler.stop", (_e, p) => r((p as { profile: object }).profile)));
+    const f = path.resolve(".bench", `tx-inprocess-${process.pid}.cpuprofile`);
+    fs.mkdirSync(path.dirname(f), { recursive: true });
+    fs.writeFileSync(f, JSON.stringify(prof));
+    console.log(`profile: ${f}`);
+  }
+  for (const mode of ["warm", "cold"]) {
+    const r = results.filter((x) => x.mode === mode);
+    const fin = r.reduce((s, x) => s + x.finalize, 0) / r.length;
+    const com = r.reduce((s, x) => s + x.commit, 0) / r.length;
+    const chk = r.reduce((s, x) => s + x.check, 0) / r.length;
+    const cpuMs = r.reduce((s, x) => s + x.cpuMs, 0) / r.length;
+    console.log(
+      `RESULT ${mode}: ${TXS} tx/block on ${ACCOUNTS} accounts: FinalizeBlock ${fin.toFixed(0)} ms + Commit ${com.toFixed(0)} ms = ${(fin + com).toFixed(0)} ms/block → ${Math.round((TXS * 1000) / (fin + com))} tx/s; process CPU ${cpuMs.toFixed(0)} ms/block (${Math.round((cpuMs * 1000) / TXS)} µs/tx)` +
+        (mode === "warm" ? ` (CheckTx beforehand: ${chk.toFixed(0)} ms = ${Math.round((TXS * 1000) / chk)} tx/s)` : ""),
+    );
+  }
+  await store.close();
+  if (!process.env.BENCH_DIR) fs.rmSync(dir, { recursive: true, force: true });
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
