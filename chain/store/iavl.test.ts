@@ -8,7 +8,7 @@ import { ics23, iavlSpec, verifyMembership, verifyNonMembership } from "@confio/
 import { IavlTree, Node } from "./iavl";
 import { commitInfoHash, encodeProof, iavlProof } from "./proofs";
 import { fromHex, toHex } from "./encoding";
-import { randomSequenceOps } from "./testutil";
+import { FixturePrng, randomSequenceOps } from "./testutil";
 
 const FIXTURES = join(__dirname, "../../test/fixtures");
 const load = (name: string) => JSON.parse(readFileSync(join(FIXTURES, name), "utf8"));
@@ -109,6 +109,35 @@ describe("IAVL tree vs Go cosmos/iavl", () => {
       expect(absent).toBeGreaterThan(3);
     });
   }
+});
+
+describe("IAVL tree bookkeeping", () => {
+  test("cachedNodes tracks the live nodes of the latest tree across sets, updates and removes", () => {
+    const t = new IavlTree(undefined);
+    const r = new FixturePrng("cached");
+    const keys: Uint8Array[] = [];
+    for (let v = 0; v < 12; v++) {
+      for (let i = 0; i < 400; i++) {
+        const x = r.intn(3);
+        if (x === 0 && keys.length > 0) t.remove(keys.splice(r.intn(keys.length), 1)[0]!);
+        else if (x === 1 && keys.length > 0) t.set(keys[r.intn(keys.length)]!, r.bytes(3));
+        else {
+          const k = r.bytes(6);
+          if (!t.set(k, r.bytes(3))) keys.push(k);
+        }
+      }
+      t.saveVersion();
+      let live = 0;
+      const stack = t.root ? [t.root] : [];
+      while (stack.length > 0) {
+        const n = stack.pop()!;
+        live++;
+        if (n.height > 0) stack.push(n.left!, n.right!);
+      }
+      expect(t.cachedNodes).toBe(live);
+      expect(t.size).toBe(keys.length);
+    }
+  });
 });
 
 describe("AppHash vs the SDK's CommitInfo.Hash()", () => {

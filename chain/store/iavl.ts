@@ -187,8 +187,8 @@ export class IavlTree {
   }
 
   /**
-   * Approximate number of nodes held in memory by this tree (loaded + created since the last
-   * eviction); the multistore uses it to bound memory.
+   * Approximate number of nodes of the latest tree held in memory (loaded + saved new nodes −
+   * orphaned); the multistore uses it to bound memory.
    */
   cachedNodes = 0;
 
@@ -395,6 +395,8 @@ export class IavlTree {
     }
     this.version = version;
     this.savedRoot = this.root;
+    // Orphans were in memory and are now unreachable from the latest tree.
+    this.cachedNodes = Math.max(0, this.cachedNodes - this.orphans.length);
     this.orphans = [];
     return hash;
   }

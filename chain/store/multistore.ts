@@ -198,6 +198,8 @@ export class RootMultiStore implements CommitMultiStore {
   private initialVersion = 0;
   private broken: string | undefined;
   private readonly oldTrees = new Map<number, Map<string, IavlTree>>();
+  /** Encoded store-level (TendermintSpec) proofs by "version/store": the same for every key. */
+  private readonly simpleProofs = new Map<string, Uint8Array>();
   /** Roots of the last version whose batch is on disk (queries may run while a commit awaits). */
   private readonly committedRoots = new Map<string, Node | undefined>();
   private readonly keepRecent: number;
@@ -588,11 +590,14 @@ export class RootMultiStore implements CommitMultiStore {
       }
       const value = tree.get(key);
       const iavlOp: ProofOp = { type: PROOF_OP_IAVL, key: Uint8Array.from(key), data: encodeProof(iavlProof(tree, key)) };
-      const simpleOp: ProofOp = {
-        type: PROOF_OP_SIMPLE,
-        key: Buffer.from(storeName, "utf8"),
-        data: encodeProof(storeExistenceProof(this.rootsAt(v), storeName)),
-      };
+      const ck = `${v}/${storeName}`;
+      let simpleData = this.simpleProofs.get(ck);
+      if (simpleData === undefined) {
+        simpleData = encodeProof(storeExistenceProof(this.rootsAt(v), storeName));
+        if (this.simpleProofs.size >= 256) this.simpleProofs.delete(this.simpleProofs.keys().next().value!);
+        this.simpleProofs.set(ck, simpleData);
+      }
+      const simpleOp: ProofOp = { type: PROOF_OP_SIMPLE, key: Buffer.from(storeName, "utf8"), data: simpleData };
       return { value, version: v, proofOps: [iavlOp, simpleOp] };
     } catch (e) {
       if (e instanceof StoreError) throw new StoreError(`${e.message} (query store "${storeName}" key ${toHex(key)} at version ${v})`);
