@@ -349,6 +349,20 @@ export class IavlTree {
     return true;
   }
 
+  /**
+   * Forgets the hashes of unsaved nodes (they embed the working version, which changes when
+   * the initial version is set after writes were hashed).
+   */
+  invalidateUnsavedHashes(): void {
+    const walk = (n: Node | undefined): void => {
+      if (n === undefined || n.version !== 0) return;
+      n.hash = undefined;
+      walk(n.left);
+      walk(n.right);
+    };
+    walk(this.root);
+  }
+
   /** Drops every unsaved change (working root back to the saved root). */
   rollback(): void {
     this.root = this.savedRoot;

@@ -263,6 +263,25 @@ describe("multistore on LevelDB", () => {
     await cms.close();
   });
 
+  test("setInitialVersion after writes were already hashed re-hashes them at the new version", async () => {
+    const a = await openMultiStore({ dir: newDir(), storeNames: ["bank"] });
+    a.getStore("bank").set(e("x"), e("1"));
+    a.getStore("bank").set(e("y"), e("2"));
+    a.workingHash(); // hashed as version 1
+    a.setInitialVersion(7);
+    const b = await openMultiStore({ dir: newDir(), storeNames: ["bank"] });
+    b.setInitialVersion(7);
+    b.getStore("bank").set(e("x"), e("1"));
+    b.getStore("bank").set(e("y"), e("2"));
+    expect(toHex(a.workingHash())).toBe(toHex(b.workingHash()));
+    const ca = await a.commit();
+    expect(ca.version).toBe(7);
+    expect(toHex(ca.appHash)).toBe(toHex((await b.commit()).appHash));
+    expect(verifyStoreProof(ca.appHash, "bank", e("x"), e("1"), a.query("bank", e("x"), 7, true).proofOps!)).toBe(true);
+    await a.close();
+    await b.close();
+  });
+
   test("discardPending drops applied-but-uncommitted changes", async () => {
     const cms = await openMultiStore({ dir: newDir(), storeNames: ["bank"] });
     const held = cms.getStore("bank"); // callers may keep the root store handle across blocks

@@ -198,6 +198,8 @@ export class RootMultiStore implements CommitMultiStore {
   private initialVersion = 0;
   private broken: string | undefined;
   private readonly oldTrees = new Map<number, Map<string, IavlTree>>();
+  /** Encoded store-level (TendermintSpec) proofs by "version/store": the same for every key. */
+  private readonly simpleProofs = new Map<string, Uint8Array>();
   /** Roots of the last version whose batch is on disk (queries may run while a commit awaits). */
   private readonly committedRoots = new Map<string, Node | undefined>();
   private readonly keepRecent: number;
@@ -254,7 +256,14 @@ export class RootMultiStore implements CommitMultiStore {
     for (const [k, v] of [["keepRecent", opts.keepRecent], ["keepEvery", opts.keepEvery], ["pruneBudget", opts.pruneBudget], ["maxCachedNodes", opts.maxCachedNodes], ["evictDepth", opts.evictDepth]] as const) {
       if (v !== undefined && (!Number.isSafeInteger(v) || v < 0)) throw new StoreError(`${k} must be a non-negative integer, got ${v}`);
     }
-    const db = new Level<Uint8Array, Uint8Array>(opts.dir, { keyEncoding: "view", valueEncoding: "view" }) as unknown as DB;
+    const db = new Level<Uint8Array, Uint8Array>(opts.dir, {
+      keyEncoding: "view",
+      valueEncoding: "view",
+      // A commit writes several MB; the 4 MB default memtable would flush to level 0 on every
+      // commit and provoke write stalls. 64 MB block cache for node pages and the fast index.
+      writeBufferSize: 64 * 1024 * 1024,
+      cacheSize: 64 * 1024 * 1024,
+    }) as unknown as DB;
     await db.open();
     try {
       const raw = db.getSync(META_KEY);
@@ -315,7 +324,10 @@ export class RootMultiStore implements CommitMultiStore {
     if (this.commitInfo.version !== 0) throw new StoreError(`cannot set initial version ${version}: version ${this.commitInfo.version} is already committed`);
     if (!Number.isSafeInteger(version) || version < 1) throw new StoreError(`initial version must be a positive integer, got ${version}`);
     this.initialVersion = version;
-    for (const s of this.stores.values()) s.tree.initialVersion = version;
+    for (const s of this.stores.values()) {
+      s.tree.initialVersion = version;
+      s.tree.invalidateUnsavedHashes(); // in case workingHash() already ran at the old version
+    }
   }
 
   /** The version the next commit will write. */
@@ -330,7 +342,13 @@ export class RootMultiStore implements CommitMultiStore {
     const roots: StoreRoot[] = [];
     for (const name of this.storeNames) {
       const s = this.stores.get(name)!;
-      s.applyPending();
+      try {
+        s.applyPending();
+      } catch (e) {
+        // Writes are half applied (a node could not be read): the working state is unknown.
+        this.broken = `applying pending writes to "${name}" failed (${(e as Error).message})`;
+        throw e;
+      }
       roots.push({ name, hash: s.wrapCall(() => s.tree.workingHash(), "hashing") });
     }
     return commitInfoHash(roots);
@@ -572,11 +590,14 @@ export class RootMultiStore implements CommitMultiStore {
       }
       const value = tree.get(key);
       const iavlOp: ProofOp = { type: PROOF_OP_IAVL, key: Uint8Array.from(key), data: encodeProof(iavlProof(tree, key)) };
-      const simpleOp: ProofOp = {
-        type: PROOF_OP_SIMPLE,
-        key: Buffer.from(storeName, "utf8"),
-        data: encodeProof(storeExistenceProof(this.rootsAt(v), storeName)),
-      };
+      const ck = `${v}/${storeName}`;
+      let simpleData = this.simpleProofs.get(ck);
+      if (simpleData === undefined) {
+        simpleData = encodeProof(storeExistenceProof(this.rootsAt(v), storeName));
+        if (this.simpleProofs.size >= 256) this.simpleProofs.delete(this.simpleProofs.keys().next().value!);
+        this.simpleProofs.set(ck, simpleData);
+      }
+      const simpleOp: ProofOp = { type: PROOF_OP_SIMPLE, key: Buffer.from(storeName, "utf8"), data: simpleData };
       return { value, version: v, proofOps: [iavlOp, simpleOp] };
     } catch (e) {
       if (e instanceof StoreError) throw new StoreError(`${e.message} (query store "${storeName}" key ${toHex(key)} at version ${v})`);
