@@ -10,4 +10,6 @@ module.exports = {
   transformIgnorePatterns: ["/node_modules/(?!(@noble|@scure|@cosmjs|@bufbuild)/)"],
   moduleFileExtensions: ["ts", "js", "mjs", "json", "node"],
   testTimeout: 30000,
+  // Finds (or builds, once) CometBFT v0.38.25 before the e2e suites run; see test/e2e/globalSetup.ts.
+  globalSetup: "<rootDir>/test/e2e/globalSetup.ts",
 };

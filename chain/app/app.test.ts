@@ -1,6 +1,6 @@
 import { ResponseProcessProposal_ProposalStatus } from "cosmjs-types/tendermint/abci/types";
 import { App, appStoreNames, EMPTY_HASH, protoTxSize } from "./app";
-import { ModuleManager } from "./manager";
+import { LateRouter, ModuleManager } from "./manager";
 import { consensusParamsKeeper } from "./consensus";
 import type { Module } from "./types";
 import { dec, enc, kvModule, TestRunner, type KvGenesis } from "../../test/helpers/appFixtures";
@@ -294,5 +294,15 @@ describe("ModuleManager", () => {
     expect(m.endBlockOrder.map((x) => x.name)).toEqual(["b", "a"]);
     expect(m.storeNames).toEqual(["a", "b", "c0", "c1"]);
     expect(m.handler("/x.Msg")).toBeUndefined();
+  });
+
+  test("LateRouter routes once bound, and refuses use before binding", () => {
+    const r = new LateRouter();
+    expect(() => r.handler("/x.Msg")).toThrow(/before the app was built/);
+    const h = { typeUrl: "/x.Msg", decode: () => ({}), signers: () => [], validateBasic() {}, handle: () => ({ typeUrl: "", value: new Uint8Array() }) };
+    r.bind(new ModuleManager([{ name: "a", msgs: [h] }]));
+    expect(r.handler("/x.Msg")).toBe(h);
+    expect(r.typeUrls()).toEqual(["/x.Msg"]);
+    expect(() => r.bind(new ModuleManager([]))).toThrow(/already bound/);
   });
 });

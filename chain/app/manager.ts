@@ -111,3 +111,30 @@ export class ModuleManager implements MsgRouter {
 export function cmpStr(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
+
+/**
+ * A MsgRouter handed to module factories before the ModuleManager exists (gov, authz-like
+ * execution, escrow settlement need to route nested messages). The app binds it once, right after
+ * building the manager; routing before that, or binding twice, is a programming error.
+ */
+export class LateRouter implements MsgRouter {
+  private target?: MsgRouter;
+
+  bind(router: MsgRouter): void {
+    if (this.target) throw new Error("LateRouter already bound");
+    this.target = router;
+  }
+
+  private get bound(): MsgRouter {
+    if (!this.target) throw new Error("message router used before the app was built (LateRouter not bound)");
+    return this.target;
+  }
+
+  handler(typeUrl: string): MsgHandler<any> | undefined {
+    return this.bound.handler(typeUrl);
+  }
+
+  typeUrls(): readonly string[] {
+    return this.bound.typeUrls();
+  }
+}

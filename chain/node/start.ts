@@ -6,7 +6,7 @@ import * as http from "node:http";
 import * as fs from "node:fs";
 import { AbciServer } from "../abci";
 import { App, appStoreNames } from "../app/app";
-import { ModuleManager } from "../app/manager";
+import { LateRouter, ModuleManager } from "../app/manager";
 import { AppMetrics } from "../app/metrics";
 import type { Logger, Module } from "../app/types";
 import { buildModules, buildTxRunner } from "../app/wiring";
@@ -25,8 +25,13 @@ export interface OpenAppOptions {
 
 /** Opens the store and builds the App exactly as a node runs it. */
 export async function openApp(o: OpenAppOptions): Promise<{ app: App; store: CommitMultiStore; manager: ModuleManager }> {
-  const wiring = buildModules({ logger: o.logger });
+  // `router` routes to every wired module once bound below; wiring.ts can declare
+  // `router?: MsgRouter` in WiringOptions and hand it to gov-like modules (nested message execution).
+  const router = new LateRouter();
+  const wiringOptions = { logger: o.logger, router };
+  const wiring = buildModules(wiringOptions);
   const manager = new ModuleManager([...wiring.modules, ...(o.extraModules ?? [])], o.extraModules?.length ? undefined : wiring.order);
+  router.bind(manager);
   const txRunner = buildTxRunner({ router: manager, modules: manager.modules, logger: o.logger });
   fs.mkdirSync(o.dataDir, { recursive: true });
   let store: CommitMultiStore;
