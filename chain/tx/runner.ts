@@ -88,6 +88,24 @@ export class TxPipeline implements TxRunner {
     }
   }
 
+  /**
+   * consensus block.max_gas as of the start of the block at env.header.height. Consensus params
+   * only change in EndBlock (governance), so one read per (height, mempool-or-block) is exact;
+   * it saves a store read + ConsensusParams decode per tx.
+   */
+  private maxGasCache = new Map<string, bigint>();
+  private maxGasAt(env: TxEnv): bigint {
+    const side = env.mode === "check" || env.mode === "recheck" || env.mode === "simulate" ? "mempool" : "block";
+    const key = `${side}/${env.header.height}`;
+    let v = this.maxGasCache.get(key);
+    if (v === undefined) {
+      v = blockMaxGas(env.store);
+      if (this.maxGasCache.size > 16) this.maxGasCache.clear();
+      this.maxGasCache.set(key, v);
+    }
+    return v;
+  }
+
   /** Message type URLs this chain accepts (sorted). */
   messageTypes(): string[] {
     return [...this.router.keys()].sort();
@@ -145,7 +163,7 @@ export class TxPipeline implements TxRunner {
       const simulate = mode === "simulate";
       if (!simulate) {
         if (gasWanted === 0n) throw sdkErrors.InvalidGasLimit.wrap("gas limit must be greater than 0; set --gas or use --gas auto");
-        const maxBlockGas = env.maxBlockGas ?? blockMaxGas(env.store);
+        const maxBlockGas = env.maxBlockGas ?? this.maxGasAt(env);
         if (maxBlockGas > 0n && gasWanted > maxBlockGas) {
           throw sdkErrors.InvalidGasLimit.wrap(`tx gas limit ${gasWanted} exceeds the block max gas ${maxBlockGas}; lower --gas`);
         }
