@@ -33,6 +33,10 @@ export interface TxPipelineOptions {
   readonly limits?: Partial<TxLimits>;
   readonly verifier?: Secp256k1Verifier;
   readonly sigCacheSize?: number;
+  /** PrepareProposal includes at most this many txs (default 10,000). */
+  readonly maxProposalTxs?: number;
+  /** ... and stops adding txs after this many ms of checking them (default 1,000). */
+  readonly proposalBudgetMs?: number;
 }
 
 /** Extra, optional inputs an App may give (additive to TxEnv). */
@@ -72,20 +76,42 @@ export class TxPipeline implements TxRunner {
   readonly verifier: Secp256k1Verifier;
   readonly sigCache: SignatureCache;
   private readonly router = new Map<string, MsgHandler<unknown>>();
-  /** Summed gas limits of the proposal being prepared (PrepareProposal only). */
-  private proposalGas = { key: "", used: 0n };
+  /** The proposal being prepared (PrepareProposal only). */
+  private proposal = { key: "", gas: 0n, txs: 0, started: 0n };
+  readonly maxProposalTxs: number;
+  readonly proposalBudgetMs: number;
 
   constructor(private readonly opt: TxPipelineOptions) {
     this.limits = { ...DEFAULT_TX_LIMITS, ...opt.limits };
     this.minGasPrices = parseGasPrices(opt.minGasPrices ?? DEFAULT_MIN_GAS_PRICES);
     this.verifier = opt.verifier ?? getVerifier();
     this.sigCache = new SignatureCache(opt.sigCacheSize);
+    this.maxProposalTxs = opt.maxProposalTxs ?? 10_000;
+    this.proposalBudgetMs = opt.proposalBudgetMs ?? 1_000;
     for (const m of opt.modules) {
       for (const h of m.msgs ?? []) {
         if (this.router.has(h.typeUrl)) throw new Error(`message ${h.typeUrl} is registered by two modules`);
         this.router.set(h.typeUrl, h as MsgHandler<unknown>);
       }
     }
+  }
+
+  /**
+   * consensus block.max_gas as of the start of the block at env.header.height. Consensus params
+   * only change in EndBlock (governance), so one read per (height, mempool-or-block) is exact;
+   * it saves a store read + ConsensusParams decode per tx.
+   */
+  private maxGasCache = new Map<string, bigint>();
+  private maxGasAt(env: TxEnv): bigint {
+    const side = env.mode === "check" || env.mode === "recheck" || env.mode === "simulate" ? "mempool" : "block";
+    const key = `${side}/${env.header.height}`;
+    let v = this.maxGasCache.get(key);
+    if (v === undefined) {
+      v = blockMaxGas(env.store);
+      if (this.maxGasCache.size > 16) this.maxGasCache.clear();
+      this.maxGasCache.set(key, v);
+    }
+    return v;
   }
 
   /** Message type URLs this chain accepts (sorted). */
@@ -145,19 +171,26 @@ export class TxPipeline implements TxRunner {
       const simulate = mode === "simulate";
       if (!simulate) {
         if (gasWanted === 0n) throw sdkErrors.InvalidGasLimit.wrap("gas limit must be greater than 0; set --gas or use --gas auto");
-        const maxBlockGas = env.maxBlockGas ?? blockMaxGas(env.store);
+        const maxBlockGas = env.maxBlockGas ?? this.maxGasAt(env);
         if (maxBlockGas > 0n && gasWanted > maxBlockGas) {
           throw sdkErrors.InvalidGasLimit.wrap(`tx gas limit ${gasWanted} exceeds the block max gas ${maxBlockGas}; lower --gas`);
         }
-        if (mode === "prepare" && maxBlockGas > 0n) {
-          // PrepareProposal (the proposer's own choice, so node-local state is fine here): stop adding
-          // txs once the proposal's summed gas limits would pass block.max_gas.
+        if (mode === "prepare") {
+          // PrepareProposal is the proposer's own choice (node-local state and time are fine here;
+          // ProcessProposal and FinalizeBlock re-check everything deterministically). Bound the
+          // proposal by block.max_gas, a tx count and a time budget, so that a flooded mempool can
+          // never produce a block that takes longer to build, check and execute than a round.
           const key = `${env.header.height}/${env.header.time.seconds}/${env.header.time.nanos}`;
-          if (this.proposalGas.key !== key) this.proposalGas = { key, used: 0n };
-          if (this.proposalGas.used + gasWanted > maxBlockGas) {
-            throw sdkErrors.OutOfGas.wrap(`block gas limit reached: ${this.proposalGas.used} + ${gasWanted} > max_gas ${maxBlockGas}; the tx waits for the next block`);
+          if (this.proposal.key !== key) this.proposal = { key, gas: 0n, txs: 0, started: process.hrtime.bigint() };
+          if (maxBlockGas > 0n && this.proposal.gas + gasWanted > maxBlockGas) {
+            throw sdkErrors.OutOfGas.wrap(`block gas limit reached: ${this.proposal.gas} + ${gasWanted} > max_gas ${maxBlockGas}; the tx waits for the next block`);
           }
-          this.proposalGas.used += gasWanted;
+          const elapsedMs = Number(process.hrtime.bigint() - this.proposal.started) / 1e6;
+          if (this.proposal.txs >= this.maxProposalTxs || elapsedMs > this.proposalBudgetMs) {
+            throw sdkErrors.InvalidRequest.wrap(`proposal is full (${this.proposal.txs} txs, ${elapsedMs.toFixed(0)} ms); the tx waits for the next block`);
+          }
+          this.proposal.gas += gasWanted;
+          this.proposal.txs++;
         }
         if (gasWanted > 9_223_372_036_854_775_807n) throw sdkErrors.InvalidGasLimit.wrap("gas limit exceeds int64");
       }

@@ -81,6 +81,7 @@ test("a fresh devnet reaches height 10", async () => {
     "/genesis",
   );
   expect(genesis.genesis.chain_id).toBe(tnet.chainId);
+  // The default genesis also funds module accounts (insurance pool, rewards reserve, community pool).
   const funded = genesis.genesis.app_state.bank.balances.filter((b) => tnet.devAddresses.includes(b.address));
   expect(funded.map((b) => b.address)).toEqual(tnet.devAddresses); // every dev account, once, in order
   for (const b of funded) expect(b.coins).toEqual([{ denom: "ugrid", amount: "1000000000000" }]);
