@@ -187,6 +187,12 @@ export interface SimOptions {
   readonly invalidPerBlock?: number; // default 3
   /** Close the store and reopen the App from disk after Commit at these heights. */
   readonly restartAfter?: readonly number[];
+  /**
+   * Crash between FinalizeBlock and Commit at these heights: close the store with the block
+   * uncommitted, reopen, check Info reports the previous height, FinalizeBlock the same block
+   * again (CometBFT's replay) and require the identical response before committing.
+   */
+  readonly crashBeforeCommitAt?: readonly number[];
   /** Compare the full auth/bank state with the model + run invariants after every block (default true). */
   readonly checkState?: boolean;
   /**
@@ -393,7 +399,18 @@ export async function runSim(o: SimOptions): Promise<SimResult> {
       }
     }
 
-    const res = app.finalizeBlock(req);
+    let res = app.finalizeBlock(req);
+    if (o.crashBeforeCommitAt?.includes(Number(h))) {
+      await opened.close();
+      opened = await openSimApp(o.dir);
+      const info = opened.app.info({ version: "", blockVersion: 0n, p2pVersion: 0n, abciVersion: "" });
+      if (info.lastBlockHeight !== h - 1n) throw new Error(`crash before Commit of ${h}: Info says height ${info.lastBlockHeight}, expected ${h - 1n}`);
+      const again = opened.app.finalizeBlock(req);
+      if (toHex(again.appHash) !== toHex(res.appHash) || digestResults(again.txResults) !== digestResults(res.txResults)) {
+        throw new Error(`crash before Commit of ${h}: replayed FinalizeBlock differs (${toHex(again.appHash)} vs ${toHex(res.appHash)})`);
+      }
+      res = again;
+    }
     const results: TxRecord[] = res.txResults.map((r, i) => ({
       kind: specs[i]!.kind,
       code: [r.codespace, r.code] as Code,
@@ -405,7 +422,7 @@ export async function runSim(o: SimOptions): Promise<SimResult> {
       expectCode(`h${h} tx${i} ${r.kind} FinalizeBlock`, r.code, expected[i]!.code, r.log);
       count(r.kind, r.code);
     });
-    await app.commit();
+    await opened.app.commit();
     const appHash = toHex(res.appHash);
     blocks.push({ height: h, req, appHash, results, resultsDigest: digestResults(res.txResults) });
 
