@@ -201,6 +201,8 @@ export interface SimOptions {
    * and fee (failed in its messages), and require the same AppHash (anchor B6 #20).
    */
   readonly forkCheckEvery?: number;
+  /** Continue an already-initialised app instead of starting from a fresh genesis in `dir`. */
+  readonly resume?: { opened: OpenedApp; keys: ReadonlyMap<string, Key>; freshCounter: number; chainId: string; initialHeight?: bigint };
   /** Keep the app open at the end (the caller closes it). */
   readonly keepOpen?: boolean;
 }
@@ -223,11 +225,12 @@ export interface BlockRecord {
 }
 
 export interface SimResult {
-  readonly genesisAppHash: string;
   readonly blocks: BlockRecord[];
   /** kind → code "codespace/code" → count */
   readonly stats: Record<string, Record<string, number>>;
-  readonly accountsCreated: number;
+  /** Every key the run knows (genesis + fresh accounts) and the fresh-key counter (to resume). */
+  readonly keys: ReadonlyMap<string, Key>;
+  readonly freshCounter: number;
   opened?: OpenedApp;
   readonly model: Model;
 }
@@ -263,19 +266,35 @@ export async function runSim(o: SimOptions): Promise<SimResult> {
   const nAccounts = o.accounts ?? 20;
   const invalidMax = o.invalidPerBlock ?? 3;
   const checkState = o.checkState ?? true;
-  const gen = simGenesis(o.seed, nAccounts);
-  const keys = new Map<string, Key>(gen.accounts.map((a) => [a.hex, a.key]));
-  let opened = await openSimApp(o.dir);
-  let freshCounter = 0;
+  let opened: OpenedApp;
+  let keys: Map<string, Key>;
+  let freshCounter: number;
+  let first: bigint;
+  let chainId: string;
+  if (o.resume) {
+    // Continue on an already-initialised app (e.g. after an import): the model is rebuilt from its store.
+    opened = o.resume.opened;
+    keys = new Map(o.resume.keys);
+    freshCounter = o.resume.freshCounter;
+    first = BigInt(opened.store.lastCommit.version) + 1n;
+    if (opened.store.lastCommit.version === 0) first = o.resume.initialHeight ?? 1n;
+    chainId = o.resume.chainId;
+  } else {
+    const gen = simGenesis(o.seed, nAccounts);
+    keys = new Map<string, Key>(gen.accounts.map((a) => [a.hex, a.key]));
+    opened = await openSimApp(o.dir);
+    freshCounter = 0;
+    first = 1n;
+    chainId = SIM_CHAIN_ID;
+    initChain(opened.app, gen.appStateBytes);
+  }
+  const model = Model.fromStore(opened.store, FEE_COLLECTOR_HEX);
+  if (checkState) verifyState(opened, model, "at genesis");
   const stats: Record<string, Record<string, number>> = {};
   const count = (kind: string, code: Code) => {
     const k = `${code[0] || "ok"}/${code[1]}`;
     (stats[kind] ??= {})[k] = (stats[kind][k] ?? 0) + 1;
   };
-
-  initChain(opened.app, gen.appStateBytes);
-  const model = Model.fromStore(opened.store, FEE_COLLECTOR_HEX);
-  const genesisAppHash = toHex(opened.store.workingHash());
   const blocks: BlockRecord[] = [];
 
   const freshAddress = (): string => {
@@ -284,7 +303,7 @@ export async function runSim(o: SimOptions): Promise<SimResult> {
     return a.hex;
   };
 
-  for (let h = 1n; h <= BigInt(o.blocks); h++) {
+  for (let h = first; h < first + BigInt(o.blocks); h++) {
     const app = opened.app;
     const committed = model; // the finalize model, at the start of this block = committed state
     const check = committed.clone(); // CheckTx state (ante effects only)
@@ -334,7 +353,7 @@ export async function runSim(o: SimOptions): Promise<SimResult> {
         spec = { ...buildKind(rng, kind, signer, committed, recipients, freshAddress), sequence: check.sequence(signer) };
       }
       const accNum = committed.accounts.get(spec.signer)?.number ?? 0n;
-      const tx = signTx(spec, signerKey, accNum, SIM_CHAIN_ID);
+      const tx = signTx(spec, signerKey, accNum, chainId);
       // CheckTx, like the mempool.
       const predicted = check.apply(spec, "check");
       const ct = app.checkTx({ tx, type: CheckTxType.NEW });
@@ -382,14 +401,14 @@ export async function runSim(o: SimOptions): Promise<SimResult> {
 
     // Fork check (B6 #20): failed txs leave nothing but fee and sequence.
     const req = finalizeReq(h, blockTxs);
-    if (o.forkCheckEvery && h > 1n && Number(h) % o.forkCheckEvery === 0 && expected.some((e) => e.code !== OK)) {
+    if (o.forkCheckEvery && opened.store.lastCommit.version > 0 && Number(h) % o.forkCheckEvery === 0 && expected.some((e) => e.code !== OK)) {
       const variant: Uint8Array[] = [];
       specs.forEach((s, i) => {
         const e = expected[i]!;
         if (e.stage === "ok") variant.push(blockTxs[i]!);
         else if (e.stage === "msgs") {
           const noop: TxSpec = { ...s, kind: "noop", badSignature: false, oogInMsgs: false, gasLimit: GAS, msgs: [{ type: "send", from: s.signer, to: s.signer, coins: [{ denom: "ugrid", amount: 1n }] }] };
-          variant.push(signTx(noop, keys.get(s.signer)!, model.accounts.get(s.signer)!.number, SIM_CHAIN_ID));
+          variant.push(signTx(noop, keys.get(s.signer)!, model.accounts.get(s.signer)!.number, chainId));
         } // ante failures: dropped
       });
       const vHash = toHex(app.finalizeBlock(finalizeReq(h, variant)).appHash);
@@ -421,6 +440,15 @@ export async function runSim(o: SimOptions): Promise<SimResult> {
     results.forEach((r, i) => {
       expectCode(`h${h} tx${i} ${r.kind} FinalizeBlock`, r.code, expected[i]!.code, r.log);
       count(r.kind, r.code);
+      // Events of failed branches are dropped (Huckleberry): an ante failure emits nothing, a
+      // message failure keeps only the ante's fee/sequence events (no message, no msg_index).
+      const evs = res.txResults[i]!.events;
+      const stage = expected[i]!.stage;
+      if (stage === "ante" && evs.length > 0) throw new Error(`h${h} tx${i} ${r.kind}: failed in the ante but emitted ${evs.map((e) => e.type).join(",")}`);
+      if (stage === "msgs" && evs.some((e) => e.type === "message" || e.attributes.some((a) => a.key === "msg_index"))) {
+        throw new Error(`h${h} tx${i} ${r.kind}: failed in its messages but kept message events`);
+      }
+      if (stage === "ok" && !evs.some((e) => e.type === "message")) throw new Error(`h${h} tx${i} ${r.kind}: succeeded without a message event`);
     });
     await opened.app.commit();
     const appHash = toHex(res.appHash);
@@ -438,7 +466,7 @@ export async function runSim(o: SimOptions): Promise<SimResult> {
     }
   }
 
-  const result: SimResult = { genesisAppHash, blocks, stats, accountsCreated: freshCounter, model };
+  const result: SimResult = { blocks, stats, keys, freshCounter, model };
   if (o.keepOpen) result.opened = opened;
   else await opened.close();
   return result;
