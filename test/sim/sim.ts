@@ -20,7 +20,7 @@ import { createContext } from "../../chain/app/context";
 import { defaultAppState } from "../../chain/app/genesis";
 import { ModuleManager } from "../../chain/app/manager";
 import { buildModules } from "../../chain/app/wiring";
-import type { Timestamp } from "../../chain/app/types";
+import type { Module, Timestamp } from "../../chain/app/types";
 import { moduleAddress, toBech32 } from "../../chain/crypto/address";
 import { fromHex, toHex } from "../../chain/crypto/hash";
 import { openApp } from "../../chain/node/start";
@@ -67,8 +67,9 @@ export interface OpenedApp {
   close(): Promise<void>;
 }
 
-export async function openSimApp(dir: string): Promise<OpenedApp> {
-  const { app, store, manager } = await openApp({ dataDir: dir, logger: silent });
+/** Opens the App exactly as a node does (`openApp`), optionally with test-only extra modules. */
+export async function openSimApp(dir: string, extraModules?: readonly Module[]): Promise<OpenedApp> {
+  const { app, store, manager } = await openApp({ dataDir: dir, logger: silent, extraModules });
   return { app, store, manager, close: () => store.close() };
 }
 
@@ -203,6 +204,8 @@ export interface SimOptions {
   readonly forkCheckEvery?: number;
   /** Continue an already-initialised app instead of starting from a fresh genesis in `dir`. */
   readonly resume?: { opened: OpenedApp; keys: ReadonlyMap<string, Key>; freshCounter: number; chainId: string; initialHeight?: bigint };
+  /** Test-only modules appended to the node's wiring (canaries). */
+  readonly extraModules?: readonly Module[];
   /** Keep the app open at the end (the caller closes it). */
   readonly keepOpen?: boolean;
 }
@@ -282,7 +285,7 @@ export async function runSim(o: SimOptions): Promise<SimResult> {
   } else {
     const gen = simGenesis(o.seed, nAccounts);
     keys = new Map<string, Key>(gen.accounts.map((a) => [a.hex, a.key]));
-    opened = await openSimApp(o.dir);
+    opened = await openSimApp(o.dir, o.extraModules);
     freshCounter = 0;
     first = 1n;
     chainId = SIM_CHAIN_ID;
@@ -421,7 +424,7 @@ export async function runSim(o: SimOptions): Promise<SimResult> {
     let res = app.finalizeBlock(req);
     if (o.crashBeforeCommitAt?.includes(Number(h))) {
       await opened.close();
-      opened = await openSimApp(o.dir);
+      opened = await openSimApp(o.dir, o.extraModules);
       const info = opened.app.info({ version: "", blockVersion: 0n, p2pVersion: 0n, abciVersion: "" });
       if (info.lastBlockHeight !== h - 1n) throw new Error(`crash before Commit of ${h}: Info says height ${info.lastBlockHeight}, expected ${h - 1n}`);
       const again = opened.app.finalizeBlock(req);
@@ -458,7 +461,7 @@ export async function runSim(o: SimOptions): Promise<SimResult> {
 
     if (o.restartAfter?.includes(Number(h))) {
       await opened.close();
-      opened = await openSimApp(o.dir);
+      opened = await openSimApp(o.dir, o.extraModules);
       const info = opened.app.info({ version: "", blockVersion: 0n, p2pVersion: 0n, abciVersion: "" });
       if (info.lastBlockHeight !== h || toHex(info.lastBlockAppHash) !== appHash) {
         throw new Error(`restart after ${h}: Info says height ${info.lastBlockHeight} hash ${toHex(info.lastBlockAppHash)}`);
