@@ -53,7 +53,7 @@ test("nondeterministic state is caught: two same-seed runs differ at height 1", 
 }, 60_000);
 
 test("a balance moved behind the model's back is caught at that block", async () => {
-  await expect(runSim({ seed: "canary", dir: dirs.next("thief"), blocks: 4, txsPerBlock: 5, extraModules: [thief("canary", 3n)] })).rejects.toThrow(
+  await expect(runSim({ seed: "canary", dir: dirs.next("thief"), blocks: 4, txsPerBlock: 5, checkEvery: 1, extraModules: [thief("canary", 3n)] })).rejects.toThrow(
     /after block 3: store and model differ:[\s\S]*balance in store only/,
   );
 }, 60_000);
