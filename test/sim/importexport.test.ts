@@ -17,7 +17,9 @@ import { envInt, envSeeds, initChain, openSimApp, runSim, digestResults, type Op
 import { countKeys, diffStores } from "./storediff";
 import { TempDirs } from "./tmp";
 
-const SEEDS = envSeeds(["alpha", "bravo", "charlie"]).slice(0, envInt("SIM_IMPORT_SEEDS", 2));
+// Two of the default seeds by default; every SIM_SEEDS seed when that is set (or SIM_IMPORT_SEEDS of them).
+const ALL_SEEDS = envSeeds(["alpha", "bravo", "charlie"]);
+const SEEDS = ALL_SEEDS.slice(0, envInt("SIM_IMPORT_SEEDS", process.env.SIM_SEEDS ? ALL_SEEDS.length : 2));
 const BLOCKS = envInt("SIM_BLOCKS", 8);
 const TXS = envInt("SIM_TXS", 30);
 const AFTER = envInt("SIM_BLOCKS_AFTER_IMPORT", Math.max(2, Math.floor(BLOCKS / 2)));

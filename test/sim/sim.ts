@@ -457,6 +457,19 @@ export async function runSim(o: SimOptions): Promise<SimResult> {
       if (stage === "ok" && !evs.some((e) => e.type === "message")) throw new Error(`h${h} tx${i} ${r.kind}: succeeded without a message event`);
     });
     await opened.app.commit();
+
+    // Replay protection (anchor B6 #18): every tx whose ante ran in this block, rebroadcast
+    // (CheckTx NEW) or rechecked by the mempool (RECHECK) after Commit, is rejected: its
+    // sequence is consumed (sdk/32), or its fee is no longer affordable (sdk/5) — as the model says.
+    const after = model.clone();
+    specs.forEach((spec, i) => {
+      if (expected[i]!.stage === "ante") return;
+      const want = after.apply(spec, "check");
+      if (want.code === OK) throw new Error(`h${h} tx${i}: the model would accept a committed tx again`);
+      const type = i % 2 === 0 ? CheckTxType.NEW : CheckTxType.RECHECK;
+      const ct = opened.app.checkTx({ tx: blockTxs[i]!, type });
+      expectCode(`h${h} tx${i} ${spec.kind} re-${type === CheckTxType.NEW ? "broadcast" : "check"} after Commit`, [ct.codespace, ct.code], want.code, ct.log);
+    });
     const appHash = toHex(res.appHash);
     blocks.push({ height: h, req, appHash, results, resultsDigest: digestResults(res.txResults) });
 
