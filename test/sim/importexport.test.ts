@@ -13,7 +13,8 @@
  * key/value set; nodes agree with each other because every node imports the same file.
  */
 import { toHex } from "../../chain/crypto/hash";
-import { envInt, envSeeds, initChain, openSimApp, runSim, digestResults, type OpenedApp } from "./sim";
+import { envInt, envSeeds, finalizeReq, initChain, openSimApp, runSim, digestResults, SIM_CHAIN_ID, type OpenedApp } from "./sim";
+import { buildSignedTx, msgSend } from "../helpers/txkit";
 import { countKeys, diffStores } from "./storediff";
 import { TempDirs } from "./tmp";
 
@@ -81,3 +82,32 @@ test.each(SEEDS)(
   },
   TIMEOUT,
 );
+
+/**
+ * PRODUCTION BUG (low severity): `App.exportState()` (chain/app/app.ts:463–464) documents "the
+ * current committed state" but reads `this.store.branch()`, i.e. committed + pending writes.
+ * Called between FinalizeBlock and Commit it returns the uncommitted block's state labelled with
+ * the last committed height, so `initial_height` = height + 1 would re-apply that block on top.
+ * `hashgrid export` only opens a stopped node (nothing pending), so the CLI is not affected today;
+ * anything exporting from a live App (state-sync snapshots, an admin query) would be.
+ * Fix: export from a view of the last committed version (or refuse while a block is pending).
+ */
+test.failing("exportState between FinalizeBlock and Commit returns the committed state (bug: it includes the pending block)", async () => {
+  const r = await runSim({ seed: "export-pending", dir: dirs.next("export-pending"), blocks: 2, txsPerBlock: 5, keepOpen: true });
+  const o = r.opened!;
+  try {
+    const committed = JSON.stringify(o.app.exportState());
+    const [hex, key] = [...r.keys.entries()].find(([h]) => r.model.balance(h, "ugrid") > 100_000n)!;
+    const to = [...r.keys.values()].find((k) => k.address !== key.address)!.address;
+    const acc = r.model.accounts.get(hex)!;
+    const tx = buildSignedTx({ key, msgs: [msgSend(key.address, to, 1n)], chainId: SIM_CHAIN_ID, accountNumber: acc.number, sequence: acc.seq }).bytes;
+    const res = o.app.finalizeBlock(finalizeReq(3n, [tx]));
+    expect(res.txResults[0]!.code).toBe(0);
+    const mid = o.app.exportState();
+    expect(mid.height).toBe(2);
+    expect(JSON.stringify(mid)).toBe(committed); // fails: the pending send is in the export
+    await o.app.commit();
+  } finally {
+    await o.close();
+  }
+});
