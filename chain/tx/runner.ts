@@ -16,6 +16,7 @@ import type { AnyMsg, Event, GasMeter, Module, MsgHandler, TxEnv, TxResult, TxRu
 import type { CacheMultiStore, MultiStoreView } from "../store/types";
 import { CONSENSUS_STORE, readParams } from "../app/consensus";
 import { getVerifier, type Secp256k1Verifier } from "../crypto/secp256k1";
+import { sha256 } from "../crypto/hash";
 import type { AuthKeeper } from "../../modules/auth/keeper";
 import type { BankKeeper } from "../../modules/bank/keeper";
 import { runAnte } from "./ante";
@@ -119,7 +120,29 @@ export class TxPipeline implements TxRunner {
     return [...this.router.keys()].sort();
   }
 
+  /**
+   * Decoding is a pure function of the bytes, and one tx is decoded up to five times (CheckTx,
+   * ReCheckTx, PrepareProposal, ProcessProposal, FinalizeBlock): successful decodes are memoized by
+   * tx hash (bounded FIFO). Failures are not cached. Nothing downstream mutates a DecodedTx.
+   */
+  private readonly decoded = new Map<string, DecodedTx>();
+  private static readonly DECODE_CACHE_MAX = 50_000;
+
   decode(tx: Uint8Array): DecodedTx {
+    if (tx.length === 0 || tx.length > this.limits.maxTxBytes) return this.decodeFresh(tx);
+    const key = Buffer.from(sha256(tx)).toString("latin1");
+    const hit = this.decoded.get(key);
+    if (hit && hit.bytes.length === tx.length) return hit;
+    const d = this.decodeFresh(tx);
+    if (this.decoded.size >= TxPipeline.DECODE_CACHE_MAX) {
+      const oldest = this.decoded.keys().next().value;
+      if (oldest !== undefined) this.decoded.delete(oldest);
+    }
+    this.decoded.set(key, d);
+    return d;
+  }
+
+  private decodeFresh(tx: Uint8Array): DecodedTx {
     const d = decodeTx(tx, (u) => this.router.get(u), this.limits);
     for (let i = 0; i < d.msgs.length; i++) {
       const m = d.msgs[i];
