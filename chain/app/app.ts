@@ -494,14 +494,31 @@ export class App implements AbciApplication {
    * sections in export order) + consensus params. Reads the committed view only, so a block
    * between FinalizeBlock and Commit is never included. Throws StoreError for a height that is
    * pruned or not committed.
+   *
+   * One exception, before the first Commit (height 0 = "nothing committed"): the export is the
+   * genesis state InitChain applied (pending until the first block's Commit), so an imported
+   * genesis can be re-exported and compared; if the first block was already finalized it is
+   * mixed into that pending state, so that case throws instead.
    */
   exportState(height = 0): { height: number; chainId: string; appState: Record<string, unknown>; consensusParams?: ConsensusParams } {
-    const committed = this.store.viewAt(height);
-    const view = committed.branch(); // never written (writes into the committed view would throw)
-    const header: BlockHeader = { height: BigInt(committed.version), time: this.lastBlockTime, chainId: this.chainId, proposer: new Uint8Array() };
+    let source: MultiStoreView;
+    let version: number;
+    if (height === 0 && this.store.lastCommit.version === 0) {
+      if (this.finalized) {
+        throw new Error(`cannot export: nothing is committed yet and block ${this.finalized.height} is finalized but not committed; export after its Commit`);
+      }
+      source = this.store; // genesis applied by InitChain, nothing else
+      version = 0;
+    } else {
+      const committed = this.store.viewAt(height);
+      source = committed;
+      version = committed.version;
+    }
+    const view = source.branch(); // never written
+    const header: BlockHeader = { height: BigInt(version), time: this.lastBlockTime, chainId: this.chainId, proposer: new Uint8Array() };
     const ctx = createContext({ header, mode: "genesis", store: view, logger: this.log });
     return {
-      height: committed.version,
+      height: version,
       chainId: this.chainId,
       appState: exportAppState(ctx, this.manager),
       consensusParams: readParams(view.getStore(CONSENSUS_STORE)),
