@@ -430,9 +430,17 @@ export class App implements AbciApplication {
   private committedView(height: bigint): CommittedMultiStoreView {
     const latest = BigInt(this.store.lastCommit.version);
     if (height < 0n) throw sdkErrors.InvalidRequest.wrap("cannot query with height < 0; please provide a valid height");
-    if (latest === 0n) throw sdkErrors.InvalidHeight.wrap(`${APP_NAME} is not ready; please wait for first block`);
     if (height > latest) {
       throw sdkErrors.InvalidHeight.wrap(`cannot query with height in the future; please provide a valid height (asked ${height}, latest height: ${latest})`);
+    }
+    if (latest === 0n) {
+      // Nothing committed yet. Deliberate difference from the SDK (which answers "not ready"):
+      // between InitChain and the first FinalizeBlock the only pending state is the genesis
+      // InitChain applied, which is what block 1 starts from, so height 0 reads it (tools and
+      // tests query genesis accounts right after InitChain). Once block 1 is finalized its
+      // writes are mixed in, so that window answers "not ready" like the SDK.
+      if (this.finalized) throw sdkErrors.InvalidHeight.wrap(`${APP_NAME} is not ready; please wait for first block`);
+      return { version: 0, getStore: (name) => this.store.getStore(name), branch: () => this.store.branch() };
     }
     try {
       return this.store.viewAt(Number(height));
