@@ -189,7 +189,7 @@ describe("App lifecycle", () => {
     expect(prep([small, big, small], 219n)).toEqual([small, small]); // big skipped, later small still fits
   });
 
-  test("queries: unknown path, past height and store paths all answer with a code and a height", async () => {
+  test("queries: unknown path, past/future height and store paths all answer with a code and a height", async () => {
     const app = makeApp(newMemDisk());
     app.initChain(genesisReq({ kv: { entries: [{ key: "a", value: "7" }] } }));
     await runBlocks(app, 1n, 3n);
@@ -197,7 +197,10 @@ describe("App lifecycle", () => {
     expect([unknown.code, unknown.codespace, unknown.height]).toEqual([6, "sdk", 3n]);
     expect(unknown.log).toMatch(/unknown query path/);
     const past = app.query({ path: "/test.kv.v1.Query/Get", data: enc("a"), height: 2n, prove: false });
-    expect([past.code, past.height]).toEqual([18, 3n]);
+    expect([past.code, dec(past.value), past.height]).toEqual([0, "7", 2n]);
+    const future = app.query({ path: "/test.kv.v1.Query/Get", data: enc("a"), height: 4n, prove: false });
+    expect([future.code, future.codespace, future.height]).toEqual([26, "sdk", 3n]);
+    expect(future.log).toMatch(/cannot query with height in the future/);
     const notFound = app.query({ path: "/test.kv.v1.Query/Get", data: enc("zz"), height: 0n, prove: false });
     expect([notFound.code, notFound.codespace]).toEqual([2, "kv"]);
     const raw = app.query({ path: "/store/kv/key", data: enc("e/a"), height: 2n, prove: false });

@@ -2,7 +2,8 @@
  * The Hashgrid ABCI 2.0 application: lifecycle over a CommitMultiStore and a module list.
  *
  * States (like BaseApp):
- * - committed: `store` after the last Commit (what Info reports, what queries read);
+ * - committed: `store.viewAt(h)` = state after the Commit of height h (what Info reports, what
+ *   queries, Simulate and export read; never the pending block);
  * - check: a branch of the committed state for CheckTx, dropped and rebuilt after every Commit;
  * - block: one branch per FinalizeBlock (hooks and txs each in a nested branch), written into the
  *   store's pending layer at the end of FinalizeBlock; `workingHash()` gives the AppHash;
@@ -46,7 +47,7 @@ import { ConsensusParams } from "cosmjs-types/tendermint/types/params";
 import { SimulateRequest, SimulateResponse } from "cosmjs-types/cosmos/tx/v1beta1/service";
 import { TxMsgData } from "cosmjs-types/cosmos/base/abci/v1beta1/abci";
 import type { AbciApplication } from "../abci/server";
-import { StoreError, type CacheMultiStore, type CommitMultiStore, type KVStore, type MultiStoreView } from "../store/types";
+import { StoreError, type CacheMultiStore, type CommitMultiStore, type CommittedMultiStoreView, type KVStore, type MultiStoreView } from "../store/types";
 import { createContext } from "./context";
 import { CONSENSUS_STORE, readChainId, readParams, readParamsBytes, writeChainId, writeParams } from "./consensus";
 import { ChainError, sdkErrors, toAbciError } from "./errors";
@@ -137,7 +138,7 @@ export class App implements AbciApplication {
 
   info(_req: RequestInfo): ResponseInfo {
     const lc = this.store.lastCommit;
-    const params = lc.version > 0 ? readParams(this.store.getStore(CONSENSUS_STORE)) : undefined;
+    const params = lc.version > 0 ? readParams(this.store.viewAt(0).getStore(CONSENSUS_STORE)) : undefined;
     return {
       data: APP_NAME,
       version: APP_VERSION,
@@ -376,21 +377,30 @@ export class App implements AbciApplication {
 
   // ---------------------------------------------------------------- queries
 
+  /**
+   * Every query (store/ paths, Simulate, gRPC-style paths) reads the committed state at
+   * `req.height` (0 = the last committed height), never the block between FinalizeBlock and
+   * Commit; ResponseQuery.height is the version actually read. Errors follow the SDK's
+   * CreateQueryContext: negative or future heights and versions that are pruned away answer with
+   * a non-zero code and a log saying so.
+   */
   query(req: RequestQuery): ResponseQuery {
     const latest = BigInt(this.store.lastCommit.version);
     const base: ResponseQuery = { code: 0, log: "", info: "", index: 0n, key: req.data, value: new Uint8Array(), proofOps: undefined, height: latest, codespace: "" };
     try {
+      if (req.path === "/app/version") return { ...base, value: Buffer.from(APP_VERSION) };
       const storePath = /^\/?store\/([^/]+)\/key$/.exec(req.path);
+      if (storePath && !this.store.storeNames.includes(storePath[1]!)) {
+        throw sdkErrors.UnknownRequest.wrap(`unknown store "${storePath[1]}" (stores: ${this.store.storeNames.join(", ")})`);
+      }
+      const view = this.committedView(req.height);
+      const height = BigInt(view.version);
       if (storePath) {
-        if (req.height < 0n) throw sdkErrors.InvalidRequest.wrap("height must be >= 0");
-        if (!this.store.storeNames.includes(storePath[1]!)) {
-          throw sdkErrors.UnknownRequest.wrap(`unknown store "${storePath[1]}" (stores: ${this.store.storeNames.join(", ")})`);
-        }
         let r;
         try {
-          r = this.store.query(storePath[1]!, req.data, Number(req.height), req.prove);
+          r = this.store.query(storePath[1]!, req.data, view.version, req.prove);
         } catch (e) {
-          if (e instanceof StoreError) throw sdkErrors.InvalidRequest.wrap(e.message); // pruned/unknown version, bad key
+          if (e instanceof StoreError) throw sdkErrors.InvalidRequest.wrap(e.message); // bad key, missing node
           throw e;
         }
         return {
@@ -400,24 +410,52 @@ export class App implements AbciApplication {
           proofOps: r.proofOps ? { ops: r.proofOps.map((o) => ({ type: o.type, key: o.key, data: o.data })) } : undefined,
         };
       }
-      if (req.path === "/app/version") return { ...base, value: Buffer.from(APP_VERSION) };
-      if (req.height !== 0n && req.height !== latest) {
-        throw sdkErrors.InvalidRequest.wrap(`queries at past heights are not supported yet (asked ${req.height}, latest ${latest}); query height 0`);
-      }
       if (req.path === "/cosmos.tx.v1beta1.Service/Simulate" || req.path === "/app/simulate") {
-        return { ...base, value: this.simulate(req.data) };
+        return { ...base, height, value: this.simulate(req.data, view) };
       }
       const route = this.manager.query(req.path);
       if (!route) throw sdkErrors.UnknownRequest.wrap(`unknown query path ${req.path}`);
-      const qctx: QueryContext = { height: latest, chainId: this.chainId, store: (name) => readOnly(this.store.getStore(name), name) };
-      return { ...base, value: route.handler(qctx, req.data) };
+      const qctx: QueryContext = { height, chainId: this.chainId, store: (name) => readOnly(view.getStore(name), name) };
+      return { ...base, height, value: route.handler(qctx, req.data) };
     } catch (e) {
       const { code, codespace, log } = toAbciError(e);
       return { ...base, code, codespace, log };
     }
   }
 
-  private simulate(data: Uint8Array): Uint8Array {
+  /**
+   * The committed state at `height` (0 = last committed), as the SDK's CreateQueryContext
+   * resolves it. Throws ChainError (InvalidRequest / InvalidHeight) for heights it cannot serve.
+   */
+  private committedView(height: bigint): CommittedMultiStoreView {
+    const latest = BigInt(this.store.lastCommit.version);
+    if (height < 0n) throw sdkErrors.InvalidRequest.wrap("cannot query with height < 0; please provide a valid height");
+    if (height > latest) {
+      throw sdkErrors.InvalidHeight.wrap(`cannot query with height in the future; please provide a valid height (asked ${height}, latest height: ${latest})`);
+    }
+    if (latest === 0n) {
+      // Nothing committed yet. Deliberate difference from the SDK (which answers "not ready"):
+      // between InitChain and the first FinalizeBlock the only pending state is the genesis
+      // InitChain applied, which is what block 1 starts from, so height 0 reads it (tools and
+      // tests query genesis accounts right after InitChain). Once block 1 is finalized its
+      // writes are mixed in, so that window answers "not ready" like the SDK.
+      if (this.finalized) throw sdkErrors.InvalidHeight.wrap(`${APP_NAME} is not ready; please wait for first block`);
+      return { version: 0, getStore: (name) => this.store.getStore(name), branch: () => this.store.branch() };
+    }
+    try {
+      return this.store.viewAt(Number(height));
+    } catch (e) {
+      if (e instanceof StoreError) {
+        throw sdkErrors.InvalidRequest.wrap(
+          `failed to load state at height ${height}; version does not exist (earliest retained: ${this.store.earliestVersion}, latest height: ${latest}): ${e.message}`,
+        );
+      }
+      throw e;
+    }
+  }
+
+  /** Runs the tx in "simulate" mode on a throw-away branch of the committed `view`. */
+  private simulate(data: Uint8Array, view: CommittedMultiStoreView): Uint8Array {
     let txBytes: Uint8Array;
     try {
       txBytes = SimulateRequest.decode(data).txBytes;
@@ -425,8 +463,8 @@ export class App implements AbciApplication {
       throw sdkErrors.TxDecode.wrap(`SimulateRequest: ${(e as Error).message}`);
     }
     if (txBytes.length === 0) throw sdkErrors.InvalidRequest.wrap("empty tx_bytes");
-    const header: BlockHeader = { height: BigInt(this.store.lastCommit.version) + 1n, time: this.lastBlockTime, chainId: this.chainId, proposer: new Uint8Array() };
-    const r = this.runTx("simulate", header, EMPTY_BLOCK, this.store.branch(), txBytes, false);
+    const header: BlockHeader = { height: BigInt(view.version) + 1n, time: this.lastBlockTime, chainId: this.chainId, proposer: new Uint8Array() };
+    const r = this.runTx("simulate", header, EMPTY_BLOCK, view.branch(), txBytes, false);
     if (r.code !== 0) {
       throw new ChainError(r.codespace, r.code, r.log);
     }
@@ -459,13 +497,36 @@ export class App implements AbciApplication {
 
   // ---------------------------------------------------------------- export
 
-  /** The current committed state as app_state (module sections in export order) + consensus params. */
-  exportState(): { height: number; chainId: string; appState: Record<string, unknown>; consensusParams?: ConsensusParams } {
-    const view = this.store.branch(); // never written
-    const header: BlockHeader = { height: BigInt(this.store.lastCommit.version), time: this.lastBlockTime, chainId: this.chainId, proposer: new Uint8Array() };
+  /**
+   * The committed state at `height` (default 0 = the last committed height) as app_state (module
+   * sections in export order) + consensus params. Reads the committed view only, so a block
+   * between FinalizeBlock and Commit is never included. Throws StoreError for a height that is
+   * pruned or not committed.
+   *
+   * One exception, before the first Commit (height 0 = "nothing committed"): the export is the
+   * genesis state InitChain applied (pending until the first block's Commit), so an imported
+   * genesis can be re-exported and compared; if the first block was already finalized it is
+   * mixed into that pending state, so that case throws instead.
+   */
+  exportState(height = 0): { height: number; chainId: string; appState: Record<string, unknown>; consensusParams?: ConsensusParams } {
+    let source: MultiStoreView;
+    let version: number;
+    if (height === 0 && this.store.lastCommit.version === 0) {
+      if (this.finalized) {
+        throw new Error(`cannot export: nothing is committed yet and block ${this.finalized.height} is finalized but not committed; export after its Commit`);
+      }
+      source = this.store; // genesis applied by InitChain, nothing else
+      version = 0;
+    } else {
+      const committed = this.store.viewAt(height);
+      source = committed;
+      version = committed.version;
+    }
+    const view = source.branch(); // never written
+    const header: BlockHeader = { height: BigInt(version), time: this.lastBlockTime, chainId: this.chainId, proposer: new Uint8Array() };
     const ctx = createContext({ header, mode: "genesis", store: view, logger: this.log });
     return {
-      height: this.store.lastCommit.version,
+      height: version,
       chainId: this.chainId,
       appState: exportAppState(ctx, this.manager),
       consensusParams: readParams(view.getStore(CONSENSUS_STORE)),

@@ -5,6 +5,7 @@ export type { InternalStoreOptions, CommitStats } from "./multistore";
 export { IavlTree, Node, hashNode } from "./iavl";
 export type { NodeLoader, PathStep } from "./iavl";
 export { CacheKV, CacheMulti } from "./cachekv";
+export { CommittedView } from "./view";
 export {
   commitInfoHash,
   storeExistenceProof,

@@ -28,6 +28,7 @@ import { IavlTree, Node } from "./iavl";
 import { commitKey, DbNodeLoader, META_KEY, NodeWriter, orphanKey, PAGE_SIZE, pageOf, StoreKeys, TAG_COMMIT } from "./nodedb";
 import { LEAF_NONCE_BASE } from "./iavl";
 import { bytesToKey, compareStrings, EMPTY_HASH, fromHex, prefixEnd, putUvarint, readBE64, readUvarint, toHex, uvarintSize } from "./encoding";
+import { CommittedView, NO_FAST } from "./view";
 import { commitInfoHash, encodeProof, iavlProof, PROOF_OP_IAVL, PROOF_OP_SIMPLE, storeExistenceProof, StoreRoot } from "./proofs";
 
 type DB = ClassicLevel<Uint8Array, Uint8Array>;
@@ -603,6 +604,60 @@ export class RootMultiStore implements CommitMultiStore {
       if (e instanceof StoreError) throw new StoreError(`${e.message} (query store "${storeName}" key ${toHex(key)} at version ${v})`);
       throw e;
     }
+  }
+
+  /**
+   * A read-only view of a committed version (0 = latest committed). See CommitMultiStore.viewAt.
+   *
+   * Latest committed version (the hot path: wallet balance queries): point reads use the fast
+   * index, i.e. one LevelDB getSync and no tree walk. That is exact because the 'f' records are
+   * written only inside the commit batch: pending writes live in `pending` (CacheKV), then in the
+   * working tree and `unsavedFast` after workingHash(), and never touch the fast index. So between
+   * FinalizeBlock and Commit the fast index still holds exactly the last committed version and
+   * pending writes need no fallback. The one window where it does not is a commit in flight
+   * (awaiting the LevelDB write, which may land before `commitInfo` moves on) and, for a view
+   * held across commits, every later time: both are detected per read by the store's tree
+   * version (`saveVersion` bumps it before the batch is written), and the read then walks the
+   * committed tree (`committedRoots`, which only moves once the batch is on disk).
+   * Iteration at latest walks the committed tree; its nodes are shared with the working tree
+   * (copy-on-write), so loaded nodes are usually in memory already.
+   *
+   * Older versions: every read walks that version's tree from its commit record's root (nodes
+   * loaded on demand from LevelDB, ~log2(n) getSync per uncached point read); `treeAt` keeps the
+   * 8 most recent old versions' trees so repeated queries at H-1, H-2 reuse loaded nodes.
+   */
+  viewAt(version: number): CommittedView {
+    this.check();
+    const latest = this.commitInfo.version;
+    if (!Number.isSafeInteger(version) || version < 0) throw new StoreError(`invalid version ${version}: must be a non-negative integer (0 = latest committed)`);
+    const v = version === 0 ? latest : version;
+    if (v > latest) {
+      throw new StoreError(`version ${v} is not committed yet (${latest === 0 ? "nothing committed" : `retained versions ${this.retainedRange()}`})`);
+    }
+    if (v !== latest && bsearch(this.retained, v) < 0) {
+      throw new StoreError(`version ${v} does not exist: pruned or never committed (retained versions ${this.retainedRange()})`);
+    }
+    return new CommittedView(v, (name) => {
+      const s = this.state(name);
+      const tree = this.treeAt(name, v);
+      if (v !== latest || v === 0) return { tree };
+      return {
+        tree,
+        fast: (key) => {
+          this.check();
+          return s.tree.version === v ? this.fastGet(s, key) : NO_FAST;
+        },
+      };
+    });
+  }
+
+  /** "E..L" (or "E..L, not contiguous" when keep-every snapshots sit below the recent window). */
+  private retainedRange(): string {
+    const r = this.retained;
+    if (r.length === 0) return "none";
+    const lo = r[0]!;
+    const hi = r[r.length - 1]!;
+    return `${lo}..${hi}${hi - lo + 1 !== r.length ? " (not contiguous: keep-every snapshots below the recent window)" : ""}`;
   }
 
   private fastGet(s: StoreState, key: Bytes): Bytes | undefined {

@@ -50,6 +50,12 @@ export interface CacheMultiStore extends MultiStoreView {
   write(): void;
 }
 
+/** A read-only view of one committed version (CommitMultiStore.viewAt). */
+export interface CommittedMultiStoreView extends MultiStoreView {
+  /** The committed version actually read (0 only when nothing is committed yet). */
+  readonly version: number;
+}
+
 export interface CommitInfo {
   /** The committed version (= block height); 0 before the first commit. */
   readonly version: number;
@@ -82,7 +88,8 @@ export interface QueryResult {
  *   const appHash = cms.workingHash();     // apply pending writes in sorted key order, no disk I/O
  *   await cms.commit();                    // Commit: one atomic LevelDB batch, then answer
  *
- * Reads through `cms.getStore(name)` / `cms.branch()` see committed state plus pending writes.
+ * Reads through `cms.getStore(name)` / `cms.branch()` see committed state plus pending writes;
+ * `cms.viewAt(version)` reads committed state only (queries, Simulate, export).
  * Anything not committed is lost on restart (crash safety: Info reports `lastCommit`).
  */
 export interface CommitMultiStore extends MultiStoreView {
@@ -101,6 +108,16 @@ export interface CommitMultiStore extends MultiStoreView {
   discardPending(): void;
   /** Read a key at a committed version (0 = latest), with an ICS-23 proof when `prove`. */
   query(storeName: string, key: Bytes, version: number, prove: boolean): QueryResult;
+  /**
+   * A read-only view of committed `version` (0 = the latest committed version; with nothing
+   * committed yet that is the empty state). It never sees pending writes: its stores' get/has/
+   * iterator/prefixIterator read that version, set/delete throw StoreError, and `branch()` gives
+   * a write-buffered cache over it whose writes cannot reach this store. A version that is not
+   * retained (pruned, never committed) or above the latest throws StoreError naming the version
+   * and the retained range. The view keeps reading its version after later commits, until
+   * pruning deletes it (reads then throw StoreError).
+   */
+  viewAt(version: number): CommittedMultiStoreView;
   /** The lowest version still retained (pruning); CometBFT's retain_height is derived from it. */
   readonly earliestVersion: number;
   close(): Promise<void>;

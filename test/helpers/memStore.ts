@@ -5,7 +5,7 @@
  * (pending writes are lost, committed ones kept).
  */
 import { createHash } from "node:crypto";
-import type { Bytes, CacheMultiStore, CommitInfo, CommitMultiStore, KVPair, KVStore, QueryResult } from "../../chain/store/types";
+import type { Bytes, CacheMultiStore, CommitInfo, CommitMultiStore, CommittedMultiStoreView, KVPair, KVStore, QueryResult } from "../../chain/store/types";
 import { StoreError } from "../../chain/store/types";
 
 type Layer = Map<string, Bytes | null>; // hex key → value, null = deleted
@@ -150,6 +150,38 @@ export class MemStore implements CommitMultiStore {
     const v = version === 0 ? this.disk.versions[this.disk.versions.length - 1] : this.disk.versions.find((x) => x.version === version);
     if (!v) throw new StoreError(`version ${version} not available`);
     return { value: v.data.get(storeName)?.get(hex(key)), version: v.version };
+  }
+  viewAt(version: number): CommittedMultiStoreView {
+    const latest = this.lastCommit.version;
+    const v = version === 0 ? latest : version;
+    if (v > latest) throw new StoreError(`version ${v} is not committed yet (latest ${latest})`);
+    const rec = this.disk.versions.find((x) => x.version === v);
+    if (v !== 0 && !rec) throw new StoreError(`version ${v} does not exist`);
+    const data = rec?.data ?? new Map<string, Map<string, Bytes>>();
+    const names = this.storeNames;
+    const stores = new Map<string, LayerStore>();
+    const view = {
+      version: v,
+      getStore(name: string): KVStore {
+        if (!names.includes(name)) throw new StoreError(`store ${name} not mounted`);
+        let s = stores.get(name);
+        if (!s) {
+          const base = data.get(name) ?? new Map<string, Bytes>();
+          s = new LayerStore({ get: (k) => base.get(k), keys: () => [...base.keys()] });
+          const deny = (): never => {
+            throw new StoreError(`store ${name} at version ${v} is read-only`);
+          };
+          s.set = deny;
+          s.delete = deny;
+          stores.set(name, s);
+        }
+        return s;
+      },
+      branch(): CacheMultiStore {
+        return new Branch(view, names);
+      },
+    };
+    return view;
   }
   async close(): Promise<void> {}
 }
