@@ -8,6 +8,8 @@
  *   0x04 | module name (utf-8)    → module account address
  *   0x05 | len(addr) | addr      → 0x01 marker: `addr` holds a module account (blocked for plain sends)
  */
+import { lengthPrefixed, readU64BE, splitLengthPrefixed, storeKey, u64BE, utf8 } from "../../chain/app/keys";
+
 export const MODULE_NAME = "auth";
 export const STORE_NAME = "auth";
 
@@ -16,51 +18,25 @@ export const NEXT_ACCOUNT_NUMBER_KEY = new Uint8Array([0x02]);
 export const PARAMS_KEY = new Uint8Array([0x03]);
 export const MODULE_ACCOUNT_PREFIX = new Uint8Array([0x04]);
 
-export function lengthPrefixed(addr: Uint8Array): Uint8Array {
-  if (addr.length === 0 || addr.length > 255) throw new Error(`address length ${addr.length} out of range`);
-  const out = new Uint8Array(addr.length + 1);
-  out[0] = addr.length;
-  out.set(addr, 1);
-  return out;
-}
+export { lengthPrefixed };
 
 export function accountKey(addr: Uint8Array): Uint8Array {
-  const out = new Uint8Array(2 + addr.length);
-  out[0] = 0x01;
-  out[1] = addr.length;
-  out.set(addr, 2);
-  return out;
+  return storeKey(0x01, lengthPrefixed(addr));
 }
 
 /** Inverse of accountKey for the part after the prefix; undefined when malformed. */
 export function addressFromAccountKey(rel: Uint8Array): Uint8Array | undefined {
-  if (rel.length < 1 || rel[0] + 1 !== rel.length) return undefined;
-  return rel.subarray(1);
+  const s = splitLengthPrefixed(rel);
+  return s && s.rest.length === 0 ? s.part : undefined;
 }
 
 export function moduleAddressMarkerKey(addr: Uint8Array): Uint8Array {
-  const out = new Uint8Array(2 + addr.length);
-  out[0] = 0x05;
-  out[1] = addr.length;
-  out.set(addr, 2);
-  return out;
+  return storeKey(0x05, lengthPrefixed(addr));
 }
 
 export function moduleAccountKey(name: string): Uint8Array {
-  const n = new TextEncoder().encode(name);
-  const out = new Uint8Array(1 + n.length);
-  out[0] = 0x04;
-  out.set(n, 1);
-  return out;
+  return storeKey(0x04, utf8(name));
 }
 
-export function encodeU64(v: bigint): Uint8Array {
-  const out = new Uint8Array(8);
-  new DataView(out.buffer).setBigUint64(0, v);
-  return out;
-}
-
-export function decodeU64(b: Uint8Array): bigint {
-  if (b.length !== 8) throw new Error(`expected 8 bytes, got ${b.length}`);
-  return new DataView(b.buffer, b.byteOffset, 8).getBigUint64(0);
-}
+export const encodeU64 = u64BE;
+export const decodeU64 = readU64BE;
