@@ -9,13 +9,11 @@
  * independent re-statement of the auth/bank rules) and the full auth/bank state is compared with
  * the model after each block, together with the bank module's own invariants.
  */
-import { MsgMultiSend } from "cosmjs-types/cosmos/bank/v1beta1/tx";
+import { MsgMultiSend, MsgSend } from "cosmjs-types/cosmos/bank/v1beta1/tx";
 import { CheckTxType, ExecTxResult, ResponseProcessProposal_ProposalStatus, type RequestFinalizeBlock } from "cosmjs-types/tendermint/abci/types";
 import { createHash } from "node:crypto";
 import type { Any } from "cosmjs-types/google/protobuf/any";
-import { MsgSend } from "cosmjs-types/cosmos/bank/v1beta1/tx";
 import type { App } from "../../chain/app/app";
-import { appStoreNames } from "../../chain/app/app";
 import { createContext } from "../../chain/app/context";
 import { defaultAppState } from "../../chain/app/genesis";
 import { ModuleManager } from "../../chain/app/manager";
@@ -30,7 +28,7 @@ import { allocateGenesisAccounts, type BankGenesisJSON } from "../../modules/ban
 import { buildSignedTx, keyFromSeed, signDigest, silent, type Key } from "../helpers/txkit";
 import { AuthInfo, SignDoc, TxBody, TxRaw } from "cosmjs-types/cosmos/tx/v1beta1/tx";
 import { PubKey } from "cosmjs-types/cosmos/crypto/secp256k1/keys";
-import { C, Model, OK, cmp, readSnapshot, sumCoins, type Code, type Coin, type ModelMsg, type Outcome, type TxSpec } from "./model";
+import { Model, OK, cmp, readSnapshot, sumCoins, type Code, type Coin, type ModelMsg, type Outcome, type TxSpec } from "./model";
 import { Rng } from "./rng";
 
 export const SIM_CHAIN_ID = "hashgrid-sim-1";
@@ -665,5 +663,3 @@ function diffLists(got: string[], want: string[], what: string, out: string[]): 
   for (const x of got) if (!w.has(x)) out.push(`${what} in store only: ${x}`);
   for (const x of want) if (!g.has(x)) out.push(`${what} in model only: ${x}`);
 }
-
-export { appStoreNames };
