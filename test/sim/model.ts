@@ -38,8 +38,11 @@ export type ModelMsg =
 /** What the model needs to know about a tx (addresses are lower-case hex of the raw bytes). */
 export interface TxSpec {
   readonly kind: string;
+  /** First signer: pays the fee. */
   readonly signer: string;
   readonly sequence: bigint;
+  /** Further signers (multi-signer txs), with their sequences, in signer order. */
+  readonly coSigners?: ReadonlyArray<{ readonly addr: string; readonly sequence: bigint }>;
   readonly fee: readonly Coin[];
   readonly gasLimit: bigint;
   readonly msgs: readonly ModelMsg[];
@@ -191,9 +194,13 @@ export class Model {
     if (!this.exists(tx.signer)) return fail(C.unknownAddress, "ante", 0);
     if (!this.subtract(tx.signer, tx.fee)) return fail(C.insufficientFunds, "ante", 0);
     this.add(this.feeCollector, tx.fee);
-    if (this.sequence(tx.signer) !== tx.sequence) return fail(C.wrongSequence, "ante", 0);
-    if (tx.badSignature) return fail(C.unauthorized, "ante", 0);
-    this.bumpSequence(tx.signer);
+    const signers = [{ addr: tx.signer, sequence: tx.sequence }, ...(tx.coSigners ?? [])];
+    for (const s of signers) if (!this.exists(s.addr)) return fail(C.unknownAddress, "ante", 0);
+    for (const s of signers) {
+      if (this.sequence(s.addr) !== s.sequence) return fail(C.wrongSequence, "ante", 0);
+      if (tx.badSignature) return fail(C.unauthorized, "ante", 0);
+    }
+    for (const s of signers) this.bumpSequence(s.addr);
     if (mode !== "finalize") return { code: OK, stage: "ok" };
     // --- messages, all or nothing
     const mark = this.undo.length;

@@ -9,13 +9,11 @@
  * independent re-statement of the auth/bank rules) and the full auth/bank state is compared with
  * the model after each block, together with the bank module's own invariants.
  */
-import { MsgMultiSend } from "cosmjs-types/cosmos/bank/v1beta1/tx";
+import { MsgMultiSend, MsgSend } from "cosmjs-types/cosmos/bank/v1beta1/tx";
 import { CheckTxType, ExecTxResult, ResponseProcessProposal_ProposalStatus, type RequestFinalizeBlock } from "cosmjs-types/tendermint/abci/types";
 import { createHash } from "node:crypto";
 import type { Any } from "cosmjs-types/google/protobuf/any";
-import { MsgSend } from "cosmjs-types/cosmos/bank/v1beta1/tx";
 import type { App } from "../../chain/app/app";
-import { appStoreNames } from "../../chain/app/app";
 import { createContext } from "../../chain/app/context";
 import { defaultAppState } from "../../chain/app/genesis";
 import { ModuleManager } from "../../chain/app/manager";
@@ -27,8 +25,10 @@ import { openApp } from "../../chain/node/start";
 import type { CommitMultiStore } from "../../chain/store/types";
 import { DEFAULT_MODULE_ACCOUNTS } from "../../modules/auth/genesis";
 import { allocateGenesisAccounts, type BankGenesisJSON } from "../../modules/bank/genesis";
-import { buildSignedTx, keyFromSeed, silent, type Key } from "../helpers/txkit";
-import { C, Model, OK, cmp, readSnapshot, sumCoins, type Code, type Coin, type ModelMsg, type Outcome, type TxSpec } from "./model";
+import { buildSignedTx, keyFromSeed, signDigest, silent, type Key } from "../helpers/txkit";
+import { AuthInfo, SignDoc, TxBody, TxRaw } from "cosmjs-types/cosmos/tx/v1beta1/tx";
+import { PubKey } from "cosmjs-types/cosmos/crypto/secp256k1/keys";
+import { Model, OK, cmp, readSnapshot, sumCoins, type Code, type Coin, type ModelMsg, type Outcome, type TxSpec } from "./model";
 import { Rng } from "./rng";
 
 export const SIM_CHAIN_ID = "hashgrid-sim-1";
@@ -165,15 +165,38 @@ function encodeMsg(m: ModelMsg): Any {
   };
 }
 
-export function signTx(spec: TxSpec, key: Key, accountNumber: bigint, chainId: string): Uint8Array {
+/** Signs `spec`; `keys`/`accountNumbers` list the signers in order (first = fee payer). */
+export function signTx(spec: TxSpec, key: Key | Key[], accountNumber: bigint | bigint[], chainId: string): Uint8Array {
+  if (Array.isArray(key)) return signMulti(spec, key, accountNumber as bigint[], chainId);
   return buildSignedTx({
     key,
     msgs: spec.msgs.map(encodeMsg),
     chainId: spec.badSignature ? `${chainId}-wrong` : chainId,
-    accountNumber,
+    accountNumber: accountNumber as bigint,
     sequence: spec.sequence,
     fee: { amount: protoCoins(spec.fee), gasLimit: spec.gasLimit },
   }).bytes;
+}
+
+/** A multi-signer SIGN_MODE_DIRECT tx: one SignerInfo + signature per signer over the same body/auth_info. */
+function signMulti(spec: TxSpec, keys: Key[], accountNumbers: bigint[], chainId: string): Uint8Array {
+  const seqs = [spec.sequence, ...(spec.coSigners ?? []).map((c) => c.sequence)];
+  const bodyBytes = TxBody.encode(TxBody.fromPartial({ messages: spec.msgs.map(encodeMsg), memo: "" })).finish();
+  const authInfoBytes = AuthInfo.encode(
+    AuthInfo.fromPartial({
+      signerInfos: keys.map((k, i) => ({
+        publicKey: { typeUrl: "/cosmos.crypto.secp256k1.PubKey", value: PubKey.encode({ key: k.pub }).finish() },
+        modeInfo: { single: { mode: 1 } },
+        sequence: seqs[i]!,
+      })),
+      fee: { amount: protoCoins(spec.fee), gasLimit: spec.gasLimit, payer: "", granter: "" },
+    }),
+  ).finish();
+  const signatures = keys.map((k, i) => {
+    const doc = SignDoc.encode({ bodyBytes, authInfoBytes, chainId: spec.badSignature ? `${chainId}-wrong` : chainId, accountNumber: accountNumbers[i]! }).finish();
+    return signDigest(new Uint8Array(createHash("sha256").update(doc).digest()), k.priv);
+  });
+  return TxRaw.encode({ bodyBytes, authInfoBytes, signatures }).finish();
 }
 
 // ------------------------------------------------------------------ the simulation
@@ -253,6 +276,8 @@ const WEIGHTS = {
   multiMsgOk: 6,
   multiMsgLastFails: 6,
   oogInMsgs: 3,
+  multiSigner: 5,
+  drain: 2,
 } as const;
 type Kind = keyof typeof WEIGHTS;
 const KINDS = Object.keys(WEIGHTS) as Kind[];
@@ -357,9 +382,21 @@ export async function runSim(o: SimOptions): Promise<SimResult> {
         const signer = rng.pick(pool);
         signerKey = keys.get(signer)!;
         spec = { ...buildKind(rng, kind, signer, committed, recipients, freshAddress), sequence: check.sequence(signer) };
+        if (kind === "multiSigner") {
+          // A second signer with its own message: two signatures, two sequences, fee from the first.
+          const co = rng.pick(pool);
+          if (co !== signer) {
+            const m2 = buildKind(rng, "send", co, committed, recipients, freshAddress).msgs[0]!;
+            // Signers are ordered by first appearance in the messages; the first one pays the fee.
+            const [first, second] = rng.chance(1, 2) ? [signer, co] : [co, signer];
+            const msgs = first === signer ? [spec.msgs[0]!, m2] : [m2, spec.msgs[0]!];
+            spec = { ...spec, signer: first, sequence: check.sequence(first), msgs, coSigners: [{ addr: second, sequence: check.sequence(second) }] };
+          }
+        }
       }
-      const accNum = committed.accounts.get(spec.signer)?.number ?? 0n;
-      const tx = signTx(spec, signerKey, accNum, chainId);
+      const signerList = [spec.signer, ...(spec.coSigners ?? []).map((c) => c.addr)];
+      const accNums = signerList.map((a) => committed.accounts.get(a)?.number ?? 0n);
+      const tx = spec.coSigners ? signTx(spec, signerList.map((a) => keys.get(a)!), accNums, chainId) : signTx(spec, signerKey, accNums[0]!, chainId);
       // CheckTx, like the mempool.
       const predicted = check.apply(spec, "check");
       const ct = app.checkTx({ tx, type: CheckTxType.NEW });
@@ -413,8 +450,16 @@ export async function runSim(o: SimOptions): Promise<SimResult> {
         const e = expected[i]!;
         if (e.stage === "ok") variant.push(blockTxs[i]!);
         else if (e.stage === "msgs") {
-          const noop: TxSpec = { ...s, kind: "noop", badSignature: false, oogInMsgs: false, gasLimit: GAS, msgs: [{ type: "send", from: s.signer, to: s.signer, coins: [{ denom: "ugrid", amount: 1n }] }] };
-          variant.push(signTx(noop, keys.get(s.signer)!, model.accounts.get(s.signer)!.number, chainId));
+          const signerList = [s.signer, ...(s.coSigners ?? []).map((c) => c.addr)];
+          const noop: TxSpec = {
+            ...s,
+            kind: "noop",
+            badSignature: false,
+            oogInMsgs: false,
+            gasLimit: GAS,
+            msgs: signerList.map((a) => ({ type: "send" as const, from: a, to: a, coins: [{ denom: "ugrid", amount: 1n }] })),
+          };
+          variant.push(signTx(noop, signerList.map((a) => keys.get(a)!), signerList.map((a) => model.accounts.get(a)!.number), chainId));
         } // ante failures: dropped
       });
       const vHash = toHex(app.finalizeBlock(finalizeReq(h, variant)).appHash);
@@ -546,6 +591,15 @@ function buildKind(rng: Rng, kind: Kind, signer: string, m: Model, recipients: s
       }
       return { ...base, gasLimit: 400_000n, fee: [{ denom: "ugrid", amount: 1000n + BigInt(rng.int(1000)) }], msgs };
     }
+    case "drain": {
+      // Everything but the fee: the sender's later txs in this block passed CheckTx (which does not
+      // run messages) but cannot pay their fee in FinalizeBlock (sdk/5 in the ante), and the ones
+      // after that then carry a sequence that was never consumed (sdk/32).
+      const all = bal("ugrid") - fee[0]!.amount;
+      return { ...base, msgs: [send(other(), ugrid(all > 0n ? all : 1n))] };
+    }
+    case "multiSigner":
+      return { ...base, gasLimit: 400_000n, fee: [{ denom: "ugrid", amount: 1000n + BigInt(rng.int(1000)) }], msgs: [send(other(), ugrid(some("ugrid", rng.chance(1, 5) ? 1n : 8n)))] };
     case "oogInMsgs": {
       // Several sends to existing accounts: the ante fits in the allowance, the messages do not.
       const msgs = Array.from({ length: 4 }, () => send(other(), ugrid(some("ugrid", 40n))));
@@ -609,5 +663,3 @@ function diffLists(got: string[], want: string[], what: string, out: string[]): 
   for (const x of got) if (!w.has(x)) out.push(`${what} in store only: ${x}`);
   for (const x of want) if (!g.has(x)) out.push(`${what} in model only: ${x}`);
 }
-
-export { appStoreNames };
