@@ -284,6 +284,23 @@ describe("tx pipeline through the App", () => {
     expect(account(c, alice.address)!.sequence).toBe(0n);
   });
 
+  test("Simulate with the empty fee wallets send estimates at least the gas the signed, fee-paying tx uses", async () => {
+    for (const [seq, to] of [[0n, carol.address], [1n, bob.address]] as const) {
+      const acc = account(c, alice.address)!;
+      const msgs = [msgSend(alice.address, to, 7n)];
+      const sim = buildSignedTx({ key: alice, msgs, chainId: CHAIN_ID, accountNumber: acc.accountNumber, sequence: seq, signMode: 0, fee: { amount: [], gasLimit: 0n } });
+      const r = query(c, "/cosmos.tx.v1beta1.Service/Simulate", SimulateRequest.encode({ txBytes: rawTx(sim.bodyBytes, sim.authInfoBytes, new Uint8Array(0)) }).finish());
+      expect(r.code).toBe(0);
+      const estimate = SimulateResponse.decode(r.value).gasInfo!.gasUsed;
+      const real = buildSignedTx({ key: alice, msgs, chainId: CHAIN_ID, accountNumber: acc.accountNumber, sequence: seq });
+      const res = await deliverBlock(c, [real.bytes]);
+      expect(res.txResults[0].code).toBe(0);
+      // seq 0 also records the pubkey; seq 1 is the steady state.
+      expect(estimate).toBeGreaterThanOrEqual(res.txResults[0].gasUsed);
+      expect(estimate).toBeLessThan((res.txResults[0].gasUsed * 12n) / 10n); // and not wildly above it
+    }
+  });
+
   test("block max gas: a tx over it is rejected; PrepareProposal stops at the block's gas", async () => {
     const g = newTestChain([{ address: alice.address, amount: FUND }], { maxGas: 450_000n });
     const acc = account(g, alice.address)!;
