@@ -76,6 +76,35 @@ export interface NodeLoader {
 }
 
 let scratch = Buffer.alloc(1024);
+/**
+ * Views of `scratch` by length: hashing `scratch.subarray(0, n)` would allocate a Buffer view per
+ * node. Dropped when scratch grows.
+ */
+let scratchViews: (Buffer | undefined)[] = [];
+
+function scratchView(n: number): Buffer {
+  let v = scratchViews[n];
+  if (v === undefined) {
+    v = scratch.subarray(0, n);
+    scratchViews[n] = v;
+  }
+  return v;
+}
+
+/**
+ * sha256 of `data` as a 32-char latin1 string: much cheaper than a Buffer result (a native
+ * Buffer per call means an off-heap backing store per node that the GC has to track).
+ */
+function sha256Latin1(data: Uint8Array): string {
+  return (cryptoHash as (a: string, d: Uint8Array, e: string) => string)("sha256", data, "latin1");
+}
+
+/** The digest string as a small (on-heap) Uint8Array. */
+function latin1ToBytes(s: string): Uint8Array {
+  const out = new Uint8Array(32);
+  for (let i = 0; i < 32; i++) out[i] = s.charCodeAt(i);
+  return out;
+}
 
 /** zigzag varint of a non-negative n with a one-byte fast path (heights, small sizes). */
 function putNonNegVarint(buf: Uint8Array, pos: number, n: number): number {
@@ -99,9 +128,12 @@ export function hashNode(node: Node, version: number): Uint8Array {
   if (node.height === 0) {
     const key = node.key;
     const need = 30 + uvarintSize(key.length) + key.length + 33;
-    if (scratch.length < need) scratch = Buffer.alloc(need * 2);
+    if (scratch.length < need) {
+      scratch = Buffer.alloc(need * 2);
+      scratchViews = [];
+    }
     const buf = scratch;
-    const vh = cryptoHash("sha256", node.value!, "buffer");
+    const vh = sha256Latin1(node.value!);
     buf[0] = 0; // varint(0)
     buf[1] = 2; // varint(1)
     pos = putNonNegVarint(buf, 2, v);
@@ -113,7 +145,8 @@ export function hashNode(node: Node, version: number): Uint8Array {
     }
     pos += key.length;
     buf[pos++] = 0x20;
-    pos = copy32(buf, pos, vh);
+    for (let i = 0; i < 32; i++) buf[pos + i] = vh.charCodeAt(i);
+    pos += 32;
   } else {
     const lh = hashNode(node.left!, version);
     const rh = hashNode(node.right!, version);
@@ -126,8 +159,9 @@ export function hashNode(node: Node, version: number): Uint8Array {
     buf[pos++] = 0x20;
     pos = copy32(buf, pos, rh);
   }
-  node.hash = cryptoHash("sha256", scratch.subarray(0, pos), "buffer");
-  return node.hash;
+  const h = latin1ToBytes(sha256Latin1(scratchView(pos)));
+  node.hash = h;
+  return h;
 }
 
 /** Size in bytes of the hash preimage prefix (used by tests and proof code). */
