@@ -137,26 +137,42 @@ function bodySize(n: Node): number {
   return len + 64 + uvarintSize(l.version) + uvarintSize(l.nonce) + uvarintSize(r.version) + uvarintSize(r.nonce);
 }
 
+/** Byte copy; a loop beats TypedArray.prototype.set for the short keys and 32-byte hashes. */
+function copyInto(out: Uint8Array, pos: number, src: Uint8Array): number {
+  const n = src.length;
+  if (n > 64) {
+    out.set(src, pos);
+    return pos + n;
+  }
+  for (let i = 0; i < n; i++) out[pos + i] = src[i]!;
+  return pos + n;
+}
+
+/** uvarint with fast paths for the small numbers of node bodies. */
+function putUv(out: Uint8Array, pos: number, n: number): number {
+  if (n < 0x80) {
+    out[pos] = n;
+    return pos + 1;
+  }
+  return putUvarint(out, pos, n);
+}
+
 function writeBody(out: Uint8Array, pos: number, n: Node): number {
   const key = n.key;
   out[pos++] = n.height === 0 ? 0 : 1;
-  pos = putUvarint(out, pos, n.height);
-  pos = putUvarint(out, pos, n.size);
-  pos = putUvarint(out, pos, key.length);
-  out.set(key, pos);
-  pos += key.length;
-  if (n.height === 0) {
-    out.set(n.value!, pos);
-    return pos + n.value!.length;
-  }
+  pos = putUv(out, pos, n.height);
+  pos = putUv(out, pos, n.size);
+  pos = putUv(out, pos, key.length);
+  pos = copyInto(out, pos, key);
+  if (n.height === 0) return copyInto(out, pos, n.value!);
   const l = n.left!;
   const r = n.right!;
-  out.set(l.hash!, pos);
-  pos = putUvarint(out, pos + 32, l.version);
-  pos = putUvarint(out, pos, l.nonce);
-  out.set(r.hash!, pos);
-  pos = putUvarint(out, pos + 32, r.version);
-  return putUvarint(out, pos, r.nonce);
+  pos = copyInto(out, pos, l.hash!);
+  pos = putUv(out, pos, l.version);
+  pos = putUv(out, pos, l.nonce);
+  pos = copyInto(out, pos, r.hash!);
+  pos = putUv(out, pos, r.version);
+  return putUv(out, pos, r.nonce);
 }
 
 /** Leaf record: body | crc32. */
@@ -167,6 +183,9 @@ export function encodeLeaf(n: Node): Uint8Array {
   out.writeUInt32BE(crc32(out.subarray(0, len)), len);
   return out;
 }
+
+/** Scratch for encoding (bodies are written once here, then copied into their record). */
+let encScratch = Buffer.allocUnsafe(64 * 1024);
 
 /**
  * Collects one version's new nodes (in save order: inner nonces ascending) into leaf records and
@@ -205,14 +224,38 @@ export class NodeWriter {
   private flush(): void {
     const nodes = this.pending;
     this.pending = [];
-    const sizes = nodes.map(bodySize);
-    let len = 1 + uvarintSize(nodes.length);
-    for (const sz of sizes) len += uvarintSize(sz) + sz;
+    const count = nodes.length;
+    // Bodies go to the scratch in one pass (ends[i] = end of body i); the header needs their sizes.
+    let need = 0;
+    for (let i = 0; i < count; i++) {
+      const n = nodes[i]!;
+      need += 1 + 3 * 9 + n.key.length + 2 * (32 + 2 * 9);
+    }
+    if (encScratch.length < need) encScratch = Buffer.allocUnsafe(need * 2);
+    const scratch = encScratch;
+    const ends: number[] = new Array<number>(count);
+    let pos = 0;
+    for (let i = 0; i < count; i++) {
+      pos = writeBody(scratch, pos, nodes[i]!);
+      ends[i] = pos;
+    }
+    const bodies = pos;
+    let len = 1 + uvarintSize(count) + bodies;
+    let prev = 0;
+    for (let i = 0; i < count; i++) {
+      len += uvarintSize(ends[i]! - prev);
+      prev = ends[i]!;
+    }
     const out = Buffer.allocUnsafe(len + 4);
     out[0] = PAGE_FORMAT;
-    let pos = putUvarint(out, 1, nodes.length);
-    for (const sz of sizes) pos = putUvarint(out, pos, sz);
-    for (const n of nodes) pos = writeBody(out, pos, n);
+    pos = putUvarint(out, 1, count);
+    prev = 0;
+    for (let i = 0; i < count; i++) {
+      pos = putUv(out, pos, ends[i]! - prev);
+      prev = ends[i]!;
+    }
+    scratch.copy(out, pos, 0, bodies);
+    pos += bodies;
     out.writeUInt32BE(crc32(out.subarray(0, pos)), pos);
     const first = nodes[0]!;
     this.put(this.keys.node(first.version, pageOf(first.nonce)), out);
