@@ -27,11 +27,10 @@
  */
 import { crc32 } from "node:zlib";
 import { StoreError } from "./types";
-import { hashNode, LEAF_NONCE_BASE, Node, NodeLoader } from "./iavl";
+import { hashNodeH, latin1ToBytes, LEAF_NONCE_BASE, Node, NodeLoader } from "./iavl";
 import * as enc from "./encoding";
 
 // Local bindings (CommonJS output turns imported functions into getter calls on every use).
-const bytesEqual = enc.bytesEqual;
 const putUvarint = enc.putUvarint;
 const readUvarint = enc.readUvarint;
 const toHex = enc.toHex;
@@ -128,6 +127,11 @@ export function pageOf(innerNonce: number): number {
 }
 
 /** Size of node body. */
+function copyH(out: Uint8Array, pos: number, h: string): number {
+  for (let i = 0; i < 32; i++) out[pos + i] = h.charCodeAt(i);
+  return pos + 32;
+}
+
 function bodySize(n: Node): number {
   const key = n.key;
   let len = 1 + uvarintSize(n.height) + uvarintSize(n.size) + uvarintSize(key.length) + key.length;
@@ -167,10 +171,10 @@ function writeBody(out: Uint8Array, pos: number, n: Node): number {
   if (n.height === 0) return copyInto(out, pos, n.value!);
   const l = n.left!;
   const r = n.right!;
-  pos = copyInto(out, pos, l.hash!);
+  pos = copyH(out, pos, l.h!);
   pos = putUv(out, pos, l.version);
   pos = putUv(out, pos, l.nonce);
-  pos = copyInto(out, pos, r.hash!);
+  pos = copyH(out, pos, r.h!);
   pos = putUv(out, pos, r.version);
   return putUv(out, pos, r.nonce);
 }
@@ -316,12 +320,12 @@ export function decodeNodeInto(stub: Node, body: Uint8Array): void {
     const kids: Node[] = [];
     for (let i = 0; i < 2; i++) {
       if (pos + 32 > body.length) throw new Error("truncated child hash");
-      const h = body.subarray(pos, pos + 32);
+      const h = Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString("latin1", pos, pos + 32);
       pos += 32;
       let v: number, nonce: number;
       [v, pos] = readUvarint(body, pos);
       [nonce, pos] = readUvarint(body, pos);
-      kids.push(Node.stub(v, nonce, h));
+      kids.push(Node.stubH(v, nonce, h));
     }
     if (pos !== body.length) throw new Error("trailing bytes");
     stub.left = kids[0];
@@ -381,7 +385,7 @@ export class DbNodeLoader implements NodeLoader {
   load(stub: Node): void {
     const where = `store "${this.keys.name}": node (version ${stub.version}, nonce ${stub.nonce})`;
     const body = this.body(stub, where);
-    const expected = stub.hash!;
+    const expected = stub.h!;
     try {
       decodeNodeInto(stub, body);
     } catch (e) {
@@ -389,12 +393,12 @@ export class DbNodeLoader implements NodeLoader {
       throw new StoreError(`${where} is corrupt: ${(e as Error).message}`);
     }
     // Recompute: hashNode() returns the cached hash unless cleared.
-    stub.hash = undefined;
-    const got = hashNode(stub, stub.version);
-    if (!bytesEqual(got, expected)) {
+    stub.h = undefined;
+    const got = hashNodeH(stub, stub.version);
+    if (got !== expected) {
       stub.height = -1;
-      stub.hash = expected;
-      throw new StoreError(`${where} is corrupt: hash ${toHex(got)} but its parent expects ${toHex(expected)}`);
+      stub.h = expected;
+      throw new StoreError(`${where} is corrupt: hash ${toHex(latin1ToBytes(got))} but its parent expects ${toHex(latin1ToBytes(expected))}`);
     }
   }
 }
