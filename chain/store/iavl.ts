@@ -498,7 +498,8 @@ export class IavlTree {
       }
       this.orphan(node);
       this.updated = true;
-      return new Node(key, value, 0, 1);
+      // Same bytes: keep the old leaf's key so the caller's copy can die young.
+      return new Node(node.key, value, 0, 1);
     }
     const n = this.mutable(node);
     if (compareBytes(key, n.key) < 0) n.left = this.setRec(n.left!, key, value);

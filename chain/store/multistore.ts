@@ -117,7 +117,7 @@ class StoreState {
   readonly loader: DbNodeLoader;
   readonly tree: IavlTree;
   /** Changes applied to the working tree since the last commit (null = deleted). */
-  unsavedFast = new Map<string, { key: Bytes; value: Bytes | null }>();
+  unsavedFast = new Map<string, { readonly key: Bytes; readonly value: Bytes | null }>();
   readonly view: TreeView;
   /** Writes not yet applied to the tree. */
   readonly pending: CacheKV;
@@ -140,7 +140,8 @@ class StoreState {
     return v === undefined ? undefined : v;
   }
 
-  applyWrite(key: Bytes, value: Bytes | null, mapKey = bytesToKey(key)): void {
+  /** `entry` ({key, value}, e.g. the pending layer's own record) is kept instead of a new object. */
+  applyWrite(key: Bytes, value: Bytes | null, mapKey = bytesToKey(key), entry?: { readonly key: Bytes; readonly value: Bytes | null }): void {
     try {
       if (value === null) {
         if (!this.tree.remove(key)) return; // absent: no change, no fast-index entry
@@ -150,12 +151,12 @@ class StoreState {
     } catch (e) {
       throw this.annotate(e, `writing key ${toHex(key)}`);
     }
-    this.unsavedFast.set(mapKey, { key, value });
+    this.unsavedFast.set(mapKey, entry ?? { key, value });
   }
 
   /** Applies the pending writes to the tree in sorted key order (validated when buffered). */
   applyPending(): void {
-    for (const [k, d] of this.pending.takeSorted()) this.applyWrite(d.key, d.value, k);
+    for (const [k, d] of this.pending.takeSorted()) this.applyWrite(d.key, d.value, k, d);
   }
 
   wrapCall<T>(f: () => T, what: string): T {
