@@ -27,7 +27,7 @@ import { CacheKV, CacheMulti, validateKey, validateValue } from "./cachekv";
 import { IavlTree, Node } from "./iavl";
 import { commitKey, DbNodeLoader, META_KEY, NodeWriter, orphanKey, PAGE_SIZE, pageOf, StoreKeys, TAG_COMMIT } from "./nodedb";
 import { LEAF_NONCE_BASE } from "./iavl";
-import { bytesToKey, compareStrings, EMPTY_HASH, fromHex, prefixEnd, putUvarint, readBE64, readUvarint, toHex, uvarintSize } from "./encoding";
+import { bytesToKey, compareStrings, EMPTY_HASH, fromHex, prefixEnd, putUvarint, readBE64, readUvarint, toHex } from "./encoding";
 import { commitInfoHash, encodeProof, iavlProof, PROOF_OP_IAVL, PROOF_OP_SIMPLE, storeExistenceProof, StoreRoot } from "./proofs";
 
 type DB = ClassicLevel<Uint8Array, Uint8Array>;
@@ -645,16 +645,20 @@ function retainedIn(a: readonly number[], from: number, to: number): boolean {
   return lo < a.length && a[lo]! <= to;
 }
 
+let orphanScratch = new Uint8Array(0);
+
 function encodeOrphans(nodes: readonly Node[]): Uint8Array {
-  let len = 0;
-  for (const n of nodes) len += uvarintSize(n.version) + uvarintSize(n.nonce);
-  const out = new Uint8Array(len);
+  // One pass over the (cold) orphan nodes into a scratch, then one copy.
+  const need = nodes.length * 14; // uvarint(version < 2^53) <= 8 bytes, uvarint(nonce < 2^32) <= 5
+  if (orphanScratch.length < need) orphanScratch = new Uint8Array(need * 2);
+  const buf = orphanScratch;
   let pos = 0;
-  for (const n of nodes) {
-    pos = putUvarint(out, pos, n.version);
-    pos = putUvarint(out, pos, n.nonce);
+  for (let i = 0; i < nodes.length; i++) {
+    const n = nodes[i]!;
+    pos = putUvarint(buf, pos, n.version);
+    pos = putUvarint(buf, pos, n.nonce);
   }
-  return out;
+  return buf.slice(0, pos);
 }
 
 function decodeOrphans(b: Uint8Array): [number, number][] {

@@ -192,6 +192,25 @@ export function encodeLeaf(n: Node): Uint8Array {
 let encScratch = Buffer.allocUnsafe(64 * 1024);
 
 /**
+ * Records are carved out of 1 MB chunks: an inner page (~7 KB) is too big for Buffer's pool, and
+ * one off-heap ArrayBuffer per page (~1,000 per block) showed up as allocation and GC cost. The
+ * batch copies every record when it is added, so a chunk dies with the commit's op list.
+ */
+const CHUNK = 1024 * 1024;
+let chunk = Buffer.allocUnsafe(0);
+let chunkPos = 0;
+
+function allocRecord(len: number): Buffer {
+  if (chunk.length - chunkPos < len) {
+    chunk = Buffer.allocUnsafe(len > CHUNK ? len : CHUNK);
+    chunkPos = 0;
+  }
+  const out = chunk.subarray(chunkPos, chunkPos + len);
+  chunkPos += len;
+  return out;
+}
+
+/**
  * Collects one version's new nodes (in save order: inner nonces ascending) into leaf records and
  * inner pages, handing each finished record to `put`.
  */
@@ -205,7 +224,11 @@ export class NodeWriter {
 
   add(n: Node): void {
     if (n.nonce >= LEAF_NONCE_BASE) {
-      this.put(this.keys.node(n.version, n.nonce), encodeLeaf(n));
+      const len = bodySize(n);
+      const out = allocRecord(len + 4);
+      writeBody(out, 0, n);
+      out.writeUInt32BE(crc32(out.subarray(0, len)), len);
+      this.put(this.keys.node(n.version, n.nonce), out);
       return;
     }
     if (n.nonce !== this.inner + 1) throw new StoreError(`inner node nonces out of order (${n.nonce} after ${this.inner})`);
@@ -250,7 +273,7 @@ export class NodeWriter {
       len += uvarintSize(ends[i]! - prev);
       prev = ends[i]!;
     }
-    const out = Buffer.allocUnsafe(len + 4);
+    const out = allocRecord(len + 4);
     out[0] = PAGE_FORMAT;
     pos = putUvarint(out, 1, count);
     prev = 0;
