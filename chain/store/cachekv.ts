@@ -109,13 +109,14 @@ export class CacheKV implements CacheKVStore {
   set(key: Bytes, value: Bytes): void {
     validateKey(key);
     validateValue(key, value);
-    // Copy: callers may reuse their buffers after set().
-    this.dirty.set(bytesToKey(key), { key: Uint8Array.from(key), value: Uint8Array.from(value) });
+    // Copy: callers may reuse their buffers after set(). new Uint8Array(typedArray) is a plain
+    // memcpy, about twice as fast as Uint8Array.from (which goes through the iterable path).
+    this.dirty.set(bytesToKey(key), { key: new Uint8Array(key), value: new Uint8Array(value) });
   }
 
   delete(key: Bytes): void {
     validateKey(key);
-    this.dirty.set(bytesToKey(key), { key: Uint8Array.from(key), value: null });
+    this.dirty.set(bytesToKey(key), { key: new Uint8Array(key), value: null });
   }
 
   iterator(start?: Bytes, end?: Bytes, reverse = false): IterableIterator<KVPair> {

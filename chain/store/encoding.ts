@@ -49,8 +49,13 @@ export function compareStrings(a: string, b: string): number {
 
 /** Number of bytes of uvarint(n), n a non-negative safe integer. */
 export function uvarintSize(n: number): number {
-  let size = 1;
-  while (n >= 0x80) {
+  if (n < 0x80) return 1;
+  if (n < 0x4000) return 2;
+  if (n < 0x200000) return 3;
+  if (n < 0x10000000) return 4;
+  let size = 5;
+  n = Math.floor(n / 0x800000000);
+  while (n > 0) {
     n = Math.floor(n / 128);
     size++;
   }
@@ -59,6 +64,15 @@ export function uvarintSize(n: number): number {
 
 /** Writes uvarint(n) at `pos`; returns the new position. Safe for n < 2^53. */
 export function putUvarint(buf: Uint8Array, pos: number, n: number): number {
+  if (n < 0x100000000) {
+    // 32-bit fast path (heights, sizes, versions, nonces): shifts instead of float division.
+    while (n >= 0x80) {
+      buf[pos++] = (n & 0x7f) | 0x80;
+      n >>>= 7;
+    }
+    buf[pos++] = n;
+    return pos;
+  }
   while (n >= 0x80) {
     buf[pos++] = (n & 0x7f) | 0x80;
     n = Math.floor(n / 128);

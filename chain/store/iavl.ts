@@ -39,7 +39,11 @@ export class Node {
   version: number;
   /** Nonce within that version (IAVL v1 NodeKey); 0 = unsaved. */
   nonce: number;
-  hash: Uint8Array | undefined;
+  /**
+   * The node hash as a 32-char latin1 string (one char per byte): a flat string costs the GC far
+   * less than a Uint8Array per node. `hash` converts; hot paths use `h`.
+   */
+  h: string | undefined;
   left: Node | undefined;
   right: Node | undefined;
 
@@ -50,16 +54,29 @@ export class Node {
     this.size = size;
     this.version = 0;
     this.nonce = 0;
-    this.hash = undefined;
+    this.h = undefined;
     this.left = undefined;
     this.right = undefined;
   }
 
+  get hash(): Uint8Array | undefined {
+    return this.h === undefined ? undefined : latin1ToBytes(this.h);
+  }
+
+  set hash(v: Uint8Array | undefined) {
+    this.h = v === undefined ? undefined : bytesToLatin1(v);
+  }
+
   static stub(version: number, nonce: number, hash: Uint8Array): Node {
+    return Node.stubH(version, nonce, bytesToLatin1(hash));
+  }
+
+  /** A stub from a latin1 hash string. */
+  static stubH(version: number, nonce: number, h: string): Node {
     const n = new Node(EMPTY_KEY, undefined, -1, 0);
     n.version = version;
     n.nonce = nonce;
-    n.hash = hash;
+    n.h = h;
     return n;
   }
 
@@ -76,6 +93,40 @@ export interface NodeLoader {
 }
 
 let scratch = Buffer.alloc(1024);
+/**
+ * Views of `scratch` by length: hashing `scratch.subarray(0, n)` would allocate a Buffer view per
+ * node. Dropped when scratch grows.
+ */
+let scratchViews: (Buffer | undefined)[] = [];
+
+function scratchView(n: number): Buffer {
+  let v = scratchViews[n];
+  if (v === undefined) {
+    v = scratch.subarray(0, n);
+    scratchViews[n] = v;
+  }
+  return v;
+}
+
+/**
+ * sha256 of `data` as a 32-char latin1 string: much cheaper than a Buffer result (a native
+ * Buffer per call means an off-heap backing store per node that the GC has to track).
+ */
+function sha256Latin1(data: Uint8Array): string {
+  return (cryptoHash as (a: string, d: Uint8Array, e: string) => string)("sha256", data, "latin1");
+}
+
+/** A latin1 hash string as bytes. */
+export function latin1ToBytes(s: string): Uint8Array {
+  const out = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
+  return out;
+}
+
+/** Bytes as a latin1 string (one char per byte). */
+export function bytesToLatin1(b: Uint8Array): string {
+  return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString("latin1");
+}
 
 /** zigzag varint of a non-negative n with a one-byte fast path (heights, small sizes). */
 function putNonNegVarint(buf: Uint8Array, pos: number, n: number): number {
@@ -86,22 +137,30 @@ function putNonNegVarint(buf: Uint8Array, pos: number, n: number): number {
   return putVarint(buf, pos, n);
 }
 
-function copy32(dst: Uint8Array, pos: number, src: Uint8Array): number {
-  for (let i = 0; i < 32; i++) dst[pos + i] = src[i]!;
+function copy32(dst: Uint8Array, pos: number, src: string): number {
+  for (let i = 0; i < 32; i++) dst[pos + i] = src.charCodeAt(i);
   return pos + 32;
 }
 
 /** Go (*Node).writeHashBytes + sha256, with `version` for nodes not yet saved. */
 export function hashNode(node: Node, version: number): Uint8Array {
-  if (node.hash !== undefined) return node.hash;
+  return latin1ToBytes(hashNodeH(node, version));
+}
+
+/** hashNode as a latin1 string (cached in node.h). */
+export function hashNodeH(node: Node, version: number): string {
+  if (node.h !== undefined) return node.h;
   const v = node.version !== 0 ? node.version : version;
   let pos = 0;
   if (node.height === 0) {
     const key = node.key;
     const need = 30 + uvarintSize(key.length) + key.length + 33;
-    if (scratch.length < need) scratch = Buffer.alloc(need * 2);
+    if (scratch.length < need) {
+      scratch = Buffer.alloc(need * 2);
+      scratchViews = [];
+    }
     const buf = scratch;
-    const vh = cryptoHash("sha256", node.value!, "buffer");
+    const vh = sha256Latin1(node.value!);
     buf[0] = 0; // varint(0)
     buf[1] = 2; // varint(1)
     pos = putNonNegVarint(buf, 2, v);
@@ -113,10 +172,11 @@ export function hashNode(node: Node, version: number): Uint8Array {
     }
     pos += key.length;
     buf[pos++] = 0x20;
-    pos = copy32(buf, pos, vh);
+    for (let i = 0; i < 32; i++) buf[pos + i] = vh.charCodeAt(i);
+    pos += 32;
   } else {
-    const lh = hashNode(node.left!, version);
-    const rh = hashNode(node.right!, version);
+    const lh = hashNodeH(node.left!, version);
+    const rh = hashNodeH(node.right!, version);
     const buf = scratch;
     pos = putNonNegVarint(buf, 0, node.height);
     pos = putNonNegVarint(buf, pos, node.size);
@@ -126,8 +186,9 @@ export function hashNode(node: Node, version: number): Uint8Array {
     buf[pos++] = 0x20;
     pos = copy32(buf, pos, rh);
   }
-  node.hash = cryptoHash("sha256", scratch.subarray(0, pos), "buffer");
-  return node.hash;
+  const h = sha256Latin1(scratchView(pos));
+  node.h = h;
+  return h;
 }
 
 /** Size in bytes of the hash preimage prefix (used by tests and proof code). */
@@ -205,8 +266,8 @@ export class IavlTree {
       if (d >= depth) {
         const l = n.left!;
         const r = n.right!;
-        if (l.height >= 0) n.left = Node.stub(l.version, l.nonce, l.hash!);
-        if (r.height >= 0) n.right = Node.stub(r.version, r.nonce, r.hash!);
+        if (l.height >= 0) n.left = Node.stubH(l.version, l.nonce, l.h!);
+        if (r.height >= 0) n.right = Node.stubH(r.version, r.nonce, r.h!);
         return;
       }
       walk(n.left!, d + 1);
@@ -356,7 +417,7 @@ export class IavlTree {
   invalidateUnsavedHashes(): void {
     const walk = (n: Node | undefined): void => {
       if (n === undefined || n.version !== 0) return;
-      n.hash = undefined;
+      n.h = undefined;
       walk(n.left);
       walk(n.right);
     };
@@ -408,7 +469,7 @@ export class IavlTree {
   /** A node this version may modify: unsaved nodes in place, saved ones cloned. */
   private mutable(n: Node): Node {
     if (n.version === 0) {
-      n.hash = undefined;
+      n.h = undefined;
       return n;
     }
     this.load(n);
@@ -437,7 +498,8 @@ export class IavlTree {
       }
       this.orphan(node);
       this.updated = true;
-      return new Node(key, value, 0, 1);
+      // Same bytes: keep the old leaf's key so the caller's copy can die young.
+      return new Node(node.key, value, 0, 1);
     }
     const n = this.mutable(node);
     if (compareBytes(key, n.key) < 0) n.left = this.setRec(n.left!, key, value);

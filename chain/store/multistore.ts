@@ -27,7 +27,7 @@ import { CacheKV, CacheMulti, validateKey, validateValue } from "./cachekv";
 import { IavlTree, Node } from "./iavl";
 import { commitKey, DbNodeLoader, META_KEY, NodeWriter, orphanKey, PAGE_SIZE, pageOf, StoreKeys, TAG_COMMIT } from "./nodedb";
 import { LEAF_NONCE_BASE } from "./iavl";
-import { bytesToKey, compareStrings, EMPTY_HASH, fromHex, prefixEnd, putUvarint, readBE64, readUvarint, toHex, uvarintSize } from "./encoding";
+import { bytesToKey, compareStrings, EMPTY_HASH, fromHex, prefixEnd, putUvarint, readBE64, readUvarint, toHex } from "./encoding";
 import { CommittedView, NO_FAST } from "./view";
 import { commitInfoHash, encodeProof, iavlProof, PROOF_OP_IAVL, PROOF_OP_SIMPLE, storeExistenceProof, StoreRoot } from "./proofs";
 
@@ -118,7 +118,7 @@ class StoreState {
   readonly loader: DbNodeLoader;
   readonly tree: IavlTree;
   /** Changes applied to the working tree since the last commit (null = deleted). */
-  unsavedFast = new Map<string, { key: Bytes; value: Bytes | null }>();
+  unsavedFast = new Map<string, { readonly key: Bytes; readonly value: Bytes | null }>();
   readonly view: TreeView;
   /** Writes not yet applied to the tree. */
   readonly pending: CacheKV;
@@ -141,7 +141,8 @@ class StoreState {
     return v === undefined ? undefined : v;
   }
 
-  applyWrite(key: Bytes, value: Bytes | null, mapKey = bytesToKey(key)): void {
+  /** `entry` ({key, value}, e.g. the pending layer's own record) is kept instead of a new object. */
+  applyWrite(key: Bytes, value: Bytes | null, mapKey = bytesToKey(key), entry?: { readonly key: Bytes; readonly value: Bytes | null }): void {
     try {
       if (value === null) {
         if (!this.tree.remove(key)) return; // absent: no change, no fast-index entry
@@ -151,12 +152,12 @@ class StoreState {
     } catch (e) {
       throw this.annotate(e, `writing key ${toHex(key)}`);
     }
-    this.unsavedFast.set(mapKey, { key, value });
+    this.unsavedFast.set(mapKey, entry ?? { key, value });
   }
 
   /** Applies the pending writes to the tree in sorted key order (validated when buffered). */
   applyPending(): void {
-    for (const [k, d] of this.pending.takeSorted()) this.applyWrite(d.key, d.value, k);
+    for (const [k, d] of this.pending.takeSorted()) this.applyWrite(d.key, d.value, k, d);
   }
 
   wrapCall<T>(f: () => T, what: string): T {
@@ -699,16 +700,20 @@ function retainedIn(a: readonly number[], from: number, to: number): boolean {
   return lo < a.length && a[lo]! <= to;
 }
 
+let orphanScratch = new Uint8Array(0);
+
 function encodeOrphans(nodes: readonly Node[]): Uint8Array {
-  let len = 0;
-  for (const n of nodes) len += uvarintSize(n.version) + uvarintSize(n.nonce);
-  const out = new Uint8Array(len);
+  // One pass over the (cold) orphan nodes into a scratch, then one copy.
+  const need = nodes.length * 14; // uvarint(version < 2^53) <= 8 bytes, uvarint(nonce < 2^32) <= 5
+  if (orphanScratch.length < need) orphanScratch = new Uint8Array(need * 2);
+  const buf = orphanScratch;
   let pos = 0;
-  for (const n of nodes) {
-    pos = putUvarint(out, pos, n.version);
-    pos = putUvarint(out, pos, n.nonce);
+  for (let i = 0; i < nodes.length; i++) {
+    const n = nodes[i]!;
+    pos = putUvarint(buf, pos, n.version);
+    pos = putUvarint(buf, pos, n.nonce);
   }
-  return out;
+  return buf.slice(0, pos);
 }
 
 function decodeOrphans(b: Uint8Array): [number, number][] {

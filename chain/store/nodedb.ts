@@ -27,11 +27,10 @@
  */
 import { crc32 } from "node:zlib";
 import { StoreError } from "./types";
-import { hashNode, LEAF_NONCE_BASE, Node, NodeLoader } from "./iavl";
+import { hashNodeH, latin1ToBytes, LEAF_NONCE_BASE, Node, NodeLoader } from "./iavl";
 import * as enc from "./encoding";
 
 // Local bindings (CommonJS output turns imported functions into getter calls on every use).
-const bytesEqual = enc.bytesEqual;
 const putUvarint = enc.putUvarint;
 const readUvarint = enc.readUvarint;
 const toHex = enc.toHex;
@@ -128,6 +127,11 @@ export function pageOf(innerNonce: number): number {
 }
 
 /** Size of node body. */
+function copyH(out: Uint8Array, pos: number, h: string): number {
+  for (let i = 0; i < 32; i++) out[pos + i] = h.charCodeAt(i);
+  return pos + 32;
+}
+
 function bodySize(n: Node): number {
   const key = n.key;
   let len = 1 + uvarintSize(n.height) + uvarintSize(n.size) + uvarintSize(key.length) + key.length;
@@ -137,26 +141,42 @@ function bodySize(n: Node): number {
   return len + 64 + uvarintSize(l.version) + uvarintSize(l.nonce) + uvarintSize(r.version) + uvarintSize(r.nonce);
 }
 
+/** Byte copy; a loop beats TypedArray.prototype.set for the short keys and 32-byte hashes. */
+function copyInto(out: Uint8Array, pos: number, src: Uint8Array): number {
+  const n = src.length;
+  if (n > 64) {
+    out.set(src, pos);
+    return pos + n;
+  }
+  for (let i = 0; i < n; i++) out[pos + i] = src[i]!;
+  return pos + n;
+}
+
+/** uvarint with fast paths for the small numbers of node bodies. */
+function putUv(out: Uint8Array, pos: number, n: number): number {
+  if (n < 0x80) {
+    out[pos] = n;
+    return pos + 1;
+  }
+  return putUvarint(out, pos, n);
+}
+
 function writeBody(out: Uint8Array, pos: number, n: Node): number {
   const key = n.key;
   out[pos++] = n.height === 0 ? 0 : 1;
-  pos = putUvarint(out, pos, n.height);
-  pos = putUvarint(out, pos, n.size);
-  pos = putUvarint(out, pos, key.length);
-  out.set(key, pos);
-  pos += key.length;
-  if (n.height === 0) {
-    out.set(n.value!, pos);
-    return pos + n.value!.length;
-  }
+  pos = putUv(out, pos, n.height);
+  pos = putUv(out, pos, n.size);
+  pos = putUv(out, pos, key.length);
+  pos = copyInto(out, pos, key);
+  if (n.height === 0) return copyInto(out, pos, n.value!);
   const l = n.left!;
   const r = n.right!;
-  out.set(l.hash!, pos);
-  pos = putUvarint(out, pos + 32, l.version);
-  pos = putUvarint(out, pos, l.nonce);
-  out.set(r.hash!, pos);
-  pos = putUvarint(out, pos + 32, r.version);
-  return putUvarint(out, pos, r.nonce);
+  pos = copyH(out, pos, l.h!);
+  pos = putUv(out, pos, l.version);
+  pos = putUv(out, pos, l.nonce);
+  pos = copyH(out, pos, r.h!);
+  pos = putUv(out, pos, r.version);
+  return putUv(out, pos, r.nonce);
 }
 
 /** Leaf record: body | crc32. */
@@ -165,6 +185,28 @@ export function encodeLeaf(n: Node): Uint8Array {
   const out = Buffer.allocUnsafe(len + 4);
   writeBody(out, 0, n);
   out.writeUInt32BE(crc32(out.subarray(0, len)), len);
+  return out;
+}
+
+/** Scratch for encoding (bodies are written once here, then copied into their record). */
+let encScratch = Buffer.allocUnsafe(64 * 1024);
+
+/**
+ * Records are carved out of 1 MB chunks: an inner page (~7 KB) is too big for Buffer's pool, and
+ * one off-heap ArrayBuffer per page (~1,000 per block) showed up as allocation and GC cost. The
+ * batch copies every record when it is added, so a chunk dies with the commit's op list.
+ */
+const CHUNK = 1024 * 1024;
+let chunk = Buffer.allocUnsafe(0);
+let chunkPos = 0;
+
+function allocRecord(len: number): Buffer {
+  if (chunk.length - chunkPos < len) {
+    chunk = Buffer.allocUnsafe(len > CHUNK ? len : CHUNK);
+    chunkPos = 0;
+  }
+  const out = chunk.subarray(chunkPos, chunkPos + len);
+  chunkPos += len;
   return out;
 }
 
@@ -182,7 +224,11 @@ export class NodeWriter {
 
   add(n: Node): void {
     if (n.nonce >= LEAF_NONCE_BASE) {
-      this.put(this.keys.node(n.version, n.nonce), encodeLeaf(n));
+      const len = bodySize(n);
+      const out = allocRecord(len + 4);
+      writeBody(out, 0, n);
+      out.writeUInt32BE(crc32(out.subarray(0, len)), len);
+      this.put(this.keys.node(n.version, n.nonce), out);
       return;
     }
     if (n.nonce !== this.inner + 1) throw new StoreError(`inner node nonces out of order (${n.nonce} after ${this.inner})`);
@@ -205,14 +251,38 @@ export class NodeWriter {
   private flush(): void {
     const nodes = this.pending;
     this.pending = [];
-    const sizes = nodes.map(bodySize);
-    let len = 1 + uvarintSize(nodes.length);
-    for (const sz of sizes) len += uvarintSize(sz) + sz;
-    const out = Buffer.allocUnsafe(len + 4);
+    const count = nodes.length;
+    // Bodies go to the scratch in one pass (ends[i] = end of body i); the header needs their sizes.
+    let need = 0;
+    for (let i = 0; i < count; i++) {
+      const n = nodes[i]!;
+      need += 1 + 3 * 9 + n.key.length + 2 * (32 + 2 * 9);
+    }
+    if (encScratch.length < need) encScratch = Buffer.allocUnsafe(need * 2);
+    const scratch = encScratch;
+    const ends: number[] = new Array<number>(count);
+    let pos = 0;
+    for (let i = 0; i < count; i++) {
+      pos = writeBody(scratch, pos, nodes[i]!);
+      ends[i] = pos;
+    }
+    const bodies = pos;
+    let len = 1 + uvarintSize(count) + bodies;
+    let prev = 0;
+    for (let i = 0; i < count; i++) {
+      len += uvarintSize(ends[i]! - prev);
+      prev = ends[i]!;
+    }
+    const out = allocRecord(len + 4);
     out[0] = PAGE_FORMAT;
-    let pos = putUvarint(out, 1, nodes.length);
-    for (const sz of sizes) pos = putUvarint(out, pos, sz);
-    for (const n of nodes) pos = writeBody(out, pos, n);
+    pos = putUvarint(out, 1, count);
+    prev = 0;
+    for (let i = 0; i < count; i++) {
+      pos = putUv(out, pos, ends[i]! - prev);
+      prev = ends[i]!;
+    }
+    scratch.copy(out, pos, 0, bodies);
+    pos += bodies;
     out.writeUInt32BE(crc32(out.subarray(0, pos)), pos);
     const first = nodes[0]!;
     this.put(this.keys.node(first.version, pageOf(first.nonce)), out);
@@ -273,12 +343,12 @@ export function decodeNodeInto(stub: Node, body: Uint8Array): void {
     const kids: Node[] = [];
     for (let i = 0; i < 2; i++) {
       if (pos + 32 > body.length) throw new Error("truncated child hash");
-      const h = body.subarray(pos, pos + 32);
+      const h = Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString("latin1", pos, pos + 32);
       pos += 32;
       let v: number, nonce: number;
       [v, pos] = readUvarint(body, pos);
       [nonce, pos] = readUvarint(body, pos);
-      kids.push(Node.stub(v, nonce, h));
+      kids.push(Node.stubH(v, nonce, h));
     }
     if (pos !== body.length) throw new Error("trailing bytes");
     stub.left = kids[0];
@@ -338,7 +408,7 @@ export class DbNodeLoader implements NodeLoader {
   load(stub: Node): void {
     const where = `store "${this.keys.name}": node (version ${stub.version}, nonce ${stub.nonce})`;
     const body = this.body(stub, where);
-    const expected = stub.hash!;
+    const expected = stub.h!;
     try {
       decodeNodeInto(stub, body);
     } catch (e) {
@@ -346,12 +416,12 @@ export class DbNodeLoader implements NodeLoader {
       throw new StoreError(`${where} is corrupt: ${(e as Error).message}`);
     }
     // Recompute: hashNode() returns the cached hash unless cleared.
-    stub.hash = undefined;
-    const got = hashNode(stub, stub.version);
-    if (!bytesEqual(got, expected)) {
+    stub.h = undefined;
+    const got = hashNodeH(stub, stub.version);
+    if (got !== expected) {
       stub.height = -1;
-      stub.hash = expected;
-      throw new StoreError(`${where} is corrupt: hash ${toHex(got)} but its parent expects ${toHex(expected)}`);
+      stub.h = expected;
+      throw new StoreError(`${where} is corrupt: hash ${toHex(latin1ToBytes(got))} but its parent expects ${toHex(latin1ToBytes(expected))}`);
     }
   }
 }
