@@ -3,7 +3,7 @@ import { App, appStoreNames, EMPTY_HASH, protoTxSize } from "./app";
 import { LateRouter, ModuleManager } from "./manager";
 import { consensusParamsKeeper } from "./consensus";
 import type { Module } from "./types";
-import { dec, enc, kvModule, TestRunner, type KvGenesis } from "../../test/helpers/appFixtures";
+import { dec, enc, kvModule, TestRunner, type KvGenesis, kvBlock, time } from "../../test/helpers/appFixtures";
 import { MemStore, newMemDisk, type MemDisk } from "../../test/helpers/memStore";
 
 const silent = { debug() {}, info() {}, warn() {}, error() {} };
@@ -13,7 +13,6 @@ function makeApp(disk: MemDisk, modOpts: { explodeAtHeight?: bigint } = {}): App
   return new App({ store: new MemStore(appStoreNames(manager), disk), manager, txRunner: new TestRunner(), logger: silent });
 }
 
-const time = (s: number) => ({ seconds: BigInt(s), nanos: 0 });
 const genesisReq = (appState: unknown, initialHeight = 1n) => ({
   time: time(1_700_000_000),
   chainId: "test-1",
@@ -22,22 +21,12 @@ const genesisReq = (appState: unknown, initialHeight = 1n) => ({
   appStateBytes: Buffer.from(JSON.stringify(appState)),
   initialHeight,
 });
-const blockReq = (height: bigint, txs: string[] = []) => ({
-  txs: txs.map(enc),
-  decidedLastCommit: { round: 0, votes: [] },
-  misbehavior: [],
-  hash: new Uint8Array(32),
-  height,
-  time: time(1_700_000_000 + Number(height)),
-  nextValidatorsHash: new Uint8Array(32),
-  proposerAddress: new Uint8Array(20),
-});
 const info = { version: "0.38.25", blockVersion: 11n, p2pVersion: 8n, abciVersion: "2.0.0" };
 
 async function runBlocks(app: App, from: bigint, to: bigint, txs: (h: bigint) => string[] = () => []): Promise<Uint8Array[]> {
   const hashes: Uint8Array[] = [];
   for (let h = from; h <= to; h++) {
-    const r = app.finalizeBlock(blockReq(h, txs(h)));
+    const r = app.finalizeBlock(kvBlock(h, txs(h)));
     hashes.push(r.appHash);
     await app.commit();
   }
@@ -70,11 +59,11 @@ describe("App lifecycle", () => {
 
     const app2 = makeApp(disk); // restart
     expect(app2.info(info)).toEqual(i1);
-    app2.finalizeBlock(blockReq(9n, ["set z 9"])); // crash before Commit
+    app2.finalizeBlock(kvBlock(9n, ["set z 9"])); // crash before Commit
     const app3 = makeApp(disk);
     expect(app3.info(info).lastBlockHeight).toBe(8n);
     // replaying height 9 on the restarted app and on the uninterrupted one gives the same hash
-    const h9 = app3.finalizeBlock(blockReq(9n, ["set z 9"])).appHash;
+    const h9 = app3.finalizeBlock(kvBlock(9n, ["set z 9"])).appHash;
     const ref = makeApp(newMemDisk());
     ref.initChain(genesisReq({ kv: { entries: [{ key: "a", value: "1" }] } }, 5n));
     const refHashes = await runBlocks(ref, 5n, 9n, (h) => (h === 9n ? ["set z 9"] : [`set k${h} ${h}`]));
@@ -86,18 +75,18 @@ describe("App lifecycle", () => {
     const gen = genesisReq({ kv: { entries: [{ key: "a", value: "1" }] } });
     const a = makeApp(disk);
     a.initChain(gen);
-    const first = a.finalizeBlock(blockReq(1n)).appHash; // crash: no Commit
+    const first = a.finalizeBlock(kvBlock(1n)).appHash; // crash: no Commit
     const b = makeApp(disk);
     expect(b.info(info).lastBlockHeight).toBe(0n);
     b.initChain(gen);
-    expect(b.finalizeBlock(blockReq(1n)).appHash).toEqual(first);
+    expect(b.finalizeBlock(kvBlock(1n)).appHash).toEqual(first);
     await b.commit();
     // same process, CometBFT restarted before Commit: InitChain again on a live app also works
     const c = makeApp(newMemDisk());
     c.initChain(gen);
-    c.finalizeBlock(blockReq(1n));
+    c.finalizeBlock(kvBlock(1n));
     c.initChain(gen);
-    expect(c.finalizeBlock(blockReq(1n)).appHash).toEqual(first);
+    expect(c.finalizeBlock(kvBlock(1n)).appHash).toEqual(first);
     // InitChain on an app with committed state is refused with guidance
     expect(() => b.initChain(gen)).toThrow(/already committed height 1.*Reset both/);
   });
@@ -106,8 +95,8 @@ describe("App lifecycle", () => {
     const app = makeApp(newMemDisk());
     app.initChain(genesisReq({}));
     await runBlocks(app, 1n, 2n);
-    const once = app.finalizeBlock(blockReq(3n, ["set a 1"])).appHash;
-    const again = app.finalizeBlock(blockReq(3n, ["set a 1"])).appHash;
+    const once = app.finalizeBlock(kvBlock(3n, ["set a 1"])).appHash;
+    const again = app.finalizeBlock(kvBlock(3n, ["set a 1"])).appHash;
     expect(again).toEqual(once);
     await app.commit();
     expect(app.info(info).lastBlockHeight).toBe(3n);
@@ -116,7 +105,7 @@ describe("App lifecycle", () => {
   test("tx results: failures keep their code, a throwing runner is sdk/1 and does not stop the block", async () => {
     const app = makeApp(newMemDisk());
     app.initChain(genesisReq({}));
-    const r = app.finalizeBlock(blockReq(1n, ["set a 1", "bad sig", "throw", "set b 2"]));
+    const r = app.finalizeBlock(kvBlock(1n, ["set a 1", "bad sig", "throw", "set b 2"]));
     expect(r.txResults.map((t) => [t.code, t.codespace])).toEqual([
       [0, ""],
       [4, "sdk"],
@@ -144,7 +133,7 @@ describe("App lifecycle", () => {
     });
     app.initChain(genesisReq({}));
     await runBlocks(app, 1n, 1n);
-    const r2 = app.finalizeBlock(blockReq(2n, ["set a 1"]));
+    const r2 = app.finalizeBlock(kvBlock(2n, ["set a 1"]));
     expect(r2.events.filter((e) => e.type === "begin")).toHaveLength(0);
     expect(r2.txResults[0]!.code).toBe(0);
     await app.commit();
@@ -156,7 +145,7 @@ describe("App lifecycle", () => {
   test("ProcessProposal rejects a block with an invalid or crashing tx, accepts valid ones, never UNKNOWN", () => {
     const app = makeApp(newMemDisk());
     app.initChain(genesisReq({}));
-    const pp = (txs: string[]) => app.processProposal({ ...blockReq(1n, txs), proposedLastCommit: { round: 0, votes: [] } }).status;
+    const pp = (txs: string[]) => app.processProposal({ ...kvBlock(1n, txs), proposedLastCommit: { round: 0, votes: [] } }).status;
     const { ACCEPT, REJECT } = ResponseProcessProposal_ProposalStatus;
     expect(pp([])).toBe(ACCEPT);
     expect(pp(["set a 1", "set b 2"])).toBe(ACCEPT);
@@ -237,17 +226,17 @@ describe("validator and consensus-param updates", () => {
     const app = new App({ store: new MemStore(appStoreNames(manager)), manager, txRunner: new TestRunner(), logger: silent });
     const init = app.initChain(genesisReq({}));
     expect(init.validators).toEqual([{ pubKey: { ed25519: key(1) }, power: 10n }]);
-    const b1 = app.finalizeBlock(blockReq(1n));
+    const b1 = app.finalizeBlock(kvBlock(1n));
     expect([b1.validatorUpdates, b1.consensusParamUpdates]).toEqual([[], undefined]);
     await app.commit();
-    const b2 = app.finalizeBlock(blockReq(2n));
+    const b2 = app.finalizeBlock(kvBlock(2n));
     expect(b2.validatorUpdates).toEqual([
       { pubKey: { ed25519: key(2) }, power: 7n },
       { pubKey: { secp256k1: new Uint8Array(33).fill(3) }, power: 0n },
     ]);
     expect(b2.consensusParamUpdates?.block).toEqual({ maxBytes: 1_000_000n, maxGas: 50_000_000n });
     await app.commit();
-    const b3 = app.finalizeBlock(blockReq(3n));
+    const b3 = app.finalizeBlock(kvBlock(3n));
     expect(b3.consensusParamUpdates).toBeUndefined();
     await app.commit();
     expect(app.exportState().consensusParams?.block?.maxGas).toBe(50_000_000n);

@@ -7,13 +7,12 @@ import { SimulateRequest, SimulateResponse } from "cosmjs-types/cosmos/tx/v1beta
 import { App, appStoreNames } from "./app";
 import { ModuleManager } from "./manager";
 import type { TxEnv, TxResult, TxRunner } from "./types";
-import { dec, enc, kvModule, TestRunner } from "../../test/helpers/appFixtures";
+import { dec, enc, kvModule, TestRunner, kvBlock, time } from "../../test/helpers/appFixtures";
 import { openMultiStore } from "../store/multistore";
 import { tempDir } from "../store/testutil";
 import type { CommitMultiStore } from "../store/types";
 
 const silent = { debug() {}, info() {}, warn() {}, error() {} };
-const time = (s: number) => ({ seconds: BigInt(s), nanos: 0 });
 
 /** TestRunner plus "get k": data = the value of k as the tx sees it (proves what Simulate reads). */
 class ReadingRunner implements TxRunner {
@@ -51,16 +50,6 @@ async function setup(keepRecent = 0): Promise<{ app: App; store: CommitMultiStor
   return { app, store };
 }
 
-const blockReq = (height: bigint, txs: string[] = []) => ({
-  txs: txs.map(enc),
-  decidedLastCommit: { round: 0, votes: [] },
-  misbehavior: [],
-  hash: new Uint8Array(32),
-  height,
-  time: time(1_700_000_000 + Number(height)),
-  nextValidatorsHash: new Uint8Array(32),
-  proposerAddress: new Uint8Array(20),
-});
 
 const get = (app: App, key: string, height = 0n) => app.query({ path: "/test.kv.v1.Query/Get", data: enc(key), height, prove: false });
 const simulate = (app: App, tx: string, height = 0n) => app.query({ path: "/cosmos.tx.v1beta1.Service/Simulate", data: SimulateRequest.encode({ txBytes: enc(tx) } as SimulateRequest).finish(), height, prove: false });
@@ -69,11 +58,11 @@ describe("queries read committed state", () => {
   test("between FinalizeBlock and Commit every query path answers from the last committed height", async () => {
     const { app, store } = await setup();
     for (const [h, v] of [[1n, "1"], [2n, "2"]] as const) {
-      app.finalizeBlock(blockReq(h, [`set a ${v}`]));
+      app.finalizeBlock(kvBlock(h, [`set a ${v}`]));
       await app.commit();
     }
     // Block 3 sets a=3 and adds n; pending until Commit.
-    app.finalizeBlock(blockReq(3n, ["set a 3", "set n 9"]));
+    app.finalizeBlock(kvBlock(3n, ["set a 3", "set n 9"]));
     expect(dec(store.getStore("kv").get(enc("e/a")))).toBe("3"); // the working view has it
 
     const q = get(app, "a");
@@ -98,7 +87,7 @@ describe("queries read committed state", () => {
   test("gRPC-path queries and Simulate at a past height read that height; future heights are refused", async () => {
     const { app, store } = await setup();
     for (const [h, v] of [[1n, "1"], [2n, "2"], [3n, "3"]] as const) {
-      app.finalizeBlock(blockReq(h, [`set a ${v}`]));
+      app.finalizeBlock(kvBlock(h, [`set a ${v}`]));
       await app.commit();
     }
     for (const h of [1n, 2n, 3n]) {
@@ -129,7 +118,7 @@ describe("queries read committed state", () => {
   test("a pruned height answers with a code and a log naming the height and the retained range", async () => {
     const { app, store } = await setup(2);
     for (let h = 1n; h <= 4n; h++) {
-      app.finalizeBlock(blockReq(h, [`set a ${h}`]));
+      app.finalizeBlock(kvBlock(h, [`set a ${h}`]));
       await app.commit();
     }
     expect(store.earliestVersion).toBe(3);
@@ -153,7 +142,7 @@ describe("queries read committed state", () => {
     expect(get(app, "a", 1n).log).toMatch(/height in the future/);
     // Export before the first Commit: the genesis InitChain applied (re-export of an import)...
     expect(app.exportState()).toMatchObject({ height: 0, appState: { kv: { entries: [{ key: "a", value: "1" }] } } });
-    app.finalizeBlock(blockReq(1n, ["set a 5"]));
+    app.finalizeBlock(kvBlock(1n, ["set a 5"]));
     // ...but once block 1 is finalized and not committed that state is mixed: refused.
     expect(() => app.exportState()).toThrow(/nothing is committed yet and block 1 is finalized but not committed/);
     const q = get(app, "a");

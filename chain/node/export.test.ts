@@ -11,10 +11,9 @@ import { openMultiStore } from "../store";
 import { paths } from "./config";
 import { exportGenesis } from "./export";
 import { writeGenesis, type GenesisDoc } from "./genesis";
-import { kvModule, TestRunner, type KvGenesis } from "../../test/helpers/appFixtures";
+import { kvModule, TestRunner, type KvGenesis, kvBlock, time } from "../../test/helpers/appFixtures";
 
 const silent = { debug() {}, info() {}, warn() {}, error() {} };
-const time = (s: number) => ({ seconds: BigInt(s), nanos: 0 });
 const params = {
   block: { maxBytes: 22020096n, maxGas: -1n },
   evidence: { maxAgeNumBlocks: 100000n, maxAgeDuration: { seconds: 172800n, nanos: 0 }, maxBytes: 1048576n },
@@ -22,16 +21,6 @@ const params = {
   version: { app: 0n },
   abci: { voteExtensionsEnableHeight: 0n },
 };
-const block = (height: bigint, txs: string[]) => ({
-  txs: txs.map((t) => Buffer.from(t)),
-  decidedLastCommit: { round: 0, votes: [] },
-  misbehavior: [],
-  hash: new Uint8Array(32),
-  height,
-  time: time(1_700_000_000 + Number(height)),
-  nextValidatorsHash: new Uint8Array(32),
-  proposerAddress: new Uint8Array(20),
-});
 
 async function openTestApp(dir: string): Promise<{ app: App; close: () => Promise<void> }> {
   const manager = new ModuleManager([kvModule()]);
@@ -57,7 +46,7 @@ test("export → InitChain → export round trip; two imports agree on every App
   const src = await openTestApp(paths(home).appData);
   src.app.initChain({ time: time(1_700_000_000), chainId: "roundtrip-1", consensusParams: params, validators: [], appStateBytes: Buffer.from(JSON.stringify(original.app_state)), initialHeight: 1n });
   for (let h = 1n; h <= 6n; h++) {
-    src.app.finalizeBlock(block(h, [`set k${h} ${h * 7n}`, "bad"]));
+    src.app.finalizeBlock(kvBlock(h, [`set k${h} ${h * 7n}`, "bad"]));
     await src.app.commit();
   }
   await src.close();
@@ -86,7 +75,7 @@ test("export → InitChain → export round trip; two imports agree on every App
     dst.app.initChain({ time: time(1_700_000_100), chainId: g.chain_id, consensusParams: params, validators: [], appStateBytes: Buffer.from(JSON.stringify(g.app_state)), initialHeight: BigInt(g.initial_height) });
     const hs: string[] = [];
     for (let h = 7n; h <= 9n; h++) {
-      hs.push(Buffer.from(dst.app.finalizeBlock(block(h, [`set n${h} ${h}`])).appHash).toString("hex"));
+      hs.push(Buffer.from(dst.app.finalizeBlock(kvBlock(h, [`set n${h} ${h}`])).appHash).toString("hex"));
       await dst.app.commit();
     }
     expect(dst.app.info({ version: "", blockVersion: 0n, p2pVersion: 0n, abciVersion: "" }).lastBlockHeight).toBe(9n);

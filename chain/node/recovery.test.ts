@@ -8,10 +8,9 @@ import * as path from "node:path";
 import { App, appStoreNames } from "../app/app";
 import { ModuleManager } from "../app/manager";
 import { openMultiStore } from "../store";
-import { kvModule, TestRunner } from "../../test/helpers/appFixtures";
+import { kvModule, TestRunner, kvBlock, time } from "../../test/helpers/appFixtures";
 
 const silent = { debug() {}, info() {}, warn() {}, error() {} };
-const time = (s: number) => ({ seconds: BigInt(s), nanos: 0 });
 const info = { version: "0.38.25", blockVersion: 11n, p2pVersion: 8n, abciVersion: "2.0.0" };
 const genesis = {
   time: time(1_700_000_000),
@@ -21,16 +20,6 @@ const genesis = {
   appStateBytes: Buffer.from(JSON.stringify({ kv: { entries: [{ key: "a", value: "1" }] } })),
   initialHeight: 1n,
 };
-const block = (height: bigint, txs: string[] = []) => ({
-  txs: txs.map((t) => Buffer.from(t)),
-  decidedLastCommit: { round: 0, votes: [] },
-  misbehavior: [],
-  hash: new Uint8Array(32),
-  height,
-  time: time(1_700_000_000 + Number(height)),
-  nextValidatorsHash: new Uint8Array(32),
-  proposerAddress: new Uint8Array(20),
-});
 const hex = (b: Uint8Array): string => Buffer.from(b).toString("hex");
 
 async function open(dir: string) {
@@ -46,27 +35,27 @@ afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 test("crash after InitChain + FinalizeBlock, before the first Commit: InitChain again gives the same hashes", async () => {
   const ref = await open(path.join(tmp, "ref"));
   ref.app.initChain(genesis);
-  const h1 = hex(ref.app.finalizeBlock(block(1n, ["set x 1"])).appHash);
+  const h1 = hex(ref.app.finalizeBlock(kvBlock(1n, ["set x 1"])).appHash);
   await ref.app.commit();
-  const h2 = hex(ref.app.finalizeBlock(block(2n, ["set y 2"])).appHash);
+  const h2 = hex(ref.app.finalizeBlock(kvBlock(2n, ["set y 2"])).appHash);
   await ref.app.commit();
   await ref.store.close();
 
   const dir = path.join(tmp, "crash");
   const a = await open(dir);
   a.app.initChain(genesis);
-  a.app.finalizeBlock(block(1n, ["set x 1"]));
+  a.app.finalizeBlock(kvBlock(1n, ["set x 1"]));
   await a.store.close(); // "crash": nothing was committed
   const b = await open(dir);
   expect(b.app.info(info).lastBlockHeight).toBe(0n);
   b.app.initChain(genesis);
-  b.app.finalizeBlock(block(1n, ["set x 1"]));
+  b.app.finalizeBlock(kvBlock(1n, ["set x 1"]));
   b.app.initChain(genesis); // CometBFT restarted while the app stayed up: InitChain again in the same process
-  expect(hex(b.app.finalizeBlock(block(1n, ["set x 1"])).appHash)).toBe(h1);
+  expect(hex(b.app.finalizeBlock(kvBlock(1n, ["set x 1"])).appHash)).toBe(h1);
   await b.app.commit();
   // CometBFT restarted after FinalizeBlock(2) but before Commit: it replays height 2
-  b.app.finalizeBlock(block(2n, ["set y 999"]));
-  expect(hex(b.app.finalizeBlock(block(2n, ["set y 2"])).appHash)).toBe(h2);
+  b.app.finalizeBlock(kvBlock(2n, ["set y 999"]));
+  expect(hex(b.app.finalizeBlock(kvBlock(2n, ["set y 2"])).appHash)).toBe(h2);
   await b.app.commit();
   await b.store.close();
   const c = await open(dir);

@@ -4,8 +4,13 @@
  */
 import { registerError } from "../../chain/app/errors";
 import type { Context, Module, TxEnv, TxResult, TxRunner } from "../../chain/app/types";
+import { blockReq } from "./txkit";
 
 export const enc = (s: string): Uint8Array => Buffer.from(s);
+/** google.protobuf.Timestamp at unix second `s`. */
+export const time = (s: number) => ({ seconds: BigInt(s), nanos: 0 });
+/** RequestFinalizeBlock at `height` whose txs are the utf-8 strings `txs` (kv test module format). */
+export const kvBlock = (height: bigint, txs: readonly string[] = []) => blockReq(height, txs.map(enc));
 export const dec = (b: Uint8Array | undefined): string | undefined => (b ? Buffer.from(b).toString() : undefined);
 
 export const ErrNegative = registerError("kv", 2, "negative value");
