@@ -126,8 +126,17 @@ export class App implements AbciApplication {
     const missing = appStoreNames(o.manager).filter((n) => !o.store.storeNames.includes(n));
     if (missing.length) throw new Error(`store is missing mounted stores: ${missing.join(", ")} (open it with appStoreNames(manager))`);
     this.chainId = readChainId(this.store.getStore(CONSENSUS_STORE)) ?? "";
-    this.checkState = this.store.branch();
+    this.checkState = this.freshCheckState();
     this.metrics?.height.set(this.store.lastCommit.version);
+  }
+
+  /**
+   * CheckTx state: a branch of the last committed state, so a CheckTx that lands between
+   * FinalizeBlock and Commit never sees the pending block (as the SDK's checkState). Before the
+   * first Commit there is nothing committed yet: InitChain's genesis (pending) is the state.
+   */
+  private freshCheckState(): CacheMultiStore {
+    return this.store.lastCommit.version > 0 ? this.store.viewAt(0).branch() : this.store.branch();
   }
 
   get lastHeight(): number {
@@ -354,7 +363,7 @@ export class App implements AbciApplication {
         `store committed version ${info.version} (${Buffer.from(info.appHash).toString("hex")}) but FinalizeBlock was height ${f.height} (${Buffer.from(f.appHash).toString("hex")})`,
       );
     }
-    this.checkState = this.store.branch();
+    this.checkState = this.freshCheckState();
     const height = info.version;
     if (this.metrics) {
       this.metrics.commitSeconds.observe(Number(process.hrtime.bigint() - t0) / 1e9);

@@ -84,6 +84,19 @@ describe("queries read committed state", () => {
     await store.close();
   });
 
+  test("CheckTx between FinalizeBlock and Commit runs on the last committed state, then on the new one", async () => {
+    const { app, store } = await setup();
+    app.finalizeBlock(kvBlock(1n, ["set a 1"]));
+    await app.commit();
+    app.finalizeBlock(kvBlock(2n, ["set a 2"]));
+    const during = app.checkTx({ tx: enc("get a"), type: 0 });
+    expect([during.code, dec(during.data)]).toEqual([0, "1"]);
+    await app.commit();
+    const after = app.checkTx({ tx: enc("get a"), type: 0 });
+    expect([after.code, dec(after.data)]).toEqual([0, "2"]);
+    await store.close();
+  });
+
   test("gRPC-path queries and Simulate at a past height read that height; future heights are refused", async () => {
     const { app, store } = await setup();
     for (const [h, v] of [[1n, "1"], [2n, "2"], [3n, "3"]] as const) {
