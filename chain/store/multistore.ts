@@ -29,6 +29,7 @@ import { commitKey, DbNodeLoader, META_KEY, NodeWriter, orphanKey, PAGE_SIZE, pa
 import { LEAF_NONCE_BASE } from "./iavl";
 import { bytesToKey, compareStrings, EMPTY_HASH, fromHex, prefixEnd, putUvarint, readBE64, readUvarint, toHex } from "./encoding";
 import { CommittedView, NO_FAST } from "./view";
+import { ValueCache } from "./valuecache";
 import { commitInfoHash, encodeProof, iavlProof, PROOF_OP_IAVL, PROOF_OP_SIMPLE, storeExistenceProof, StoreRoot } from "./proofs";
 
 type DB = ClassicLevel<Uint8Array, Uint8Array>;
@@ -38,6 +39,8 @@ const STORE_NAME_RE = /^[a-z0-9][a-z0-9_.-]{0,63}$/;
 /** Node deletions per commit; the rest of a pruned version waits for later commits. */
 export const DEFAULT_PRUNE_BUDGET = 50_000;
 export const DEFAULT_MAX_CACHED_NODES = 4_000_000;
+/** Latest committed values cached per store (≈ 200 B each with 32 B keys and 100 B values: ~40 MB). */
+export const DEFAULT_MAX_CACHED_VALUES = 200_000;
 /** Depth above which nodes stay cached when a tree is trimmed (2^16 nodes, a few MB). */
 const EVICT_DEPTH = 16;
 
@@ -54,6 +57,11 @@ export interface InternalStoreOptions extends StoreOptions {
   readonly maxCachedNodes?: number;
   /** Depth kept in memory when trimming (default 16). */
   readonly evictDepth?: number;
+  /**
+   * Latest committed values (and absences) cached per store in front of the fast index
+   * (default DEFAULT_MAX_CACHED_VALUES; 0 = no cache). See valuecache.ts.
+   */
+  readonly maxCachedValues?: number;
 }
 
 export interface CommitStats {
@@ -122,11 +130,15 @@ class StoreState {
   readonly view: TreeView;
   /** Writes not yet applied to the tree. */
   readonly pending: CacheKV;
+  /** Latest committed values: what the fast index holds, for recently used keys. */
+  readonly committed: ValueCache;
 
   constructor(
     readonly name: string,
     private readonly db: DB,
+    maxCachedValues: number,
   ) {
+    this.committed = new ValueCache(maxCachedValues);
     this.keys = new StoreKeys(name);
     this.loader = new DbNodeLoader(db, this.keys);
     this.tree = new IavlTree(this.loader);
@@ -135,9 +147,18 @@ class StoreState {
   }
 
   getWorking(key: Bytes): Bytes | undefined {
-    const u = this.unsavedFast.get(bytesToKey(key));
+    const mk = bytesToKey(key);
+    const u = this.unsavedFast.get(mk);
     if (u !== undefined) return u.value === null ? undefined : u.value;
+    return this.getCommitted(key, mk);
+  }
+
+  /** Value at the last committed version (cache, then the fast index). */
+  getCommitted(key: Bytes, mk: string): Bytes | undefined {
+    const c = this.committed.get(mk);
+    if (c !== undefined) return c === null ? undefined : c;
     const v = this.db.getSync(this.keys.fast(key));
+    this.committed.set(mk, v === undefined ? null : v);
     return v === undefined ? undefined : v;
   }
 
@@ -210,6 +231,7 @@ export class RootMultiStore implements CommitMultiStore {
   private readonly sync: boolean;
   private readonly maxCachedNodes: number;
   private readonly evictDepth: number;
+  private readonly maxCachedValues: number;
   /** Timings of the last commit (metrics, benchmark): ms spent per phase, batch size. */
   lastCommitStats: CommitStats | undefined;
   /** Test hook: called with the prepared batch just before it is written (simulate a crash by throwing). */
@@ -233,10 +255,11 @@ export class RootMultiStore implements CommitMultiStore {
     this.sync = opts.sync ?? true;
     this.maxCachedNodes = opts.maxCachedNodes ?? DEFAULT_MAX_CACHED_NODES;
     this.evictDepth = opts.evictDepth ?? EVICT_DEPTH;
+    this.maxCachedValues = opts.maxCachedValues ?? DEFAULT_MAX_CACHED_VALUES;
     this.commitInfo = { version: meta.version, appHash: meta.version === 0 ? EMPTY_HASH : fromHex(meta.appHash) };
     this.stores = new Map();
     for (const n of names) {
-      const s = new StoreState(n, db);
+      const s = new StoreState(n, db, this.maxCachedValues);
       const r = record?.stores.find((x) => x.name === n);
       if (r?.root) {
         const root = Node.stub(r.root[0], r.root[1], fromHex(r.hash));
@@ -255,7 +278,7 @@ export class RootMultiStore implements CommitMultiStore {
     for (const n of names) {
       if (!STORE_NAME_RE.test(n)) throw new StoreError(`invalid store name "${n}" (lowercase letters, digits, _ . -)`);
     }
-    for (const [k, v] of [["keepRecent", opts.keepRecent], ["keepEvery", opts.keepEvery], ["pruneBudget", opts.pruneBudget], ["maxCachedNodes", opts.maxCachedNodes], ["evictDepth", opts.evictDepth]] as const) {
+    for (const [k, v] of [["keepRecent", opts.keepRecent], ["keepEvery", opts.keepEvery], ["pruneBudget", opts.pruneBudget], ["maxCachedNodes", opts.maxCachedNodes], ["evictDepth", opts.evictDepth], ["maxCachedValues", opts.maxCachedValues]] as const) {
       if (v !== undefined && (!Number.isSafeInteger(v) || v < 0)) throw new StoreError(`${k} must be a non-negative integer, got ${v}`);
     }
     const db = new Level<Uint8Array, Uint8Array>(opts.dir, {
@@ -427,6 +450,9 @@ export class RootMultiStore implements CommitMultiStore {
       this.commitInfo = { version, appHash };
       for (const v of dropped) this.oldTrees.delete(v);
       for (const s of this.stores.values()) {
+        // The fast index now holds these values: so must the cache (before anyone reads again).
+        // Buffer views, like the fast index's getSync results (callers may use Buffer methods).
+        for (const [mk, u] of s.unsavedFast) s.committed.set(mk, u.value === null ? null : asBuffer(u.value));
         s.unsavedFast = new Map();
         this.committedRoots.set(s.name, s.tree.savedRoot);
         if (s.tree.cachedNodes > this.maxCachedNodes) s.tree.evictBelow(this.evictDepth);
@@ -662,8 +688,7 @@ export class RootMultiStore implements CommitMultiStore {
   }
 
   private fastGet(s: StoreState, key: Bytes): Bytes | undefined {
-    const v = this.db.getSync(s.keys.fast(key));
-    return v === undefined ? undefined : v;
+    return s.getCommitted(key, bytesToKey(key));
   }
 
   async close(): Promise<void> {
@@ -674,6 +699,10 @@ export class RootMultiStore implements CommitMultiStore {
   get database(): DB {
     return this.db;
   }
+}
+
+function asBuffer(b: Bytes): Buffer {
+  return Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength);
 }
 
 function bsearch(a: readonly number[], x: number): number {

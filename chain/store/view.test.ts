@@ -196,14 +196,19 @@ describe("viewAt", () => {
     await cms.close();
   });
 
-  test("latest point reads use the fast index (no tree walk) when nothing is in flight", async () => {
+  test("latest point reads use the value cache or the fast index (no tree walk) when nothing is in flight", async () => {
     const cms = await threeVersions();
     const db = cms.database;
     const spy = jest.spyOn(db, "getSync");
     const bank = cms.viewAt(0).getStore("bank");
     spy.mockClear();
     expect(str(bank.get(e("c")))).toBe("3");
-    // One read of the fast index record, nothing else.
+    // Written by the last commit: answered by the latest-value cache, no LevelDB read at all.
+    expect(spy).toHaveBeenCalledTimes(0);
+    // A key the cache does not know: one read of the fast index record, nothing else; then cached.
+    expect(bank.get(e("zz"))).toBeUndefined();
+    expect(spy).toHaveBeenCalledTimes(1);
+    expect(bank.get(e("zz"))).toBeUndefined();
     expect(spy).toHaveBeenCalledTimes(1);
     spy.mockClear();
     // An old version walks its tree (loads the root and nodes from LevelDB on first use).

@@ -4,7 +4,7 @@
  *   npm run bench:store                     # 1,000,000 keys, 10 blocks of 10,000 writes
  *   npm run bench:store -- --keys 100000    # quick run (or BENCH_KEYS=100000)
  *   options: --keys N --blocks N --block-writes N --dir PATH --keep (keep the database)
- *            --no-sync (no fsync per commit)
+ *            --no-sync (no fsync per commit) --profile FILE (CPU profile of the blocks phase, .cpuprofile)
  *
  * Phase 1 loads N keys (32-byte keys, 100-byte values) in large commits. Phase 2 runs blocks of
  * random writes (40% update, 40% insert, 20% delete) through a block branch, then workingHash()
@@ -17,6 +17,8 @@ import { PerformanceObserver } from "node:perf_hooks";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { join } from "node:path";
+import { Session } from "node:inspector";
+import { readFileSync, writeFileSync } from "node:fs";
 import { RootMultiStore } from "../../chain/store/multistore";
 import { FixturePrng } from "../../chain/store/testutil";
 
@@ -43,6 +45,17 @@ const now = () => Number(process.hrtime.bigint()) / 1e6; // ms
 const cpu = () => {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1000;
+};
+// Main (JS) thread CPU time on Linux, 10 ms ticks: separates the store's own work from LevelDB's
+// background compaction and V8's helper threads, which process.cpuUsage() also counts.
+const mainCpu = (): number => {
+  try {
+    const st = readFileSync("/proc/thread-self/stat", "utf8");
+    const f = st.slice(st.lastIndexOf(")") + 2).split(" ");
+    return (Number(f[11]) + Number(f[12])) * 10; // utime + stime, fields 14 and 15
+  } catch {
+    return NaN;
+  }
 };
 const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
 const pct = (a: number[], p: number) => {
@@ -102,6 +115,16 @@ async function main(): Promise<void> {
     }
   });
   gcObs.observe({ entryTypes: ["gc"] });
+  const profArg = process.argv.indexOf("--profile");
+  const session = profArg >= 0 ? new Session() : undefined;
+  const post = (m: string, p?: object) =>
+    new Promise<unknown>((res, rej) => session!.post(m, p ?? {}, (e, r) => (e ? rej(e) : res(r))));
+  if (session !== undefined) {
+    session.connect();
+    await post("Profiler.enable");
+    await post("Profiler.setSamplingInterval", { interval: 200 });
+    await post("Profiler.start");
+  }
   const blockMs: number[] = [];
   const applyMs: number[] = [];
   const commitMs: number[] = [];
@@ -109,6 +132,7 @@ async function main(): Promise<void> {
   const writeMs: number[] = [];
   const encodeMs: number[] = [];
   const commitCpu: number[] = [];
+  let mainCpuMs = 0;
   for (let b = 0; b < BLOCKS; b++) {
     // Generate the block's operations first so the PRNG is not timed.
     const ops: [Uint8Array, Uint8Array | null][] = [];
@@ -129,6 +153,7 @@ async function main(): Promise<void> {
     }
     const start = now();
     const startCpu = cpu();
+    const startMain = mainCpu();
     const block = cms.branch();
     const s = block.getStore("bank");
     for (const [k, v] of ops) {
@@ -143,6 +168,7 @@ async function main(): Promise<void> {
     await cms.commit();
     const t3 = now();
     const c3 = cpu();
+    mainCpuMs += mainCpu() - startMain;
     blockCpu.push(c3 - startCpu);
     writeMs.push(cms.lastCommitStats!.writeMs);
     encodeMs.push(cms.lastCommitStats!.encodeMs);
@@ -154,9 +180,15 @@ async function main(): Promise<void> {
     progress("blocks", b + 1, BLOCKS, `last ${fmt(t3 - start)} ms (apply+hash ${fmt(t2 - t1)}, commit ${fmt(t3 - t2)} = encode ${fmt(st.encodeMs)} + prune ${fmt(st.pruneMs)} + write ${fmt(st.writeMs)}; ${fmt(st.ops)} ops, ${fmt(st.bytes / 1e6)} MB)`);
   }
   gcObs.disconnect();
+  if (session !== undefined) {
+    const { profile } = (await post("Profiler.stop")) as { profile: unknown };
+    writeFileSync(process.argv[profArg + 1]!, JSON.stringify(profile));
+    session.disconnect();
+  }
   const totalMs = blockMs.reduce((a, b) => a + b, 0);
   console.log(`GC during blocks: ${fmt(gcMs)} ms total, longest pause ${fmt(gcMax)} ms; heap ${fmt(process.memoryUsage().heapUsed / 1e6)} MB, rss ${fmt(process.memoryUsage().rss / 1e6)} MB`);
   console.log(`writes/s including commit: ${fmt((BLOCKS * BLOCK_WRITES) / (totalMs / 1000))} wall-clock; ${fmt((BLOCKS * BLOCK_WRITES) / (blockCpu.reduce((a, b) => a + b, 0) / 1000))} per CPU-second`);
+  console.log(`main-thread CPU per block (mean): ${fmt(mainCpuMs / BLOCKS)} ms (the rest is LevelDB compaction and V8 helper threads)`);
   console.log(`CPU time per block p50 ${fmt(pct(blockCpu, 50))} ms; commit CPU p50 ${fmt(pct(commitCpu, 50))} ms, p95 ${fmt(pct(commitCpu, 95))} ms`);
   console.log(`load average during the run: ${loadavg().map((x) => x.toFixed(1)).join(" ")} (2 cores shared with other work)`);
   console.log(`block total p50 ${fmt(pct(blockMs, 50))} ms, p95 ${fmt(pct(blockMs, 95))} ms`);
@@ -177,7 +209,13 @@ async function main(): Promise<void> {
   const store = cms.getStore("bank");
   t0 = now();
   for (let i = 0; i < N_READS; i++) store.get(live[r.intn(live.length)]!);
-  console.log(`random reads/s at latest (fast index): ${fmt((N_READS / (now() - t0)) * 1000)}`);
+  console.log(`random reads/s at latest, uniform over all keys (value cache, else fast index): ${fmt((N_READS / (now() - t0)) * 1000)}`);
+  // Hot set: what a tx workload looks like (the same accounts, params and module balances again and again).
+  const hot = Array.from({ length: 10_000 }, () => live[r.intn(live.length)]!);
+  for (const k of hot) store.get(k);
+  t0 = now();
+  for (let i = 0; i < N_READS; i++) store.get(hot[i % hot.length]!);
+  console.log(`random reads/s at latest, 10,000-key hot set (value cache): ${fmt((N_READS / (now() - t0)) * 1000)}`);
   // Old version: only keys that existed then (the first KEYS keys, some deleted since: still a read).
   const N_OLD = 20_000;
   t0 = now();

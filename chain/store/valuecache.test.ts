@@ -1,0 +1,152 @@
+/**
+ * The latest-value cache in front of the fast index (valuecache.ts): it must never return a value
+ * older than the last commit, for present and absent keys, through every read path (pending layer,
+ * branches, query, viewAt at latest), nor leak into old versions or pending state.
+ */
+import { openMultiStore, RootMultiStore } from "./multistore";
+import { ValueCache } from "./valuecache";
+import { FixturePrng, tempDir } from "./testutil";
+
+const e = (s: string) => new Uint8Array(Buffer.from(s));
+const str = (b: Uint8Array | undefined) => (b === undefined ? undefined : Buffer.from(b).toString());
+
+let dirs: (() => void)[] = [];
+afterEach(() => {
+  for (const d of dirs) d();
+  dirs = [];
+});
+async function open(maxCachedValues?: number): Promise<RootMultiStore> {
+  const t = tempDir("hg-vcache-");
+  dirs.push(t.cleanup);
+  return (await openMultiStore({ dir: t.dir, storeNames: ["bank"], keepRecent: 0, maxCachedValues } as never)) as RootMultiStore;
+}
+
+/** Reads `key` through every latest-state path; they must agree. */
+function readAll(cms: RootMultiStore, key: string): string | undefined {
+  const direct = str(cms.getStore("bank").get(e(key)));
+  const branched = str(cms.branch().branch().getStore("bank").get(e(key)));
+  const view = str(cms.viewAt(0).getStore("bank").get(e(key)));
+  const q = str(cms.query("bank", e(key), 0, false).value);
+  expect([branched, view, q]).toEqual([direct, direct, direct]);
+  return direct;
+}
+
+async function block(cms: RootMultiStore, writes: [string, string | null][]): Promise<void> {
+  const b = cms.branch();
+  for (const [k, v] of writes) {
+    if (v === null) b.getStore("bank").delete(e(k));
+    else b.getStore("bank").set(e(k), e(v));
+  }
+  b.write();
+  await cms.commit();
+}
+
+describe("ValueCache", () => {
+  test("FIFO bound, cached absence, disabled at 0", () => {
+    const c = new ValueCache(2);
+    c.set("a", e("1"));
+    c.set("b", null);
+    expect(c.get("b")).toBeNull();
+    expect(c.get("z")).toBeUndefined();
+    c.set("c", e("3"));
+    expect(c.size).toBe(2);
+    expect(c.get("a")).toBeUndefined(); // oldest went
+    const off = new ValueCache(0);
+    off.set("a", e("1"));
+    expect(off.get("a")).toBeUndefined();
+  });
+});
+
+describe("latest-value cache in the multistore", () => {
+  test("cached values and cached absences follow every commit (set, update, delete, re-create)", async () => {
+    const cms = await open();
+    await block(cms, [["a", "1"], ["b", "1"]]);
+    // Populate the cache, including an absence.
+    expect([readAll(cms, "a"), readAll(cms, "b"), readAll(cms, "c")]).toEqual(["1", "1", undefined]);
+    await block(cms, [["a", "2"], ["b", null], ["c", "2"]]);
+    expect([readAll(cms, "a"), readAll(cms, "b"), readAll(cms, "c")]).toEqual(["2", undefined, "2"]);
+    await block(cms, [["b", "3"], ["c", null]]);
+    expect([readAll(cms, "a"), readAll(cms, "b"), readAll(cms, "c")]).toEqual(["2", "3", undefined]);
+    // Old versions never read the cache.
+    expect(str(cms.viewAt(1).getStore("bank").get(e("a")))).toBe("1");
+    expect(str(cms.viewAt(2).getStore("bank").get(e("b")))).toBeUndefined();
+    expect(str(cms.query("bank", e("c"), 2, false).value)).toBe("2");
+    await cms.close();
+  });
+
+  test("pending writes shadow the cache; committed views keep the committed value until Commit; discard keeps it", async () => {
+    const cms = await open();
+    await block(cms, [["a", "1"]]);
+    expect(readAll(cms, "a")).toBe("1");
+    expect(readAll(cms, "n")).toBeUndefined();
+    const b = cms.branch();
+    b.getStore("bank").set(e("a"), e("2"));
+    b.getStore("bank").set(e("n"), e("new"));
+    b.write();
+    cms.workingHash(); // pending applied to the working tree (FinalizeBlock end)
+    expect(str(cms.getStore("bank").get(e("a")))).toBe("2");
+    expect(str(cms.getStore("bank").get(e("n")))).toBe("new");
+    expect(str(cms.viewAt(0).getStore("bank").get(e("a")))).toBe("1");
+    expect(cms.viewAt(0).getStore("bank").get(e("n"))).toBeUndefined();
+    // Reads while the commit batch is in flight.
+    const p = cms.commit();
+    expect(str(cms.getStore("bank").get(e("a")))).toBe("2");
+    expect(str(cms.getStore("bank").get(e("n")))).toBe("new");
+    await p;
+    expect([readAll(cms, "a"), readAll(cms, "n")]).toEqual(["2", "new"]);
+    // A discarded block leaves the committed values (and the cache) as they were.
+    const d = cms.branch();
+    d.getStore("bank").delete(e("a"));
+    d.getStore("bank").set(e("n"), e("other"));
+    d.write();
+    cms.workingHash();
+    cms.discardPending();
+    expect([readAll(cms, "a"), readAll(cms, "n")]).toEqual(["2", "new"]);
+    await cms.close();
+  });
+
+  test("random workload: a tiny cache, the default cache and no cache read the same values and hashes", async () => {
+    const stores = [await open(3), await open(), await open(0)];
+    const r = new FixturePrng("vcache");
+    const model = new Map<string, string>();
+    const keyName = () => `k${r.intn(60)}`;
+    for (let v = 1; v <= 15; v++) {
+      const writes: [string, string | null][] = [];
+      for (let i = 0; i < 25; i++) {
+        const k = keyName();
+        if (r.intn(4) === 0) writes.push([k, null]);
+        else writes.push([k, `v${v}.${i}`]);
+      }
+      // Reads of random keys before the block (fills the caches with values and absences).
+      for (const cms of stores) for (let i = 0; i < 20; i++) cms.getStore("bank").get(e(keyName()));
+      const hashes: string[] = [];
+      for (const cms of stores) {
+        await block(cms, writes);
+        hashes.push(Buffer.from(cms.lastCommit.appHash).toString("hex"));
+      }
+      expect(new Set(hashes).size).toBe(1);
+      for (const [k, val] of writes) {
+        if (val === null) model.delete(k);
+        else model.set(k, val);
+      }
+      for (let i = 0; i < 60; i++) {
+        const k = `k${i}`;
+        for (const cms of stores) expect(readAll(cms, k)).toBe(model.get(k));
+      }
+    }
+    for (const cms of stores) await cms.close();
+  });
+
+  test("reopen starts cold and reads the committed values", async () => {
+    const t = tempDir("hg-vcache-");
+    dirs.push(t.cleanup);
+    let cms = (await openMultiStore({ dir: t.dir, storeNames: ["bank"] })) as RootMultiStore;
+    await block(cms, [["a", "1"]]);
+    expect(readAll(cms, "a")).toBe("1");
+    await block(cms, [["a", null], ["b", "2"]]);
+    await cms.close();
+    cms = (await openMultiStore({ dir: t.dir, storeNames: ["bank"] })) as RootMultiStore;
+    expect([readAll(cms, "a"), readAll(cms, "b")]).toEqual([undefined, "2"]);
+    await cms.close();
+  });
+});
