@@ -87,6 +87,15 @@ export class Node {
 
 const EMPTY_KEY = new Uint8Array(0);
 
+/** Path order of saved nodes: is `a` above where `b` would be (newer version, or later in post-order)? */
+function newerThan(a: Node, b: Node): boolean {
+  if (a.version !== b.version) return a.version > b.version;
+  // Same version: leaves (nonces from 2^31) are at the bottom, inner nodes by post-order nonce.
+  const ra = a.nonce >= LEAF_NONCE_BASE ? 0 : a.nonce;
+  const rb = b.nonce >= LEAF_NONCE_BASE ? 0 : b.nonce;
+  return ra > rb;
+}
+
 /** Fills a stub node from storage (throws StoreError when missing or corrupt). */
 export interface NodeLoader {
   load(stub: Node): void;
@@ -292,8 +301,18 @@ export class IavlTree {
     return this.savedRoot === undefined ? EMPTY_HASH : this.savedRoot.hash!;
   }
 
+  /**
+   * For a tree of an older version: the store's live tree, whose committed nodes it may borrow
+   * (see getShared). Unset for the live tree itself and for in-memory trees.
+   */
+  shared: IavlTree | undefined = undefined;
+
   get(key: Uint8Array): Uint8Array | undefined {
-    let n = this.root;
+    if (this.shared !== undefined) return this.getShared(key, this.shared);
+    return this.getFrom(this.root, key);
+  }
+
+  private getFrom(n: Node | undefined, key: Uint8Array): Uint8Array | undefined {
     if (n === undefined) return undefined;
     this.load(n);
     while (n.height > 0) {
@@ -301,6 +320,33 @@ export class IavlTree {
       this.load(n);
     }
     return compareBytes(n.key, key) === 0 ? n.value : undefined;
+  }
+
+  /**
+   * get() on an old version without loading what the live tree already holds. A node key
+   * (version, nonce) names one immutable node, so when a stub of this tree has the same key and
+   * hash as a node on the live tree's path to `key`, the rest of the walk happens in the live
+   * tree (in memory) instead of loading from LevelDB. Only the nodes changed since this version
+   * are loaded (and kept, as before). Along a root-to-leaf path node keys only get older (a
+   * parent is created with or after its children; within a version inner nonces are post-order
+   * and leaves sit at the bottom), so one cursor walks the live path alongside this one.
+   */
+  private getShared(key: Uint8Array, live: IavlTree): Uint8Array | undefined {
+    let n = this.root;
+    if (n === undefined) return undefined;
+    let m = live.savedRoot;
+    for (;;) {
+      if (n.height < 0) {
+        while (m !== undefined && newerThan(m, n)) {
+          live.load(m);
+          m = m.height === 0 ? undefined : compareBytes(key, m.key) < 0 ? m.left! : m.right!;
+        }
+        if (m !== undefined && m.version === n.version && m.nonce === n.nonce && m.h === n.h) return live.getFrom(m, key);
+        this.load(n);
+      }
+      if (n.height === 0) return compareBytes(n.key, key) === 0 ? n.value : undefined;
+      n = compareBytes(key, n.key) < 0 ? n.left! : n.right!;
+    }
   }
 
   /** Go ImmutableTree.GetWithIndex: index of the key or of where it would be inserted. */

@@ -580,7 +580,10 @@ export class RootMultiStore implements CommitMultiStore {
       trees = new Map();
       for (const st of rec.stores) {
         const root = st.root === null ? undefined : Node.stub(st.root[0], st.root[1], fromHex(st.hash));
-        trees.set(st.name, new IavlTree(this.state(st.name).loader, root, version));
+        const s = this.state(st.name);
+        const t = new IavlTree(s.loader, root, version);
+        t.shared = s.tree; // point reads borrow the nodes it still shares with the live tree
+        trees.set(st.name, t);
       }
       // A few recent old versions keep their loaded nodes (relayers query H-1, H-2, ...).
       if (this.oldTrees.size >= 8) this.oldTrees.delete(this.oldTrees.keys().next().value!);
