@@ -42,15 +42,18 @@ async function block(cms: RootMultiStore, writes: [string, string | null][]): Pr
 }
 
 describe("ValueCache", () => {
-  test("FIFO bound, cached absence, disabled at 0", () => {
-    const c = new ValueCache(2);
+  test("bounded, newest value wins across generations, used keys survive, cached absence, disabled at 0", () => {
+    const c = new ValueCache(4); // two generations of 2
     c.set("a", e("1"));
-    c.set("b", null);
-    expect(c.get("b")).toBeNull();
+    c.set("b", null); // young full: becomes old
+    expect(c.get("b")).toBeNull(); // hit in old: moved to young
+    c.set("a", e("2")); // young full again: {b, a=2} old, {a=1, b} dropped
+    expect(str(c.get("a") ?? undefined)).toBe("2");
     expect(c.get("z")).toBeUndefined();
-    c.set("c", e("3"));
-    expect(c.size).toBe(2);
-    expect(c.get("a")).toBeUndefined(); // oldest went
+    for (let i = 0; i < 10; i++) c.set(`k${i}`, e(String(i)));
+    expect(c.size).toBeLessThanOrEqual(4);
+    expect(c.get("k0")).toBeUndefined(); // long gone
+    expect(str(c.get("k9") ?? undefined)).toBe("9");
     const off = new ValueCache(0);
     off.set("a", e("1"));
     expect(off.get("a")).toBeUndefined();

@@ -12,34 +12,44 @@
  * it, old versions never consult it. Reads return the same values and gas never depends on it
  * (gas is charged by the layers above, per read, whatever the source).
  *
- * Eviction is first-in first-out over Map insertion order: O(1), no bookkeeping per hit.
+ * Eviction is generational: entries go into a young Map; when it holds max/2 entries it becomes
+ * the old Map and the previous old one is dropped whole. A hit in the old Map moves the entry to
+ * the young one, so keys in use survive. Everything is O(1) (deleting the oldest entry of one Map
+ * instead makes V8 skip ever more deleted slots at the front: ~30 µs per insert at 200k entries).
  */
 import type { Bytes } from "./types";
 
 export class ValueCache {
-  private readonly map = new Map<string, Bytes | null>();
+  private young = new Map<string, Bytes | null>();
+  private old = new Map<string, Bytes | null>();
+  private readonly half: number;
 
   /** `max` entries at most; 0 disables the cache. */
-  constructor(private readonly max: number) {}
+  constructor(max: number) {
+    this.half = Math.ceil(max / 2);
+  }
 
   /** The cached value, `null` for a cached absence, `undefined` when not cached. */
   get(key: string): Bytes | null | undefined {
-    return this.map.get(key);
+    const v = this.young.get(key);
+    if (v !== undefined) return v;
+    const o = this.old.get(key);
+    if (o !== undefined) this.set(key, o);
+    return o;
   }
 
-  /** Records the committed value of `key` (`null` = absent). */
+  /** Records the committed value of `key` (`null` = absent); the young entry shadows an old one. */
   set(key: string, value: Bytes | null): void {
-    if (this.max === 0) return;
-    const m = this.map;
-    m.set(key, value);
-    if (m.size > this.max) m.delete(m.keys().next().value!);
+    if (this.half === 0) return;
+    this.young.set(key, value);
+    if (this.young.size >= this.half) {
+      this.old = this.young;
+      this.young = new Map();
+    }
   }
 
+  /** Entries held (a key may be counted twice, once per generation). */
   get size(): number {
-    return this.map.size;
-  }
-
-  clear(): void {
-    this.map.clear();
+    return this.young.size + this.old.size;
   }
 }
