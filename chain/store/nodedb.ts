@@ -104,6 +104,45 @@ export class StoreKeys {
     k.set(key, p.length);
     return k;
   }
+  private fastScratch = new Uint8Array(0);
+  private fastViews: (Uint8Array | undefined)[] = [];
+  /** fast(key) in a scratch buffer, valid until the next call (for a batch op, which copies it). */
+  fastTmp(key: Uint8Array): Uint8Array {
+    const p = this.fastPrefix;
+    const len = p.length + key.length;
+    if (this.fastScratch.length < len) {
+      this.fastScratch = new Uint8Array(Math.max(len, 256));
+      this.fastScratch.set(p, 0);
+      this.fastViews = [];
+    }
+    const s = this.fastScratch;
+    const pl = p.length;
+    for (let i = 0; i < key.length; i++) s[pl + i] = key[i]!;
+    let v = this.fastViews[len];
+    if (v === undefined) {
+      v = s.subarray(0, len);
+      this.fastViews[len] = v;
+    }
+    return v;
+  }
+  private nodeScratch: Uint8Array | undefined;
+  /** node(version, nonce) in a scratch buffer, valid until the next call (for a batch op). */
+  nodeTmp(version: number, nonce: number): Uint8Array {
+    const p = this.nodePrefix;
+    let k = this.nodeScratch;
+    if (k === undefined) {
+      k = new Uint8Array(p.length + 12);
+      k.set(p, 0);
+      this.nodeScratch = k;
+    }
+    writeBE64(k, p.length, version);
+    const i = p.length + 8;
+    k[i] = (nonce >>> 24) & 0xff;
+    k[i + 1] = (nonce >>> 16) & 0xff;
+    k[i + 2] = (nonce >>> 8) & 0xff;
+    k[i + 3] = nonce & 0xff;
+    return k;
+  }
   /** Storage key of node (version, nonce): its leaf record or its inner page. */
   storageKey(version: number, nonce: number): Uint8Array {
     return nonce >= LEAF_NONCE_BASE ? this.node(version, nonce) : this.node(version, pageOf(nonce));
@@ -188,47 +227,38 @@ export function encodeLeaf(n: Node): Uint8Array {
   return out;
 }
 
-/** Scratch for encoding (bodies are written once here, then copied into their record). */
+/** Scratch for encoding: bodies of a page, then each record (the batch copies it on put). */
 let encScratch = Buffer.allocUnsafe(64 * 1024);
+let recScratch = Buffer.allocUnsafe(64 * 1024);
 
-/**
- * Records are carved out of 1 MB chunks: an inner page (~7 KB) is too big for Buffer's pool, and
- * one off-heap ArrayBuffer per page (~1,000 per block) showed up as allocation and GC cost. The
- * batch copies every record when it is added, so a chunk dies with the commit's op list.
- */
-const CHUNK = 1024 * 1024;
-let chunk = Buffer.allocUnsafe(0);
-let chunkPos = 0;
-
-function allocRecord(len: number): Buffer {
-  if (chunk.length - chunkPos < len) {
-    chunk = Buffer.allocUnsafe(len > CHUNK ? len : CHUNK);
-    chunkPos = 0;
-  }
-  const out = chunk.subarray(chunkPos, chunkPos + len);
-  chunkPos += len;
-  return out;
+/** Where NodeWriter hands finished records; key and value are only valid during the call. */
+export interface RecordSink {
+  put(key: Uint8Array, value: Uint8Array): void;
 }
 
 /**
  * Collects one version's new nodes (in save order: inner nonces ascending) into leaf records and
- * inner pages, handing each finished record to `put`.
+ * inner pages, handing each finished record to `sink` (the commit's native batch, which copies
+ * it: records and keys are encoded into reused scratch buffers, nothing is allocated per record
+ * but the view).
  */
 export class NodeWriter {
   private pending: Node[] = [];
   private inner = 0;
   constructor(
     private readonly keys: StoreKeys,
-    private readonly put: (key: Uint8Array, value: Uint8Array) => void,
+    private readonly sink: RecordSink,
   ) {}
 
   add(n: Node): void {
     if (n.nonce >= LEAF_NONCE_BASE) {
       const len = bodySize(n);
-      const out = allocRecord(len + 4);
+      if (recScratch.length < len + 4) recScratch = Buffer.allocUnsafe((len + 4) * 2);
+      const out = recScratch;
       writeBody(out, 0, n);
+      const rec = out.subarray(0, len + 4);
       out.writeUInt32BE(crc32(out.subarray(0, len)), len);
-      this.put(this.keys.node(n.version, n.nonce), out);
+      this.sink.put(this.keys.nodeTmp(n.version, n.nonce), rec);
       return;
     }
     if (n.nonce !== this.inner + 1) throw new StoreError(`inner node nonces out of order (${n.nonce} after ${this.inner})`);
@@ -243,7 +273,7 @@ export class NodeWriter {
     if (this.inner > 0) {
       const k = new Uint8Array(uvarintSize(this.inner));
       putUvarint(k, 0, this.inner);
-      this.put(this.keys.innerCount(version), k);
+      this.sink.put(this.keys.innerCount(version), k);
     }
     return this.inner;
   }
@@ -273,7 +303,8 @@ export class NodeWriter {
       len += uvarintSize(ends[i]! - prev);
       prev = ends[i]!;
     }
-    const out = allocRecord(len + 4);
+    if (recScratch.length < len + 4) recScratch = Buffer.allocUnsafe((len + 4) * 2);
+    const out = recScratch;
     out[0] = PAGE_FORMAT;
     pos = putUvarint(out, 1, count);
     prev = 0;
@@ -285,7 +316,7 @@ export class NodeWriter {
     pos += bodies;
     out.writeUInt32BE(crc32(out.subarray(0, pos)), pos);
     const first = nodes[0]!;
-    this.put(this.keys.node(first.version, pageOf(first.nonce)), out);
+    this.sink.put(this.keys.nodeTmp(first.version, pageOf(first.nonce)), out.subarray(0, pos + 4));
   }
 }
 
