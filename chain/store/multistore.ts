@@ -24,7 +24,7 @@ import {
   StoreOptions,
 } from "./types";
 import { CacheKV, CacheMulti, validateKey, validateValue } from "./cachekv";
-import { IavlTree, Node } from "./iavl";
+import { bytesToLatin1, IavlTree, Node } from "./iavl";
 import { commitKey, DbNodeLoader, META_KEY, NodeWriter, orphanKey, PAGE_SIZE, pageOf, StoreKeys, TAG_COMMIT } from "./nodedb";
 import { LEAF_NONCE_BASE } from "./iavl";
 import { bytesToKey, compareStrings, EMPTY_HASH, fromHex, prefixEnd, putUvarint, readBE64, readUvarint, toHex } from "./encoding";
@@ -59,7 +59,7 @@ const STORE_NAME_RE = /^[a-z0-9][a-z0-9_.-]{0,63}$/;
 /** Node deletions per commit; the rest of a pruned version waits for later commits. */
 export const DEFAULT_PRUNE_BUDGET = 50_000;
 export const DEFAULT_MAX_CACHED_NODES = 4_000_000;
-/** Latest committed values cached per store (≈ 200 B each with 32 B keys and 100 B values: ~40 MB). */
+/** Latest committed values cached per store (≈ 200 B of heap each with 32 B keys and 100 B values: ~40 MB). */
 export const DEFAULT_MAX_CACHED_VALUES = 200_000;
 /** Depth above which nodes stay cached when a tree is trimmed (2^16 nodes, a few MB). */
 const EVICT_DEPTH = 16;
@@ -176,9 +176,9 @@ class StoreState {
   /** Value at the last committed version (cache, then the fast index). */
   getCommitted(key: Bytes, mk: string): Bytes | undefined {
     const c = this.committed.get(mk);
-    if (c !== undefined) return c === null ? undefined : c;
+    if (c !== undefined) return c === null ? undefined : Buffer.from(c, "latin1");
     const v = this.db.getSync(this.keys.fast(key));
-    this.committed.set(mk, v === undefined ? null : v);
+    this.committed.set(mk, v === undefined ? null : bytesToLatin1(v));
     return v === undefined ? undefined : v;
   }
 
@@ -460,8 +460,7 @@ export class RootMultiStore implements CommitMultiStore {
       for (const v of dropped) this.oldTrees.delete(v);
       for (const s of this.stores.values()) {
         // The fast index now holds these values: so must the cache (before anyone reads again).
-        // Buffer views, like the fast index's getSync results (callers may use Buffer methods).
-        for (const [mk, u] of s.unsavedFast) s.committed.set(mk, u.value === null ? null : asBuffer(u.value));
+        for (const [mk, u] of s.unsavedFast) s.committed.set(mk, u.value === null ? null : bytesToLatin1(u.value));
         s.unsavedFast = new Map();
         this.committedRoots.set(s.name, s.tree.savedRoot);
         if (s.tree.cachedNodes > this.maxCachedNodes) s.tree.evictBelow(this.evictDepth);
@@ -712,10 +711,6 @@ export class RootMultiStore implements CommitMultiStore {
   get database(): DB {
     return this.db;
   }
-}
-
-function asBuffer(b: Bytes): Buffer {
-  return Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength);
 }
 
 function bsearch(a: readonly number[], x: number): number {

@@ -174,7 +174,7 @@ function copyH(out: Uint8Array, pos: number, h: string): number {
 function bodySize(n: Node): number {
   const key = n.key;
   let len = 1 + uvarintSize(n.height) + uvarintSize(n.size) + uvarintSize(key.length) + key.length;
-  if (n.height === 0) return len + n.value!.length;
+  if (n.height === 0) return len + n.v!.length;
   const l = n.left!;
   const r = n.right!;
   return len + 64 + uvarintSize(l.version) + uvarintSize(l.nonce) + uvarintSize(r.version) + uvarintSize(r.nonce);
@@ -200,14 +200,17 @@ function putUv(out: Uint8Array, pos: number, n: number): number {
   return putUvarint(out, pos, n);
 }
 
-function writeBody(out: Uint8Array, pos: number, n: Node): number {
+function writeBody(out: Buffer, pos: number, n: Node): number {
   const key = n.key;
   out[pos++] = n.height === 0 ? 0 : 1;
   pos = putUv(out, pos, n.height);
   pos = putUv(out, pos, n.size);
   pos = putUv(out, pos, key.length);
   pos = copyInto(out, pos, key);
-  if (n.height === 0) return copyInto(out, pos, n.value!);
+  if (n.height === 0) {
+    const v = n.v!;
+    return pos + out.write(v, pos, v.length, "latin1");
+  }
   const l = n.left!;
   const r = n.right!;
   pos = copyH(out, pos, l.h!);
@@ -368,7 +371,7 @@ export function decodeNodeInto(stub: Node, body: Uint8Array): void {
   pos += klen;
   if (kind === 0) {
     if (height !== 0 || size !== 1) throw new Error("bad leaf header");
-    stub.value = body.subarray(pos);
+    stub.v = Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString("latin1", pos);
   } else if (kind === 1) {
     if (height < 1 || size < 2) throw new Error("bad inner header");
     const kids: Node[] = [];

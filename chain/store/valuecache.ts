@@ -12,16 +12,17 @@
  * it, old versions never consult it. Reads return the same values and gas never depends on it
  * (gas is charged by the layers above, per read, whatever the source).
  *
+ * Values are kept as latin1 strings (one char per byte; the caller converts): one plain heap object
+ * each, where a Uint8Array is also an ArrayBuffer with an off-heap store the GC tracks separately.
+ *
  * Eviction is generational: entries go into a young Map; when it holds max/2 entries it becomes
  * the old Map and the previous old one is dropped whole. A hit in the old Map moves the entry to
  * the young one, so keys in use survive. Everything is O(1) (deleting the oldest entry of one Map
  * instead makes V8 skip ever more deleted slots at the front: ~30 µs per insert at 200k entries).
  */
-import type { Bytes } from "./types";
-
 export class ValueCache {
-  private young = new Map<string, Bytes | null>();
-  private old = new Map<string, Bytes | null>();
+  private young = new Map<string, string | null>();
+  private old = new Map<string, string | null>();
   private readonly half: number;
 
   /** `max` entries at most; 0 disables the cache. */
@@ -30,7 +31,7 @@ export class ValueCache {
   }
 
   /** The cached value, `null` for a cached absence, `undefined` when not cached. */
-  get(key: string): Bytes | null | undefined {
+  get(key: string): string | null | undefined {
     const v = this.young.get(key);
     if (v !== undefined) return v;
     const o = this.old.get(key);
@@ -39,7 +40,7 @@ export class ValueCache {
   }
 
   /** Records the committed value of `key` (`null` = absent); the young entry shadows an old one. */
-  set(key: string, value: Bytes | null): void {
+  set(key: string, value: string | null): void {
     if (this.half === 0) return;
     this.young.set(key, value);
     if (this.young.size >= this.half) {
