@@ -47,6 +47,29 @@ export interface AnteResult {
   readonly feePayer: Uint8Array;
 }
 
+/**
+ * What the ante derives from the tx alone (pure functions of its bytes), computed once per decoded
+ * tx and reused by CheckTx, ReCheckTx, the proposal steps and FinalizeBlock (the runner memoizes
+ * DecodedTx). Only successes are kept; a failing derivation throws at the same point every time.
+ */
+interface TxStatics {
+  readonly signers: { bytes: Uint8Array[]; strings: string[] };
+  hashHex?: string;
+  fee?: readonly BigCoin[];
+  feeString?: string;
+  sigEvents?: readonly string[];
+}
+const statics = new WeakMap<DecodedTx, TxStatics>();
+
+function txStatics(tx: DecodedTx): TxStatics {
+  let st = statics.get(tx);
+  if (st === undefined) {
+    st = { signers: txSigners(tx) };
+    statics.set(tx, st);
+  }
+  return st;
+}
+
 /** Signers of a tx: every message's signers, first-seen order, deduplicated (SDK GetSigners). */
 export function txSigners(tx: DecodedTx): { bytes: Uint8Array[]; strings: string[] } {
   const strings: string[] = [];
@@ -70,7 +93,8 @@ function decodeSigner(s: string): Uint8Array {
 export function runAnte(ctx: Context, tx: DecodedTx, opt: AnteOptions): AnteResult {
   const mode = ctx.mode;
   const simulate = mode === "simulate";
-  const { bytes: signers, strings: signerStrings } = txSigners(tx);
+  const st = txStatics(tx);
+  const { bytes: signers, strings: signerStrings } = st.signers;
   const infos = tx.authInfo.signerInfos;
   const params = opt.auth.getParams(ctx);
 
@@ -111,7 +135,7 @@ export function runAnte(ctx: Context, tx: DecodedTx, opt: AnteOptions): AnteResu
   ctx.gas.consume(params.txSizeCostPerByte * size, "txSize");
 
   // Fee.
-  const fee = parseCoins(tx.fee.amount, "fee.amount", true);
+  const fee = (st.fee ??= parseCoins(tx.fee.amount, "fee.amount", true));
   const gasLimit = tx.fee.gasLimit;
   if (tx.fee.granter !== "") throw sdkErrors.NotSupported.wrap("fee grants are not supported; leave fee.granter empty");
   let feePayer = signers[0];
@@ -135,8 +159,8 @@ export function runAnte(ctx: Context, tx: DecodedTx, opt: AnteOptions): AnteResu
       );
     }
   }
-  const payerAcc = opt.auth.getAccount(ctx, feePayer);
-  if (!payerAcc) throw sdkErrors.UnknownAddress.wrap(`fee payer address: ${feePayerStr} does not exist; fund it first`);
+  let payer = opt.auth.getAccountSized(ctx, feePayer);
+  if (!payer) throw sdkErrors.UnknownAddress.wrap(`fee payer address: ${feePayerStr} does not exist; fund it first`);
   // fee_collector is a module account created at genesis (auth InitGenesis guarantees it), so the
   // transfer goes straight to its fixed address without the name → account lookup.
   if (fee.length > 0) {
@@ -149,14 +173,24 @@ export function runAnte(ctx: Context, tx: DecodedTx, opt: AnteOptions): AnteResu
     if (opt.bank.getBalance(ctx, feePayer, denom) > 0n) opt.bank.sendCoins(ctx, feePayer, FEE_COLLECTOR_ADDRESS, [{ denom, amount: 1n }]);
   }
   ctx.events.emit("tx", [
-    ["fee", coinsToString(fee)],
+    ["fee", (st.feeString ??= coinsToString(fee))],
     ["fee_payer", feePayerStr],
   ]);
 
   // Accounts and public keys (SetPubKeyDecorator).
+  // Between the fee payer's read above and here only balances and the fee collector's account
+  // can have been written, so the payer's account is reused when it signs (the usual case): same
+  // gas as reading it again, no store read, no decode.
+  const payerReusable = !bytesEqual(feePayer, FEE_COLLECTOR_ADDRESS);
   const accounts: Account[] = [];
   for (let i = 0; i < signers.length; i++) {
-    const acc = opt.auth.getAccount(ctx, signers[i]);
+    let acc: Account | undefined;
+    if (payer && payerReusable && signers[i] === feePayer && opt.auth.chargeAccountReread(ctx, feePayer, payer.size)) {
+      acc = payer.account;
+      payer = undefined; // used once: a second signer entry for the same address cannot occur (deduplicated)
+    } else {
+      acc = opt.auth.getAccount(ctx, signers[i]);
+    }
     if (!acc) throw sdkErrors.UnknownAddress.wrap(`account ${signerStrings[i]} does not exist; it must receive funds before it can sign`);
     const pk = tx.pubkeys[i];
     if (pk) {
@@ -175,16 +209,17 @@ export function runAnte(ctx: Context, tx: DecodedTx, opt: AnteOptions): AnteResu
   for (let i = 0; i < signers.length; i++) {
     ctx.events.emit("tx", [["acc_seq", `${signerStrings[i]}/${infos[i].sequence}`]]);
   }
-  for (let i = 0; i < signers.length; i++) {
+  const sigEvents = (st.sigEvents ??= signers.map((_, i) => {
     const sig = tx.signatures[i];
-    ctx.events.emit("tx", [["signature", sig ? Buffer.from(sig).toString("base64") : ""]]);
-  }
+    return sig ? Buffer.from(sig.buffer, sig.byteOffset, sig.byteLength).toString("base64") : "";
+  }));
+  for (let i = 0; i < signers.length; i++) ctx.events.emit("tx", [["signature", sigEvents[i]]]);
 
   // Signature gas: charged for every signature whether or not it is verified now.
   for (let i = 0; i < signers.length; i++) ctx.gas.consume(params.sigVerifyCostSecp256k1, "ante verify: secp256k1");
 
   // Sequences and signatures.
-  const hashHex = toHex(tx.hash);
+  const hashHex = (st.hashHex ??= toHex(tx.hash));
   for (let i = 0; i < signers.length; i++) {
     const acc = accounts[i];
     const info = infos[i];

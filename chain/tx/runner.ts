@@ -56,7 +56,18 @@ export interface SimulateOutcome {
 }
 
 /** "cosmos.bank.v1beta1.MsgSend" → "bank" (the SDK's message.module attribute). */
+const moduleOfTypeUrlCache = new Map<string, string>();
 export function moduleOfTypeUrl(typeUrl: string): string {
+  let m = moduleOfTypeUrlCache.get(typeUrl);
+  if (m === undefined) {
+    m = moduleOfTypeUrlUncached(typeUrl);
+    if (moduleOfTypeUrlCache.size >= 1000) moduleOfTypeUrlCache.clear(); // only registered types reach here
+    moduleOfTypeUrlCache.set(typeUrl, m);
+  }
+  return m;
+}
+
+function moduleOfTypeUrlUncached(typeUrl: string): string {
   const parts = typeUrl.replace(/^\//, "").split(".");
   return parts.length >= 3 ? parts[1] : parts[0];
 }
@@ -130,7 +141,8 @@ export class TxPipeline implements TxRunner {
 
   decode(tx: Uint8Array): DecodedTx {
     if (tx.length === 0 || tx.length > this.limits.maxTxBytes) return this.decodeFresh(tx);
-    const key = Buffer.from(sha256(tx)).toString("latin1");
+    const h = sha256(tx);
+    const key = Buffer.from(h.buffer, h.byteOffset, h.byteLength).toString("latin1");
     const hit = this.decoded.get(key);
     if (hit && hit.bytes.length === tx.length) return hit;
     const d = this.decodeFresh(tx);
