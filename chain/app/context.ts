@@ -60,7 +60,8 @@ export class BasicEventManager implements EventManager {
   private readonly list: Event[] = [];
 
   emit(type: string, attributes: ReadonlyArray<readonly [string, string]>, index = true): void {
-    const attrs: EventAttribute[] = attributes.map(([key, value]) => ({ key, value, index }));
+    const attrs: EventAttribute[] = new Array(attributes.length);
+    for (let i = 0; i < attributes.length; i++) attrs[i] = { key: attributes[i][0], value: attributes[i][1], index };
     this.list.push({ type, attributes: attrs });
   }
 

@@ -15,7 +15,7 @@
  */
 import { sdkErrors } from "../app/errors";
 import type { Context } from "../app/types";
-import { fromBech32, moduleAddress, pubkeyToAddress } from "../crypto/address";
+import { fromBech32, moduleAddress, pubkeyToAddress, toBech32 } from "../crypto/address";
 import { bytesEqual, toHex } from "../crypto/hash";
 import { isCanonicalLowS, type Secp256k1Verifier } from "../crypto/secp256k1";
 import type { AuthKeeper } from "../../modules/auth/keeper";
@@ -30,6 +30,7 @@ import { SIGN_MODE_DIRECT, directSignDigest } from "./signing";
 
 export const FEE_COLLECTOR = "fee_collector";
 const FEE_COLLECTOR_ADDRESS = moduleAddress(FEE_COLLECTOR);
+const FEE_COLLECTOR_BECH32 = toBech32(FEE_COLLECTOR_ADDRESS);
 
 export interface AnteOptions {
   readonly auth: AuthKeeper;
@@ -164,7 +165,8 @@ export function runAnte(ctx: Context, tx: DecodedTx, opt: AnteOptions): AnteResu
   // fee_collector is a module account created at genesis (auth InitGenesis guarantees it), so the
   // transfer goes straight to its fixed address without the name → account lookup.
   if (fee.length > 0) {
-    opt.bank.sendCoins(ctx, feePayer, FEE_COLLECTOR_ADDRESS, fee);
+    // Signer strings passed validateBasic's bech32 parse: they are the canonical encodings.
+    opt.bank.sendCoinsKnown(ctx, feePayer, feePayerStr, FEE_COLLECTOR_ADDRESS, FEE_COLLECTOR_BECH32, fee, (st.feeString ??= coinsToString(fee)));
   } else if (simulate) {
     // Wallets simulate with an empty fee (CosmJS, Keplr) and then pay a real one: charge the store
     // gas of that transfer here (1 unit, in the throw-away simulation branch) or the estimate comes

@@ -82,6 +82,17 @@ export function blockMaxGas(store: MultiStoreView): bigint {
   }
 }
 
+/** The result of a failed tx (a function, not a per-tx closure: this runs for every tx). */
+function failure(env: TxEnv, e: unknown, gasWanted: bigint, meter: GasMeter, events: readonly Event[] = []): { result: TxResult; msgResponses: AnyMsg[]; error: ChainError | Error } {
+  const a = toAbciError(e);
+  if (a.code === 1) env.logger.error({ err: e instanceof Error ? e.stack : String(e) }, "unexpected error in tx");
+  return {
+    result: { code: a.code, codespace: a.codespace, log: a.log, data: new Uint8Array(0), gasWanted, gasUsed: meter.consumed(), events },
+    msgResponses: [],
+    error: e instanceof Error ? e : new Error(String(e)),
+  };
+}
+
 export class TxPipeline implements TxRunner {
   readonly limits: TxLimits;
   readonly minGasPrices: GasPrice[];
@@ -191,15 +202,6 @@ export class TxPipeline implements TxRunner {
     const mode = env.mode;
     let gasWanted = 0n;
     let meter: GasMeter = new BasicGasMeter(0n);
-    const fail = (e: unknown, events: readonly Event[] = []) => {
-      const a = toAbciError(e);
-      if (a.code === 1) env.logger.error({ err: e instanceof Error ? e.stack : String(e) }, "unexpected error in tx");
-      return {
-        result: { code: a.code, codespace: a.codespace, log: a.log, data: new Uint8Array(0), gasWanted, gasUsed: meter.consumed(), events },
-        msgResponses: [],
-        error: e instanceof Error ? e : new Error(String(e)),
-      };
-    };
     try {
       const tx = this.decode(txBytes);
       gasWanted = tx.fee.gasLimit;
@@ -245,7 +247,7 @@ export class TxPipeline implements TxRunner {
           minGasPrices: this.minGasPrices,
         });
       } catch (e) {
-        return fail(e);
+        return failure(env, e, gasWanted, meter);
       }
 
       if (mode === "check" || mode === "recheck" || mode === "prepare" || mode === "process") {
@@ -286,7 +288,7 @@ export class TxPipeline implements TxRunner {
           }
         }
         anteStore.write();
-        return fail(e, anteEvents.events());
+        return failure(env, e, gasWanted, meter, anteEvents.events());
       }
       msgStore.write();
       anteStore.write();
@@ -304,7 +306,7 @@ export class TxPipeline implements TxRunner {
         msgResponses,
       };
     } catch (e) {
-      return fail(e);
+      return failure(env, e, gasWanted, meter);
     }
   }
 }

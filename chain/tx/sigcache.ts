@@ -12,7 +12,7 @@ export class SignatureCache {
   constructor(readonly capacity = 200_000) {}
 
   static key(txHashHex: string, accountNumber: bigint, pubkey: Uint8Array): string {
-    return `${txHashHex}/${accountNumber}/${Buffer.from(pubkey).toString("hex")}`;
+    return `${txHashHex}/${accountNumber}/${Buffer.from(pubkey.buffer, pubkey.byteOffset, pubkey.byteLength).toString("hex")}`;
   }
 
   add(key: string): void {

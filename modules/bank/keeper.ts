@@ -123,10 +123,10 @@ export class BankKeeper implements BankWriter {
 
   /** Subtracts coins; fails with InsufficientFunds naming the shortfall. Emits coin_spent. */
   subtractCoins(ctx: Context, addr: Uint8Array, coins: readonly BigCoin[]): void {
-    this.subtract(ctx, addr, coins, coins.length > 0 ? coinsToString(coins) : "");
+    if (coins.length > 0) this.subtract(ctx, addr, toBech32(addr), coins, coinsToString(coins));
   }
 
-  private subtract(ctx: Context, addr: Uint8Array, coins: readonly BigCoin[], amount: string): void {
+  private subtract(ctx: Context, addr: Uint8Array, addrStr: string, coins: readonly BigCoin[], amount: string): void {
     for (const c of coins) {
       const have = this.getBalance(ctx, addr, c.denom);
       if (have < c.amount) {
@@ -134,32 +134,42 @@ export class BankKeeper implements BankWriter {
       }
       this.setBalance(ctx, addr, c.denom, have - c.amount);
     }
-    if (coins.length > 0) ctx.events.emit("coin_spent", [["spender", toBech32(addr)], ["amount", amount]]);
+    if (coins.length > 0) ctx.events.emit("coin_spent", [["spender", addrStr], ["amount", amount]]);
   }
 
   /** Adds coins. Emits coin_received. */
   addCoins(ctx: Context, addr: Uint8Array, coins: readonly BigCoin[]): void {
-    this.add(ctx, addr, coins, coins.length > 0 ? coinsToString(coins) : "");
+    if (coins.length > 0) this.add(ctx, addr, toBech32(addr), coins, coinsToString(coins));
   }
 
-  private add(ctx: Context, addr: Uint8Array, coins: readonly BigCoin[], amount: string): void {
+  private add(ctx: Context, addr: Uint8Array, addrStr: string, coins: readonly BigCoin[], amount: string): void {
     for (const c of coins) {
       const next = this.getBalance(ctx, addr, c.denom) + c.amount;
       if (next > MAX_AMOUNT) throw sdkErrors.InvalidCoins.wrap(`balance of ${c.denom} would overflow`);
       this.setBalance(ctx, addr, c.denom, next);
     }
-    if (coins.length > 0) ctx.events.emit("coin_received", [["receiver", toBech32(addr)], ["amount", amount]]);
+    if (coins.length > 0) ctx.events.emit("coin_received", [["receiver", addrStr], ["amount", amount]]);
   }
 
   /** Moves coins between accounts, creating the recipient account on first receipt. */
   sendCoins(ctx: Context, from: Uint8Array, to: Uint8Array, coins: readonly BigCoin[]): void {
-    const amount = coinsToString(coins);
-    this.subtract(ctx, from, coins, amount);
-    this.add(ctx, to, coins, amount);
+    this.sendCoinsKnown(ctx, from, toBech32(from), to, toBech32(to), coins, coinsToString(coins));
+  }
+
+  /**
+   * sendCoins for callers that already hold the canonical bech32 strings of both addresses and
+   * coinsToString(coins) (a validated message, the ante's fee): same effects and events, without
+   * re-encoding them on the hot path.
+   */
+  sendCoinsKnown(ctx: Context, from: Uint8Array, fromStr: string, to: Uint8Array, toStr: string, coins: readonly BigCoin[], amount: string): void {
+    if (coins.length > 0) {
+      this.subtract(ctx, from, fromStr, coins, amount);
+      this.add(ctx, to, toStr, coins, amount);
+    }
     this.accounts.ensureAccountExists(ctx, to);
     ctx.events.emit("transfer", [
-      ["recipient", toBech32(to)],
-      ["sender", toBech32(from)],
+      ["recipient", toStr],
+      ["sender", fromStr],
       ["amount", amount],
     ]);
   }
