@@ -156,7 +156,7 @@ export class TxPipeline implements TxRunner {
     const key = Buffer.from(h.buffer, h.byteOffset, h.byteLength).toString("latin1");
     const hit = this.decoded.get(key);
     if (hit && hit.bytes.length === tx.length) return hit;
-    const d = this.decodeFresh(tx);
+    const d = this.decodeFresh(tx, h);
     if (this.decoded.size >= TxPipeline.DECODE_CACHE_MAX) {
       const oldest = this.decoded.keys().next().value;
       if (oldest !== undefined) this.decoded.delete(oldest);
@@ -165,8 +165,10 @@ export class TxPipeline implements TxRunner {
     return d;
   }
 
-  private decodeFresh(tx: Uint8Array): DecodedTx {
-    const d = decodeTx(tx, (u) => this.router.get(u), this.limits);
+  private readonly lookup = (u: string) => this.router.get(u);
+
+  private decodeFresh(tx: Uint8Array, hash?: Uint8Array): DecodedTx {
+    const d = decodeTx(tx, this.lookup, this.limits, hash);
     for (let i = 0; i < d.msgs.length; i++) {
       const m = d.msgs[i];
       try {
