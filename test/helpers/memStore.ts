@@ -100,8 +100,14 @@ class Branch implements CacheMultiStore {
   write(): void {
     for (const [name, s] of this.stores) {
       const p = this.parent.getStore(name);
-      for (const [k, v] of s.writes) if (v === null) p.delete(unhex(k));
-      else p.set(unhex(k), v);
+      if (p instanceof LayerStore && !Object.prototype.hasOwnProperty.call(p, "set")) {
+        // Same as p.set/p.delete below (the values were validated and copied by our own set()).
+        for (const [k, v] of s.writes) p.writes.set(k, v);
+      } else {
+        // A read-only view's store (its set/delete throw) or a foreign parent.
+        for (const [k, v] of s.writes) if (v === null) p.delete(unhex(k));
+        else p.set(unhex(k), v);
+      }
       s.writes.clear();
     }
   }
