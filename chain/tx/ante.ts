@@ -10,8 +10,9 @@
  * when the messages later fail.
  *
  * Signature verification is skipped in RECHECK (the tx passed CheckTx before and nothing a block
- * can change affects a signature over fixed bytes), in SIMULATE, and in PROCESS/FINALIZE when the
- * node verified the same tx in CheckTx (SignatureCache). Gas is charged the same either way.
+ * can change affects a signature over fixed bytes), in SIMULATE, and in PREPARE/PROCESS/FINALIZE
+ * when the node verified the same (tx, account number, key) before: in CheckTx, a proposal step
+ * or a parallel pre-verification of the block (SignatureCache). Gas is charged the same either way.
  */
 import { sdkErrors } from "../app/errors";
 import type { Context } from "../app/types";
@@ -61,6 +62,17 @@ interface TxStatics {
   sigEvents?: readonly string[];
 }
 const statics = new WeakMap<DecodedTx, TxStatics>();
+
+/** The tx's signers (bytes and bech32), memoized per decoded tx. */
+export function memoSigners(tx: DecodedTx): { readonly bytes: readonly Uint8Array[]; readonly strings: readonly string[] } {
+  return txStatics(tx).signers;
+}
+
+/** Upper-case-free hex of the tx hash (SignatureCache keys), memoized per decoded tx. */
+export function memoHashHex(tx: DecodedTx): string {
+  const st = txStatics(tx);
+  return (st.hashHex ??= toHex(tx.hash));
+}
 
 function txStatics(tx: DecodedTx): TxStatics {
   let st = statics.get(tx);
@@ -239,14 +251,17 @@ export function runAnte(ctx: Context, tx: DecodedTx, opt: AnteOptions): AnteResu
     if (sig.length !== 64) throw sdkErrors.Unauthorized.wrap(`signature ${i} must be 64 bytes (r||s), got ${sig.length}`);
     if (!isCanonicalLowS(sig)) throw sdkErrors.Unauthorized.wrap(`signature ${i} is not in canonical low-S form (s must be ≤ n/2)`);
     const cacheKey = SignatureCache.key(hashHex, acc.accountNumber, pk);
-    if ((mode === "finalize" || mode === "process") && opt.sigCache.has(cacheKey)) continue;
+    // A hit means this exact (tx, account number, key) verified before on this node (chain id fixed).
+    if (mode !== "check" && opt.sigCache.has(cacheKey)) continue;
     const digest = directSignDigest(tx.bodyBytes, tx.authInfoBytes, ctx.header.chainId, acc.accountNumber);
     if (!opt.verifier.verify(sig, digest, pk)) {
       throw sdkErrors.Unauthorized.wrap(
         `signature verification failed; please verify account number (${acc.accountNumber}), sequence (${acc.sequence}) and chain-id (${ctx.header.chainId})`,
       );
     }
-    if (mode === "check") opt.sigCache.add(cacheKey);
+    // CheckTx fills the cache for the proposal steps and FinalizeBlock; ProcessProposal fills it
+    // for FinalizeBlock (txs this node never saw in its mempool are verified once, not twice).
+    if (mode === "check" || mode === "process" || mode === "prepare") opt.sigCache.add(cacheKey);
   }
 
   // Increment sequences (and record public keys).

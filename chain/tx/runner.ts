@@ -24,6 +24,8 @@ import { decodeTx, type DecodedTx } from "./decode";
 import { DEFAULT_MIN_GAS_PRICES, parseGasPrices, type GasPrice } from "./fees";
 import { DEFAULT_TX_LIMITS, type TxLimits } from "./limits";
 import { SignatureCache } from "./sigcache";
+import { VerifyPool } from "../crypto/verify-pool";
+import { preverifyBlock } from "./preverify";
 
 export interface TxPipelineOptions {
   readonly modules: readonly Module[];
@@ -34,6 +36,8 @@ export interface TxPipelineOptions {
   readonly limits?: Partial<TxLimits>;
   readonly verifier?: Secp256k1Verifier;
   readonly sigCacheSize?: number;
+  /** Pre-verify FinalizeBlock's unseen signatures on a second thread (default true; native verifier only). */
+  readonly parallelVerify?: boolean;
   /** PrepareProposal includes at most this many txs (default 10,000). */
   readonly maxProposalTxs?: number;
   /** ... and stops adding txs after this many ms of checking them (default 1,000). */
@@ -98,6 +102,7 @@ export class TxPipeline implements TxRunner {
   readonly minGasPrices: GasPrice[];
   readonly verifier: Secp256k1Verifier;
   readonly sigCache: SignatureCache;
+  private readonly pool?: VerifyPool;
   private readonly router = new Map<string, MsgHandler<unknown>>();
   /** The proposal being prepared (PrepareProposal only). */
   private proposal = { key: "", gas: 0n, txs: 0, started: 0n };
@@ -109,6 +114,10 @@ export class TxPipeline implements TxRunner {
     this.minGasPrices = parseGasPrices(opt.minGasPrices ?? DEFAULT_MIN_GAS_PRICES);
     this.verifier = opt.verifier ?? getVerifier();
     this.sigCache = new SignatureCache(opt.sigCacheSize);
+    if (opt.parallelVerify ?? true) {
+      const pool = new VerifyPool(this.verifier);
+      if (pool.parallel) this.pool = pool;
+    }
     this.maxProposalTxs = opt.maxProposalTxs ?? 10_000;
     this.proposalBudgetMs = opt.proposalBudgetMs ?? 1_000;
     for (const m of opt.modules) {
@@ -182,6 +191,20 @@ export class TxPipeline implements TxRunner {
       }
     }
     return d;
+  }
+
+  /**
+   * Called by the App before FinalizeBlock runs `txs` (env = the block's branch after BeginBlock):
+   * verifies the signatures this node has not verified yet on two threads, as a SignatureCache
+   * fill (see preverify.ts). Never throws; does nothing without a second thread.
+   */
+  preverifyBlock(env: TxEnv, txs: readonly Uint8Array[]): void {
+    if (!this.pool || txs.length < 64) return;
+    try {
+      preverifyBlock(env, txs, (t) => this.decode(t), this.sigCache, this.pool);
+    } catch (e) {
+      env.logger.warn({ err: (e as Error)?.message }, "signature pre-verification failed; FinalizeBlock verifies in the ante step");
+    }
   }
 
   run(env: TxEnv & TxEnvExtras, tx: Uint8Array): TxResult {
