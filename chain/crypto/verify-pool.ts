@@ -21,15 +21,18 @@ const ITEM = 64 + 32 + 33;
 const WAIT_MS = 30_000;
 
 function workerSource(bindingPath: string): string {
-  // Plain CommonJS (no TS loader in workers); the same checks as the native verifier.
+  // Plain CommonJS (no TS loader in workers); the same checks as the native verifier. Items are
+  // claimed one at a time from a shared counter, so a starved worker never holds up the batch.
   return `
 const { parentPort } = require("node:worker_threads");
 const native = require(${JSON.stringify(bindingPath)});
 parentPort.on("message", (m) => {
+  const b = new Uint8Array(m.items);
   const out = new Uint8Array(m.results);
-  const flag = new Int32Array(m.flag);
-  const b = m.items;
-  for (let i = 0; i < m.count; i++) {
+  const ctl = new Int32Array(m.ctl);
+  for (;;) {
+    const i = Atomics.add(ctl, 0, 1);
+    if (i >= m.count) break;
     const o = i * ${ITEM};
     let ok = false;
     try {
@@ -37,10 +40,10 @@ parentPort.on("message", (m) => {
     } catch {
       ok = false;
     }
-    out[i] = ok ? 1 : 2;
+    Atomics.store(out, i, ok ? 1 : 2);
   }
-  Atomics.store(flag, 0, 1);
-  Atomics.notify(flag, 0);
+  Atomics.store(ctl, 1, 1);
+  Atomics.notify(ctl, 1);
 });`;
 }
 
@@ -89,42 +92,41 @@ export class VerifyPool {
       if (it.sig.length === 64 && it.digest.length === 32 && isCompressedPubkeyShape(it.pubkey) && isCanonicalLowS(it.sig)) shaped.push(i);
     }
     const worker = shaped.length >= 64 ? this.ensureWorker() : undefined;
-    let remote: number[] = [];
-    let local = shaped;
-    let results: Uint8Array | undefined;
-    let flag: Int32Array | undefined;
-    if (worker) {
-      const half = shaped.length >> 1;
-      remote = shaped.slice(0, half);
-      local = shaped.slice(half);
-      const packed = new Uint8Array(remote.length * ITEM);
-      remote.forEach((idx, k) => {
-        const it = items[idx];
-        packed.set(it.sig, k * ITEM);
-        packed.set(it.digest, k * ITEM + 64);
-        packed.set(it.pubkey, k * ITEM + 96);
-      });
-      const resBuf = new SharedArrayBuffer(remote.length);
-      const flagBuf = new SharedArrayBuffer(4);
-      results = new Uint8Array(resBuf);
-      flag = new Int32Array(flagBuf);
-      try {
-        worker.postMessage({ items: packed, count: remote.length, results: resBuf, flag: flagBuf });
-      } catch {
-        this.broken = true;
-        local = shaped;
-        remote = [];
-      }
+    if (!worker) {
+      for (const i of shaped) out[i] = this.verifier.verify(items[i].sig, items[i].digest, items[i].pubkey);
+      return out;
     }
-    for (const i of local) out[i] = this.verifier.verify(items[i].sig, items[i].digest, items[i].pubkey);
-    if (remote.length > 0 && flag && results) {
-      const r = Atomics.wait(flag, 0, 0, WAIT_MS);
-      if (r === "timed-out" || Atomics.load(flag, 0) !== 1) {
-        this.broken = true; // do it here, and stop using the worker
-        for (const i of remote) out[i] = this.verifier.verify(items[i].sig, items[i].digest, items[i].pubkey);
-      } else {
-        remote.forEach((idx, k) => (out[idx] = results![k] === 1));
-      }
+    // Both threads claim items from one shared counter (ctl[0]); the worker sets ctl[1] when done.
+    const n = shaped.length;
+    const packed = new Uint8Array(new SharedArrayBuffer(n * ITEM));
+    for (let k = 0; k < n; k++) {
+      const it = items[shaped[k]];
+      packed.set(it.sig, k * ITEM);
+      packed.set(it.digest, k * ITEM + 64);
+      packed.set(it.pubkey, k * ITEM + 96);
+    }
+    const results = new Uint8Array(new SharedArrayBuffer(n));
+    const ctl = new Int32Array(new SharedArrayBuffer(8));
+    let posted = true;
+    try {
+      worker.postMessage({ items: packed.buffer, count: n, results: results.buffer, ctl: ctl.buffer });
+    } catch {
+      this.broken = true;
+      posted = false;
+    }
+    for (;;) {
+      const k = Atomics.add(ctl, 0, 1);
+      if (k >= n) break;
+      const it = items[shaped[k]];
+      Atomics.store(results, k, this.verifier.verify(it.sig, it.digest, it.pubkey) ? 1 : 2);
+    }
+    // At most the worker's current item is still in flight.
+    if (posted && Atomics.wait(ctl, 1, 0, WAIT_MS) === "timed-out") this.broken = true;
+    for (let k = 0; k < n; k++) {
+      const r = Atomics.load(results, k);
+      const it = items[shaped[k]];
+      // 0: claimed by a worker that never finished it (dead/timed out): verify here.
+      out[shaped[k]] = r === 0 ? this.verifier.verify(it.sig, it.digest, it.pubkey) : r === 1;
     }
     return out;
   }
