@@ -64,6 +64,7 @@ import type {
   Module,
   QueryContext,
   Timestamp,
+  TxEnv,
   TxResult,
   TxRunner,
   ValidatorUpdate,
@@ -315,6 +316,8 @@ export class App implements AbciApplication {
     const beginCtx = createContext({ header, block: blockInfo, mode: "finalize", store: block, logger: this.log });
     for (const m of this.manager.beginBlockOrder) this.runHook(beginCtx, m, "beginBlock");
 
+    // Optional runner hook (chain/tx TxPipeline): verify the block's not-yet-seen signatures on two threads first.
+    (this.runner as { preverifyBlock?(env: TxEnv, txs: readonly Uint8Array[]): void }).preverifyBlock?.({ mode: "finalize", header, block: blockInfo, store: block, logger: this.log }, req.txs);
     const txResults: ExecTxResult[] = [];
     let failed = 0;
     for (const tx of req.txs) {

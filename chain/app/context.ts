@@ -60,7 +60,8 @@ export class BasicEventManager implements EventManager {
   private readonly list: Event[] = [];
 
   emit(type: string, attributes: ReadonlyArray<readonly [string, string]>, index = true): void {
-    const attrs: EventAttribute[] = attributes.map(([key, value]) => ({ key, value, index }));
+    const attrs: EventAttribute[] = new Array(attributes.length);
+    for (let i = 0; i < attributes.length; i++) attrs[i] = { key: attributes[i][0], value: attributes[i][1], index };
     this.list.push({ type, attributes: attrs });
   }
 
@@ -92,6 +93,15 @@ export class GasKVStore implements KVStore {
   has(key: Bytes): boolean {
     this.gas.consume(this.cfg.hasCost, "Has");
     return this.parent.has(key);
+  }
+
+  /**
+   * Charges exactly what get() would for a read of `keyLength` bytes returning `valueLength` bytes
+   * (0 = missing), without reading: for callers that know the value from an earlier identical read.
+   */
+  chargeRead(keyLength: number, valueLength: number): void {
+    this.gas.consume(this.cfg.readCostFlat, "ReadFlat");
+    this.gas.consume(this.cfg.readCostPerByte * BigInt(keyLength + valueLength), "ReadPerByte");
   }
 
   set(key: Bytes, value: Bytes): void {
@@ -135,6 +145,17 @@ export interface ContextOptions {
 
 const EMPTY_BLOCK: BlockInfo = { votes: [], misbehavior: [] };
 
+/**
+ * Charges the gas of a read whose result the caller already holds (same key, value unchanged since
+ * it was read in this branch). Returns false when `store` is not gas-metered (queries): then the
+ * caller must do the real read.
+ */
+export function chargeRepeatedRead(store: KVStore, keyLength: number, valueLength: number): boolean {
+  if (!(store instanceof GasKVStore)) return false;
+  store.chargeRead(keyLength, valueLength);
+  return true;
+}
+
 class ContextImpl implements Context {
   readonly header: BlockHeader;
   readonly block: BlockInfo;
@@ -145,6 +166,8 @@ class ContextImpl implements Context {
   readonly multiStore: MultiStoreView;
   private readonly storeGas: StoreGasConfig;
   private readonly stores = new Map<string, KVStore>();
+  /** ScopedReadCache scope of this context (computed once). */
+  cacheScope?: string | null;
 
   constructor(o: ContextOptions) {
     this.header = o.header;
@@ -181,6 +204,77 @@ class ContextImpl implements Context {
     cache.write();
     this.events.append(child.events.events());
     return result;
+  }
+}
+
+/**
+ * Which cache scope a context reads in: the state it reads (before any write of the cached keys)
+ * is the last committed state for every context of one scope. Mempool contexts (CheckTx and
+ * ReCheckTx at height h) read state h-1; block contexts (PrepareProposal, ProcessProposal,
+ * FinalizeBlock at height h) read state h-1 plus the block's own writes. Genesis, simulation
+ * (historical views) and queries are not cached.
+ */
+function scopeOf(ctx: ContextImpl): string | null {
+  if (ctx.cacheScope !== undefined) return ctx.cacheScope;
+  const m = ctx.mode;
+  let side: string | undefined;
+  if (m === "check" || m === "recheck") side = "mempool";
+  else if (m === "finalize" || m === "process" || m === "prepare") side = "block";
+  ctx.cacheScope = side === undefined ? null : `${side}/${ctx.header.height}`;
+  return ctx.cacheScope;
+}
+
+interface CachedRead<T> {
+  readonly value: T;
+  readonly valueLength: number;
+}
+
+/**
+ * Read cache for keys that are read by every tx but almost never written (module params, per-denom
+ * send flags): saves the store read and the decode, and charges exactly the gas of the read it
+ * replaces (same descriptors, same amounts, same order), so gas never depends on a hit.
+ *
+ * Correctness: entries are per scope (see scopeOf), filled by a real read. The owner must call
+ * `invalidate(ctx)` from every write of a cached key: it drops all entries and disables caching
+ * for the writer's scope for good, because a value read after a write in a branch may be
+ * discarded with that branch (a failed tx, a replayed block). Values are shared: never mutate them.
+ */
+export class ScopedReadCache<T> {
+  private readonly scopes = new Map<string, Map<string, CachedRead<T>>>();
+  private readonly disabled = new Set<string>();
+
+  constructor(private readonly storeName: string) {}
+
+  /** The decoded value at `key` (`id` names the key within this cache, e.g. its hex or a denom). */
+  get(ctx: Pick<Context, "store">, key: Uint8Array, id: string, decode: (v: Bytes | undefined) => T): T {
+    const s = ctx.store(this.storeName);
+    const scope = ctx instanceof ContextImpl && s instanceof GasKVStore ? scopeOf(ctx) : null;
+    if (scope === null || this.disabled.has(scope)) return decode(s.get(key));
+    let entries = this.scopes.get(scope);
+    if (entries === undefined) {
+      if (this.scopes.size >= 8) this.scopes.clear(); // old heights are never read again
+      entries = new Map();
+      this.scopes.set(scope, entries);
+    }
+    const hit = entries.get(id);
+    if (hit !== undefined) {
+      (s as GasKVStore).chargeRead(key.length, hit.valueLength);
+      return hit.value;
+    }
+    const v = s.get(key);
+    const value = decode(v);
+    entries.set(id, { value, valueLength: v?.length ?? 0 });
+    return value;
+  }
+
+  /** Call on every write of a cached key (before or after the write). */
+  invalidate(ctx: unknown): void {
+    this.scopes.clear();
+    const scope = ctx instanceof ContextImpl ? scopeOf(ctx) : null;
+    if (scope !== null) {
+      if (this.disabled.size >= 64) this.disabled.clear(); // old heights are never read again
+      this.disabled.add(scope);
+    }
   }
 }
 

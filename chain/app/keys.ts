@@ -36,6 +36,36 @@ export function lengthPrefixed(b: Uint8Array): Uint8Array {
   return out;
 }
 
+/** prefix ‖ len(addr) ‖ addr in one allocation (= storeKey(prefix, lengthPrefixed(addr)); hot path). */
+export function prefixedAddressKey(prefix: number, addr: Uint8Array): Uint8Array {
+  const n = addr.length;
+  if (n === 0 || n > 255) throw new RangeError(`length-prefixed part must be 1..255 bytes, got ${n}`);
+  const out = new Uint8Array(n + 2);
+  out[0] = prefix;
+  out[1] = n;
+  out.set(addr, 2);
+  return out;
+}
+
+/**
+ * prefix ‖ len(addr) ‖ addr ‖ utf8(s) in one allocation (= storeKey(prefix, lengthPrefixed(addr),
+ * utf8(s))): ASCII strings (denoms) are copied char by char, anything else goes through utf8().
+ */
+export function prefixedAddressStringKey(prefix: number, addr: Uint8Array, s: string): Uint8Array {
+  const n = addr.length;
+  if (n === 0 || n > 255) throw new RangeError(`length-prefixed part must be 1..255 bytes, got ${n}`);
+  const sl = s.length;
+  for (let i = 0; i < sl; i++) {
+    if (s.charCodeAt(i) > 0x7f) return storeKey(prefix, lengthPrefixed(addr), utf8(s));
+  }
+  const out = new Uint8Array(n + 2 + sl);
+  out[0] = prefix;
+  out[1] = n;
+  out.set(addr, 2);
+  for (let i = 0, p = n + 2; i < sl; i++, p++) out[p] = s.charCodeAt(i);
+  return out;
+}
+
 /** Splits len(b) ‖ b ‖ rest; undefined when malformed (a key written by someone else is never trusted). */
 export function splitLengthPrefixed(b: Uint8Array): { part: Uint8Array; rest: Uint8Array } | undefined {
   if (b.length < 1) return undefined;

@@ -33,8 +33,28 @@ export function moduleAddress(name: string): Uint8Array {
   return sha256(new TextEncoder().encode(name)).subarray(0, 20);
 }
 
+/**
+ * bech32 <-> bytes of `grid` addresses, memoized (pure functions; events and stored accounts
+ * convert the same few thousand addresses per block). Bounded: cleared when full.
+ */
+const BECH32_CACHE_MAX = 100_000;
+const toBech32Cache = new Map<string, string>();
+const fromBech32Cache = new Map<string, Uint8Array>();
+
+function latin1Key(b: Uint8Array): string {
+  return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString("latin1");
+}
+
 export function toBech32(addr: Uint8Array, prefix = BECH32_PREFIX): string {
-  return bech32.encode(prefix, bech32.toWords(addr), MAX_BECH32_LENGTH);
+  if (prefix !== BECH32_PREFIX) return bech32.encode(prefix, bech32.toWords(addr), MAX_BECH32_LENGTH);
+  const k = latin1Key(addr);
+  let s = toBech32Cache.get(k);
+  if (s === undefined) {
+    s = bech32.encode(prefix, bech32.toWords(addr), MAX_BECH32_LENGTH);
+    if (toBech32Cache.size >= BECH32_CACHE_MAX) toBech32Cache.clear();
+    toBech32Cache.set(k, s);
+  }
+  return s;
 }
 
 /**
@@ -42,6 +62,18 @@ export function toBech32(addr: Uint8Array, prefix = BECH32_PREFIX): string {
  * Throws sdkErrors.InvalidAddress with a message naming `field`.
  */
 export function fromBech32(s: unknown, field = "address", prefix = BECH32_PREFIX): Uint8Array {
+  if (prefix === BECH32_PREFIX && typeof s === "string") {
+    const hit = fromBech32Cache.get(s);
+    if (hit !== undefined) return hit.slice(); // callers own the bytes they get
+    const b = parseBech32(s, field, prefix);
+    if (fromBech32Cache.size >= BECH32_CACHE_MAX) fromBech32Cache.clear();
+    fromBech32Cache.set(s, b.slice());
+    return b;
+  }
+  return parseBech32(s, field, prefix);
+}
+
+function parseBech32(s: unknown, field: string, prefix: string): Uint8Array {
   if (typeof s !== "string" || s.length === 0) throw sdkErrors.InvalidAddress.wrap(`${field} is empty`);
   if (s.length > MAX_BECH32_LENGTH) throw sdkErrors.InvalidAddress.wrap(`${field} is longer than ${MAX_BECH32_LENGTH} characters`);
   let decoded: { prefix: string; words: number[] };

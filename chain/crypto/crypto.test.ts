@@ -6,7 +6,7 @@ import { secp256k1 } from "@noble/curves/secp256k1.js";
 import { createHash } from "node:crypto";
 import { fromBech32, moduleAddress, pubkeyToAddress, toBech32 } from "./address";
 import { ripemd160, sha256 } from "./hash";
-import { CURVE_N, HALF_N, availableVerifiers, getVerifier, isCanonicalLowS } from "./secp256k1";
+import { CURVE_N, HALF_N, availableVerifiers, getVerifier, isCanonicalLowS, isCanonicalLowSBigint } from "./secp256k1";
 
 function vec(i: number) {
   const priv = new Uint8Array(createHash("sha256").update(`vector-${i}`).digest());
@@ -85,4 +85,27 @@ describe("addresses and hashes", () => {
     expect(() => fromBech32(cosmToBech32("grid", new Uint8Array(10)))).toThrow(/must be 20 or 32 bytes, got 10/);
     expect(() => fromBech32("")).toThrow(/is empty/);
   });
+});
+
+test("isCanonicalLowS (byte compare) equals the bigint definition around every boundary", () => {
+  const be = (v: bigint) => Uint8Array.from({ length: 32 }, (_, i) => Number((v >> BigInt(8 * (31 - i))) & 0xffn));
+  const edges = [0n, 1n, 2n, 255n, 256n, HALF_N - 1n, HALF_N, HALF_N + 1n, CURVE_N - 1n, CURVE_N, CURVE_N + 1n, 2n ** 256n - 1n, 2n ** 255n];
+  for (const r of edges) {
+    for (const s of edges) {
+      const sig = new Uint8Array([...be(r), ...be(s)]);
+      expect(isCanonicalLowS(sig)).toBe(isCanonicalLowSBigint(sig));
+    }
+  }
+  expect(isCanonicalLowS(new Uint8Array(63))).toBe(false);
+});
+
+test("memoized bech32 conversions hand out fresh bytes and still validate", () => {
+  const addr = Uint8Array.from({ length: 20 }, (_, i) => i + 1);
+  const s = toBech32(addr);
+  expect(toBech32(addr)).toBe(s);
+  const a = fromBech32(s);
+  a[0] = 99; // a caller mutating its copy must not change what the next caller gets
+  expect(Array.from(fromBech32(s))).toEqual(Array.from(addr));
+  expect(() => fromBech32(s.toUpperCase())).toThrow(/lower-case/);
+  expect(() => fromBech32(s, "addr", "cosmos")).toThrow(/prefix/);
 });

@@ -26,8 +26,36 @@ function bytesToBigint(b: Uint8Array, start: number, end: number): bigint {
   return v;
 }
 
-/** r and s in [1, n-1] and s <= n/2. */
+function bigintTo32(v: bigint): Uint8Array {
+  const out = new Uint8Array(32);
+  for (let i = 31; i >= 0; i--, v >>= 8n) out[i] = Number(v & 0xffn);
+  return out;
+}
+const N_BYTES = bigintTo32(CURVE_N);
+const HALF_N_BYTES = bigintTo32(HALF_N);
+
+/** Big-endian compare of sig[off, off+32) with the 32-byte `ref`: -1, 0, 1. */
+function cmp32(sig: Uint8Array, off: number, ref: Uint8Array): number {
+  for (let i = 0; i < 32; i++) {
+    const d = sig[off + i] - ref[i];
+    if (d !== 0) return d < 0 ? -1 : 1;
+  }
+  return 0;
+}
+
+function isZero32(sig: Uint8Array, off: number): boolean {
+  for (let i = 0; i < 32; i++) if (sig[off + i] !== 0) return false;
+  return true;
+}
+
+/** r and s in [1, n-1] and s <= n/2 (byte comparisons: this runs for every signature). */
 export function isCanonicalLowS(sig: Uint8Array): boolean {
+  if (sig.length !== 64) return false;
+  return !isZero32(sig, 0) && cmp32(sig, 0, N_BYTES) < 0 && !isZero32(sig, 32) && cmp32(sig, 32, HALF_N_BYTES) <= 0;
+}
+
+/** The reference definition of isCanonicalLowS (tests compare the two). */
+export function isCanonicalLowSBigint(sig: Uint8Array): boolean {
   if (sig.length !== 64) return false;
   const r = bytesToBigint(sig, 0, 32);
   const s = bytesToBigint(sig, 32, 64);

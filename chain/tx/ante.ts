@@ -10,12 +10,13 @@
  * when the messages later fail.
  *
  * Signature verification is skipped in RECHECK (the tx passed CheckTx before and nothing a block
- * can change affects a signature over fixed bytes), in SIMULATE, and in PROCESS/FINALIZE when the
- * node verified the same tx in CheckTx (SignatureCache). Gas is charged the same either way.
+ * can change affects a signature over fixed bytes), in SIMULATE, and in PREPARE/PROCESS/FINALIZE
+ * when the node verified the same (tx, account number, key) before: in CheckTx, a proposal step
+ * or a parallel pre-verification of the block (SignatureCache). Gas is charged the same either way.
  */
 import { sdkErrors } from "../app/errors";
 import type { Context } from "../app/types";
-import { fromBech32, moduleAddress, pubkeyToAddress } from "../crypto/address";
+import { fromBech32, moduleAddress, pubkeyToAddress, toBech32 } from "../crypto/address";
 import { bytesEqual, toHex } from "../crypto/hash";
 import { isCanonicalLowS, type Secp256k1Verifier } from "../crypto/secp256k1";
 import type { AuthKeeper } from "../../modules/auth/keeper";
@@ -30,6 +31,7 @@ import { SIGN_MODE_DIRECT, directSignDigest } from "./signing";
 
 export const FEE_COLLECTOR = "fee_collector";
 const FEE_COLLECTOR_ADDRESS = moduleAddress(FEE_COLLECTOR);
+const FEE_COLLECTOR_BECH32 = toBech32(FEE_COLLECTOR_ADDRESS);
 
 export interface AnteOptions {
   readonly auth: AuthKeeper;
@@ -45,6 +47,40 @@ export interface AnteResult {
   readonly signerStrings: readonly string[];
   readonly fee: readonly BigCoin[];
   readonly feePayer: Uint8Array;
+}
+
+/**
+ * What the ante derives from the tx alone (pure functions of its bytes), computed once per decoded
+ * tx and reused by CheckTx, ReCheckTx, the proposal steps and FinalizeBlock (the runner memoizes
+ * DecodedTx). Only successes are kept; a failing derivation throws at the same point every time.
+ */
+interface TxStatics {
+  readonly signers: { bytes: Uint8Array[]; strings: string[] };
+  hashHex?: string;
+  fee?: readonly BigCoin[];
+  feeString?: string;
+  sigEvents?: readonly string[];
+}
+const statics = new WeakMap<DecodedTx, TxStatics>();
+
+/** The tx's signers (bytes and bech32), memoized per decoded tx. */
+export function memoSigners(tx: DecodedTx): { readonly bytes: readonly Uint8Array[]; readonly strings: readonly string[] } {
+  return txStatics(tx).signers;
+}
+
+/** Upper-case-free hex of the tx hash (SignatureCache keys), memoized per decoded tx. */
+export function memoHashHex(tx: DecodedTx): string {
+  const st = txStatics(tx);
+  return (st.hashHex ??= toHex(tx.hash));
+}
+
+function txStatics(tx: DecodedTx): TxStatics {
+  let st = statics.get(tx);
+  if (st === undefined) {
+    st = { signers: txSigners(tx) };
+    statics.set(tx, st);
+  }
+  return st;
 }
 
 /** Signers of a tx: every message's signers, first-seen order, deduplicated (SDK GetSigners). */
@@ -70,7 +106,8 @@ function decodeSigner(s: string): Uint8Array {
 export function runAnte(ctx: Context, tx: DecodedTx, opt: AnteOptions): AnteResult {
   const mode = ctx.mode;
   const simulate = mode === "simulate";
-  const { bytes: signers, strings: signerStrings } = txSigners(tx);
+  const st = txStatics(tx);
+  const { bytes: signers, strings: signerStrings } = st.signers;
   const infos = tx.authInfo.signerInfos;
   const params = opt.auth.getParams(ctx);
 
@@ -111,7 +148,7 @@ export function runAnte(ctx: Context, tx: DecodedTx, opt: AnteOptions): AnteResu
   ctx.gas.consume(params.txSizeCostPerByte * size, "txSize");
 
   // Fee.
-  const fee = parseCoins(tx.fee.amount, "fee.amount", true);
+  const fee = (st.fee ??= parseCoins(tx.fee.amount, "fee.amount", true));
   const gasLimit = tx.fee.gasLimit;
   if (tx.fee.granter !== "") throw sdkErrors.NotSupported.wrap("fee grants are not supported; leave fee.granter empty");
   let feePayer = signers[0];
@@ -135,12 +172,13 @@ export function runAnte(ctx: Context, tx: DecodedTx, opt: AnteOptions): AnteResu
       );
     }
   }
-  const payerAcc = opt.auth.getAccount(ctx, feePayer);
-  if (!payerAcc) throw sdkErrors.UnknownAddress.wrap(`fee payer address: ${feePayerStr} does not exist; fund it first`);
+  let payer = opt.auth.getAccountSized(ctx, feePayer);
+  if (!payer) throw sdkErrors.UnknownAddress.wrap(`fee payer address: ${feePayerStr} does not exist; fund it first`);
   // fee_collector is a module account created at genesis (auth InitGenesis guarantees it), so the
   // transfer goes straight to its fixed address without the name → account lookup.
   if (fee.length > 0) {
-    opt.bank.sendCoins(ctx, feePayer, FEE_COLLECTOR_ADDRESS, fee);
+    // Signer strings passed validateBasic's bech32 parse: they are the canonical encodings.
+    opt.bank.sendCoinsKnown(ctx, feePayer, feePayerStr, FEE_COLLECTOR_ADDRESS, FEE_COLLECTOR_BECH32, fee, (st.feeString ??= coinsToString(fee)));
   } else if (simulate) {
     // Wallets simulate with an empty fee (CosmJS, Keplr) and then pay a real one: charge the store
     // gas of that transfer here (1 unit, in the throw-away simulation branch) or the estimate comes
@@ -149,14 +187,24 @@ export function runAnte(ctx: Context, tx: DecodedTx, opt: AnteOptions): AnteResu
     if (opt.bank.getBalance(ctx, feePayer, denom) > 0n) opt.bank.sendCoins(ctx, feePayer, FEE_COLLECTOR_ADDRESS, [{ denom, amount: 1n }]);
   }
   ctx.events.emit("tx", [
-    ["fee", coinsToString(fee)],
+    ["fee", (st.feeString ??= coinsToString(fee))],
     ["fee_payer", feePayerStr],
   ]);
 
   // Accounts and public keys (SetPubKeyDecorator).
+  // Between the fee payer's read above and here only balances and the fee collector's account
+  // can have been written, so the payer's account is reused when it signs (the usual case): same
+  // gas as reading it again, no store read, no decode.
+  const payerReusable = !bytesEqual(feePayer, FEE_COLLECTOR_ADDRESS);
   const accounts: Account[] = [];
   for (let i = 0; i < signers.length; i++) {
-    const acc = opt.auth.getAccount(ctx, signers[i]);
+    let acc: Account | undefined;
+    if (payer && payerReusable && signers[i] === feePayer && opt.auth.chargeAccountReread(ctx, feePayer, payer.size)) {
+      acc = payer.account;
+      payer = undefined; // used once: a second signer entry for the same address cannot occur (deduplicated)
+    } else {
+      acc = opt.auth.getAccount(ctx, signers[i]);
+    }
     if (!acc) throw sdkErrors.UnknownAddress.wrap(`account ${signerStrings[i]} does not exist; it must receive funds before it can sign`);
     const pk = tx.pubkeys[i];
     if (pk) {
@@ -175,16 +223,17 @@ export function runAnte(ctx: Context, tx: DecodedTx, opt: AnteOptions): AnteResu
   for (let i = 0; i < signers.length; i++) {
     ctx.events.emit("tx", [["acc_seq", `${signerStrings[i]}/${infos[i].sequence}`]]);
   }
-  for (let i = 0; i < signers.length; i++) {
+  const sigEvents = (st.sigEvents ??= signers.map((_, i) => {
     const sig = tx.signatures[i];
-    ctx.events.emit("tx", [["signature", sig ? Buffer.from(sig).toString("base64") : ""]]);
-  }
+    return sig ? Buffer.from(sig.buffer, sig.byteOffset, sig.byteLength).toString("base64") : "";
+  }));
+  for (let i = 0; i < signers.length; i++) ctx.events.emit("tx", [["signature", sigEvents[i]]]);
 
   // Signature gas: charged for every signature whether or not it is verified now.
   for (let i = 0; i < signers.length; i++) ctx.gas.consume(params.sigVerifyCostSecp256k1, "ante verify: secp256k1");
 
   // Sequences and signatures.
-  const hashHex = toHex(tx.hash);
+  const hashHex = (st.hashHex ??= toHex(tx.hash));
   for (let i = 0; i < signers.length; i++) {
     const acc = accounts[i];
     const info = infos[i];
@@ -202,14 +251,17 @@ export function runAnte(ctx: Context, tx: DecodedTx, opt: AnteOptions): AnteResu
     if (sig.length !== 64) throw sdkErrors.Unauthorized.wrap(`signature ${i} must be 64 bytes (r||s), got ${sig.length}`);
     if (!isCanonicalLowS(sig)) throw sdkErrors.Unauthorized.wrap(`signature ${i} is not in canonical low-S form (s must be ≤ n/2)`);
     const cacheKey = SignatureCache.key(hashHex, acc.accountNumber, pk);
-    if ((mode === "finalize" || mode === "process") && opt.sigCache.has(cacheKey)) continue;
+    // A hit means this exact (tx, account number, key) verified before on this node (chain id fixed).
+    if (mode !== "check" && opt.sigCache.has(cacheKey)) continue;
     const digest = directSignDigest(tx.bodyBytes, tx.authInfoBytes, ctx.header.chainId, acc.accountNumber);
     if (!opt.verifier.verify(sig, digest, pk)) {
       throw sdkErrors.Unauthorized.wrap(
         `signature verification failed; please verify account number (${acc.accountNumber}), sequence (${acc.sequence}) and chain-id (${ctx.header.chainId})`,
       );
     }
-    if (mode === "check") opt.sigCache.add(cacheKey);
+    // CheckTx fills the cache for the proposal steps and FinalizeBlock; ProcessProposal fills it
+    // for FinalizeBlock (txs this node never saw in its mempool are verified once, not twice).
+    if (mode === "check" || mode === "process" || mode === "prepare") opt.sigCache.add(cacheKey);
   }
 
   // Increment sequences (and record public keys).

@@ -139,9 +139,10 @@ export type MsgLookup = (typeUrl: string) => MsgHandler<unknown> | undefined;
 
 /**
  * Decodes a TxRaw (or a wire-identical `Tx`, as CosmJS's Simulate sends) strictly.
+ * `knownHash`, when given, must be sha256(bytes).
  * Throws ChainError (sdk TxDecode / TxTooLarge / UnknownRequest / ...) on any violation.
  */
-export function decodeTx(bytes: Uint8Array, lookup: MsgLookup, limits: TxLimits): DecodedTx {
+export function decodeTx(bytes: Uint8Array, lookup: MsgLookup, limits: TxLimits, knownHash?: Uint8Array): DecodedTx {
   if (bytes.length === 0) throw sdkErrors.TxDecode.wrap("empty tx");
   if (bytes.length > limits.maxTxBytes) {
     throw sdkErrors.TxTooLarge.wrap(`tx is ${bytes.length} bytes; the limit is ${limits.maxTxBytes} bytes`);
@@ -214,7 +215,7 @@ export function decodeTx(bytes: Uint8Array, lookup: MsgLookup, limits: TxLimits)
 
   return {
     bytes,
-    hash: sha256(bytes),
+    hash: knownHash ?? sha256(bytes), // the caller may have hashed the bytes already (decode cache key)
     bodyBytes,
     authInfoBytes,
     signatures,

@@ -56,3 +56,31 @@ test("TxMsgData", () => {
 test("uint64 2^31 is encoded as the varint 80 80 80 80 08 (as Go does)", () => {
   expect(Buffer.from(encodeSignDoc(new Uint8Array(), new Uint8Array(), "", 2n ** 31n)).toString("hex")).toBe("208080808008");
 });
+
+test("patched BinaryReader.string: ASCII fast path and the original decoder agree", () => {
+  // Non-ASCII, empty, long and ASCII strings; a non-minimal length varint; a truncated string.
+  const { BinaryReader } = require("cosmjs-types/binary") as typeof import("cosmjs-types/binary");
+  const { utf8Read } = require("cosmjs-types/utf8") as { utf8Read: (b: Uint8Array, s: number, e: number) => string };
+  for (const s of ["", "ugrid", "grid1qqqsyqcyq5rqwzqfpg9scrgwpugpzysnzs23v", "é€😀 memo", "x".repeat(1500), "a".repeat(1024) + "é"]) {
+    const b = Buffer.from(s, "utf8");
+    const enc = new Uint8Array([...Buffer.from(encodeVarint(b.length)), ...b]);
+    expect(new BinaryReader(enc).string()).toBe(utf8Read(b, 0, b.length));
+  }
+  const nonMinimal = new Uint8Array([0x83, 0x00, 0x61, 0x62, 0x63, 0x7a]); // len 3 encoded in 2 bytes
+  const r = new BinaryReader(nonMinimal);
+  expect(r.string()).toBe("abc");
+  expect(r.pos).toBe(5);
+  const nonAscii = new Uint8Array([0x82, 0x00, 0xc3, 0xa9]);
+  expect(new BinaryReader(nonAscii).string()).toBe("é");
+  expect(() => new BinaryReader(new Uint8Array([5, 0x61])).string()).toThrow(RangeError);
+});
+
+function encodeVarint(n: number): number[] {
+  const out: number[] = [];
+  while (n > 127) {
+    out.push((n & 0x7f) | 0x80);
+    n >>>= 7;
+  }
+  out.push(n);
+  return out;
+}

@@ -24,6 +24,8 @@ import { decodeTx, type DecodedTx } from "./decode";
 import { DEFAULT_MIN_GAS_PRICES, parseGasPrices, type GasPrice } from "./fees";
 import { DEFAULT_TX_LIMITS, type TxLimits } from "./limits";
 import { SignatureCache } from "./sigcache";
+import { VerifyPool } from "../crypto/verify-pool";
+import { preverifyBlock } from "./preverify";
 
 export interface TxPipelineOptions {
   readonly modules: readonly Module[];
@@ -34,6 +36,8 @@ export interface TxPipelineOptions {
   readonly limits?: Partial<TxLimits>;
   readonly verifier?: Secp256k1Verifier;
   readonly sigCacheSize?: number;
+  /** Pre-verify FinalizeBlock's unseen signatures on a second thread (default true; native verifier only). */
+  readonly parallelVerify?: boolean;
   /** PrepareProposal includes at most this many txs (default 10,000). */
   readonly maxProposalTxs?: number;
   /** ... and stops adding txs after this many ms of checking them (default 1,000). */
@@ -56,7 +60,18 @@ export interface SimulateOutcome {
 }
 
 /** "cosmos.bank.v1beta1.MsgSend" → "bank" (the SDK's message.module attribute). */
+const moduleOfTypeUrlCache = new Map<string, string>();
 export function moduleOfTypeUrl(typeUrl: string): string {
+  let m = moduleOfTypeUrlCache.get(typeUrl);
+  if (m === undefined) {
+    m = moduleOfTypeUrlUncached(typeUrl);
+    if (moduleOfTypeUrlCache.size >= 1000) moduleOfTypeUrlCache.clear(); // only registered types reach here
+    moduleOfTypeUrlCache.set(typeUrl, m);
+  }
+  return m;
+}
+
+function moduleOfTypeUrlUncached(typeUrl: string): string {
   const parts = typeUrl.replace(/^\//, "").split(".");
   return parts.length >= 3 ? parts[1] : parts[0];
 }
@@ -71,11 +86,23 @@ export function blockMaxGas(store: MultiStoreView): bigint {
   }
 }
 
+/** The result of a failed tx (a function, not a per-tx closure: this runs for every tx). */
+function failure(env: TxEnv, e: unknown, gasWanted: bigint, meter: GasMeter, events: readonly Event[] = []): { result: TxResult; msgResponses: AnyMsg[]; error: ChainError | Error } {
+  const a = toAbciError(e);
+  if (a.code === 1) env.logger.error({ err: e instanceof Error ? e.stack : String(e) }, "unexpected error in tx");
+  return {
+    result: { code: a.code, codespace: a.codespace, log: a.log, data: new Uint8Array(0), gasWanted, gasUsed: meter.consumed(), events },
+    msgResponses: [],
+    error: e instanceof Error ? e : new Error(String(e)),
+  };
+}
+
 export class TxPipeline implements TxRunner {
   readonly limits: TxLimits;
   readonly minGasPrices: GasPrice[];
   readonly verifier: Secp256k1Verifier;
   readonly sigCache: SignatureCache;
+  private readonly pool?: VerifyPool;
   private readonly router = new Map<string, MsgHandler<unknown>>();
   /** The proposal being prepared (PrepareProposal only). */
   private proposal = { key: "", gas: 0n, txs: 0, started: 0n };
@@ -87,6 +114,10 @@ export class TxPipeline implements TxRunner {
     this.minGasPrices = parseGasPrices(opt.minGasPrices ?? DEFAULT_MIN_GAS_PRICES);
     this.verifier = opt.verifier ?? getVerifier();
     this.sigCache = new SignatureCache(opt.sigCacheSize);
+    if (opt.parallelVerify ?? true) {
+      const pool = new VerifyPool(this.verifier);
+      if (pool.parallel) this.pool = pool;
+    }
     this.maxProposalTxs = opt.maxProposalTxs ?? 10_000;
     this.proposalBudgetMs = opt.proposalBudgetMs ?? 1_000;
     for (const m of opt.modules) {
@@ -130,10 +161,11 @@ export class TxPipeline implements TxRunner {
 
   decode(tx: Uint8Array): DecodedTx {
     if (tx.length === 0 || tx.length > this.limits.maxTxBytes) return this.decodeFresh(tx);
-    const key = Buffer.from(sha256(tx)).toString("latin1");
+    const h = sha256(tx);
+    const key = Buffer.from(h.buffer, h.byteOffset, h.byteLength).toString("latin1");
     const hit = this.decoded.get(key);
     if (hit && hit.bytes.length === tx.length) return hit;
-    const d = this.decodeFresh(tx);
+    const d = this.decodeFresh(tx, h);
     if (this.decoded.size >= TxPipeline.DECODE_CACHE_MAX) {
       const oldest = this.decoded.keys().next().value;
       if (oldest !== undefined) this.decoded.delete(oldest);
@@ -142,8 +174,10 @@ export class TxPipeline implements TxRunner {
     return d;
   }
 
-  private decodeFresh(tx: Uint8Array): DecodedTx {
-    const d = decodeTx(tx, (u) => this.router.get(u), this.limits);
+  private readonly lookup = (u: string) => this.router.get(u);
+
+  private decodeFresh(tx: Uint8Array, hash?: Uint8Array): DecodedTx {
+    const d = decodeTx(tx, this.lookup, this.limits, hash);
     for (let i = 0; i < d.msgs.length; i++) {
       const m = d.msgs[i];
       try {
@@ -157,6 +191,20 @@ export class TxPipeline implements TxRunner {
       }
     }
     return d;
+  }
+
+  /**
+   * Called by the App before FinalizeBlock runs `txs` (env = the block's branch after BeginBlock):
+   * verifies the signatures this node has not verified yet on two threads, as a SignatureCache
+   * fill (see preverify.ts). Never throws; does nothing without a second thread.
+   */
+  preverifyBlock(env: TxEnv, txs: readonly Uint8Array[]): void {
+    if (!this.pool || txs.length < 64) return;
+    try {
+      preverifyBlock(env, txs, (t) => this.decode(t), this.sigCache, this.pool);
+    } catch (e) {
+      env.logger.warn({ err: (e as Error)?.message }, "signature pre-verification failed; FinalizeBlock verifies in the ante step");
+    }
   }
 
   run(env: TxEnv & TxEnvExtras, tx: Uint8Array): TxResult {
@@ -179,15 +227,6 @@ export class TxPipeline implements TxRunner {
     const mode = env.mode;
     let gasWanted = 0n;
     let meter: GasMeter = new BasicGasMeter(0n);
-    const fail = (e: unknown, events: readonly Event[] = []) => {
-      const a = toAbciError(e);
-      if (a.code === 1) env.logger.error({ err: e instanceof Error ? e.stack : String(e) }, "unexpected error in tx");
-      return {
-        result: { code: a.code, codespace: a.codespace, log: a.log, data: new Uint8Array(0), gasWanted, gasUsed: meter.consumed(), events },
-        msgResponses: [],
-        error: e instanceof Error ? e : new Error(String(e)),
-      };
-    };
     try {
       const tx = this.decode(txBytes);
       gasWanted = tx.fee.gasLimit;
@@ -233,7 +272,7 @@ export class TxPipeline implements TxRunner {
           minGasPrices: this.minGasPrices,
         });
       } catch (e) {
-        return fail(e);
+        return failure(env, e, gasWanted, meter);
       }
 
       if (mode === "check" || mode === "recheck" || mode === "prepare" || mode === "process") {
@@ -274,7 +313,7 @@ export class TxPipeline implements TxRunner {
           }
         }
         anteStore.write();
-        return fail(e, anteEvents.events());
+        return failure(env, e, gasWanted, meter, anteEvents.events());
       }
       msgStore.write();
       anteStore.write();
@@ -292,7 +331,7 @@ export class TxPipeline implements TxRunner {
         msgResponses,
       };
     } catch (e) {
-      return fail(e);
+      return failure(env, e, gasWanted, meter);
     }
   }
 }

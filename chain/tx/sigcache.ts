@@ -8,11 +8,13 @@
  */
 export class SignatureCache {
   private readonly entries = new Set<string>();
+  /** Hashes (hex) of txs with at least one cached signature (FIFO-bounded like the entries). */
+  private readonly txs = new Set<string>();
 
   constructor(readonly capacity = 200_000) {}
 
   static key(txHashHex: string, accountNumber: bigint, pubkey: Uint8Array): string {
-    return `${txHashHex}/${accountNumber}/${Buffer.from(pubkey).toString("hex")}`;
+    return `${txHashHex}/${accountNumber}/${Buffer.from(pubkey.buffer, pubkey.byteOffset, pubkey.byteLength).toString("hex")}`;
   }
 
   add(key: string): void {
@@ -22,6 +24,19 @@ export class SignatureCache {
       const oldest = this.entries.values().next().value;
       if (oldest !== undefined) this.entries.delete(oldest);
     }
+    const hash = key.slice(0, key.indexOf("/"));
+    if (!this.txs.has(hash)) {
+      this.txs.add(hash);
+      if (this.txs.size > this.capacity) {
+        const oldest = this.txs.values().next().value;
+        if (oldest !== undefined) this.txs.delete(oldest);
+      }
+    }
+  }
+
+  /** True when some signature of the tx with this hash (hex) was cached (a hint: skip pre-verifying it). */
+  seenTx(txHashHex: string): boolean {
+    return this.txs.has(txHashHex);
   }
 
   /** True (and forgets the entry: a tx is finalized once) when `key` was verified before. */

@@ -99,9 +99,39 @@ function varintLen(v: number): number {
   return n;
 }
 
+/** True when every byte is ASCII (then the bytes are valid UTF-8 without asking the decoder). */
+function isAscii(buf: Uint8Array, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) if (buf[i] > 0x7f) return false;
+  return true;
+}
+
+// readVarintAt's results (module state instead of a tuple: this runs for every field of every tx).
+let vValue = 0;
+let vNext = 0;
+
+/** readVarint without allocations; `fieldNum` >= 0 names the field in errors (`path.num`), -1 = `path`. */
+function readVarintAt(buf: Uint8Array, pos: number, path: string, fieldNum: number): void {
+  let result = 0;
+  let mul = 1;
+  for (let i = 0; i < 10; i++) {
+    if (pos >= buf.length) fail(fieldNum < 0 ? path : `${path}.${fieldNum}`, "truncated varint");
+    const b = buf[pos++];
+    if (i === 9 && b > 1) fail(fieldNum < 0 ? path : `${path}.${fieldNum}`, "varint overflows 64 bits");
+    result += (b & 0x7f) * mul;
+    if ((b & 0x80) === 0) {
+      vValue = result;
+      vNext = pos;
+      return;
+    }
+    mul *= 128;
+  }
+  fail(fieldNum < 0 ? path : `${path}.${fieldNum}`, "varint longer than 10 bytes");
+}
+
 /**
  * Walks `buf` as one message of `schema`; throws sdkErrors.TxDecode naming the offending field.
  * `onField`, when given, sees every top-level field occurrence in order.
+ * (Error paths are built only when failing: the walk runs for every tx.)
  */
 export function checkMessage(
   buf: Uint8Array,
@@ -113,10 +143,12 @@ export function checkMessage(
 ): void {
   if (depth > MAX_DEPTH) fail(path, `nesting deeper than ${MAX_DEPTH}`);
   let pos = 0;
-  while (pos < buf.length) {
+  const n = buf.length;
+  while (pos < n) {
     const start = pos;
-    let tag: number;
-    [tag, pos] = readVarint(buf, pos, path);
+    readVarintAt(buf, pos, path, -1);
+    const tag = vValue;
+    pos = vNext;
     const tagLen = pos - start;
     const num = Math.floor(tag / 8);
     const wt = tag % 8;
@@ -131,7 +163,8 @@ export function checkMessage(
     let minimal = tagLen === varintLen(tag);
     switch (wt) {
       case WT_VARINT:
-        [, valueEnd] = readVarint(buf, pos, `${path}.${num}`);
+        readVarintAt(buf, pos, path, num);
+        valueEnd = vNext;
         break;
       case WT_FIXED64:
         valueEnd = pos + 8;
@@ -140,49 +173,52 @@ export function checkMessage(
         valueEnd = pos + 4;
         break;
       default: {
-        let len: number;
-        [len, valueStart] = readVarint(buf, pos, `${path}.${num}`);
+        readVarintAt(buf, pos, path, num);
+        const len = vValue;
+        valueStart = vNext;
         if (valueStart - pos !== varintLen(len)) minimal = false;
         valueEnd = valueStart + len;
       }
     }
-    if (valueEnd > buf.length) fail(`${path}.${num}`, "truncated field");
+    if (valueEnd > n) fail(`${path}.${num}`, "truncated field");
     pos = valueEnd;
-    const occurrence: FieldOccurrence = { num, wt, start, valueStart, valueEnd, minimal };
+    const occurrence: FieldOccurrence | undefined = onField ? { num, wt, start, valueStart, valueEnd, minimal } : undefined;
 
     const spec = schema.fields[num];
     if (!spec) {
       if (schema.allowNonCritical && (num & 0x400) !== 0 && num < 2048) {
-        onField?.(occurrence);
+        if (onField) onField(occurrence!);
         continue; // ADR-020 non-critical
       }
       const where = path === schema.name ? path : `${path} (${schema.name})`;
       fail(where, `unknown field number ${num} (wire type ${wt}); this node does not understand it, so the tx is rejected`);
     }
-    const fpath = `${path}.${spec.name}`;
     const expected = wireTypeOf(spec.kind);
     if (wt !== expected) {
       // Packed repeated scalars arrive as LEN.
       if (!(spec.repeated && wt === WT_LEN && (spec.kind === "varint" || spec.kind === "fixed32" || spec.kind === "fixed64"))) {
-        fail(fpath, `wire type ${wt} does not match the field's type (expected ${expected})`);
+        fail(`${path}.${spec.name}`, `wire type ${wt} does not match the field's type (expected ${expected})`);
       }
-      onField?.(occurrence);
+      if (onField) onField(occurrence!);
       continue;
     }
     if (spec.kind === "string") {
-      try {
-        utf8.decode(buf.subarray(valueStart, valueEnd));
-      } catch {
-        fail(fpath, "invalid UTF-8");
+      if (!isAscii(buf, valueStart, valueEnd)) {
+        try {
+          utf8.decode(buf.subarray(valueStart, valueEnd));
+        } catch {
+          fail(`${path}.${spec.name}`, "invalid UTF-8");
+        }
       }
     } else if (spec.kind === "message") {
+      const fpath = `${path}.${spec.name}`;
       const sub = typeof spec.msg === "function" ? spec.msg() : spec.msg;
       if (!sub) fail(fpath, "no schema");
       checkMessage(buf.subarray(valueStart, valueEnd), sub, resolveAny, fpath, depth + 1);
     } else if (spec.kind === "any") {
-      checkAny(buf.subarray(valueStart, valueEnd), resolveAny, fpath, depth + 1);
+      checkAny(buf.subarray(valueStart, valueEnd), resolveAny, `${path}.${spec.name}`, depth + 1);
     }
-    onField?.(occurrence);
+    if (onField) onField(occurrence!);
   }
 }
 

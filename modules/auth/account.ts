@@ -6,7 +6,6 @@ import { BaseAccount, ModuleAccount } from "cosmjs-types/cosmos/auth/v1beta1/aut
 import { PubKey as Secp256k1PubKey } from "cosmjs-types/cosmos/crypto/secp256k1/keys";
 import { Any } from "cosmjs-types/google/protobuf/any";
 import { fromBech32, toBech32 } from "../../chain/crypto/address";
-import { PbWriter, encodeAny } from "../../chain/tx/pb";
 import "../../chain/tx/protobuf-perf";
 
 export const BASE_ACCOUNT_TYPE = "/cosmos.auth.v1beta1.BaseAccount";
@@ -49,16 +48,184 @@ export function accountToAny(a: Account): Any {
   return { typeUrl: BASE_ACCOUNT_TYPE, value: BaseAccount.encode(baseAccountOf(a)).finish() };
 }
 
-/** Stored form: Any(BaseAccount) encoded by hand on the hot path (byte-identical to cosmjs-types; tested). */
+const BASE_ACCOUNT_TYPE_BYTES = new TextEncoder().encode(BASE_ACCOUNT_TYPE);
+const PUBKEY_TYPE_BYTES = new TextEncoder().encode(SECP256K1_PUBKEY_TYPE);
+
+function varintLength(n: number): number {
+  let len = 1;
+  while (n > 127) {
+    n = Math.floor(n / 128);
+    len++;
+  }
+  return len;
+}
+
+/** Length of a uint64 varint (wrapping to 64 bits like PbWriter / Go). */
+function u64Length(v: bigint): number {
+  let b = BigInt.asUintN(64, v);
+  let len = 1;
+  while (b > 127n) {
+    b >>= 7n;
+    len++;
+  }
+  return len;
+}
+
+function putVarint(out: Uint8Array, pos: number, n: number): number {
+  while (n > 127) {
+    out[pos++] = (n % 128) | 0x80;
+    n = Math.floor(n / 128);
+  }
+  out[pos++] = n;
+  return pos;
+}
+
+function putU64(out: Uint8Array, pos: number, v: bigint): number {
+  let b = BigInt.asUintN(64, v);
+  if (b < 0x20000000000000n) return putVarint(out, pos, Number(b));
+  while (b > 127n) {
+    out[pos++] = Number(b & 0x7fn) | 0x80;
+    b >>= 7n;
+  }
+  out[pos++] = Number(b);
+  return pos;
+}
+
+function putBytes(out: Uint8Array, pos: number, field: number, b: Uint8Array): number {
+  out[pos++] = (field << 3) | 2;
+  pos = putVarint(out, pos, b.length);
+  out.set(b, pos);
+  return pos + b.length;
+}
+
+/**
+ * Stored form: Any(BaseAccount), encoded by hand into one exact-size buffer on the hot path
+ * (byte-identical to cosmjs-types / Go: canonical field order, defaults omitted; tested).
+ */
 export function encodeAccount(a: Account): Uint8Array {
   if (a.module) return Any.encode(accountToAny(a)).finish();
-  const w = new PbWriter(128).stringField(1, toBech32(a.address));
+  const addr = toBech32(a.address); // ASCII
+  const addrLen = addr.length;
+  // BaseAccount { 1: address, 2: Any{ 1: type, 2: PubKey{ 1: key } }, 3: account_number, 4: sequence }
+  let inner = addrLen === 0 ? 0 : 1 + varintLength(addrLen) + addrLen;
+  let pkInner = 0;
+  let pkAny = 0;
   if (a.pubKey) {
-    const pk = new PbWriter(40).bytesField(1, a.pubKey).finish();
-    w.bytesFieldAlways(2, encodeAny(SECP256K1_PUBKEY_TYPE, pk));
+    const k = a.pubKey.length;
+    pkInner = k === 0 ? 0 : 1 + varintLength(k) + k;
+    pkAny = 1 + varintLength(PUBKEY_TYPE_BYTES.length) + PUBKEY_TYPE_BYTES.length + (pkInner === 0 ? 0 : 1 + varintLength(pkInner) + pkInner);
+    inner += 1 + varintLength(pkAny) + pkAny;
   }
-  w.uint64Field(3, a.accountNumber).uint64Field(4, a.sequence);
-  return encodeAny(BASE_ACCOUNT_TYPE, w.finish());
+  if (a.accountNumber !== 0n) inner += 1 + u64Length(a.accountNumber);
+  if (a.sequence !== 0n) inner += 1 + u64Length(a.sequence);
+  const typeLen = BASE_ACCOUNT_TYPE_BYTES.length;
+  const out = new Uint8Array(1 + varintLength(typeLen) + typeLen + (inner === 0 ? 0 : 1 + varintLength(inner) + inner));
+  let pos = putBytes(out, 0, 1, BASE_ACCOUNT_TYPE_BYTES);
+  if (inner === 0) return out;
+  out[pos++] = 0x12;
+  pos = putVarint(out, pos, inner);
+  if (addrLen !== 0) {
+    out[pos++] = 0x0a;
+    pos = putVarint(out, pos, addrLen);
+    for (let i = 0; i < addrLen; i++) out[pos++] = addr.charCodeAt(i);
+  }
+  if (a.pubKey) {
+    out[pos++] = 0x12;
+    pos = putVarint(out, pos, pkAny);
+    pos = putBytes(out, pos, 1, PUBKEY_TYPE_BYTES);
+    if (pkInner !== 0) {
+      out[pos++] = 0x12;
+      pos = putVarint(out, pos, pkInner);
+      pos = putBytes(out, pos, 1, a.pubKey);
+    }
+  }
+  if (a.accountNumber !== 0n) {
+    out[pos++] = 0x18;
+    pos = putU64(out, pos, a.accountNumber);
+  }
+  if (a.sequence !== 0n) {
+    out[pos++] = 0x20;
+    pos = putU64(out, pos, a.sequence);
+  }
+  return out;
+}
+
+/** Reads a varint of at most 7 bytes (< 2^49) at `pos`: [value, next pos], or undefined. */
+function readVarint(b: Uint8Array, pos: number, end: number): [number, number] | undefined {
+  let v = 0;
+  let mul = 1;
+  for (let i = 0; i < 7 && pos < end; i++) {
+    const c = b[pos++];
+    v += (c & 0x7f) * mul;
+    if (c < 0x80) return [v, pos];
+    mul *= 128;
+  }
+  return undefined;
+}
+
+function bytesAt(b: Uint8Array, pos: number, ref: Uint8Array): boolean {
+  for (let i = 0; i < ref.length; i++) if (b[pos + i] !== ref[i]) return false;
+  return true;
+}
+
+/**
+ * Fast decode of exactly what encodeAccount writes for a BaseAccount (canonical field order,
+ * each field once, short varints) when the address is known; undefined for anything else, which
+ * then takes the generic cosmjs-types path (same result for every input this accepts).
+ */
+function decodeBaseAccountFast(bytes: Uint8Array, addr: Uint8Array): Account | undefined {
+  const n = bytes.length;
+  const tl = BASE_ACCOUNT_TYPE_BYTES.length;
+  if (n < 2 + tl || bytes[0] !== 0x0a || bytes[1] !== tl || !bytesAt(bytes, 2, BASE_ACCOUNT_TYPE_BYTES)) return undefined;
+  let pos = 2 + tl;
+  if (pos === n) return undefined;
+  if (bytes[pos++] !== 0x12) return undefined;
+  const l = readVarint(bytes, pos, n);
+  if (!l || l[1] + l[0] !== n) return undefined;
+  pos = l[1];
+  let pubKey: Uint8Array | undefined;
+  let accountNumber = 0n;
+  let sequence = 0n;
+  let last = 0;
+  while (pos < n) {
+    const tag = bytes[pos++];
+    const field = tag >> 3;
+    if (field <= last || tag >= 0x80) return undefined;
+    last = field;
+    if (tag === 0x0a) {
+      const s = readVarint(bytes, pos, n);
+      if (!s || s[1] + s[0] > n) return undefined;
+      pos = s[1] + s[0]; // the address string: `addr` comes from the store key
+    } else if (tag === 0x12) {
+      const s = readVarint(bytes, pos, n);
+      if (!s) return undefined;
+      const anyEnd = s[1] + s[0];
+      if (anyEnd > n) return undefined;
+      let p = s[1];
+      const ptl = PUBKEY_TYPE_BYTES.length;
+      if (bytes[p] !== 0x0a || bytes[p + 1] !== ptl || p + 2 + ptl > anyEnd || !bytesAt(bytes, p + 2, PUBKEY_TYPE_BYTES)) return undefined;
+      p += 2 + ptl;
+      if (p >= anyEnd || bytes[p++] !== 0x12) return undefined;
+      const vl = readVarint(bytes, p, anyEnd);
+      if (!vl || vl[1] + vl[0] !== anyEnd) return undefined;
+      p = vl[1];
+      if (p >= anyEnd || bytes[p++] !== 0x0a) return undefined;
+      const kl = readVarint(bytes, p, anyEnd);
+      if (!kl || kl[1] + kl[0] !== anyEnd) return undefined;
+      pubKey = bytes.subarray(kl[1], anyEnd);
+      pos = anyEnd;
+    } else if (tag === 0x18 || tag === 0x20) {
+      const v = readVarint(bytes, pos, n);
+      if (!v) return undefined;
+      pos = v[1];
+      if (tag === 0x18) accountNumber = BigInt(v[0]);
+      else sequence = BigInt(v[0]);
+    } else {
+      return undefined;
+    }
+  }
+  if (pos !== n) return undefined;
+  return { address: addr, pubKey, accountNumber, sequence, module: undefined };
 }
 
 function fromBase(b: BaseAccount, module?: Account["module"], addr?: Uint8Array): Account {
@@ -69,6 +236,10 @@ function fromBase(b: BaseAccount, module?: Account["module"], addr?: Uint8Array)
 
 /** Decodes stored account bytes (our own writes: trusted layout). `addr`, when known from the key, skips a bech32 decode. */
 export function decodeAccount(bytes: Uint8Array, addr?: Uint8Array): Account {
+  if (addr) {
+    const fast = decodeBaseAccountFast(bytes, addr);
+    if (fast) return fast;
+  }
   const any = Any.decode(bytes);
   if (any.typeUrl === BASE_ACCOUNT_TYPE) return fromBase(BaseAccount.decode(any.value), undefined, addr);
   if (any.typeUrl === MODULE_ACCOUNT_TYPE) {

@@ -4,6 +4,7 @@
  */
 import { Params } from "cosmjs-types/cosmos/auth/v1beta1/auth";
 import type { Context, QueryContext } from "../../chain/app/types";
+import { ScopedReadCache, chargeRepeatedRead } from "../../chain/app/context";
 import { moduleAddress } from "../../chain/crypto/address";
 import type { KVRead, KVStore } from "../../chain/store/types";
 import { decodeAccount, encodeAccount, type Account } from "./account";
@@ -13,6 +14,7 @@ import {
   PARAMS_KEY,
   STORE_NAME,
   accountKey,
+  accountKeyLength,
   decodeU64,
   encodeU64,
   moduleAccountKey,
@@ -37,10 +39,29 @@ export interface AuthReader {
   getModuleAccount(ctx: AnyCtx, name: string): Account | undefined;
 }
 
+const decodeParams = (v: Uint8Array | undefined): Params => (v ? Object.freeze(Params.decode(v)) : DEFAULT_PARAMS);
+
 export class AuthKeeper implements AuthReader {
+  /** Read by every tx's ante, written only by genesis/governance. */
+  private readonly paramsCache = new ScopedReadCache<Params>(STORE_NAME);
+
   getAccount(ctx: AnyCtx, addr: Uint8Array): Account | undefined {
     const v = store(ctx).get(accountKey(addr));
     return v ? decodeAccount(v, addr) : undefined;
+  }
+
+  /** getAccount plus the stored value's length (for chargeAccountReread). */
+  getAccountSized(ctx: AnyCtx, addr: Uint8Array): { account: Account; size: number } | undefined {
+    const v = store(ctx).get(accountKey(addr));
+    return v ? { account: decodeAccount(v, addr), size: v.length } : undefined;
+  }
+
+  /**
+   * Charges the gas of getAccount(addr) again without reading, when the caller holds the account
+   * read earlier in the same branch and nothing wrote it since; false = do the real read.
+   */
+  chargeAccountReread(ctx: AnyCtx, addr: Uint8Array, size: number): boolean {
+    return chargeRepeatedRead(store(ctx), accountKeyLength(addr), size);
   }
 
   hasAccount(ctx: AnyCtx, addr: Uint8Array): boolean {
@@ -89,12 +110,13 @@ export class AuthKeeper implements AuthReader {
     if (!this.hasAccount(ctx, addr)) this.newAccount(ctx, addr);
   }
 
+  /** The params (a shared object: do not mutate). */
   getParams(ctx: AnyCtx): Params {
-    const v = store(ctx).get(PARAMS_KEY);
-    return v ? Params.decode(v) : DEFAULT_PARAMS;
+    return this.paramsCache.get(ctx, PARAMS_KEY, "", decodeParams);
   }
 
   setParams(ctx: Pick<Context, "store">, p: Params): void {
+    this.paramsCache.invalidate(ctx);
     store(ctx).set(PARAMS_KEY, Params.encode(p).finish());
   }
 

@@ -8,7 +8,7 @@
  *   0x04 | module name (utf-8)    → module account address
  *   0x05 | len(addr) | addr      → 0x01 marker: `addr` holds a module account (blocked for plain sends)
  */
-import { lengthPrefixed, readU64BE, splitLengthPrefixed, storeKey, u64BE, utf8 } from "../../chain/app/keys";
+import { lengthPrefixed, prefixedAddressKey, readU64BE, splitLengthPrefixed, storeKey, u64BE, utf8 } from "../../chain/app/keys";
 
 export const MODULE_NAME = "auth";
 export const STORE_NAME = "auth";
@@ -21,7 +21,11 @@ export const MODULE_ACCOUNT_PREFIX = new Uint8Array([0x04]);
 export { lengthPrefixed };
 
 export function accountKey(addr: Uint8Array): Uint8Array {
-  return storeKey(0x01, lengthPrefixed(addr));
+  return prefixedAddressKey(0x01, addr);
+}
+
+export function accountKeyLength(addr: Uint8Array): number {
+  return addr.length + 2;
 }
 
 /** Inverse of accountKey for the part after the prefix; undefined when malformed. */
@@ -31,7 +35,7 @@ export function addressFromAccountKey(rel: Uint8Array): Uint8Array | undefined {
 }
 
 export function moduleAddressMarkerKey(addr: Uint8Array): Uint8Array {
-  return storeKey(0x05, lengthPrefixed(addr));
+  return prefixedAddressKey(0x05, addr);
 }
 
 export function moduleAccountKey(name: string): Uint8Array {

@@ -8,6 +8,7 @@
 import { Metadata } from "cosmjs-types/cosmos/bank/v1beta1/bank";
 import { sdkErrors } from "../../chain/app/errors";
 import type { Context, QueryContext } from "../../chain/app/types";
+import { ScopedReadCache } from "../../chain/app/context";
 import { toBech32 } from "../../chain/crypto/address";
 import type { KVStore } from "../../chain/store/types";
 import { coinsToString, MAX_AMOUNT, type BigCoin } from "./coins";
@@ -49,7 +50,15 @@ export interface BankWriter extends BankReader {
   burnCoins(ctx: Context, module: string, coins: readonly BigCoin[]): void;
 }
 
+const decodeParams = (v: Uint8Array | undefined): Params => (v ? Object.freeze(Params.decode(v)) : DEFAULT_PARAMS);
+/** undefined: no per-denom flag (the default applies). */
+const decodeSendFlag = (v: Uint8Array | undefined): boolean | undefined => (v ? v[0] === 1 : undefined);
+
 export class BankKeeper implements BankWriter {
+  /** Params and send flags are read by every send and written only by genesis/governance. */
+  private readonly paramsCache = new ScopedReadCache<Params>(STORE_NAME);
+  private readonly sendFlagCache = new ScopedReadCache<boolean | undefined>(STORE_NAME);
+
   constructor(readonly accounts: AccountKeeperForBank) {}
 
   getBalance(ctx: ReadCtx, addr: Uint8Array, denom: string): bigint {
@@ -82,22 +91,24 @@ export class BankKeeper implements BankWriter {
     else store(ctx).set(supplyKey(denom), encodeAmount(amount));
   }
 
+  /** The params (a shared object: do not mutate). */
   getParams(ctx: ReadCtx): Params {
-    const v = store(ctx).get(PARAMS_KEY);
-    return v ? Params.decode(v) : DEFAULT_PARAMS;
+    return this.paramsCache.get(ctx, PARAMS_KEY, "", decodeParams);
   }
 
   setParams(ctx: Pick<Context, "store">, p: Params): void {
+    this.paramsCache.invalidate(ctx);
     store(ctx).set(PARAMS_KEY, Params.encode({ sendEnabled: [], defaultSendEnabled: p.defaultSendEnabled }).finish());
   }
 
   isSendEnabled(ctx: ReadCtx, denom: string): boolean {
-    const v = store(ctx).get(sendEnabledKey(denom));
-    if (v) return v[0] === 1;
+    const flag = this.sendFlagCache.get(ctx, sendEnabledKey(denom), denom, decodeSendFlag);
+    if (flag !== undefined) return flag;
     return this.getParams(ctx).defaultSendEnabled;
   }
 
   setSendEnabled(ctx: Pick<Context, "store">, denom: string, enabled: boolean): void {
+    this.sendFlagCache.invalidate(ctx);
     store(ctx).set(sendEnabledKey(denom), new Uint8Array([enabled ? 1 : 0]));
   }
 
@@ -112,6 +123,10 @@ export class BankKeeper implements BankWriter {
 
   /** Subtracts coins; fails with InsufficientFunds naming the shortfall. Emits coin_spent. */
   subtractCoins(ctx: Context, addr: Uint8Array, coins: readonly BigCoin[]): void {
+    if (coins.length > 0) this.subtract(ctx, addr, toBech32(addr), coins, coinsToString(coins));
+  }
+
+  private subtract(ctx: Context, addr: Uint8Array, addrStr: string, coins: readonly BigCoin[], amount: string): void {
     for (const c of coins) {
       const have = this.getBalance(ctx, addr, c.denom);
       if (have < c.amount) {
@@ -119,28 +134,43 @@ export class BankKeeper implements BankWriter {
       }
       this.setBalance(ctx, addr, c.denom, have - c.amount);
     }
-    if (coins.length > 0) ctx.events.emit("coin_spent", [["spender", toBech32(addr)], ["amount", coinsToString(coins)]]);
+    if (coins.length > 0) ctx.events.emit("coin_spent", [["spender", addrStr], ["amount", amount]]);
   }
 
   /** Adds coins. Emits coin_received. */
   addCoins(ctx: Context, addr: Uint8Array, coins: readonly BigCoin[]): void {
+    if (coins.length > 0) this.add(ctx, addr, toBech32(addr), coins, coinsToString(coins));
+  }
+
+  private add(ctx: Context, addr: Uint8Array, addrStr: string, coins: readonly BigCoin[], amount: string): void {
     for (const c of coins) {
       const next = this.getBalance(ctx, addr, c.denom) + c.amount;
       if (next > MAX_AMOUNT) throw sdkErrors.InvalidCoins.wrap(`balance of ${c.denom} would overflow`);
       this.setBalance(ctx, addr, c.denom, next);
     }
-    if (coins.length > 0) ctx.events.emit("coin_received", [["receiver", toBech32(addr)], ["amount", coinsToString(coins)]]);
+    if (coins.length > 0) ctx.events.emit("coin_received", [["receiver", addrStr], ["amount", amount]]);
   }
 
   /** Moves coins between accounts, creating the recipient account on first receipt. */
   sendCoins(ctx: Context, from: Uint8Array, to: Uint8Array, coins: readonly BigCoin[]): void {
-    this.subtractCoins(ctx, from, coins);
-    this.addCoins(ctx, to, coins);
+    this.sendCoinsKnown(ctx, from, toBech32(from), to, toBech32(to), coins, coinsToString(coins));
+  }
+
+  /**
+   * sendCoins for callers that already hold the canonical bech32 strings of both addresses and
+   * coinsToString(coins) (a validated message, the ante's fee): same effects and events, without
+   * re-encoding them on the hot path.
+   */
+  sendCoinsKnown(ctx: Context, from: Uint8Array, fromStr: string, to: Uint8Array, toStr: string, coins: readonly BigCoin[], amount: string): void {
+    if (coins.length > 0) {
+      this.subtract(ctx, from, fromStr, coins, amount);
+      this.add(ctx, to, toStr, coins, amount);
+    }
     this.accounts.ensureAccountExists(ctx, to);
     ctx.events.emit("transfer", [
-      ["recipient", toBech32(to)],
-      ["sender", toBech32(from)],
-      ["amount", coinsToString(coins)],
+      ["recipient", toStr],
+      ["sender", fromStr],
+      ["amount", amount],
     ]);
   }
 

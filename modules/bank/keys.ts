@@ -7,7 +7,7 @@
  *   0x04 | denom                      → send enabled flag (0x00 / 0x01)
  *   0x05                              → Params protobuf
  */
-import { fromUtf8, lengthPrefixed, splitLengthPrefixed, storeKey, utf8 } from "../../chain/app/keys";
+import { fromUtf8, prefixedAddressKey, prefixedAddressStringKey, splitLengthPrefixed, storeKey, utf8 } from "../../chain/app/keys";
 
 export const MODULE_NAME = "bank";
 export const STORE_NAME = "bank";
@@ -32,11 +32,11 @@ export function sendEnabledKey(denom: string): Uint8Array {
 
 /** 0x02 | len | addr: the prefix of every balance of `addr`. */
 export function accountBalancesPrefix(addr: Uint8Array): Uint8Array {
-  return storeKey(0x02, lengthPrefixed(addr));
+  return prefixedAddressKey(0x02, addr);
 }
 
 export function balanceKey(addr: Uint8Array, denom: string): Uint8Array {
-  return storeKey(0x02, lengthPrefixed(addr), utf8(denom));
+  return prefixedAddressStringKey(0x02, addr, denom);
 }
 
 /** Splits the part of a balance key after 0x02 into (addr, denom); undefined if malformed. */
@@ -46,11 +46,27 @@ export function parseBalanceKey(rel: Uint8Array): { addr: Uint8Array; denom: str
   return { addr: s.part, denom: fromUtf8(s.rest) };
 }
 
+/** Decimal digits of `v` (negative amounts are never stored; they take the generic path). */
 export function encodeAmount(v: bigint): Uint8Array {
-  return utf8(v.toString());
+  const s = v.toString();
+  if (v < 0n) return utf8(s);
+  const out = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
+  return out;
 }
 
+/** Up to 15 ASCII digits are summed as a number (exact below 2^53); anything else via BigInt(string). */
 export function decodeAmount(b: Uint8Array): bigint {
+  const n = b.length;
+  if (n > 0 && n <= 15 && (b[0] !== 0x30 || n === 1)) {
+    let x = 0;
+    for (let i = 0; i < n; i++) {
+      const d = b[i] - 0x30;
+      if (d < 0 || d > 9) return BigInt(fromUtf8(b));
+      x = x * 10 + d;
+    }
+    return BigInt(x);
+  }
   return BigInt(fromUtf8(b));
 }
 

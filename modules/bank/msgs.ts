@@ -48,6 +48,8 @@ interface ParsedSend {
   readonly from: Uint8Array;
   readonly to: Uint8Array;
   readonly coins: BigCoin[];
+  /** coinsToString(coins), for the events. */
+  readonly amount: string;
 }
 
 const EMPTY = new Uint8Array(0);
@@ -58,7 +60,10 @@ export function msgSendHandler(keeper: BankKeeper): MsgHandler<MsgSend> {
   const parse = (m: MsgSend): ParsedSend => {
     let p = parsed.get(m);
     if (!p) {
-      p = { from: fromBech32(m.fromAddress, "from_address"), to: fromBech32(m.toAddress, "to_address"), coins: parseCoins(m.amount, "amount") };
+      const from = fromBech32(m.fromAddress, "from_address");
+      const to = fromBech32(m.toAddress, "to_address");
+      const coins = parseCoins(m.amount, "amount");
+      p = { from, to, coins, amount: coinsToString(coins) };
       parsed.set(m, p);
     }
     return p;
@@ -69,10 +74,11 @@ export function msgSendHandler(keeper: BankKeeper): MsgHandler<MsgSend> {
     signers: (m) => [m.fromAddress],
     validateBasic: (m) => void parse(m),
     handle(ctx, m) {
-      const { from, to, coins } = parse(m);
+      const { from, to, coins, amount } = parse(m);
       checkSendEnabled(ctx, keeper, coins);
       keeper.assertNotBlocked(ctx, to, m.toAddress);
-      keeper.sendCoins(ctx, from, to, coins);
+      // The addresses parsed, so the message's strings are their canonical bech32 forms.
+      keeper.sendCoinsKnown(ctx, from, m.fromAddress, to, m.toAddress, coins, amount);
       return { typeUrl: "/cosmos.bank.v1beta1.MsgSendResponse", value: EMPTY };
     },
   };

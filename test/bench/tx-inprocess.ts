@@ -9,6 +9,7 @@
  *   BENCH_ACCOUNTS=100000 BENCH_TXS=2000 BENCH_BLOCKS=2 npm run bench:tx     # quick run
  *   BENCH_DIR=.bench/state npm run bench:tx           # keep/reuse the 1M-account store between runs
  *   BENCH_PROFILE=1 ...                                # write a .cpuprofile of the measured blocks
+ *   BENCH_MODES=warm ...                               # only the warm (or cold) blocks
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -145,7 +146,8 @@ async function main(): Promise<void> {
     await new Promise((r) => session.post("Profiler.enable", () => session.post("Profiler.start", r)));
   }
   const results: { mode: string; check: number; finalize: number; commit: number; ok: number; cpuMs: number }[] = [];
-  for (const mode of ["warm", "cold"] as const) {
+  const modes = (process.env.BENCH_MODES ?? "warm,cold").split(",").filter((m): m is "warm" | "cold" => m === "warm" || m === "cold");
+  for (const mode of modes) {
     for (let b = 0; b < BLOCKS; b++) {
       const txs = signBlock();
       let check = 0;
@@ -182,7 +184,7 @@ async function main(): Promise<void> {
     fs.writeFileSync(f, JSON.stringify(prof));
     console.log(`profile: ${f}`);
   }
-  for (const mode of ["warm", "cold"]) {
+  for (const mode of modes) {
     const r = results.filter((x) => x.mode === mode);
     const fin = r.reduce((s, x) => s + x.finalize, 0) / r.length;
     const com = r.reduce((s, x) => s + x.commit, 0) / r.length;

@@ -8,26 +8,45 @@ import { createHash } from "node:crypto";
 import type { Bytes, CacheMultiStore, CommitInfo, CommitMultiStore, CommittedMultiStoreView, KVPair, KVStore, QueryResult } from "../../chain/store/types";
 import { StoreError } from "../../chain/store/types";
 
-type Layer = Map<string, Bytes | null>; // hex key → value, null = deleted
+type Layer = Map<string, Bytes | null>; // key (latin1 string: byte order = string order) → value, null = deleted
 export interface MemDisk {
   versions: Array<{ version: number; appHash: Bytes; data: Map<string, Map<string, Bytes>> }>;
   initialVersion: number;
 }
 export const newMemDisk = (): MemDisk => ({ versions: [], initialVersion: 1 });
 
-const hex = (b: Bytes): string => Buffer.from(b).toString("hex");
-const unhex = (s: string): Bytes => Uint8Array.from(Buffer.from(s, "hex"));
+// Keys are kept as latin1 strings (one char per byte, cheap to build; sorting them sorts the
+// bytes); the hash is defined over their hex form (see workingHash).
+const hex = (b: Bytes): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString("latin1");
+const unhex = (s: string): Bytes => new Uint8Array(Buffer.from(s, "latin1"));
+const realHex = (b: Bytes): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString("hex");
+
+interface LayerParent {
+  getHex(k: string): Bytes | undefined;
+  keysHex(): string[];
+}
+
+/** A committed map as a layer's parent. */
+class MapParent implements LayerParent {
+  constructor(private readonly base: Map<string, Bytes>) {}
+  getHex(k: string): Bytes | undefined {
+    return this.base.get(k);
+  }
+  keysHex(): string[] {
+    return [...this.base.keys()];
+  }
+}
 
 class LayerStore implements KVStore {
   readonly writes: Layer = new Map();
-  constructor(private readonly parent: { get(k: string): Bytes | undefined; keys(): string[] }) {}
+  constructor(private readonly parent: LayerParent) {}
   getHex(k: string): Bytes | undefined {
     const w = this.writes.get(k);
     if (w !== undefined) return w ?? undefined;
-    return this.parent.get(k);
+    return this.parent.getHex(k);
   }
   keysHex(): string[] {
-    const s = new Set(this.parent.keys());
+    const s = new Set(this.parent.keysHex());
     for (const [k, v] of this.writes) if (v === null) s.delete(k);
     else s.add(k);
     return [...s].filter((k) => this.getHex(k) !== undefined).sort();
@@ -40,7 +59,7 @@ class LayerStore implements KVStore {
   }
   set(key: Bytes, value: Bytes): void {
     if (key.length === 0 || value.length === 0) throw new StoreError("empty key or value");
-    this.writes.set(hex(key), Uint8Array.from(value));
+    this.writes.set(hex(key), new Uint8Array(value));
   }
   delete(key: Bytes): void {
     this.writes.set(hex(key), null);
@@ -70,7 +89,7 @@ class Branch implements CacheMultiStore {
     let s = this.stores.get(name);
     if (!s) {
       const p = this.parent.getStore(name) as LayerStore;
-      s = new LayerStore({ get: (k) => p.getHex(k), keys: () => p.keysHex() });
+      s = new LayerStore(p);
       this.stores.set(name, s);
     }
     return s;
@@ -81,8 +100,14 @@ class Branch implements CacheMultiStore {
   write(): void {
     for (const [name, s] of this.stores) {
       const p = this.parent.getStore(name);
-      for (const [k, v] of s.writes) if (v === null) p.delete(unhex(k));
-      else p.set(unhex(k), v);
+      if (p instanceof LayerStore && !Object.prototype.hasOwnProperty.call(p, "set")) {
+        // Same as p.set/p.delete below (the values were validated and copied by our own set()).
+        for (const [k, v] of s.writes) p.writes.set(k, v);
+      } else {
+        // A read-only view's store (its set/delete throw) or a foreign parent.
+        for (const [k, v] of s.writes) if (v === null) p.delete(unhex(k));
+        else p.set(unhex(k), v);
+      }
       s.writes.clear();
     }
   }
@@ -108,7 +133,7 @@ export class MemStore implements CommitMultiStore {
     let s = this.pending.get(name);
     if (!s) {
       const base = this.committedData().get(name) ?? new Map<string, Bytes>();
-      s = new LayerStore({ get: (k) => base.get(k), keys: () => [...base.keys()] });
+      s = new LayerStore(new MapParent(base));
       this.pending.set(name, s);
     }
     return s;
@@ -132,7 +157,7 @@ export class MemStore implements CommitMultiStore {
     const h = createHash("sha256");
     for (const [n, m] of this.snapshot()) {
       h.update(`|${n}`);
-      for (const [k, v] of m) h.update(`${k}=${hex(v)};`);
+      for (const [k, v] of m) h.update(`${realHex(unhex(k))}=${realHex(v)};`);
     }
     return h.digest();
   }
@@ -167,7 +192,7 @@ export class MemStore implements CommitMultiStore {
         let s = stores.get(name);
         if (!s) {
           const base = data.get(name) ?? new Map<string, Bytes>();
-          s = new LayerStore({ get: (k) => base.get(k), keys: () => [...base.keys()] });
+          s = new LayerStore(new MapParent(base));
           const deny = (): never => {
             throw new StoreError(`store ${name} at version ${v} is read-only`);
           };
