@@ -174,6 +174,8 @@ export interface RunnerOptions {
   readonly logger: Logger;
   /** Extra args for the app's `start` (e.g. ["--log-level", "debug"]). */
   readonly appArgs?: readonly string[];
+  /** Extra Node.js flags for the app process (e.g. ["--cpu-prof", "--cpu-prof-dir=/tmp/prof"]). */
+  readonly appNodeArgs?: readonly string[];
   /** Called when a process exits without being asked to. */
   readonly onUnexpectedExit?: (proc: ProcName, code: number | null, signal: string | null) => void;
 }
@@ -202,7 +204,7 @@ export class NodeRunner {
   }
 
   startApp(): void {
-    this.spawn("app", process.execPath, ["--import", "tsx", MAIN_TS, "start", "--home", this.spec.home, "--log-format", "json", ...(this.o.appArgs ?? [])]);
+    this.spawn("app", process.execPath, [...(this.o.appNodeArgs ?? []), "--import", "tsx", MAIN_TS, "start", "--home", this.spec.home, "--log-format", "json", ...(this.o.appArgs ?? [])]);
   }
 
   startCometbft(): void {

@@ -30,6 +30,7 @@ const TIMEOUT_COMMIT = process.env.BENCH_TIMEOUT_COMMIT ?? "1s";
 const INDEXER = process.env.BENCH_INDEXER ?? "kv";
 const RECHECK = process.env.BENCH_RECHECK ?? "true";
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 8);
+const PROFILE = !!process.env.BENCH_PROFILE;
 const CHAIN_ID = "hashgrid-bench-e2e-1";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -93,7 +94,9 @@ async function main(): Promise<void> {
 
   // Account numbers: genesis gives funded accounts numbers after the module accounts, in genesis order.
   // Read them back from the app once it runs (one query per account would be slow: derive instead).
-  const node = new NodeRunner(spec, { cometbft: comet.path, logger: silent });
+  const profDir = path.resolve(".bench", "e2e-prof");
+  if (PROFILE) fs.mkdirSync(profDir, { recursive: true });
+  const node = new NodeRunner(spec, { cometbft: comet.path, logger: silent, appNodeArgs: PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${profDir}`] : [] });
   const stop = async () => {
     await node.stop().catch(() => undefined);
     killAllChildren();
@@ -163,6 +166,7 @@ async function main(): Promise<void> {
     sentAt.set(txs[0].hash, performance.now());
 
     // Open-loop sender at RATE tx/s.
+    const cpu0 = cpuSnapshot(node);
     const tStart = performance.now();
     let inflight = 0;
     let next = 1;
@@ -202,6 +206,11 @@ async function main(): Promise<void> {
     }
     watching = false;
     await watcher;
+    const cpu1 = cpuSnapshot(node);
+    const wall = (cpu1.at - cpu0.at) / 1000;
+    const share = (k: "app" | "cometbft" | "bench") => ((cpu1[k] - cpu0[k]) / wall).toFixed(2);
+    const load = os.loadavg().map((l) => l.toFixed(2)).join(" ");
+    console.log(`CPU (cores busy over ${wall.toFixed(1)} s, send+drain): app ${share("app")}, cometbft ${share("cometbft")}, load generator ${share("bench")}; load average ${load}`);
 
     const lat = [...sentAt].filter(([h]) => committedAt.has(h)).map(([h, s]) => (committedAt.get(h)! - s) / 1000).sort((a, b) => a - b);
     const withTxs = blocks.filter((b) => b.n > 0);
@@ -219,6 +228,23 @@ async function main(): Promise<void> {
     await stop();
     if (!process.env.BENCH_KEEP) fs.rmSync(root, { recursive: true, force: true });
   }
+}
+
+/** CPU seconds (user+system) of the app, CometBFT and this process, from /proc/<pid>/stat and process.cpuUsage. */
+function cpuSnapshot(node: NodeRunner): { at: number; app: number; cometbft: number; bench: number } {
+  const tick = 100; // USER_HZ on Linux
+  const procCpu = (pid?: number): number => {
+    if (!pid) return NaN;
+    try {
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+      const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      return (Number(f[11]) + Number(f[12])) / tick; // utime, stime (fields 14, 15)
+    } catch {
+      return NaN;
+    }
+  };
+  const u = process.cpuUsage();
+  return { at: performance.now(), app: procCpu(node.pid("app")), cometbft: procCpu(node.pid("cometbft")), bench: (u.user + u.system) / 1e6 };
 }
 
 async function rpcJson(rpc: string, method: string, params: Record<string, unknown> = {}): Promise<any> {
