@@ -74,7 +74,7 @@ async function main(): Promise<void> {
       validators: 1,
       basePort: base,
       timeoutCommit: TIMEOUT_COMMIT,
-      cometLogLevel: "error",
+      cometLogLevel: process.env.BENCH_COMET_LOG ?? "error",
       metrics: false,
       funds: keys.map((k) => ({ address: k.address, coins: [{ denom: "ugrid", amount: "1000000000" }] })),
     },
