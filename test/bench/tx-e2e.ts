@@ -31,6 +31,7 @@ const INDEXER = process.env.BENCH_INDEXER ?? "kv";
 const RECHECK = process.env.BENCH_RECHECK ?? "true";
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 8);
 const PROFILE = !!process.env.BENCH_PROFILE;
+const BATCH = Math.max(1, Math.min(10, Number(process.env.BENCH_BATCH ?? 10)));
 const CHAIN_ID = "hashgrid-bench-e2e-1";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -90,13 +91,14 @@ async function main(): Promise<void> {
     },
     tx_index: { indexer: toml.str(INDEXER) },
     rpc: { max_open_connections: "2000", max_subscription_clients: "10" },
+    "": { event_bus_buffer_capacity: process.env.BENCH_EVENT_BUS ?? "0" },
   });
 
   // Account numbers: genesis gives funded accounts numbers after the module accounts, in genesis order.
   // Read them back from the app once it runs (one query per account would be slow: derive instead).
   const profDir = path.resolve(".bench", "e2e-prof");
   if (PROFILE) fs.mkdirSync(profDir, { recursive: true });
-  const node = new NodeRunner(spec, { cometbft: comet.path, logger: silent, appNodeArgs: PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${profDir}`] : [] });
+  const node = new NodeRunner(spec, { cometbft: comet.path, logger: silent, appNodeArgs: [...(PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${profDir}`] : []), ...(process.env.BENCH_APP_NODE_ARGS ?? "").split(" ").filter(Boolean)] });
   const stop = async () => {
     await node.stop().catch(() => undefined);
     killAllChildren();
@@ -170,18 +172,25 @@ async function main(): Promise<void> {
     const tStart = performance.now();
     let inflight = 0;
     let next = 1;
-    const sendOne = async (k: number) => {
+    // One JSON-RPC batch (≤ BATCH txs, CometBFT's rpc.max_request_batch_size) per HTTP request.
+    const sendBatch = async (from: number, to: number) => {
       inflight++;
-      const t = txs[k];
-      sentAt.set(t.hash, performance.now());
+      const body: string[] = [];
+      const now = performance.now();
+      for (let k = from; k < to; k++) {
+        sentAt.set(txs[k].hash, now);
+        body.push(`{"jsonrpc":"2.0","id":${k},"method":"broadcast_tx_async","params":{"tx":"${txs[k].b64}"}}`);
+      }
       try {
-        const r = JSON.parse(await post(JSON.stringify({ jsonrpc: "2.0", id: k, method: "broadcast_tx_async", params: { tx: t.b64 } })));
-        if (r.error) {
-          rpcErrors++;
-          firstErr ||= JSON.stringify(r.error).slice(0, 200);
-        } else if (r.result?.code) rejected++;
+        const parsed = JSON.parse(await post(BATCH > 1 ? `[${body.join(",")}]` : body[0]!));
+        for (const r of Array.isArray(parsed) ? parsed : [parsed]) {
+          if (r.error) {
+            rpcErrors++;
+            firstErr ||= JSON.stringify(r.error).slice(0, 200);
+          } else if (r.result?.code) rejected++;
+        }
       } catch (e) {
-        rpcErrors++;
+        rpcErrors += to - from;
         firstErr ||= (e as Error).message;
       } finally {
         inflight--;
@@ -189,7 +198,11 @@ async function main(): Promise<void> {
     };
     while (next < total) {
       const due = Math.min(total, Math.floor(((performance.now() - tStart) / 1000) * RATE));
-      while (next < due && inflight < 4 * CONNECTIONS * 64) void sendOne(next++);
+      while (next < due && inflight < 4 * CONNECTIONS * 64) {
+        const to = Math.min(due, next + BATCH);
+        void sendBatch(next, to);
+        next = to;
+      }
       await sleep(5);
     }
     const sendSecs = (performance.now() - tStart) / 1000;
@@ -208,9 +221,9 @@ async function main(): Promise<void> {
     await watcher;
     const cpu1 = cpuSnapshot(node);
     const wall = (cpu1.at - cpu0.at) / 1000;
-    const share = (k: "app" | "cometbft" | "bench") => ((cpu1[k] - cpu0[k]) / wall).toFixed(2);
+    const share = (k: "app" | "cometbft" | "bench") => `${((cpu1[k] - cpu0[k]) / wall).toFixed(2)} cores (${Math.round(((cpu1[k] - cpu0[k]) / Math.max(1, committedAt.size)) * 1e6)} µs/tx)`;
     const load = os.loadavg().map((l) => l.toFixed(2)).join(" ");
-    console.log(`CPU (cores busy over ${wall.toFixed(1)} s, send+drain): app ${share("app")}, cometbft ${share("cometbft")}, load generator ${share("bench")}; load average ${load}`);
+    console.log(`CPU over ${wall.toFixed(1)} s (send+drain), per committed tx: app ${share("app")}, cometbft ${share("cometbft")}, load generator ${share("bench")}; load average ${load}`);
 
     const lat = [...sentAt].filter(([h]) => committedAt.has(h)).map(([h, s]) => (committedAt.get(h)! - s) / 1000).sort((a, b) => a - b);
     const withTxs = blocks.filter((b) => b.n > 0);
