@@ -1,4 +1,4 @@
-import { ResponseProcessProposal_ProposalStatus } from "cosmjs-types/tendermint/abci/types";
+import { CheckTxType, ResponseProcessProposal_ProposalStatus } from "cosmjs-types/tendermint/abci/types";
 import { App, appStoreNames, EMPTY_HASH, protoTxSize } from "./app";
 import { LateRouter, ModuleManager } from "./manager";
 import { consensusParamsKeeper } from "./consensus";
@@ -165,6 +165,22 @@ describe("App lifecycle", () => {
     const { ACCEPT, REJECT } = ResponseProcessProposal_ProposalStatus;
     expect(pp(["gas 60 a", "gas 40 b"])).toBe(ACCEPT);
     expect(pp(["gas 60 a", "gas 41 b"])).toBe(REJECT);
+  });
+
+  test("CheckTx answers with the ante's events; ReCheckTx answers code and gas only (CometBFT reads nothing else)", () => {
+    const manager = new ModuleManager([kvModule()]);
+    const runner = new TestRunner();
+    const withEvent = {
+      gasLimit: (tx: Uint8Array) => runner.gasLimit(tx),
+      run: (env: Parameters<TestRunner["run"]>[0], tx: Uint8Array) => ({ ...runner.run(env, tx), events: [{ type: "tx", attributes: [{ key: "fee", value: "1ugrid", index: true }] }] }),
+    };
+    const app = new App({ store: new MemStore(appStoreNames(manager)), manager, txRunner: withEvent, logger: silent });
+    app.initChain(genesisReq({}));
+    const fresh = app.checkTx({ tx: enc("set a 1"), type: CheckTxType.NEW });
+    expect([fresh.code, fresh.gasWanted, fresh.events.map((e) => e.type)]).toEqual([0, 10n, ["tx"]]);
+    const again = app.checkTx({ tx: enc("set a 1"), type: CheckTxType.RECHECK });
+    expect([again.code, again.gasWanted, again.events]).toEqual([0, 10n, []]);
+    expect(app.checkTx({ tx: enc("bad"), type: CheckTxType.RECHECK }).code).toBe(4);
   });
 
   const prepReq = (txs: string[], max: bigint, height = 1n) => ({

@@ -217,7 +217,9 @@ export class App implements AbciApplication {
       this.metrics.checkTxTotal.inc({ type: mode, result: r.code === 0 ? "ok" : "rejected" });
       this.metrics.checkTxSeconds.observe(Number(process.hrtime.bigint() - t0) / 1e9);
     }
-    return { code: r.code, data: r.data, log: r.log, info: "", gasWanted: r.gasWanted, gasUsed: r.gasUsed, events: toAbciEvents(r.events), codespace: r.codespace };
+    // CometBFT reads only the code (and gas) of a ReCheckTx answer: skip converting/encoding events.
+    const events = mode === "recheck" ? [] : toAbciEvents(r.events);
+    return { code: r.code, data: r.data, log: r.log, info: "", gasWanted: r.gasWanted, gasUsed: r.gasUsed, events, codespace: r.codespace };
   }
 
   // ---------------------------------------------------------------- proposals
