@@ -131,6 +131,10 @@ export async function initNetwork(o: NetworkOptions, cometbft: string, say: (m: 
         timeout_propose: toml.str(o.timeoutPropose ?? "3s"),
       },
       tx_index: { indexer: toml.str("kv") },
+      // Throughput (issue #4): CometBFT's defaults (5,000 txs, 10,000-entry dedup cache) fill up
+      // within seconds at 1–2k tx/s when a block takes longer than usual; a full mempool rejects
+      // valid txs. 50,000 × ~300 B ≈ 15 MB.
+      mempool: { size: toml.num(50_000), cache_size: toml.num(100_000) },
     });
     const settings: NodeSettings = {
       chainId: o.chainId,

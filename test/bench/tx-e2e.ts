@@ -26,7 +26,7 @@ import { freePort } from "../e2e/helpers/txnet";
 const RATE = Number(process.env.BENCH_RATE ?? 2500);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 60);
 const ACCOUNTS = Number(process.env.BENCH_ACCOUNTS ?? 10_000);
-const TIMEOUT_COMMIT = process.env.BENCH_TIMEOUT_COMMIT ?? "1s";
+const TIMEOUT_COMMIT = process.env.BENCH_TIMEOUT_COMMIT ?? "500ms";
 const INDEXER = process.env.BENCH_INDEXER ?? "kv";
 const RECHECK = process.env.BENCH_RECHECK ?? "true";
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 8);
