@@ -6,7 +6,12 @@
  *
  *   npm run bench:e2e                                    # 2,500 tx/s offered for 60 s, 10,000 accounts
  *   BENCH_RATE=1000 BENCH_SECONDS=20 BENCH_ACCOUNTS=4000 npm run bench:e2e     # quick run
- *   BENCH_INDEXER=null BENCH_TIMEOUT_COMMIT=500ms BENCH_RECHECK=false ...      # CometBFT knobs
+ *   BENCH_INDEXER=null BENCH_TIMEOUT_COMMIT=1s BENCH_RECHECK=false ...         # CometBFT knobs (defaults kv, 500ms, true)
+ *   BENCH_BATCH=1 (txs per JSON-RPC batch, default 10), BENCH_PROFILE=1 (app .cpuprofile in .bench/e2e-prof),
+ *   BENCH_APP_NODE_ARGS="--max-semi-space-size=32", BENCH_EVENT_BUS=N, BENCH_COMET_LOG=info, BENCH_KEEP=1
+ *
+ * Also prints the CPU each process used (cores busy, µs per committed tx) from /proc — the app,
+ * CometBFT and this load generator share the machine's cores.
  *
  * Latency = (client time when the block containing the tx is first seen) − (client time of its broadcast).
  * Committed tx/s = Σ num_txs of the blocks of the measurement window ÷ (last − first block time).
