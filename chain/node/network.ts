@@ -184,6 +184,13 @@ export interface RunnerOptions {
   readonly onUnexpectedExit?: (proc: ProcName, code: number | null, signal: string | null) => void;
 }
 
+/**
+ * Node.js flags of the app process. A tx allocates many short-lived objects: a 32 MB young
+ * generation (default 16 MB) cut CPU per tx by ~10% in every mode (pipeline-micro.ts, 2 alternated
+ * pairs: CheckTx 554/696 → 497/490 µs, FinalizeBlock 438/430 → 378/390 µs, ReCheck 191/197 → 181/169 µs).
+ */
+export const APP_NODE_FLAGS: readonly string[] = ["--max-semi-space-size=32"];
+
 /** The two processes of one node, logs in <home>/logs/. */
 export class NodeRunner {
   private procs: Partial<Record<ProcName, ChildProcess>> = {};
@@ -208,7 +215,7 @@ export class NodeRunner {
   }
 
   startApp(): void {
-    this.spawn("app", process.execPath, [...(this.o.appNodeArgs ?? []), "--import", "tsx", MAIN_TS, "start", "--home", this.spec.home, "--log-format", "json", ...(this.o.appArgs ?? [])]);
+    this.spawn("app", process.execPath, [...APP_NODE_FLAGS, ...(this.o.appNodeArgs ?? []), "--import", "tsx", MAIN_TS, "start", "--home", this.spec.home, "--log-format", "json", ...(this.o.appArgs ?? [])]);
   }
 
   startCometbft(): void {
