@@ -160,3 +160,42 @@ test("unix socket listener", async () => {
   await s.close();
   fs.rmSync(dir, { recursive: true, force: true });
 });
+
+test("a flood of synchronous CheckTx on one connection does not starve another connection's request", async () => {
+  let checked = 0;
+  const busy = (ms: number) => {
+    const end = performance.now() + ms;
+    while (performance.now() < end) {
+      /* spin: a CPU-bound CheckTx */
+    }
+  };
+  const app = {
+    ...fakeApp([]),
+    checkTx: () => {
+      busy(1);
+      checked++;
+      return { code: 0, data: new Uint8Array(), log: "", info: "", gasWanted: 0n, gasUsed: 0n, events: [], codespace: "" };
+    },
+  };
+  const s = new AbciServer({ address: "tcp://127.0.0.1:0", app, logger: silent });
+  await s.listen();
+  const mempool = await client({ port: s.port });
+  const consensus = await client({ port: s.port });
+  const n = 400;
+  try {
+    mempool.send([...Array.from({ length: n }, () => ({ checkTx: { tx: new Uint8Array([1]), type: 0 } })), { flush: {} }]);
+    await new Promise((r) => setTimeout(r, 20)); // the flood is being served
+    consensus.send([{ info: { version: "0.38.25", blockVersion: 11n, p2pVersion: 8n, abciVersion: "2.0.0" } }, { flush: {} }]);
+    const [info] = await consensus.read(2);
+    const checkedWhenInfoAnswered = checked;
+    expect(info!.info?.lastBlockHeight).toBe(7n);
+    expect(checkedWhenInfoAnswered).toBeLessThan(n / 2); // served within a few ms, not after the ~400 ms flood
+    const res = await mempool.read(n + 1);
+    expect(res.slice(0, n).every((r) => r.checkTx?.code === 0)).toBe(true);
+    expect(res[n]!.flush).toBeDefined();
+  } finally {
+    mempool.sock.destroy();
+    consensus.sock.destroy();
+    await s.close();
+  }
+});

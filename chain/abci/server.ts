@@ -10,6 +10,9 @@
  *   response has been written.
  * - All application handlers run one at a time across all connections (a global lock, like
  *   the Go server's appMtx), so an async Commit can never interleave with a CheckTx or Query.
+ * - Fairness: a backlog of requests on one connection (a CheckTx flood on the mempool
+ *   connection) never delays another connection's request (PrepareProposal, FinalizeBlock) by
+ *   more than ~one request: pumps yield to the event loop every few ms.
  * - A malformed frame or an undecodable request closes only that connection, with a log line;
  *   the process keeps serving the others. We never answer with an empty Response.
  * - A handler that throws is a bug in the app: it is answered with Response.exception (CometBFT
@@ -127,6 +130,9 @@ class SerialLock {
 
 let connectionCounter = 0;
 
+/** A connection's pump yields to the event loop after this much time of back-to-back requests. */
+const YIELD_MS = 2;
+
 export class AbciServer {
   private server?: net.Server;
   private readonly sockets = new Set<net.Socket>();
@@ -200,11 +206,31 @@ export class AbciServer {
       else socket.destroy();
     };
 
+    // A run of queued requests (a CheckTx flood) is handled back to back with the socket corked
+    // (responses leave in one write), but every YIELD_MS the pump uncorks and yields to the event
+    // loop: otherwise awaiting already-settled handlers never leaves the microtask queue, other
+    // connections' data is not even read, and a PrepareProposal/FinalizeBlock waits behind the
+    // whole mempool backlog (seen: 13 s, proposals timing out). With the yield, a consensus request
+    // waits for at most one in-flight request per other connection (the app lock is FIFO).
+    let corked = false;
+    const uncork = (): void => {
+      if (corked) {
+        corked = false;
+        socket.uncork();
+      }
+    };
     const pump = async (): Promise<void> => {
       if (running) return;
       running = true;
+      let lastYield = performance.now();
       try {
         while (queue.length > 0 && !closed) {
+          if (performance.now() - lastYield >= YIELD_MS) {
+            uncork();
+            await new Promise<void>((r) => setImmediate(r));
+            lastYield = performance.now();
+            if (closed || queue.length === 0) break;
+          }
           const body = queue.shift()!;
           let req: Request;
           try {
@@ -220,6 +246,10 @@ export class AbciServer {
           }
           const res = await this.handle(method as AbciMethod, req, id);
           if (closed) return;
+          if (!corked && queue.length > 0) {
+            corked = true;
+            socket.cork();
+          }
           socket.write(encodeFrame(Response.encode(res).finish()));
           if (res.exception) {
             drop(`app error answering ${method}: ${res.exception.error}`, true);
@@ -227,6 +257,7 @@ export class AbciServer {
           }
         }
       } finally {
+        uncork();
         running = false;
       }
     };

@@ -1,4 +1,4 @@
-import { ResponseProcessProposal_ProposalStatus } from "cosmjs-types/tendermint/abci/types";
+import { CheckTxType, ResponseProcessProposal_ProposalStatus } from "cosmjs-types/tendermint/abci/types";
 import { App, appStoreNames, EMPTY_HASH, protoTxSize } from "./app";
 import { LateRouter, ModuleManager } from "./manager";
 import { consensusParamsKeeper } from "./consensus";
@@ -142,40 +142,78 @@ describe("App lifecycle", () => {
     expect(app.exportState().appState.kv).toEqual({ entries: [{ key: "a", value: "1" }] });
   });
 
-  test("ProcessProposal rejects a block with an invalid or crashing tx, accepts valid ones, never UNKNOWN", () => {
+  test("ProcessProposal checks structure only (SDK no-op mempool): accepts txs that will fail, rejects undecodable ones and blocks over max_gas, never UNKNOWN", async () => {
     const app = makeApp(newMemDisk());
     app.initChain(genesisReq({}));
     const pp = (txs: string[]) => app.processProposal({ ...kvBlock(1n, txs), proposedLastCommit: { round: 0, votes: [] } }).status;
     const { ACCEPT, REJECT } = ResponseProcessProposal_ProposalStatus;
     expect(pp([])).toBe(ACCEPT);
     expect(pp(["set a 1", "set b 2"])).toBe(ACCEPT);
-    expect(pp(["set a 1", "bad"])).toBe(REJECT);
-    expect(pp(["throw"])).toBe(REJECT);
+    // Not executed here: an ante failure or a crashing tx fails in FinalizeBlock with its code.
+    expect(pp(["set a 1", "bad"])).toBe(ACCEPT);
+    expect(pp(["throw"])).toBe(ACCEPT);
+    expect(pp(["set a 1", "junk"])).toBe(REJECT);
+    const r = app.finalizeBlock(kvBlock(1n, ["set a 1", "bad", "throw"]));
+    expect(r.txResults.map((t) => t.code)).toEqual([0, 4, 1]);
+    await app.commit();
   });
 
-  test("PrepareProposal drops invalid txs and keeps the protobuf size within max_tx_bytes", () => {
+  test("ProcessProposal rejects a block whose gas limits sum above the block max_gas", () => {
+    const app = makeApp(newMemDisk());
+    app.initChain({ ...genesisReq({}), consensusParams: { block: { maxBytes: 22020096n, maxGas: 100n } } });
+    const pp = (txs: string[]) => app.processProposal({ ...kvBlock(1n, txs), proposedLastCommit: { round: 0, votes: [] } }).status;
+    const { ACCEPT, REJECT } = ResponseProcessProposal_ProposalStatus;
+    expect(pp(["gas 60 a", "gas 40 b"])).toBe(ACCEPT);
+    expect(pp(["gas 60 a", "gas 41 b"])).toBe(REJECT);
+  });
+
+  test("CheckTx answers with the ante's events; ReCheckTx answers code and gas only (CometBFT reads nothing else)", () => {
+    const manager = new ModuleManager([kvModule()]);
+    const runner = new TestRunner();
+    const withEvent = {
+      gasLimit: (tx: Uint8Array) => runner.gasLimit(tx),
+      run: (env: Parameters<TestRunner["run"]>[0], tx: Uint8Array) => ({ ...runner.run(env, tx), events: [{ type: "tx", attributes: [{ key: "fee", value: "1ugrid", index: true }] }] }),
+    };
+    const app = new App({ store: new MemStore(appStoreNames(manager)), manager, txRunner: withEvent, logger: silent });
+    app.initChain(genesisReq({}));
+    const fresh = app.checkTx({ tx: enc("set a 1"), type: CheckTxType.NEW });
+    expect([fresh.code, fresh.gasWanted, fresh.events.map((e) => e.type)]).toEqual([0, 10n, ["tx"]]);
+    const again = app.checkTx({ tx: enc("set a 1"), type: CheckTxType.RECHECK });
+    expect([again.code, again.gasWanted, again.events]).toEqual([0, 10n, []]);
+    expect(app.checkTx({ tx: enc("bad"), type: CheckTxType.RECHECK }).code).toBe(4);
+  });
+
+  const prepReq = (txs: string[], max: bigint, height = 1n) => ({
+    maxTxBytes: max,
+    txs: txs.map(enc),
+    localLastCommit: { round: 0, votes: [] },
+    misbehavior: [],
+    height,
+    time: time(1),
+    nextValidatorsHash: new Uint8Array(),
+    proposerAddress: new Uint8Array(20),
+  });
+
+  test("PrepareProposal keeps mempool order without executing, drops undecodable txs, keeps the protobuf size within max_tx_bytes", () => {
     const app = makeApp(newMemDisk());
     app.initChain(genesisReq({}));
     const big = `set big ${"x".repeat(200)}`; // 208 bytes → proto size 211
     const small = "set s 1"; // 7 → 9
     expect(protoTxSize(208)).toBe(211);
     expect(protoTxSize(7)).toBe(9);
-    const prep = (txs: string[], max: bigint) =>
-      app
-        .prepareProposal({
-          maxTxBytes: max,
-          txs: txs.map(enc),
-          localLastCommit: { round: 0, votes: [] },
-          misbehavior: [],
-          height: 1n,
-          time: time(1),
-          nextValidatorsHash: new Uint8Array(),
-          proposerAddress: new Uint8Array(20),
-        })
-        .txs.map(dec);
-    expect(prep([small, "bad", big, small], 1000n)).toEqual([small, big, small]);
-    expect(prep([small, big, small], 220n)).toEqual([small, big]); // 9 + 211 = 220 exactly
+    const prep = (txs: string[], max: bigint) => app.prepareProposal(prepReq(txs, max)).txs.map(dec);
+    expect(prep([small, "bad", "junk", big, small], 1000n)).toEqual([small, "bad", big, small]);
+    expect(prep([small, big, small], 220n)).toEqual([small, big]); // 9 + 211 = 220 exactly: full, stop
     expect(prep([small, big, small], 219n)).toEqual([small, small]); // big skipped, later small still fits
+  });
+
+  test("PrepareProposal stops at the block max_gas (skips a tx that does not fit) and at maxProposalTxs", () => {
+    const manager = new ModuleManager([kvModule()]);
+    const app = new App({ store: new MemStore(appStoreNames(manager)), manager, txRunner: new TestRunner(), logger: silent, maxProposalTxs: 3 });
+    app.initChain({ ...genesisReq({}), consensusParams: { block: { maxBytes: 22020096n, maxGas: 100n } } });
+    const prep = (txs: string[]) => app.prepareProposal(prepReq(txs, 1_000_000n)).txs.map(dec);
+    expect(prep(["gas 60 a", "gas 50 b", "gas 30 c", "gas 10 d", "gas 1 e"])).toEqual(["gas 60 a", "gas 30 c", "gas 10 d"]); // 100 reached: stop
+    expect(prep(["gas 1 a", "gas 1 b", "gas 1 c", "gas 1 d"])).toEqual(["gas 1 a", "gas 1 b", "gas 1 c"]); // count cap
   });
 
   test("queries: unknown path, past/future height and store paths all answer with a code and a height", async () => {

@@ -87,6 +87,8 @@ export interface AppOptions {
   readonly metrics?: AppMetrics;
   /** ResponseCommit.retain_height = height − minRetainBlocks (0 = CometBFT keeps every block). */
   readonly minRetainBlocks?: number;
+  /** PrepareProposal puts at most this many txs in a block (default 10,000; bounds FinalizeBlock's time). */
+  readonly maxProposalTxs?: number;
 }
 
 /** Store names an App over `manager` needs mounted (module stores + the framework's consensus store). */
@@ -110,6 +112,7 @@ export class App implements AbciApplication {
   private readonly log: Logger;
   private readonly metrics?: AppMetrics;
   private readonly minRetainBlocks: number;
+  private readonly maxProposalTxs: number;
   private chainId: string;
   private checkState: CacheMultiStore;
   /** Last block seen by FinalizeBlock (for CheckTx's header). */
@@ -124,6 +127,7 @@ export class App implements AbciApplication {
     this.log = o.logger;
     this.metrics = o.metrics;
     this.minRetainBlocks = o.minRetainBlocks ?? 0;
+    this.maxProposalTxs = o.maxProposalTxs ?? 10_000;
     const missing = appStoreNames(o.manager).filter((n) => !o.store.storeNames.includes(n));
     if (missing.length) throw new Error(`store is missing mounted stores: ${missing.join(", ")} (open it with appStoreNames(manager))`);
     this.chainId = readChainId(this.store.getStore(CONSENSUS_STORE)) ?? "";
@@ -214,34 +218,45 @@ export class App implements AbciApplication {
       this.metrics.checkTxTotal.inc({ type: mode, result: r.code === 0 ? "ok" : "rejected" });
       this.metrics.checkTxSeconds.observe(Number(process.hrtime.bigint() - t0) / 1e9);
     }
-    return { code: r.code, data: r.data, log: r.log, info: "", gasWanted: r.gasWanted, gasUsed: r.gasUsed, events: toAbciEvents(r.events), codespace: r.codespace };
+    // CometBFT reads only the code (and gas) of a ReCheckTx answer: skip converting/encoding events.
+    const events = mode === "recheck" ? [] : toAbciEvents(r.events);
+    return { code: r.code, data: r.data, log: r.log, info: "", gasWanted: r.gasWanted, gasUsed: r.gasUsed, events, codespace: r.codespace };
   }
 
   // ---------------------------------------------------------------- proposals
 
+  /**
+   * Like the Cosmos SDK's DefaultProposalHandler over a no-op app mempool: keeps CometBFT's
+   * (FIFO) order and selects txs while Σ protobuf size ≤ max_tx_bytes and Σ gas limit ≤ block
+   * max_gas (SelectTxForProposal: a tx that does not fit is skipped, a later smaller one may
+   * still fit; selection stops once a limit is reached). Decode only — no ante, no execution:
+   * every tx already passed CheckTx/ReCheckTx, and one that has gone stale simply fails in
+   * FinalizeBlock with its code (as on SDK chains). Undecodable txs are left out; at most
+   * `maxProposalTxs` txs per block bound FinalizeBlock's time (a node-local choice, which
+   * PrepareProposal may make).
+   */
   prepareProposal(req: RequestPrepareProposal): ResponsePrepareProposal {
     try {
-      const header: BlockHeader = { height: req.height, time: req.time, chainId: this.chainId, proposer: req.proposerAddress };
-      const branch = this.store.branch();
-      const max = req.maxTxBytes;
+      const maxGas = this.blockMaxGas();
+      const maxBytes = req.maxTxBytes;
       const out: Uint8Array[] = [];
-      let total = 0n;
-      let dropped = 0;
+      let bytes = 0n;
+      let gas = 0n;
+      let skipped = 0;
       for (const tx of req.txs) {
+        if (out.length >= this.maxProposalTxs) break;
+        const g = this.txGas(tx, "PrepareProposal");
         const size = BigInt(protoTxSize(tx.length));
-        if (total + size > max) {
-          dropped++;
-          continue; // a smaller tx later may still fit
-        }
-        const r = this.runTx("prepare", header, EMPTY_BLOCK, branch, tx, false);
-        if (r.code !== 0) {
-          dropped++;
+        if (g === undefined || bytes + size > maxBytes || (maxGas > 0n && gas + g > maxGas)) {
+          skipped++;
           continue;
         }
         out.push(tx);
-        total += size;
+        bytes += size;
+        gas += g;
+        if (bytes >= maxBytes || (maxGas > 0n && gas >= maxGas)) break;
       }
-      if (dropped) this.log.debug({ height: req.height.toString(), kept: out.length, dropped }, "PrepareProposal dropped txs");
+      if (skipped) this.log.debug({ height: req.height.toString(), kept: out.length, skipped }, "PrepareProposal skipped txs");
       return { txs: out };
     } catch (e) {
       this.log.error({ err: (e as Error).message }, "PrepareProposal failed; proposing an empty block");
@@ -249,15 +264,26 @@ export class App implements AbciApplication {
     }
   }
 
+  /**
+   * Cheap structural checks only (deterministic, no state beyond consensus params): every tx
+   * decodes and Σ gas limit ≤ block max_gas — what the SDK's default ProcessProposal checks
+   * besides the ante. Txs are not executed here (the SDK's NoOpProcessProposal for a no-op
+   * mempool): a tx that fails its ante fails in FinalizeBlock with its code and pays nothing.
+   */
   processProposal(req: RequestProcessProposal): ResponseProcessProposal {
     const { ACCEPT, REJECT } = ResponseProcessProposal_ProposalStatus;
     try {
-      const header: BlockHeader = { height: req.height, time: req.time, chainId: this.chainId, proposer: req.proposerAddress };
-      const branch = this.store.branch();
+      const maxGas = this.blockMaxGas();
+      let gas = 0n;
       for (let i = 0; i < req.txs.length; i++) {
-        const r = this.runTx("process", header, EMPTY_BLOCK, branch, req.txs[i]!, false);
-        if (r.code !== 0) {
-          this.log.warn({ height: req.height.toString(), tx: i, code: r.code, codespace: r.codespace, log: r.log }, "ProcessProposal: rejecting block with an invalid tx");
+        const g = this.txGas(req.txs[i]!, "ProcessProposal");
+        if (g === undefined) {
+          this.log.warn({ height: req.height.toString(), tx: i }, "ProcessProposal: rejecting block with an undecodable tx");
+          return { status: REJECT };
+        }
+        gas += g;
+        if (maxGas > 0n && gas > maxGas) {
+          this.log.warn({ height: req.height.toString(), tx: i, gas: gas.toString(), maxGas: maxGas.toString() }, "ProcessProposal: rejecting block over the block max_gas");
           return { status: REJECT };
         }
       }
@@ -266,6 +292,22 @@ export class App implements AbciApplication {
       this.log.error({ err: (e as Error).message }, "ProcessProposal failed internally; rejecting");
       return { status: REJECT };
     }
+  }
+
+  /** The tx's gas limit from a decode only, or undefined when the bytes are not a well-formed tx. */
+  private txGas(tx: Uint8Array, where: string): bigint | undefined {
+    if (!this.runner.gasLimit) return 0n;
+    try {
+      return this.runner.gasLimit(tx);
+    } catch (e) {
+      if (!(e instanceof ChainError)) this.log.error({ err: (e as Error)?.message, stack: (e as Error)?.stack }, `${where}: tx decode threw (bug); treating the tx as undecodable`);
+      return undefined;
+    }
+  }
+
+  /** consensus_params.block.max_gas of the state the next block starts from (≤ 0: no limit). */
+  private blockMaxGas(): bigint {
+    return readParams(this.store.getStore(CONSENSUS_STORE))?.block?.maxGas ?? -1n;
   }
 
   extendVote(): { voteExtension: Uint8Array } {

@@ -200,4 +200,11 @@ export interface TxEnv {
  */
 export interface TxRunner {
   run(env: TxEnv, tx: Uint8Array): TxResult;
+  /**
+   * Decode-only facts for block building (PrepareProposal / ProcessProposal, which no longer run
+   * the ante): the tx's gas limit. A pure, deterministic function of the bytes; throws (a
+   * ChainError, e.g. sdk/2 tx decode) when the bytes are not a well-formed tx. Optional: an app
+   * whose runner lacks it treats every tx as well-formed with gas 0.
+   */
+  gasLimit?(tx: Uint8Array): bigint;
 }

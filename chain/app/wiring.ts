@@ -52,9 +52,9 @@ export interface TxRunnerDeps {
 
 /**
  * Contract for the runner (see TxRunner in types.ts), as the app uses it:
- * - mode "check" | "recheck" | "prepare" | "process": decode + ante only (like the SDK, messages
- *   are not executed); any code != 0 means "this tx must not be in a block" — PrepareProposal
- *   drops it, ProcessProposal rejects the block.
+ * - mode "check" | "recheck": decode + ante only (like the SDK, messages are not executed); any
+ *   code != 0 keeps the tx out of (or evicts it from) the mempool. Modes "prepare" | "process"
+ *   are no longer used by the App: Prepare/ProcessProposal only call `gasLimit(tx)` (decode).
  * - mode "finalize": full execution; the app keeps whatever the runner left in env.store.
  * - mode "simulate": full execution on a throwaway branch (the /cosmos.tx.v1beta1.Service/Simulate query).
  */

@@ -207,6 +207,11 @@ export class TxPipeline implements TxRunner {
     }
   }
 
+  /** TxRunner.gasLimit: decode only (memoized), for Prepare/ProcessProposal; throws ChainError on bad bytes. */
+  gasLimit(tx: Uint8Array): bigint {
+    return this.decode(tx).fee.gasLimit;
+  }
+
   run(env: TxEnv & TxEnvExtras, tx: Uint8Array): TxResult {
     const r = this.execute(env, tx);
     return r.result;

@@ -6,7 +6,12 @@
  *
  *   npm run bench:e2e                                    # 2,500 tx/s offered for 60 s, 10,000 accounts
  *   BENCH_RATE=1000 BENCH_SECONDS=20 BENCH_ACCOUNTS=4000 npm run bench:e2e     # quick run
- *   BENCH_INDEXER=null BENCH_TIMEOUT_COMMIT=500ms BENCH_RECHECK=false ...      # CometBFT knobs
+ *   BENCH_INDEXER=null BENCH_TIMEOUT_COMMIT=1s BENCH_RECHECK=false ...         # CometBFT knobs (defaults kv, 500ms, true)
+ *   BENCH_BATCH=1 (txs per JSON-RPC batch, default 10), BENCH_PROFILE=1 (app .cpuprofile in .bench/e2e-prof),
+ *   BENCH_APP_NODE_ARGS="--max-semi-space-size=32", BENCH_EVENT_BUS=N, BENCH_COMET_LOG=info, BENCH_KEEP=1
+ *
+ * Also prints the CPU each process used (cores busy, µs per committed tx) from /proc — the app,
+ * CometBFT and this load generator share the machine's cores.
  *
  * Latency = (client time when the block containing the tx is first seen) − (client time of its broadcast).
  * Committed tx/s = Σ num_txs of the blocks of the measurement window ÷ (last − first block time).
@@ -26,10 +31,12 @@ import { freePort } from "../e2e/helpers/txnet";
 const RATE = Number(process.env.BENCH_RATE ?? 2500);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 60);
 const ACCOUNTS = Number(process.env.BENCH_ACCOUNTS ?? 10_000);
-const TIMEOUT_COMMIT = process.env.BENCH_TIMEOUT_COMMIT ?? "1s";
+const TIMEOUT_COMMIT = process.env.BENCH_TIMEOUT_COMMIT ?? "500ms";
 const INDEXER = process.env.BENCH_INDEXER ?? "kv";
 const RECHECK = process.env.BENCH_RECHECK ?? "true";
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 8);
+const PROFILE = !!process.env.BENCH_PROFILE;
+const BATCH = Math.max(1, Math.min(10, Number(process.env.BENCH_BATCH ?? 10)));
 const CHAIN_ID = "hashgrid-bench-e2e-1";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -73,7 +80,7 @@ async function main(): Promise<void> {
       validators: 1,
       basePort: base,
       timeoutCommit: TIMEOUT_COMMIT,
-      cometLogLevel: "error",
+      cometLogLevel: process.env.BENCH_COMET_LOG ?? "error",
       metrics: false,
       funds: keys.map((k) => ({ address: k.address, coins: [{ denom: "ugrid", amount: "1000000000" }] })),
     },
@@ -89,11 +96,14 @@ async function main(): Promise<void> {
     },
     tx_index: { indexer: toml.str(INDEXER) },
     rpc: { max_open_connections: "2000", max_subscription_clients: "10" },
+    "": { event_bus_buffer_capacity: process.env.BENCH_EVENT_BUS ?? "0" },
   });
 
   // Account numbers: genesis gives funded accounts numbers after the module accounts, in genesis order.
   // Read them back from the app once it runs (one query per account would be slow: derive instead).
-  const node = new NodeRunner(spec, { cometbft: comet.path, logger: silent });
+  const profDir = path.resolve(".bench", "e2e-prof");
+  if (PROFILE) fs.mkdirSync(profDir, { recursive: true });
+  const node = new NodeRunner(spec, { cometbft: comet.path, logger: silent, appNodeArgs: [...(PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${profDir}`] : []), ...(process.env.BENCH_APP_NODE_ARGS ?? "").split(" ").filter(Boolean)] });
   const stop = async () => {
     await node.stop().catch(() => undefined);
     killAllChildren();
@@ -163,21 +173,29 @@ async function main(): Promise<void> {
     sentAt.set(txs[0].hash, performance.now());
 
     // Open-loop sender at RATE tx/s.
+    const cpu0 = cpuSnapshot(node);
     const tStart = performance.now();
     let inflight = 0;
     let next = 1;
-    const sendOne = async (k: number) => {
+    // One JSON-RPC batch (≤ BATCH txs, CometBFT's rpc.max_request_batch_size) per HTTP request.
+    const sendBatch = async (from: number, to: number) => {
       inflight++;
-      const t = txs[k];
-      sentAt.set(t.hash, performance.now());
+      const body: string[] = [];
+      const now = performance.now();
+      for (let k = from; k < to; k++) {
+        sentAt.set(txs[k].hash, now);
+        body.push(`{"jsonrpc":"2.0","id":${k},"method":"broadcast_tx_async","params":{"tx":"${txs[k].b64}"}}`);
+      }
       try {
-        const r = JSON.parse(await post(JSON.stringify({ jsonrpc: "2.0", id: k, method: "broadcast_tx_async", params: { tx: t.b64 } })));
-        if (r.error) {
-          rpcErrors++;
-          firstErr ||= JSON.stringify(r.error).slice(0, 200);
-        } else if (r.result?.code) rejected++;
+        const parsed = JSON.parse(await post(BATCH > 1 ? `[${body.join(",")}]` : body[0]!));
+        for (const r of Array.isArray(parsed) ? parsed : [parsed]) {
+          if (r.error) {
+            rpcErrors++;
+            firstErr ||= JSON.stringify(r.error).slice(0, 200);
+          } else if (r.result?.code) rejected++;
+        }
       } catch (e) {
-        rpcErrors++;
+        rpcErrors += to - from;
         firstErr ||= (e as Error).message;
       } finally {
         inflight--;
@@ -185,7 +203,11 @@ async function main(): Promise<void> {
     };
     while (next < total) {
       const due = Math.min(total, Math.floor(((performance.now() - tStart) / 1000) * RATE));
-      while (next < due && inflight < 4 * CONNECTIONS * 64) void sendOne(next++);
+      while (next < due && inflight < 4 * CONNECTIONS * 64) {
+        const to = Math.min(due, next + BATCH);
+        void sendBatch(next, to);
+        next = to;
+      }
       await sleep(5);
     }
     const sendSecs = (performance.now() - tStart) / 1000;
@@ -202,6 +224,11 @@ async function main(): Promise<void> {
     }
     watching = false;
     await watcher;
+    const cpu1 = cpuSnapshot(node);
+    const wall = (cpu1.at - cpu0.at) / 1000;
+    const share = (k: "app" | "cometbft" | "bench") => `${((cpu1[k] - cpu0[k]) / wall).toFixed(2)} cores (${Math.round(((cpu1[k] - cpu0[k]) / Math.max(1, committedAt.size)) * 1e6)} µs/tx)`;
+    const load = os.loadavg().map((l) => l.toFixed(2)).join(" ");
+    console.log(`CPU over ${wall.toFixed(1)} s (send+drain), per committed tx: app ${share("app")}, cometbft ${share("cometbft")}, load generator ${share("bench")}; load average ${load}`);
 
     const lat = [...sentAt].filter(([h]) => committedAt.has(h)).map(([h, s]) => (committedAt.get(h)! - s) / 1000).sort((a, b) => a - b);
     const withTxs = blocks.filter((b) => b.n > 0);
@@ -219,6 +246,23 @@ async function main(): Promise<void> {
     await stop();
     if (!process.env.BENCH_KEEP) fs.rmSync(root, { recursive: true, force: true });
   }
+}
+
+/** CPU seconds (user+system) of the app, CometBFT and this process, from /proc/<pid>/stat and process.cpuUsage. */
+function cpuSnapshot(node: NodeRunner): { at: number; app: number; cometbft: number; bench: number } {
+  const tick = 100; // USER_HZ on Linux
+  const procCpu = (pid?: number): number => {
+    if (!pid) return NaN;
+    try {
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+      const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      return (Number(f[11]) + Number(f[12])) / tick; // utime, stime (fields 14, 15)
+    } catch {
+      return NaN;
+    }
+  };
+  const u = process.cpuUsage();
+  return { at: performance.now(), app: procCpu(node.pid("app")), cometbft: procCpu(node.pid("cometbft")), bench: (u.user + u.system) / 1e6 };
 }
 
 async function rpcJson(rpc: string, method: string, params: Record<string, unknown> = {}): Promise<any> {

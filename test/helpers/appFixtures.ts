@@ -2,7 +2,7 @@
  * TEST-ONLY fixtures for App tests: a small "kv" module (genesis, query, begin/end hooks) and a
  * TxRunner whose txs are "set k v" | "bad…" (ante failure) | "throw".
  */
-import { registerError } from "../../chain/app/errors";
+import { registerError, sdkErrors } from "../../chain/app/errors";
 import type { Context, Module, TxEnv, TxResult, TxRunner } from "../../chain/app/types";
 import { blockReq } from "./txkit";
 
@@ -63,8 +63,15 @@ export function kvModule(opts: { explodeAtHeight?: bigint } = {}): Module {
   };
 }
 
-/** tx = "set k v" | "bad" (ante failure) | "throw". */
+/** tx = "set k v" | "bad" (ante failure) | "throw" | "gas N …" (gas limit N) | "junk…" (undecodable). */
 export class TestRunner implements TxRunner {
+  gasLimit(tx: Uint8Array): bigint {
+    const s = dec(tx)!;
+    if (s.startsWith("junk")) throw sdkErrors.TxDecode.wrap(s);
+    const g = /^gas (\d+)/.exec(s);
+    return g ? BigInt(g[1]!) : 10n;
+  }
+
   run(env: TxEnv, tx: Uint8Array): TxResult {
     const s = dec(tx)!;
     const ok = (): TxResult => ({ code: 0, codespace: "", log: "", data: new Uint8Array(), gasWanted: 10n, gasUsed: 5n, events: [] });

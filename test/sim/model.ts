@@ -176,8 +176,8 @@ export class Model {
 
   /**
    * Applies `tx` like the pipeline does in `mode` and returns the predicted outcome.
-   * check: ante only, with the node-local minimum gas price; process (ProcessProposal,
-   * PrepareProposal): ante only, no minimum gas price; finalize: ante + messages.
+   * check: ante only, with the node-local minimum gas price; process: ante only, no minimum gas
+   * price (Prepare/ProcessProposal no longer run the ante); finalize: ante + messages.
    */
   apply(tx: TxSpec, mode: "check" | "process" | "finalize"): Outcome {
     this.undo = [];
