@@ -359,7 +359,7 @@ export class App implements AbciApplication {
     for (const m of this.manager.beginBlockOrder) this.runHook(beginCtx, m, "beginBlock");
 
     // Optional runner hook (chain/tx TxPipeline): verify the block's not-yet-seen signatures on two threads first.
-    (this.runner as { preverifyBlock?(env: TxEnv, txs: readonly Uint8Array[]): void }).preverifyBlock?.({ mode: "finalize", header, block: blockInfo, store: block, logger: this.log }, req.txs);
+    this.runner.preverifyBlock?.({ mode: "finalize", header, block: blockInfo, store: block, logger: this.log }, req.txs);
     const txResults: ExecTxResult[] = [];
     let failed = 0;
     for (const tx of req.txs) {

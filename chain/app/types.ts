@@ -207,4 +207,9 @@ export interface TxRunner {
    * whose runner lacks it treats every tx as well-formed with gas 0.
    */
   gasLimit?(tx: Uint8Array): bigint;
+  /**
+   * Optional warm-up before FinalizeBlock runs `txs`: e.g. verify the block's unseen signatures in
+   * parallel as a cache fill. Must not change any result and must never throw.
+   */
+  preverifyBlock?(env: TxEnv, txs: readonly Uint8Array[]): void;
 }
