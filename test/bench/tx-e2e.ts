@@ -8,7 +8,8 @@
  *   BENCH_RATE=1000 BENCH_SECONDS=20 BENCH_ACCOUNTS=4000 npm run bench:e2e     # quick run
  *   BENCH_INDEXER=null BENCH_TIMEOUT_COMMIT=1s BENCH_RECHECK=false ...         # CometBFT knobs (defaults kv, 500ms, true)
  *   BENCH_BATCH=1 (txs per JSON-RPC batch, default 10), BENCH_PROFILE=1 (app .cpuprofile in .bench/e2e-prof),
- *   BENCH_APP_NODE_ARGS="--max-semi-space-size=32", BENCH_EVENT_BUS=N, BENCH_COMET_LOG=info, BENCH_KEEP=1
+ *   BENCH_APP_NODE_ARGS="--max-semi-space-size=32", BENCH_EVENT_BUS=N, BENCH_COMET_LOG=info, BENCH_KEEP=1,
+ *   BENCH_PPROF=20 (CometBFT CPU profile of 20 s via rpc.pprof_laddr, in .bench/e2e-prof)
  *
  * Also prints the CPU each process used (cores busy, µs per committed tx) from /proc — the app,
  * CometBFT and this load generator share the machine's cores.
@@ -38,6 +39,8 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 8);
 const PROFILE = !!process.env.BENCH_PROFILE;
 const BATCH = Math.max(1, Math.min(10, Number(process.env.BENCH_BATCH ?? 10)));
 const CHAIN_ID = "hashgrid-bench-e2e-1";
+/** BENCH_PPROF=<seconds>: CometBFT CPU profile of that many seconds, started 5 s into the send phase (.bench/e2e-prof/cometbft-*.pprof). */
+const PPROF_SECS = Number(process.env.BENCH_PPROF ?? 0);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -95,14 +98,14 @@ async function main(): Promise<void> {
       recheck: RECHECK === "false" ? "false" : "true",
     },
     tx_index: { indexer: toml.str(INDEXER) },
-    rpc: { max_open_connections: "2000", max_subscription_clients: "10" },
+    rpc: { max_open_connections: "2000", max_subscription_clients: "10", ...(PPROF_SECS > 0 ? { pprof_laddr: toml.str(`127.0.0.1:${base + 5}`) } : {}) },
     "": { event_bus_buffer_capacity: process.env.BENCH_EVENT_BUS ?? "0" },
   });
 
   // Account numbers: genesis gives funded accounts numbers after the module accounts, in genesis order.
   // Read them back from the app once it runs (one query per account would be slow: derive instead).
   const profDir = path.resolve(".bench", "e2e-prof");
-  if (PROFILE) fs.mkdirSync(profDir, { recursive: true });
+  if (PROFILE || PPROF_SECS > 0) fs.mkdirSync(profDir, { recursive: true });
   const node = new NodeRunner(spec, { cometbft: comet.path, logger: silent, appNodeArgs: [...(PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${profDir}`] : []), ...(process.env.BENCH_APP_NODE_ARGS ?? "").split(" ").filter(Boolean)] });
   const stop = async () => {
     await node.stop().catch(() => undefined);
@@ -175,6 +178,7 @@ async function main(): Promise<void> {
     // Open-loop sender at RATE tx/s.
     const cpu0 = cpuSnapshot(node);
     const tStart = performance.now();
+    const pprof = PPROF_SECS > 0 ? cometPprof(`http://127.0.0.1:${base + 5}`, PPROF_SECS, path.join(profDir, `cometbft-${RATE}-${Date.now()}.pprof`)) : undefined;
     let inflight = 0;
     let next = 1;
     // One JSON-RPC batch (≤ BATCH txs, CometBFT's rpc.max_request_batch_size) per HTTP request.
@@ -212,6 +216,7 @@ async function main(): Promise<void> {
     }
     const sendSecs = (performance.now() - tStart) / 1000;
     while (inflight > 0) await sleep(10);
+    if (pprof) console.log(`cometbft CPU profile: ${await pprof} (go tool pprof -top <file>)`);
     console.log(`sent ${total} txs in ${sendSecs.toFixed(1)} s (${Math.round(total / sendSecs)} tx/s offered); rpc errors ${rpcErrors}${firstErr ? ` (${firstErr})` : ""}`);
     // Drain: wait until everything committed or 30 s without progress.
     let last = -1;
@@ -246,6 +251,14 @@ async function main(): Promise<void> {
     await stop();
     if (!process.env.BENCH_KEEP) fs.rmSync(root, { recursive: true, force: true });
   }
+}
+
+/** Waits 5 s, then saves a `seconds`-long CPU profile from CometBFT's pprof endpoint; resolves to the file. */
+async function cometPprof(base: string, seconds: number, file: string): Promise<string> {
+  await sleep(5000);
+  const r = await fetch(`${base}/debug/pprof/profile?seconds=${seconds}`);
+  fs.writeFileSync(file, Buffer.from(await r.arrayBuffer()));
+  return file;
 }
 
 /** CPU seconds (user+system) of the app, CometBFT and this process, from /proc/<pid>/stat and process.cpuUsage. */
