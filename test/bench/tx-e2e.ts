@@ -9,7 +9,7 @@
  *   BENCH_INDEXER=null BENCH_TIMEOUT_COMMIT=1s BENCH_RECHECK=false ...         # CometBFT knobs (defaults kv, 500ms, true)
  *   BENCH_BATCH=1 (txs per JSON-RPC batch, default 10), BENCH_PROFILE=1 (app .cpuprofile in .bench/e2e-prof),
  *   BENCH_APP_NODE_ARGS="--max-semi-space-size=32", BENCH_EVENT_BUS=N, BENCH_COMET_LOG=info, BENCH_KEEP=1,
- *   BENCH_PPROF=20 (CometBFT CPU profile of 20 s via rpc.pprof_laddr, in .bench/e2e-prof)
+ *   BENCH_INDEX_EVENTS=all (every attribute indexed, as before the node's default set), BENCH_PPROF=20 (CometBFT CPU profile of 20 s via rpc.pprof_laddr, in .bench/e2e-prof)
  *
  * Also prints the CPU each process used (cores busy, µs per committed tx) from /proc — the app,
  * CometBFT and this load generator share the machine's cores.
@@ -23,7 +23,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { createHash } from "node:crypto";
 import { ensureCometbft } from "../../chain/node/cometbft";
-import { paths, patchConfigFile, toml } from "../../chain/node/config";
+import { paths, patchConfigFile, readSettings, toml, writeSettings } from "../../chain/node/config";
 import { initNetwork, killAllChildren, NodeRunner, waitForHeight } from "../../chain/node/network";
 import { moduleAddress, toBech32 } from "../../chain/crypto/address";
 import { buildSignedTx, keyFromSeed, msgSend, silent, type Key } from "../helpers/txkit";
@@ -41,6 +41,8 @@ const BATCH = Math.max(1, Math.min(10, Number(process.env.BENCH_BATCH ?? 10)));
 const CHAIN_ID = "hashgrid-bench-e2e-1";
 /** BENCH_PPROF=<seconds>: CometBFT CPU profile of that many seconds, started 5 s into the send phase (.bench/e2e-prof/cometbft-*.pprof). */
 const PPROF_SECS = Number(process.env.BENCH_PPROF ?? 0);
+/** BENCH_INDEX_EVENTS=all: the app marks every event attribute for indexing (SDK default; the node default is a set). */
+const INDEX_EVENTS = process.env.BENCH_INDEX_EVENTS ?? "default";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -72,7 +74,7 @@ async function main(): Promise<void> {
   const comet = await ensureCometbft({ say: (m) => console.log(m) });
   const root = fs.mkdtempSync(path.join(os.tmpdir(), "hashgrid-bench-e2e-"));
   const total = Math.ceil(RATE * SECONDS);
-  console.log(`bench:e2e offered ${RATE} tx/s for ${SECONDS} s (${total} txs) from ${ACCOUNTS} accounts; timeout_commit=${TIMEOUT_COMMIT} indexer=${INDEXER} recheck=${RECHECK}; home ${root}`);
+  console.log(`bench:e2e offered ${RATE} tx/s for ${SECONDS} s (${total} txs) from ${ACCOUNTS} accounts; timeout_commit=${TIMEOUT_COMMIT} indexer=${INDEXER} index-events=${INDEX_EVENTS} recheck=${RECHECK}; home ${root}`);
 
   const keys: Key[] = Array.from({ length: ACCOUNTS }, (_, i) => keyFromSeed(`e2e-bench-${i}`));
   const base = await basePort();
@@ -90,6 +92,7 @@ async function main(): Promise<void> {
     comet.path,
   );
   const spec = layout.nodes[0];
+  if (INDEX_EVENTS === "all") writeSettings(spec.home, { ...readSettings(spec.home), indexEvents: [] });
   patchConfigFile(paths(spec.home).cometConfig, {
     mempool: {
       size: "200000",
