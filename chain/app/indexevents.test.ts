@@ -19,3 +19,8 @@ describe("indexEvents policy", () => {
     expect(() => checkIndexEvents([1])).toThrow();
   });
 });
+
+test("a key with dots matches only its own type", () => {
+  const p = indexPolicy(["wasm.a.b", "x.y"])!;
+  expect([p("wasm", "a.b"), p("wasm.a", "b"), p("x", "y"), p("x", "z"), p("y", "x")]).toEqual([true, false, true, false, false]);
+});
