@@ -122,6 +122,27 @@ describe("App lifecycle", () => {
     expect([q.code, dec(q.value), q.height]).toEqual([0, "2", 1n]);
   });
 
+  test("indexEvents marks only the listed attributes (SDK index-events); [] indexes all; AppHash and results unchanged", () => {
+    const manager = new ModuleManager([kvModule({})]);
+    const run = (indexEvents?: readonly string[]) => {
+      const app = new App({ store: new MemStore(appStoreNames(manager)), manager, txRunner: new TestRunner(), logger: silent, indexEvents });
+      app.initChain(genesisReq({}));
+      return app.finalizeBlock(kvBlock(1n, ["set a 1"]));
+    };
+    const flags = (r: ReturnType<typeof run>) => r.events.filter((e) => e.type === "begin").flatMap((e) => e.attributes.map((a) => `${a.key}:${a.index}`));
+    const own = run();
+    const listed = run(["begin.height"]);
+    const all = run([]);
+    expect(flags(own)).toEqual(["height:true", "mode:true"]);
+    expect(flags(listed)).toEqual(["height:true", "mode:false"]);
+    expect(flags(run(["begin.mode", "other.height"]))).toEqual(["height:false", "mode:true"]);
+    expect(flags(all)).toEqual(["height:true", "mode:true"]);
+    for (const r of [listed, all]) {
+      expect(Buffer.from(r.appHash).toString("hex")).toBe(Buffer.from(own.appHash).toString("hex"));
+      expect(r.txResults.map((t) => [t.code, t.gasUsed, t.events.map((e) => e.attributes.map((a) => a.value))])).toEqual(own.txResults.map((t) => [t.code, t.gasUsed, t.events.map((e) => e.attributes.map((a) => a.value))]));
+    }
+  });
+
   test("a throwing begin-block hook is logged, its writes and events dropped, and the chain continues", async () => {
     const errors: string[] = [];
     const manager = new ModuleManager([kvModule({ explodeAtHeight: 2n })]);

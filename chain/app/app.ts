@@ -19,6 +19,7 @@
  *   fatal: the handler throws, the ABCI server answers Response.exception and CometBFT stops with
  *   the message (continuing would fork or corrupt state).
  */
+import { indexPolicy, type IndexPolicy } from "./indexevents";
 import { createHash } from "node:crypto";
 import {
   CheckTxType,
@@ -89,6 +90,8 @@ export interface AppOptions {
   readonly minRetainBlocks?: number;
   /** PrepareProposal puts at most this many txs in a block (default 10,000; bounds FinalizeBlock's time). */
   readonly maxProposalTxs?: number;
+  /** Event attributes CometBFT indexes ("type.key"; [] = all); undefined keeps the emitters' flags. See indexevents.ts. */
+  readonly indexEvents?: readonly string[];
 }
 
 /** Store names an App over `manager` needs mounted (module stores + the framework's consensus store). */
@@ -113,6 +116,7 @@ export class App implements AbciApplication {
   private readonly metrics?: AppMetrics;
   private readonly minRetainBlocks: number;
   private readonly maxProposalTxs: number;
+  private readonly indexPolicy: IndexPolicy;
   private chainId: string;
   private checkState: CacheMultiStore;
   /** Last block seen by FinalizeBlock (for CheckTx's header). */
@@ -128,6 +132,7 @@ export class App implements AbciApplication {
     this.metrics = o.metrics;
     this.minRetainBlocks = o.minRetainBlocks ?? 0;
     this.maxProposalTxs = o.maxProposalTxs ?? 10_000;
+    this.indexPolicy = indexPolicy(o.indexEvents);
     const missing = appStoreNames(o.manager).filter((n) => !o.store.storeNames.includes(n));
     if (missing.length) throw new Error(`store is missing mounted stores: ${missing.join(", ")} (open it with appStoreNames(manager))`);
     this.chainId = readChainId(this.store.getStore(CONSENSUS_STORE)) ?? "";
@@ -219,7 +224,7 @@ export class App implements AbciApplication {
       this.metrics.checkTxSeconds.observe(Number(process.hrtime.bigint() - t0) / 1e9);
     }
     // CometBFT reads only the code (and gas) of a ReCheckTx answer: skip converting/encoding events.
-    const events = mode === "recheck" ? [] : toAbciEvents(r.events);
+    const events = mode === "recheck" ? [] : toAbciEvents(r.events, this.indexPolicy);
     return { code: r.code, data: r.data, log: r.log, info: "", gasWanted: r.gasWanted, gasUsed: r.gasUsed, events, codespace: r.codespace };
   }
 
@@ -365,7 +370,7 @@ export class App implements AbciApplication {
     for (const tx of req.txs) {
       const r = this.runTx("finalize", header, blockInfo, block, tx, true);
       if (r.code !== 0) failed++;
-      txResults.push({ code: r.code, data: r.data, log: r.log, info: "", gasWanted: r.gasWanted, gasUsed: r.gasUsed, events: toAbciEvents(r.events), codespace: r.codespace });
+      txResults.push({ code: r.code, data: r.data, log: r.log, info: "", gasWanted: r.gasWanted, gasUsed: r.gasUsed, events: toAbciEvents(r.events, this.indexPolicy), codespace: r.codespace });
     }
 
     const endCtx = createContext({ header, block: blockInfo, mode: "finalize", store: block, logger: this.log });
@@ -389,7 +394,7 @@ export class App implements AbciApplication {
       if (failed) this.metrics.txsTotal.inc({ result: "failed" }, failed);
     }
     return {
-      events: [...withMode(beginCtx.events.events(), "BeginBlock"), ...withMode(endCtx.events.events(), "EndBlock")],
+      events: [...withMode(beginCtx.events.events(), "BeginBlock", this.indexPolicy), ...withMode(endCtx.events.events(), "EndBlock", this.indexPolicy)],
       txResults,
       validatorUpdates: dedupeValidatorUpdates(updates).map(toAbciValidatorUpdate),
       consensusParamUpdates: paramsChanged ? ConsensusParams.decode(paramsAfter!) : undefined,
@@ -530,7 +535,7 @@ export class App implements AbciApplication {
     }
     return SimulateResponse.encode({
       gasInfo: { gasWanted: r.gasWanted, gasUsed: r.gasUsed },
-      result: { data: r.data, log: r.log, events: toAbciEvents(r.events), msgResponses },
+      result: { data: r.data, log: r.log, events: toAbciEvents(r.events, this.indexPolicy), msgResponses },
     }).finish();
   }
 
@@ -627,12 +632,13 @@ export function protoTxSize(len: number): number {
   return n + len;
 }
 
-function toAbciEvents(events: readonly Event[]): AbciEvent[] {
-  return events.map((e) => ({ type: e.type, attributes: e.attributes.map((a) => ({ key: a.key, value: a.value, index: a.index })) }));
+function toAbciEvents(events: readonly Event[], policy: IndexPolicy): AbciEvent[] {
+  if (!policy) return events.map((e) => ({ type: e.type, attributes: e.attributes.map((a) => ({ key: a.key, value: a.value, index: a.index })) }));
+  return events.map((e) => ({ type: e.type, attributes: e.attributes.map((a) => ({ key: a.key, value: a.value, index: policy(e.type, a.key) })) }));
 }
 
-function withMode(events: readonly Event[], mode: string): AbciEvent[] {
-  return toAbciEvents(events).map((e) => ({ ...e, attributes: [...e.attributes, { key: "mode", value: mode, index: true }] }));
+function withMode(events: readonly Event[], mode: string, policy: IndexPolicy): AbciEvent[] {
+  return toAbciEvents(events, policy).map((e) => ({ ...e, attributes: [...e.attributes, { key: "mode", value: mode, index: policy ? policy(e.type, "mode") : true }] }));
 }
 
 /** Later updates for the same key replace earlier ones (CometBFT rejects duplicates). */

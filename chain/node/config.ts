@@ -21,6 +21,8 @@ export interface NodeSettings {
   readonly p2p: string;
   /** Keep every block in CometBFT unless > 0 (ResponseCommit.retain_height = height − this). */
   readonly minRetainBlocks?: number;
+  /** Event attributes CometBFT's kv indexer stores, "type.key" (absent: chain/app/indexevents.ts DEFAULT_INDEX_EVENTS; [] = all). */
+  readonly indexEvents?: readonly string[];
 }
 
 export const paths = (home: string) => ({

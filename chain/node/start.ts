@@ -12,6 +12,7 @@ import type { Logger, Module } from "../app/types";
 import { buildModules, buildTxRunner } from "../app/wiring";
 import { openMultiStore, type CommitMultiStore } from "../store";
 import { paths, readSettings } from "./config";
+import { checkIndexEvents, DEFAULT_INDEX_EVENTS } from "../app/indexevents";
 
 export interface OpenAppOptions {
   readonly dataDir: string;
@@ -19,6 +20,8 @@ export interface OpenAppOptions {
   readonly metrics?: AppMetrics;
   readonly minRetainBlocks?: number;
   readonly keepRecent?: number;
+  /** Event attributes to index (see chain/app/indexevents.ts); undefined keeps the emitters' flags. */
+  readonly indexEvents?: readonly string[];
   /** Modules appended after the wired ones (tests/experiments: `start --dev-extra-modules <file>`). */
   readonly extraModules?: readonly Module[];
 }
@@ -45,7 +48,7 @@ export async function openApp(o: OpenAppOptions): Promise<{ app: App; store: Com
     }
     throw new Error(`cannot open the app database ${o.dataDir}: ${msg}`);
   }
-  const app = new App({ store, manager, txRunner, logger: o.logger, metrics: o.metrics, minRetainBlocks: o.minRetainBlocks });
+  const app = new App({ store, manager, txRunner, logger: o.logger, metrics: o.metrics, minRetainBlocks: o.minRetainBlocks, indexEvents: o.indexEvents });
   return { app, store, manager };
 }
 
@@ -76,6 +79,8 @@ export async function startNode(o: StartOptions): Promise<RunningNode> {
     logger: o.logger,
     metrics,
     minRetainBlocks: o.minRetainBlocks ?? settings?.minRetainBlocks,
+    // A node indexes Hashgrid's default attribute set unless hashgrid.json lists its own ([] = all).
+    indexEvents: settings?.indexEvents !== undefined ? checkIndexEvents(settings.indexEvents) : DEFAULT_INDEX_EVENTS,
     keepRecent: o.keepRecent,
     extraModules: o.extraModules,
   });

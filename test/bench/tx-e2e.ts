@@ -8,7 +8,8 @@
  *   BENCH_RATE=1000 BENCH_SECONDS=20 BENCH_ACCOUNTS=4000 npm run bench:e2e     # quick run
  *   BENCH_INDEXER=null BENCH_TIMEOUT_COMMIT=1s BENCH_RECHECK=false ...         # CometBFT knobs (defaults kv, 500ms, true)
  *   BENCH_BATCH=1 (txs per JSON-RPC batch, default 10), BENCH_PROFILE=1 (app .cpuprofile in .bench/e2e-prof),
- *   BENCH_APP_NODE_ARGS="--max-semi-space-size=32", BENCH_EVENT_BUS=N, BENCH_COMET_LOG=info, BENCH_KEEP=1
+ *   BENCH_APP_NODE_ARGS="--max-semi-space-size=32", BENCH_EVENT_BUS=N, BENCH_COMET_LOG=info, BENCH_KEEP=1,
+ *   BENCH_INDEX_EVENTS=all (every attribute indexed, as before the node's default set), BENCH_PPROF=20 (CometBFT CPU profile of 20 s via rpc.pprof_laddr, in .bench/e2e-prof)
  *
  * Also prints the CPU each process used (cores busy, µs per committed tx) from /proc — the app,
  * CometBFT and this load generator share the machine's cores.
@@ -22,7 +23,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { createHash } from "node:crypto";
 import { ensureCometbft } from "../../chain/node/cometbft";
-import { paths, patchConfigFile, toml } from "../../chain/node/config";
+import { paths, patchConfigFile, readSettings, toml, writeSettings } from "../../chain/node/config";
 import { initNetwork, killAllChildren, NodeRunner, waitForHeight } from "../../chain/node/network";
 import { moduleAddress, toBech32 } from "../../chain/crypto/address";
 import { buildSignedTx, keyFromSeed, msgSend, silent, type Key } from "../helpers/txkit";
@@ -38,6 +39,10 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 8);
 const PROFILE = !!process.env.BENCH_PROFILE;
 const BATCH = Math.max(1, Math.min(10, Number(process.env.BENCH_BATCH ?? 10)));
 const CHAIN_ID = "hashgrid-bench-e2e-1";
+/** BENCH_PPROF=<seconds>: CometBFT CPU profile of that many seconds, started 5 s into the send phase (.bench/e2e-prof/cometbft-*.pprof). */
+const PPROF_SECS = Number(process.env.BENCH_PPROF ?? 0);
+/** BENCH_INDEX_EVENTS=all: the app marks every event attribute for indexing (SDK default; the node default is a set). */
+const INDEX_EVENTS = process.env.BENCH_INDEX_EVENTS ?? "default";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -69,7 +74,7 @@ async function main(): Promise<void> {
   const comet = await ensureCometbft({ say: (m) => console.log(m) });
   const root = fs.mkdtempSync(path.join(os.tmpdir(), "hashgrid-bench-e2e-"));
   const total = Math.ceil(RATE * SECONDS);
-  console.log(`bench:e2e offered ${RATE} tx/s for ${SECONDS} s (${total} txs) from ${ACCOUNTS} accounts; timeout_commit=${TIMEOUT_COMMIT} indexer=${INDEXER} recheck=${RECHECK}; home ${root}`);
+  console.log(`bench:e2e offered ${RATE} tx/s for ${SECONDS} s (${total} txs) from ${ACCOUNTS} accounts; timeout_commit=${TIMEOUT_COMMIT} indexer=${INDEXER} index-events=${INDEX_EVENTS} recheck=${RECHECK}; home ${root}`);
 
   const keys: Key[] = Array.from({ length: ACCOUNTS }, (_, i) => keyFromSeed(`e2e-bench-${i}`));
   const base = await basePort();
@@ -87,6 +92,7 @@ async function main(): Promise<void> {
     comet.path,
   );
   const spec = layout.nodes[0];
+  if (INDEX_EVENTS === "all") writeSettings(spec.home, { ...readSettings(spec.home), indexEvents: [] });
   patchConfigFile(paths(spec.home).cometConfig, {
     mempool: {
       size: "200000",
@@ -95,14 +101,14 @@ async function main(): Promise<void> {
       recheck: RECHECK === "false" ? "false" : "true",
     },
     tx_index: { indexer: toml.str(INDEXER) },
-    rpc: { max_open_connections: "2000", max_subscription_clients: "10" },
+    rpc: { max_open_connections: "2000", max_subscription_clients: "10", ...(PPROF_SECS > 0 ? { pprof_laddr: toml.str(`127.0.0.1:${base + 5}`) } : {}) },
     "": { event_bus_buffer_capacity: process.env.BENCH_EVENT_BUS ?? "0" },
   });
 
   // Account numbers: genesis gives funded accounts numbers after the module accounts, in genesis order.
   // Read them back from the app once it runs (one query per account would be slow: derive instead).
   const profDir = path.resolve(".bench", "e2e-prof");
-  if (PROFILE) fs.mkdirSync(profDir, { recursive: true });
+  if (PROFILE || PPROF_SECS > 0) fs.mkdirSync(profDir, { recursive: true });
   const node = new NodeRunner(spec, { cometbft: comet.path, logger: silent, appNodeArgs: [...(PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${profDir}`] : []), ...(process.env.BENCH_APP_NODE_ARGS ?? "").split(" ").filter(Boolean)] });
   const stop = async () => {
     await node.stop().catch(() => undefined);
@@ -175,6 +181,7 @@ async function main(): Promise<void> {
     // Open-loop sender at RATE tx/s.
     const cpu0 = cpuSnapshot(node);
     const tStart = performance.now();
+    const pprof = PPROF_SECS > 0 ? cometPprof(`http://127.0.0.1:${base + 5}`, PPROF_SECS, path.join(profDir, `cometbft-${RATE}-${Date.now()}.pprof`)) : undefined;
     let inflight = 0;
     let next = 1;
     // One JSON-RPC batch (≤ BATCH txs, CometBFT's rpc.max_request_batch_size) per HTTP request.
@@ -212,6 +219,7 @@ async function main(): Promise<void> {
     }
     const sendSecs = (performance.now() - tStart) / 1000;
     while (inflight > 0) await sleep(10);
+    if (pprof) console.log(`cometbft CPU profile: ${await pprof} (go tool pprof -top <file>)`);
     console.log(`sent ${total} txs in ${sendSecs.toFixed(1)} s (${Math.round(total / sendSecs)} tx/s offered); rpc errors ${rpcErrors}${firstErr ? ` (${firstErr})` : ""}`);
     // Drain: wait until everything committed or 30 s without progress.
     let last = -1;
@@ -246,6 +254,14 @@ async function main(): Promise<void> {
     await stop();
     if (!process.env.BENCH_KEEP) fs.rmSync(root, { recursive: true, force: true });
   }
+}
+
+/** Waits 5 s, then saves a `seconds`-long CPU profile from CometBFT's pprof endpoint; resolves to the file. */
+async function cometPprof(base: string, seconds: number, file: string): Promise<string> {
+  await sleep(5000);
+  const r = await fetch(`${base}/debug/pprof/profile?seconds=${seconds}`);
+  fs.writeFileSync(file, Buffer.from(await r.arrayBuffer()));
+  return file;
 }
 
 /** CPU seconds (user+system) of the app, CometBFT and this process, from /proc/<pid>/stat and process.cpuUsage. */

@@ -63,6 +63,9 @@ describe("CosmJS against a real CometBFT devnet", () => {
     expect(byRecipient.map((t) => t.hash)).toContain(res.transactionHash);
     const byAction = await client.searchTx(`message.action='/cosmos.bank.v1beta1.MsgSend'`);
     expect(byAction.map((t) => t.hash)).toContain(res.transactionHash);
+    // The node's default indexEvents set (chain/app/indexevents.ts): replay lookups work, amounts are not indexed.
+    expect((await client.searchTx(`tx.acc_seq='${from}/0'`)).map((t) => t.hash)).toEqual([res.transactionHash]);
+    expect(await client.searchTx(`transfer.amount='123456ugrid'`)).toEqual([]);
     client.disconnect();
   });
 

@@ -18,6 +18,7 @@ import { findCometbft } from "../../../chain/node/cometbft";
 import { patchConfigFile, toml } from "../../../chain/node/config";
 import { DEFAULT_GENESIS_FILE, assembleGenesis, readGenesis, writeGenesis, type Funding } from "../../../chain/node/genesis";
 import { openMultiStore, type CommitMultiStore } from "../../../chain/store";
+import { DEFAULT_INDEX_EVENTS } from "../../../chain/app/indexevents";
 
 const execFileP = promisify(execFile);
 const silent: Logger = { debug() {}, info() {}, warn() {}, error() {} };
@@ -92,7 +93,8 @@ export async function startTxNet(o: TxNetOptions): Promise<TxNet> {
   const manager = new ModuleManager(wiring.modules, wiring.order);
   const store: CommitMultiStore = await openMultiStore({ dir: path.join(dir, "app-data"), storeNames: appStoreNames(manager) });
   const txRunner = buildTxRunner({ router: manager, modules: wiring.modules, logger: o.logger ?? silent, minGasPrices: o.minGasPrices });
-  const app = new App({ store, manager, txRunner, logger: o.logger ?? silent });
+  // Index what a node started with `hashgrid start` indexes (the default indexEvents set).
+  const app = new App({ store, manager, txRunner, logger: o.logger ?? silent, indexEvents: DEFAULT_INDEX_EVENTS });
   const server = new AbciServer({ address: `tcp://127.0.0.1:${abciPort}`, app, logger: o.logger ?? silent });
   await server.listen();
 
