@@ -9,24 +9,13 @@ import { openMultiStore, RootMultiStore } from "./multistore";
 import { CommitMultiStore, MAX_KEY_BYTES, MAX_VALUE_BYTES, StoreError } from "./types";
 import { commitInfoHash, verifyStoreProof } from "./proofs";
 import { fromHex, toHex } from "./encoding";
-import { FixturePrng, randomSequenceOps, tempDir } from "./testutil";
+import { FixturePrng, bytesStr, randomSequenceOps, tempDirsPerTest, utf8Bytes } from "./testutil";
 import { TAG_NODE } from "./nodedb";
 
 const FIXTURES = join(__dirname, "../../test/fixtures");
-const e = (s: string) => new Uint8Array(Buffer.from(s));
-const str = (b: Uint8Array | undefined) => (b === undefined ? undefined : Buffer.from(b).toString());
-
-let dirs: (() => void)[] = [];
-afterEach(() => {
-  for (const d of dirs) d();
-  dirs = [];
-});
-function newDir(): string {
-  const t = tempDir("hg-store-");
-  dirs.push(t.cleanup);
-  return t.dir;
-}
-
+const e = utf8Bytes;
+const str = bytesStr;
+const newDir = tempDirsPerTest("hg-ms-");
 async function countNodes(cms: CommitMultiStore): Promise<number> {
   const db = (cms as RootMultiStore).database;
   let n = 0;

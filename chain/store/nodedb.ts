@@ -78,6 +78,16 @@ export function orphanKey(lastVersion: number, name: string): Uint8Array {
 }
 
 /** Key helpers bound to one store name. */
+/** The node key (version u64 BE ‖ nonce u32 BE) at `off` in `k`. */
+function writeNodeKey(k: Uint8Array, off: number, version: number, nonce: number): void {
+  writeBE64(k, off, version);
+  const i = off + 8;
+  k[i] = (nonce >>> 24) & 0xff;
+  k[i + 1] = (nonce >>> 16) & 0xff;
+  k[i + 2] = (nonce >>> 8) & 0xff;
+  k[i + 3] = nonce & 0xff;
+}
+
 export class StoreKeys {
   readonly nodePrefix: Uint8Array;
   readonly fastPrefix: Uint8Array;
@@ -89,12 +99,7 @@ export class StoreKeys {
     const p = this.nodePrefix;
     const k = new Uint8Array(p.length + 12);
     k.set(p, 0);
-    writeBE64(k, p.length, version);
-    const i = p.length + 8;
-    k[i] = (nonce >>> 24) & 0xff;
-    k[i + 1] = (nonce >>> 16) & 0xff;
-    k[i + 2] = (nonce >>> 8) & 0xff;
-    k[i + 3] = nonce & 0xff;
+    writeNodeKey(k, p.length, version, nonce);
     return k;
   }
   fast(key: Uint8Array): Uint8Array {
@@ -135,12 +140,7 @@ export class StoreKeys {
       k.set(p, 0);
       this.nodeScratch = k;
     }
-    writeBE64(k, p.length, version);
-    const i = p.length + 8;
-    k[i] = (nonce >>> 24) & 0xff;
-    k[i + 1] = (nonce >>> 16) & 0xff;
-    k[i + 2] = (nonce >>> 8) & 0xff;
-    k[i + 3] = nonce & 0xff;
+    writeNodeKey(k, p.length, version, nonce);
     return k;
   }
   /** Storage key of node (version, nonce): its leaf record or its inner page. */

@@ -4,20 +4,14 @@
  */
 import { openMultiStore, RootMultiStore } from "./multistore";
 import { IavlTree, Node } from "./iavl";
-import { FixturePrng, tempDir } from "./testutil";
+import { FixturePrng, bytesStr, tempDirsPerTest, utf8Bytes } from "./testutil";
 
-const e = (s: string) => new Uint8Array(Buffer.from(s));
-const str = (b: Uint8Array | undefined) => (b === undefined ? undefined : Buffer.from(b).toString());
-
-let dirs: (() => void)[] = [];
-afterEach(() => {
-  for (const d of dirs) d();
-  dirs = [];
-});
+const e = utf8Bytes;
+const str = bytesStr;
+const newDir = tempDirsPerTest("hg-oldreads-");
 async function open(): Promise<RootMultiStore> {
-  const t = tempDir("hg-oldreads-");
-  dirs.push(t.cleanup);
-  return (await openMultiStore({ dir: t.dir, storeNames: ["bank"], keepRecent: 0 })) as RootMultiStore;
+  const dir = newDir();
+  return (await openMultiStore({ dir, storeNames: ["bank"], keepRecent: 0 })) as RootMultiStore;
 }
 
 describe("old-version point reads", () => {
@@ -47,9 +41,8 @@ describe("old-version point reads", () => {
   });
 
   test("random churn: shared reads equal plain walks of the same version, including after reopen", async () => {
-    const t = tempDir("hg-oldreads-");
-    dirs.push(t.cleanup);
-    let cms = (await openMultiStore({ dir: t.dir, storeNames: ["bank"], keepRecent: 0 })) as RootMultiStore;
+    const dir = newDir();
+    let cms = (await openMultiStore({ dir, storeNames: ["bank"], keepRecent: 0 })) as RootMultiStore;
     const r = new FixturePrng("oldreads");
     const keys = Array.from({ length: 120 }, (_, i) => e(`key-${i}`));
     for (let v = 1; v <= 12; v++) {
@@ -72,7 +65,7 @@ describe("old-version point reads", () => {
     };
     check(cms);
     await cms.close();
-    cms = (await openMultiStore({ dir: t.dir, storeNames: ["bank"], keepRecent: 0 })) as RootMultiStore;
+    cms = (await openMultiStore({ dir, storeNames: ["bank"], keepRecent: 0 })) as RootMultiStore;
     check(cms); // cold: the live tree is stubs too, loaded on demand
     await cms.close();
   });

@@ -89,3 +89,24 @@ export function tempDir(prefix: string): { dir: string; cleanup: () => void } {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
+
+/** UTF-8 bytes of a test string, and the string of test bytes. */
+export const utf8Bytes = (s: string): Uint8Array => new Uint8Array(Buffer.from(s));
+export const bytesStr = (b: Uint8Array | undefined): string | undefined => (b === undefined ? undefined : Buffer.from(b).toString());
+
+/**
+ * Call at a test file's top level: returns a maker of temporary directories that are all removed
+ * after each test.
+ */
+export function tempDirsPerTest(prefix: string): () => string {
+  let cleanups: (() => void)[] = [];
+  afterEach(() => {
+    for (const c of cleanups) c();
+    cleanups = [];
+  });
+  return () => {
+    const t = tempDir(prefix);
+    cleanups.push(t.cleanup);
+    return t.dir;
+  };
+}

@@ -5,20 +5,14 @@
  */
 import { openMultiStore, RootMultiStore } from "./multistore";
 import { ValueCache } from "./valuecache";
-import { FixturePrng, tempDir } from "./testutil";
+import { FixturePrng, bytesStr, tempDirsPerTest, utf8Bytes } from "./testutil";
 
-const e = (s: string) => new Uint8Array(Buffer.from(s));
-const str = (b: Uint8Array | undefined) => (b === undefined ? undefined : Buffer.from(b).toString());
-
-let dirs: (() => void)[] = [];
-afterEach(() => {
-  for (const d of dirs) d();
-  dirs = [];
-});
+const e = utf8Bytes;
+const str = bytesStr;
+const newDir = tempDirsPerTest("hg-vcache-");
 async function open(maxCachedValues?: number): Promise<RootMultiStore> {
-  const t = tempDir("hg-vcache-");
-  dirs.push(t.cleanup);
-  return (await openMultiStore({ dir: t.dir, storeNames: ["bank"], keepRecent: 0, maxCachedValues } as never)) as RootMultiStore;
+  const dir = newDir();
+  return (await openMultiStore({ dir, storeNames: ["bank"], keepRecent: 0, maxCachedValues } as never)) as RootMultiStore;
 }
 
 /** Reads `key` through every latest-state path; they must agree. */
@@ -141,14 +135,13 @@ describe("latest-value cache in the multistore", () => {
   });
 
   test("reopen starts cold and reads the committed values", async () => {
-    const t = tempDir("hg-vcache-");
-    dirs.push(t.cleanup);
-    let cms = (await openMultiStore({ dir: t.dir, storeNames: ["bank"] })) as RootMultiStore;
+    const dir = newDir();
+    let cms = (await openMultiStore({ dir, storeNames: ["bank"] })) as RootMultiStore;
     await block(cms, [["a", "1"]]);
     expect(readAll(cms, "a")).toBe("1");
     await block(cms, [["a", null], ["b", "2"]]);
     await cms.close();
-    cms = (await openMultiStore({ dir: t.dir, storeNames: ["bank"] })) as RootMultiStore;
+    cms = (await openMultiStore({ dir, storeNames: ["bank"] })) as RootMultiStore;
     expect([readAll(cms, "a"), readAll(cms, "b")]).toEqual([undefined, "2"]);
     await cms.close();
   });
