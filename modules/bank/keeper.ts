@@ -98,7 +98,7 @@ export class BankKeeper implements BankWriter {
 
   setParams(ctx: Pick<Context, "store">, p: Params): void {
     this.paramsCache.invalidate(ctx);
-    store(ctx).set(PARAMS_KEY, Params.encode({ sendEnabled: [], defaultSendEnabled: p.defaultSendEnabled }).finish());
+    store(ctx).set(PARAMS_KEY, encodeParamsValue(p.defaultSendEnabled));
   }
 
   isSendEnabled(ctx: ReadCtx, denom: string): boolean {
@@ -216,3 +216,14 @@ export class BankKeeper implements BankWriter {
     }
   }
 }
+
+/**
+ * Params{default_send_enabled: false} encodes to zero bytes, and the store (like ICS-23 proofs)
+ * refuses empty values. Write the field explicitly then (`10 00`): any protobuf decoder, the SDK's
+ * and CosmJS's included, reads it back as false.
+ */
+export function encodeParamsValue(defaultSendEnabled: boolean): Uint8Array {
+  const b = Params.encode({ sendEnabled: [], defaultSendEnabled }).finish();
+  return b.length > 0 ? b : EXPLICIT_SEND_DISABLED;
+}
+const EXPLICIT_SEND_DISABLED = new Uint8Array([0x10, 0x00]);

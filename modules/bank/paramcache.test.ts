@@ -8,6 +8,7 @@ import type { CacheMultiStore } from "../../chain/store/types";
 import { MemStore, newMemDisk } from "../../test/helpers/memStore";
 import { silent } from "../../test/helpers/txkit";
 import { AuthKeeper } from "../auth/keeper";
+import { Params } from "./params";
 import { BankKeeper } from "./keeper";
 
 function setup() {
@@ -108,4 +109,17 @@ test("genesis, simulation and queries are not cached", () => {
   expect(bank.isSendEnabled(ctx(s, "simulate", 1n), "ugrid")).toBe(false);
   expect(bank.isSendEnabled(ctx(s, "genesis", 1n), "ugrid")).toBe(false);
   expect(bank.isSendEnabled({ store: (n: string) => s.getStore(n) } as never, "ugrid")).toBe(false);
+});
+
+test("default_send_enabled false is stored as a non-empty value and read back as false", () => {
+  const { store, bank, ctx } = setup();
+  const g = store.branch();
+  bank.setParams(ctx(g, "genesis", 0n), { sendEnabled: [], defaultSendEnabled: false });
+  g.write();
+  const raw = store.getStore("bank").get(new Uint8Array([0x05]));
+  expect(raw).toEqual(new Uint8Array([0x10, 0x00]));
+  expect(Params.decode(raw!).defaultSendEnabled).toBe(false);
+  const c = ctx(store.branch(), "finalize", 2n);
+  expect(bank.getParams(c).defaultSendEnabled).toBe(false);
+  expect(bank.isSendEnabled(c, "ugrid")).toBe(false);
 });
