@@ -1,5 +1,5 @@
 /** Byte helpers: Go binary.PutVarint/PutUvarint semantics, BE64 and byte order. */
-import { bytesToKey, compareBytes, encodeUvarint, keyToBytes, encodeVarint, prefixEnd, readBE64, readUvarint, readVarint, toHex, writeBE64 } from "./encoding";
+import { compareBytes, encodeUvarint, encodeVarint, prefixEnd, readBE64, readUvarint, readVarint, toHex, writeBE64 } from "./encoding";
 
 describe("encoding", () => {
   test("zigzag varints match Go binary.PutVarint", () => {
@@ -38,14 +38,4 @@ describe("encoding", () => {
     expect(toHex(prefixEnd(h("0101"))!)).toBe("0102");
     expect(prefixEnd(h("ffff"))).toBeUndefined();
   });
-});
-
-test("bytesToKey: one char per byte, any Uint8Array view (offset, empty, all byte values)", () => {
-  const all = new Uint8Array(256).map((_, i) => i);
-  expect(bytesToKey(all)).toBe(Buffer.from(all).toString("latin1"));
-  expect([...bytesToKey(all)].map((c) => c.charCodeAt(0))).toEqual([...all]);
-  const view = all.subarray(200, 230);
-  expect(bytesToKey(view)).toBe(Buffer.from(view).toString("latin1"));
-  expect(bytesToKey(new Uint8Array(0))).toBe("");
-  expect(keyToBytes(bytesToKey(view))).toEqual(new Uint8Array(view));
 });
