@@ -50,7 +50,7 @@ import { TxMsgData } from "cosmjs-types/cosmos/base/abci/v1beta1/abci";
 import type { AbciApplication } from "../abci/server";
 import { StoreError, type CacheMultiStore, type CommitMultiStore, type CommittedMultiStoreView, type KVStore, type MultiStoreView } from "../store/types";
 import { createContext } from "./context";
-import { CONSENSUS_STORE, readChainId, readParams, readParamsBytes, writeChainId, writeParams } from "./consensus";
+import { CONSENSUS_STORE, blockMaxGas, readChainId, readParams, readParamsBytes, writeChainId, writeParams } from "./consensus";
 import { ChainError, sdkErrors, toAbciError } from "./errors";
 import { initGenesis, parseAppState, validateAppState, exportAppState } from "./genesis";
 import type { ModuleManager } from "./manager";
@@ -65,7 +65,6 @@ import type {
   Module,
   QueryContext,
   Timestamp,
-  TxEnv,
   TxResult,
   TxRunner,
   ValidatorUpdate,
@@ -242,7 +241,7 @@ export class App implements AbciApplication {
    */
   prepareProposal(req: RequestPrepareProposal): ResponsePrepareProposal {
     try {
-      const maxGas = this.blockMaxGas();
+      const maxGas = blockMaxGas(this.store); // the state the next block starts from; ≤ 0: no limit
       const maxBytes = req.maxTxBytes;
       const out: Uint8Array[] = [];
       let bytes = 0n;
@@ -278,7 +277,7 @@ export class App implements AbciApplication {
   processProposal(req: RequestProcessProposal): ResponseProcessProposal {
     const { ACCEPT, REJECT } = ResponseProcessProposal_ProposalStatus;
     try {
-      const maxGas = this.blockMaxGas();
+      const maxGas = blockMaxGas(this.store); // the state the next block starts from; ≤ 0: no limit
       let gas = 0n;
       for (let i = 0; i < req.txs.length; i++) {
         const g = this.txGas(req.txs[i]!, "ProcessProposal");
@@ -308,11 +307,6 @@ export class App implements AbciApplication {
       if (!(e instanceof ChainError)) this.log.error({ err: (e as Error)?.message, stack: (e as Error)?.stack }, `${where}: tx decode threw (bug); treating the tx as undecodable`);
       return undefined;
     }
-  }
-
-  /** consensus_params.block.max_gas of the state the next block starts from (≤ 0: no limit). */
-  private blockMaxGas(): bigint {
-    return readParams(this.store.getStore(CONSENSUS_STORE))?.block?.maxGas ?? -1n;
   }
 
   extendVote(): { voteExtension: Uint8Array } {

@@ -5,7 +5,7 @@
  * update to CometBFT when the stored params changed during the block.
  */
 import { ConsensusParams } from "cosmjs-types/tendermint/types/params";
-import type { KVRead, KVStore } from "../store/types";
+import type { KVRead, KVStore, MultiStoreView } from "../store/types";
 import type { Context } from "./types";
 
 export const CONSENSUS_STORE = "consensus";
@@ -64,4 +64,13 @@ export function consensusParamsToJson(p: ConsensusParams): Record<string, unknow
   if (p.version) out.version = { app: p.version.app.toString() };
   if (p.abci) out.abci = { vote_extensions_enable_height: p.abci.voteExtensionsEnableHeight.toString() };
   return out;
+}
+
+/** consensus_params.block.max_gas from a multistore's consensus store (-1/0/absent = no limit). */
+export function blockMaxGas(store: MultiStoreView): bigint {
+  try {
+    return readParams(store.getStore(CONSENSUS_STORE))?.block?.maxGas ?? -1n;
+  } catch {
+    return -1n; // no consensus store mounted (unit tests)
+  }
 }

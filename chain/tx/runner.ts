@@ -13,8 +13,8 @@ import { encodeTxMsgData } from "./pb";
 import { ChainError, sdkErrors, toAbciError } from "../app/errors";
 import { BasicEventManager, BasicGasMeter, createContext } from "../app/context";
 import type { AnyMsg, Event, GasMeter, Module, MsgHandler, TxEnv, TxResult, TxRunner } from "../app/types";
-import type { CacheMultiStore, MultiStoreView } from "../store/types";
-import { CONSENSUS_STORE, readParams } from "../app/consensus";
+import type { CacheMultiStore } from "../store/types";
+import { blockMaxGas } from "../app/consensus";
 import { getVerifier, type Secp256k1Verifier } from "../crypto/secp256k1";
 import { sha256 } from "../crypto/hash";
 import type { AuthKeeper } from "../../modules/auth/keeper";
@@ -38,10 +38,6 @@ export interface TxPipelineOptions {
   readonly sigCacheSize?: number;
   /** Pre-verify FinalizeBlock's unseen signatures on a second thread (default true; native verifier only). */
   readonly parallelVerify?: boolean;
-  /** PrepareProposal includes at most this many txs (default 10,000). */
-  readonly maxProposalTxs?: number;
-  /** ... and stops adding txs after this many ms of checking them (default 1,000). */
-  readonly proposalBudgetMs?: number;
 }
 
 /** Extra, optional inputs an App may give (additive to TxEnv). */
@@ -76,16 +72,6 @@ function moduleOfTypeUrlUncached(typeUrl: string): string {
   return parts.length >= 3 ? parts[1] : parts[0];
 }
 
-/** consensus_params.block.max_gas from the framework's consensus store (-1/0/absent = no limit). */
-export function blockMaxGas(store: MultiStoreView): bigint {
-  try {
-    const p = readParams(store.getStore(CONSENSUS_STORE));
-    return p?.block?.maxGas ?? -1n;
-  } catch {
-    return -1n; // no consensus store mounted (unit tests)
-  }
-}
-
 /** The result of a failed tx (a function, not a per-tx closure: this runs for every tx). */
 function failure(env: TxEnv, e: unknown, gasWanted: bigint, meter: GasMeter, events: readonly Event[] = []): { result: TxResult; msgResponses: AnyMsg[]; error: ChainError | Error } {
   const a = toAbciError(e);
@@ -104,10 +90,6 @@ export class TxPipeline implements TxRunner {
   readonly sigCache: SignatureCache;
   private readonly pool?: VerifyPool;
   private readonly router = new Map<string, MsgHandler<unknown>>();
-  /** The proposal being prepared (PrepareProposal only). */
-  private proposal = { key: "", gas: 0n, txs: 0, started: 0n };
-  readonly maxProposalTxs: number;
-  readonly proposalBudgetMs: number;
 
   constructor(private readonly opt: TxPipelineOptions) {
     this.limits = { ...DEFAULT_TX_LIMITS, ...opt.limits };
@@ -118,8 +100,6 @@ export class TxPipeline implements TxRunner {
       const pool = new VerifyPool(this.verifier);
       if (pool.parallel) this.pool = pool;
     }
-    this.maxProposalTxs = opt.maxProposalTxs ?? 10_000;
-    this.proposalBudgetMs = opt.proposalBudgetMs ?? 1_000;
     for (const m of opt.modules) {
       for (const h of m.msgs ?? []) {
         if (this.router.has(h.typeUrl)) throw new Error(`message ${h.typeUrl} is registered by two modules`);
@@ -241,23 +221,6 @@ export class TxPipeline implements TxRunner {
         const maxBlockGas = env.maxBlockGas ?? this.maxGasAt(env);
         if (maxBlockGas > 0n && gasWanted > maxBlockGas) {
           throw sdkErrors.InvalidGasLimit.wrap(`tx gas limit ${gasWanted} exceeds the block max gas ${maxBlockGas}; lower --gas`);
-        }
-        if (mode === "prepare") {
-          // PrepareProposal is the proposer's own choice (node-local state and time are fine here;
-          // ProcessProposal and FinalizeBlock re-check everything deterministically). Bound the
-          // proposal by block.max_gas, a tx count and a time budget, so that a flooded mempool can
-          // never produce a block that takes longer to build, check and execute than a round.
-          const key = `${env.header.height}/${env.header.time.seconds}/${env.header.time.nanos}`;
-          if (this.proposal.key !== key) this.proposal = { key, gas: 0n, txs: 0, started: process.hrtime.bigint() };
-          if (maxBlockGas > 0n && this.proposal.gas + gasWanted > maxBlockGas) {
-            throw sdkErrors.OutOfGas.wrap(`block gas limit reached: ${this.proposal.gas} + ${gasWanted} > max_gas ${maxBlockGas}; the tx waits for the next block`);
-          }
-          const elapsedMs = Number(process.hrtime.bigint() - this.proposal.started) / 1e6;
-          if (this.proposal.txs >= this.maxProposalTxs || elapsedMs > this.proposalBudgetMs) {
-            throw sdkErrors.InvalidRequest.wrap(`proposal is full (${this.proposal.txs} txs, ${elapsedMs.toFixed(0)} ms); the tx waits for the next block`);
-          }
-          this.proposal.gas += gasWanted;
-          this.proposal.txs++;
         }
         if (gasWanted > 9_223_372_036_854_775_807n) throw sdkErrors.InvalidGasLimit.wrap("gas limit exceeds int64");
       }
