@@ -18,7 +18,6 @@ import * as enc from "./encoding";
 
 // Local bindings: CommonJS output turns imported functions into getter calls on every use,
 // which shows up in tree walks and hashing (the hottest code of the store).
-const compareBytes = enc.compareBytes;
 const putUvarint = enc.putUvarint;
 const putVarint = enc.putVarint;
 const uvarintSize = enc.uvarintSize;
@@ -29,7 +28,12 @@ const EMPTY_HASH = enc.EMPTY_HASH;
 export const LEAF_NONCE_BASE = 0x80000000;
 
 export class Node {
-  key: Uint8Array;
+  /**
+   * The key as a latin1 string (one char per byte; JS string order is unsigned byte order). A
+   * Uint8Array per key is a typed array plus an ArrayBuffer the GC traces and sweeps separately;
+   * a string is one flat object, and comparisons are native. `key` converts; hot paths use `k`.
+   */
+  k: string;
   /**
    * Leaf value as a latin1 string (one char per byte); undefined for inner nodes. A string is one
    * plain heap object; a Uint8Array per leaf is a typed array, an ArrayBuffer and an off-heap
@@ -42,8 +46,13 @@ export class Node {
   size: number;
   /** Version that created the node; 0 = unsaved working node. */
   version: number;
-  /** Nonce within that version (IAVL v1 NodeKey); 0 = unsaved. */
-  nonce: number;
+  /**
+   * The nonce, kept as a small integer: inner nonces as they are, leaf nonces (from 2^31) as
+   * -(nonce - 2^31). A field that ever holds a number outside the 31-bit Smi range is stored as
+   * a boxed HeapNumber in every node (pointer compression), i.e. one more heap object per node
+   * for the GC; `nonce` converts.
+   */
+  nk: number;
   /**
    * The node hash as a 32-char latin1 string (one char per byte): a flat string costs the GC far
    * less than a Uint8Array per node. `hash` converts; hot paths use `h`.
@@ -52,16 +61,35 @@ export class Node {
   left: Node | undefined;
   right: Node | undefined;
 
-  constructor(key: Uint8Array, value: Uint8Array | undefined, height: number, size: number) {
-    this.key = key;
-    this.v = value === undefined ? undefined : bytesToLatin1(value);
+  constructor(k: string, v: string | undefined, height: number, size: number) {
+    this.k = k;
+    this.v = v;
     this.height = height;
     this.size = size;
     this.version = 0;
-    this.nonce = 0;
+    this.nk = 0;
     this.h = undefined;
     this.left = undefined;
     this.right = undefined;
+  }
+
+  /** The key as bytes (a new Buffer per call). */
+  get key(): Uint8Array {
+    return Buffer.from(this.k, "latin1");
+  }
+
+  set key(b: Uint8Array) {
+    this.k = bytesToLatin1(b);
+  }
+
+  /** Nonce within that version (IAVL v1 NodeKey); 0 = unsaved. */
+  get nonce(): number {
+    const x = this.nk;
+    return x < 0 ? LEAF_NONCE_BASE - x : x;
+  }
+
+  set nonce(v: number) {
+    this.nk = v > LEAF_NONCE_BASE ? LEAF_NONCE_BASE - v : v;
   }
 
   /** The leaf value as bytes (a new Buffer per call: callers treat it as read-only anyway). */
@@ -99,14 +127,14 @@ export class Node {
   }
 }
 
-const EMPTY_KEY = new Uint8Array(0);
+const EMPTY_KEY = "";
 
 /** Path order of saved nodes: is `a` above where `b` would be (newer version, or later in post-order)? */
 function newerThan(a: Node, b: Node): boolean {
   if (a.version !== b.version) return a.version > b.version;
   // Same version: leaves (nonces from 2^31) are at the bottom, inner nodes by post-order nonce.
-  const ra = a.nonce >= LEAF_NONCE_BASE ? 0 : a.nonce;
-  const rb = b.nonce >= LEAF_NONCE_BASE ? 0 : b.nonce;
+  const ra = a.nk < 0 ? 0 : a.nk;
+  const rb = b.nk < 0 ? 0 : b.nk;
   return ra > rb;
 }
 
@@ -176,7 +204,7 @@ export function hashNodeH(node: Node, version: number): string {
   const v = node.version !== 0 ? node.version : version;
   let pos = 0;
   if (node.height === 0) {
-    const key = node.key;
+    const key = node.k;
     const value = node.v!;
     const vlen = value.length;
     const need = 30 + uvarintSize(key.length) + key.length + 33;
@@ -193,11 +221,11 @@ export function hashNodeH(node: Node, version: number): string {
     pos = putNonNegVarint(buf, 2, v);
     pos = putUvarint(buf, pos, key.length);
     if (key.length <= 64) {
-      for (let i = 0; i < key.length; i++) buf[pos + i] = key[i]!;
+      for (let i = 0; i < key.length; i++) buf[pos + i] = key.charCodeAt(i);
+      pos += key.length;
     } else {
-      buf.set(key, pos);
+      pos += buf.write(key, pos, key.length, "latin1");
     }
-    pos += key.length;
     buf[pos++] = 0x20;
     for (let i = 0; i < 32; i++) buf[pos + i] = vh.charCodeAt(i);
     pos += 32;
@@ -326,18 +354,19 @@ export class IavlTree {
   shared: IavlTree | undefined = undefined;
 
   get(key: Uint8Array): Uint8Array | undefined {
-    if (this.shared !== undefined) return this.getShared(key, this.shared);
-    return this.getFrom(this.root, key);
+    const k = bytesToLatin1(key);
+    if (this.shared !== undefined) return this.getShared(k, this.shared);
+    return this.getFrom(this.root, k);
   }
 
-  private getFrom(n: Node | undefined, key: Uint8Array): Uint8Array | undefined {
+  private getFrom(n: Node | undefined, key: string): Uint8Array | undefined {
     if (n === undefined) return undefined;
     this.load(n);
     while (n.height > 0) {
-      n = compareBytes(key, n.key) < 0 ? n.left! : n.right!;
+      n = key < n.k ? n.left! : n.right!;
       this.load(n);
     }
-    return compareBytes(n.key, key) === 0 ? n.value : undefined;
+    return n.k === key ? n.value : undefined;
   }
 
   /**
@@ -349,7 +378,7 @@ export class IavlTree {
    * parent is created with or after its children; within a version inner nonces are post-order
    * and leaves sit at the bottom), so one cursor walks the live path alongside this one.
    */
-  private getShared(key: Uint8Array, live: IavlTree): Uint8Array | undefined {
+  private getShared(key: string, live: IavlTree): Uint8Array | undefined {
     let n = this.root;
     if (n === undefined) return undefined;
     let m = live.savedRoot;
@@ -357,13 +386,13 @@ export class IavlTree {
       if (n.height < 0) {
         while (m !== undefined && newerThan(m, n)) {
           live.load(m);
-          m = m.height === 0 ? undefined : compareBytes(key, m.key) < 0 ? m.left! : m.right!;
+          m = m.height === 0 ? undefined : key < m.k ? m.left! : m.right!;
         }
-        if (m !== undefined && m.version === n.version && m.nonce === n.nonce && m.h === n.h) return live.getFrom(m, key);
+        if (m !== undefined && m.version === n.version && m.nk === n.nk && m.h === n.h) return live.getFrom(m, key);
         this.load(n);
       }
-      if (n.height === 0) return compareBytes(n.key, key) === 0 ? n.value : undefined;
-      n = compareBytes(key, n.key) < 0 ? n.left! : n.right!;
+      if (n.height === 0) return n.k === key ? n.value : undefined;
+      n = key < n.k ? n.left! : n.right!;
     }
   }
 
@@ -372,9 +401,10 @@ export class IavlTree {
     let n = this.root;
     if (n === undefined) return [0, undefined];
     this.load(n);
+    const k = bytesToLatin1(key);
     let index = 0;
     while (n.height > 0) {
-      if (compareBytes(key, n.key) < 0) {
+      if (k < n.k) {
         n = this.load(n.left!);
       } else {
         const r = this.load(n.right!);
@@ -382,9 +412,8 @@ export class IavlTree {
         n = r;
       }
     }
-    const c = compareBytes(n.key, key);
-    if (c < 0) return [index + 1, undefined];
-    if (c > 0) return [index, undefined];
+    if (n.k < k) return [index + 1, undefined];
+    if (n.k > k) return [index, undefined];
     return [index, n.value];
   }
 
@@ -412,8 +441,9 @@ export class IavlTree {
     this.load(n);
     const path: PathStep[] = [];
     const wv = this.workingVersion;
+    const k = bytesToLatin1(key);
     while (n.height > 0) {
-      const goLeft = compareBytes(key, n.key) < 0;
+      const goLeft = k < n.k;
       const version = n.version !== 0 ? n.version : wv;
       if (goLeft) {
         path.push({ height: n.height, size: n.size, version, left: undefined, right: hashNode(n.right!, wv) });
@@ -423,25 +453,27 @@ export class IavlTree {
         n = this.load(n.right!);
       }
     }
-    if (compareBytes(n.key, key) !== 0) throw new StoreError(`key ${Buffer.from(key).toString("hex")} not in tree`);
+    if (n.k !== k) throw new StoreError(`key ${Buffer.from(key).toString("hex")} not in tree`);
     return { path, leaf: n };
   }
 
   /** Ordered iteration over [start, end); walks (and lazily loads) tree nodes. */
   *iterate(start: Uint8Array | undefined, end: Uint8Array | undefined, reverse: boolean): Generator<[Uint8Array, Uint8Array]> {
     if (this.root === undefined) return;
+    const lo = start === undefined ? undefined : bytesToLatin1(start);
+    const hi = end === undefined ? undefined : bytesToLatin1(end);
     const stack: Node[] = [this.root];
     while (stack.length > 0) {
       const n = this.load(stack.pop()!);
       if (n.height === 0) {
-        if ((start === undefined || compareBytes(n.key, start) >= 0) && (end === undefined || compareBytes(n.key, end) < 0)) {
+        if ((lo === undefined || n.k >= lo) && (hi === undefined || n.k < hi)) {
           yield [n.key, n.value!];
         }
         continue;
       }
-      // Left subtree keys < n.key <= right subtree keys.
-      const wantLeft = start === undefined || compareBytes(start, n.key) < 0;
-      const wantRight = end === undefined || compareBytes(n.key, end) < 0;
+      // Left subtree keys < n.k <= right subtree keys.
+      const wantLeft = lo === undefined || lo < n.k;
+      const wantRight = hi === undefined || n.k < hi;
       if (reverse) {
         if (wantLeft) stack.push(n.left!);
         if (wantRight) stack.push(n.right!);
@@ -456,6 +488,11 @@ export class IavlTree {
 
   /** Sets key=value; returns true when an existing key was updated. */
   set(key: Uint8Array, value: Uint8Array): boolean {
+    return this.setLatin1(bytesToLatin1(key), bytesToLatin1(value));
+  }
+
+  /** set() with key and value as latin1 strings (one char per byte). */
+  setLatin1(key: string, value: string): boolean {
     if (this.root === undefined) {
       this.root = new Node(key, value, 0, 1);
       return false;
@@ -467,6 +504,11 @@ export class IavlTree {
 
   /** Removes key; returns true when it existed. */
   remove(key: Uint8Array): boolean {
+    return this.removeLatin1(bytesToLatin1(key));
+  }
+
+  /** remove() with the key as a latin1 string. */
+  removeLatin1(key: string): boolean {
     if (this.root === undefined) return false;
     const r = this.removeRec(this.root, key);
     if (!r.removed) return false;
@@ -512,7 +554,7 @@ export class IavlTree {
           if (n.right!.version === 0) visit(n.right!);
         }
         n.version = version;
-        n.nonce = n.height === 0 ? LEAF_NONCE_BASE + ++leaf : ++inner;
+        n.nk = n.height === 0 ? -++leaf : ++inner;
         this.cachedNodes++;
         if (persist !== undefined) persist(n);
       };
@@ -538,23 +580,23 @@ export class IavlTree {
     }
     this.load(n);
     this.orphans.push(n);
-    const c = new Node(n.key, undefined, n.height, n.size);
+    const c = new Node(n.k, undefined, n.height, n.size);
     c.left = n.left;
     c.right = n.right;
     return c;
   }
 
-  private setRec(node: Node, key: Uint8Array, value: Uint8Array): Node {
+  private setRec(node: Node, key: string, value: string): Node {
     this.load(node);
     if (node.height === 0) {
-      const c = compareBytes(key, node.key);
-      if (c < 0) {
-        const inner = new Node(node.key, undefined, 1, 2);
+      const nk = node.k;
+      if (key < nk) {
+        const inner = new Node(nk, undefined, 1, 2);
         inner.left = new Node(key, value, 0, 1);
         inner.right = node;
         return inner;
       }
-      if (c > 0) {
+      if (key !== nk) {
         const inner = new Node(key, undefined, 1, 2);
         inner.left = node;
         inner.right = new Node(key, value, 0, 1);
@@ -563,32 +605,32 @@ export class IavlTree {
       this.orphan(node);
       this.updated = true;
       // Same bytes: keep the old leaf's key so the caller's copy can die young.
-      return new Node(node.key, value, 0, 1);
+      return new Node(nk, value, 0, 1);
     }
     const n = this.mutable(node);
-    if (compareBytes(key, n.key) < 0) n.left = this.setRec(n.left!, key, value);
+    if (key < n.k) n.left = this.setRec(n.left!, key, value);
     else n.right = this.setRec(n.right!, key, value);
     if (this.updated) return n;
     this.calcHeightAndSize(n);
     return this.balance(n);
   }
 
-  private removeRec(node: Node, key: Uint8Array): { newSelf: Node | undefined; newKey: Uint8Array | undefined; removed: boolean } {
+  private removeRec(node: Node, key: string): { newSelf: Node | undefined; newKey: string | undefined; removed: boolean } {
     this.load(node);
     if (node.height === 0) {
-      if (compareBytes(key, node.key) === 0) {
+      if (key === node.k) {
         this.orphan(node);
         return { newSelf: undefined, newKey: undefined, removed: true };
       }
       return { newSelf: node, newKey: undefined, removed: false };
     }
-    if (compareBytes(key, node.key) < 0) {
+    if (key < node.k) {
       const r = this.removeRec(node.left!, key);
       if (!r.removed) return r;
       if (r.newSelf === undefined) {
         // The left child was the removed leaf: this node disappears, its right child moves up.
         this.orphan(node);
-        return { newSelf: node.right, newKey: node.key, removed: true };
+        return { newSelf: node.right, newKey: node.k, removed: true };
       }
       const n = this.mutable(node);
       n.left = r.newSelf;
@@ -603,7 +645,7 @@ export class IavlTree {
     }
     const n = this.mutable(node);
     n.right = r.newSelf;
-    if (r.newKey !== undefined) n.key = r.newKey;
+    if (r.newKey !== undefined) n.k = r.newKey;
     this.calcHeightAndSize(n);
     return { newSelf: this.balance(n), newKey: undefined, removed: true };
   }

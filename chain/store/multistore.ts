@@ -186,9 +186,9 @@ class StoreState {
   applyWrite(key: Bytes, value: Bytes | null, mapKey = bytesToKey(key), entry?: { readonly key: Bytes; readonly value: Bytes | null }): void {
     try {
       if (value === null) {
-        if (!this.tree.remove(key)) return; // absent: no change, no fast-index entry
+        if (!this.tree.removeLatin1(mapKey)) return; // absent: no change, no fast-index entry
       } else {
-        this.tree.set(key, value);
+        this.tree.setLatin1(mapKey, bytesToLatin1(value));
       }
     } catch (e) {
       throw this.annotate(e, `writing key ${toHex(key)}`);

@@ -172,7 +172,7 @@ function copyH(out: Uint8Array, pos: number, h: string): number {
 }
 
 function bodySize(n: Node): number {
-  const key = n.key;
+  const key = n.k;
   let len = 1 + uvarintSize(n.height) + uvarintSize(n.size) + uvarintSize(key.length) + key.length;
   if (n.height === 0) return len + n.v!.length;
   const l = n.left!;
@@ -180,14 +180,11 @@ function bodySize(n: Node): number {
   return len + 64 + uvarintSize(l.version) + uvarintSize(l.nonce) + uvarintSize(r.version) + uvarintSize(r.nonce);
 }
 
-/** Byte copy; a loop beats TypedArray.prototype.set for the short keys and 32-byte hashes. */
-function copyInto(out: Uint8Array, pos: number, src: Uint8Array): number {
+/** A latin1 string's bytes; a loop beats a native write for short keys. */
+function copyLatin1(out: Buffer, pos: number, src: string): number {
   const n = src.length;
-  if (n > 64) {
-    out.set(src, pos);
-    return pos + n;
-  }
-  for (let i = 0; i < n; i++) out[pos + i] = src[i]!;
+  if (n > 64) return pos + out.write(src, pos, n, "latin1");
+  for (let i = 0; i < n; i++) out[pos + i] = src.charCodeAt(i);
   return pos + n;
 }
 
@@ -201,12 +198,12 @@ function putUv(out: Uint8Array, pos: number, n: number): number {
 }
 
 function writeBody(out: Buffer, pos: number, n: Node): number {
-  const key = n.key;
+  const key = n.k;
   out[pos++] = n.height === 0 ? 0 : 1;
   pos = putUv(out, pos, n.height);
   pos = putUv(out, pos, n.size);
   pos = putUv(out, pos, key.length);
-  pos = copyInto(out, pos, key);
+  pos = copyLatin1(out, pos, key);
   if (n.height === 0) {
     const v = n.v!;
     return pos + out.write(v, pos, v.length, "latin1");
@@ -289,7 +286,7 @@ export class NodeWriter {
     let need = 0;
     for (let i = 0; i < count; i++) {
       const n = nodes[i]!;
-      need += 1 + 3 * 9 + n.key.length + 2 * (32 + 2 * 9);
+      need += 1 + 3 * 9 + n.k.length + 2 * (32 + 2 * 9);
     }
     if (encScratch.length < need) encScratch = Buffer.allocUnsafe(need * 2);
     const scratch = encScratch;
@@ -367,7 +364,7 @@ export function decodeNodeInto(stub: Node, body: Uint8Array): void {
   [size, pos] = readUvarint(body, pos);
   [klen, pos] = readUvarint(body, pos);
   if (pos + klen > body.length) throw new Error("truncated key");
-  const key = body.subarray(pos, pos + klen);
+  const key = Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString("latin1", pos, pos + klen);
   pos += klen;
   if (kind === 0) {
     if (height !== 0 || size !== 1) throw new Error("bad leaf header");
@@ -390,7 +387,7 @@ export function decodeNodeInto(stub: Node, body: Uint8Array): void {
   } else {
     throw new Error(`unknown node kind ${kind}`);
   }
-  stub.key = key;
+  stub.k = key;
   stub.size = size;
   stub.height = height;
 }
