@@ -15,7 +15,7 @@ import {
   MultiStoreView,
   StoreError,
 } from "./types";
-import { bytesToKey, compareBytes, compareStrings, prefixEnd, toHex } from "./encoding";
+import { bytesToKey, compareBytes, compareStrings, keyToBytes, prefixEnd, toHex } from "./encoding";
 
 export function validateKey(key: Bytes): void {
   if (!(key instanceof Uint8Array)) throw new StoreError("key must be a Uint8Array");
@@ -32,11 +32,20 @@ export function validateValue(key: Bytes, value: Bytes): void {
   }
 }
 
-/** One buffered write: value, or null for a delete. Key kept as bytes for merging. */
+/** One buffered write for iteration: value, or null for a delete. */
 export interface Dirty {
   readonly key: Bytes;
   readonly value: Bytes | null;
 }
+
+/**
+ * A buffered value as kept in a branch: the bytes as a latin1 string (one char per byte), or null
+ * for a delete. The map key is the key's latin1 string. Strings are immutable copies (callers may
+ * reuse their buffers) and one flat heap object each, where a copied Uint8Array is a typed array,
+ * an ArrayBuffer and an off-heap store; the same string later becomes the tree leaf's value and
+ * the value cache entry, so a write is converted once.
+ */
+export type Latin1Value = string | null;
 
 /** Merges a parent iterator with sorted dirty entries (the dirty entry wins on equal keys). */
 export function* mergeIterators(
@@ -74,7 +83,7 @@ export function* mergeIterators(
 
 /** Dirty entries of `map` within [start, end), sorted in iteration order. */
 export function sortedDirty(
-  map: ReadonlyMap<string, Dirty>,
+  map: ReadonlyMap<string, Latin1Value>,
   start: Bytes | undefined,
   end: Bytes | undefined,
   reverse: boolean,
@@ -86,19 +95,22 @@ export function sortedDirty(
     if ((lo === undefined || k >= lo) && (hi === undefined || k < hi)) keys.push(k);
   }
   keys.sort(reverse ? (a, b) => compareStrings(b, a) : compareStrings);
-  return keys.map((k) => map.get(k)!);
+  return keys.map((k) => {
+    const v = map.get(k)!;
+    return { key: keyToBytes(k), value: v === null ? null : keyToBytes(v) };
+  });
 }
 
 /** A write buffer over any KVStore. */
 export class CacheKV implements CacheKVStore {
-  private dirty = new Map<string, Dirty>();
+  private dirty = new Map<string, Latin1Value>();
 
   constructor(private readonly parent: KVStore) {}
 
   get(key: Bytes): Bytes | undefined {
     validateKey(key);
     const d = this.dirty.get(bytesToKey(key));
-    if (d !== undefined) return d.value === null ? undefined : d.value;
+    if (d !== undefined) return d === null ? undefined : Buffer.from(d, "latin1");
     return this.parent.get(key);
   }
 
@@ -109,14 +121,13 @@ export class CacheKV implements CacheKVStore {
   set(key: Bytes, value: Bytes): void {
     validateKey(key);
     validateValue(key, value);
-    // Copy: callers may reuse their buffers after set(). new Uint8Array(typedArray) is a plain
-    // memcpy, about twice as fast as Uint8Array.from (which goes through the iterable path).
-    this.dirty.set(bytesToKey(key), { key: new Uint8Array(key), value: new Uint8Array(value) });
+    // The strings are copies: callers may reuse their buffers after set().
+    this.dirty.set(bytesToKey(key), bytesToKey(value));
   }
 
   delete(key: Bytes): void {
     validateKey(key);
-    this.dirty.set(bytesToKey(key), { key: new Uint8Array(key), value: null });
+    this.dirty.set(bytesToKey(key), null);
   }
 
   iterator(start?: Bytes, end?: Bytes, reverse = false): IterableIterator<KVPair> {
@@ -141,14 +152,14 @@ export class CacheKV implements CacheKVStore {
     const keys = [...this.dirty.keys()].sort(compareStrings);
     for (const k of keys) {
       const d = this.dirty.get(k)!;
-      if (d.value === null) this.parent.delete(d.key);
-      else this.parent.set(d.key, d.value);
+      if (d === null) this.parent.delete(keyToBytes(k));
+      else this.parent.set(keyToBytes(k), keyToBytes(d));
     }
     this.dirty = new Map();
   }
 
   /** Removes and returns the buffered writes sorted by key (the root applies them to its tree). */
-  takeSorted(): [string, Dirty][] {
+  takeSorted(): [string, Latin1Value][] {
     const entries = [...this.dirty.entries()].sort((a, b) => compareStrings(a[0], b[0]));
     this.dirty = new Map();
     return entries;

@@ -23,11 +23,11 @@ import {
   StoreError,
   StoreOptions,
 } from "./types";
-import { CacheKV, CacheMulti, validateKey, validateValue } from "./cachekv";
+import { CacheKV, CacheMulti, Latin1Value, validateKey, validateValue } from "./cachekv";
 import { bytesToLatin1, IavlTree, Node } from "./iavl";
 import { commitKey, DbNodeLoader, META_KEY, NodeWriter, orphanKey, PAGE_SIZE, pageOf, StoreKeys, TAG_COMMIT } from "./nodedb";
 import { LEAF_NONCE_BASE } from "./iavl";
-import { bytesToKey, compareStrings, EMPTY_HASH, fromHex, prefixEnd, putUvarint, readBE64, readUvarint, toHex } from "./encoding";
+import { bytesToKey, compareStrings, EMPTY_HASH, fromHex, keyToBytes, prefixEnd, putUvarint, readBE64, readUvarint, toHex } from "./encoding";
 import { CommittedView, NO_FAST } from "./view";
 import { ValueCache } from "./valuecache";
 import { commitInfoHash, encodeProof, iavlProof, PROOF_OP_IAVL, PROOF_OP_SIMPLE, storeExistenceProof, StoreRoot } from "./proofs";
@@ -133,11 +133,11 @@ class TreeView implements KVStore {
   set(key: Bytes, value: Bytes): void {
     validateKey(key);
     validateValue(key, value);
-    this.s.applyWrite(key, value);
+    this.s.applyWrite(bytesToKey(key), bytesToKey(value));
   }
   delete(key: Bytes): void {
     validateKey(key);
-    this.s.applyWrite(key, null);
+    this.s.applyWrite(bytesToKey(key), null);
   }
 }
 
@@ -145,8 +145,8 @@ class StoreState {
   readonly keys: StoreKeys;
   readonly loader: DbNodeLoader;
   readonly tree: IavlTree;
-  /** Changes applied to the working tree since the last commit (null = deleted). */
-  unsavedFast = new Map<string, { readonly key: Bytes; readonly value: Bytes | null }>();
+  /** Changes applied to the working tree since the last commit, latin1 key → latin1 value (null = deleted). */
+  unsavedFast = new Map<string, Latin1Value>();
   readonly view: TreeView;
   /** Writes not yet applied to the tree. */
   readonly pending: CacheKV;
@@ -169,7 +169,7 @@ class StoreState {
   getWorking(key: Bytes): Bytes | undefined {
     const mk = bytesToKey(key);
     const u = this.unsavedFast.get(mk);
-    if (u !== undefined) return u.value === null ? undefined : u.value;
+    if (u !== undefined) return u === null ? undefined : Buffer.from(u, "latin1");
     return this.getCommitted(key, mk);
   }
 
@@ -182,23 +182,23 @@ class StoreState {
     return v === undefined ? undefined : v;
   }
 
-  /** `entry` ({key, value}, e.g. the pending layer's own record) is kept instead of a new object. */
-  applyWrite(key: Bytes, value: Bytes | null, mapKey = bytesToKey(key), entry?: { readonly key: Bytes; readonly value: Bytes | null }): void {
+  /** Key and value as latin1 strings (value null = delete). */
+  applyWrite(key: string, value: Latin1Value): void {
     try {
       if (value === null) {
-        if (!this.tree.removeLatin1(mapKey)) return; // absent: no change, no fast-index entry
+        if (!this.tree.removeLatin1(key)) return; // absent: no change, no fast-index entry
       } else {
-        this.tree.setLatin1(mapKey, bytesToLatin1(value));
+        this.tree.setLatin1(key, value);
       }
     } catch (e) {
-      throw this.annotate(e, `writing key ${toHex(key)}`);
+      throw this.annotate(e, `writing key ${toHex(keyToBytes(key))}`);
     }
-    this.unsavedFast.set(mapKey, entry ?? { key, value });
+    this.unsavedFast.set(key, value);
   }
 
   /** Applies the pending writes to the tree in sorted key order (validated when buffered). */
   applyPending(): void {
-    for (const [k, d] of this.pending.takeSorted()) this.applyWrite(d.key, d.value, k, d);
+    for (const [k, v] of this.pending.takeSorted()) this.applyWrite(k, v);
   }
 
   wrapCall<T>(f: () => T, what: string): T {
@@ -428,9 +428,9 @@ export class RootMultiStore implements CommitMultiStore {
         const root = s.tree.root;
         record.stores.push({ name, hash: toHex(hash), root: root === undefined ? null : [root.version, root.nonce] });
         if (orphans.length > 0) ops.put(orphanKey(prev, name), encodeOrphans(orphans));
-        for (const u of s.unsavedFast.values()) {
-          if (u.value === null) ops.del(s.keys.fastTmp(u.key));
-          else ops.put(s.keys.fastTmp(u.key), u.value);
+        for (const [k, v] of s.unsavedFast) {
+          if (v === null) ops.del(s.keys.fastTmp(k));
+          else ops.put(s.keys.fastTmp(k), latin1Tmp(v));
         }
       }
       ops.put(commitKey(version), Buffer.from(JSON.stringify(record), "utf8"));
@@ -460,7 +460,7 @@ export class RootMultiStore implements CommitMultiStore {
       for (const v of dropped) this.oldTrees.delete(v);
       for (const s of this.stores.values()) {
         // The fast index now holds these values: so must the cache (before anyone reads again).
-        for (const [mk, u] of s.unsavedFast) s.committed.set(mk, u.value === null ? null : bytesToLatin1(u.value));
+        for (const [mk, v] of s.unsavedFast) s.committed.set(mk, v);
         s.unsavedFast = new Map();
         this.committedRoots.set(s.name, s.tree.savedRoot);
         if (s.tree.cachedNodes > this.maxCachedNodes) s.tree.evictBelow(this.evictDepth);
@@ -735,6 +735,26 @@ function retainedIn(a: readonly number[], from: number, to: number): boolean {
     else hi = mid;
   }
   return lo < a.length && a[lo]! <= to;
+}
+
+let valueScratch = Buffer.allocUnsafe(4096);
+let valueViews: (Buffer | undefined)[] = [];
+
+/** A latin1 string's bytes in a scratch buffer, valid until the next call (for a batch op, which copies). */
+function latin1Tmp(s: string): Uint8Array {
+  const n = s.length;
+  if (valueScratch.length < n) {
+    valueScratch = Buffer.allocUnsafe(n * 2);
+    valueViews = [];
+  }
+  valueScratch.write(s, 0, n, "latin1");
+  if (n > 4096) return valueScratch.subarray(0, n);
+  let v = valueViews[n];
+  if (v === undefined) {
+    v = valueScratch.subarray(0, n);
+    valueViews[n] = v;
+  }
+  return v;
 }
 
 let orphanScratch = new Uint8Array(0);

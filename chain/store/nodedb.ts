@@ -111,8 +111,8 @@ export class StoreKeys {
   }
   private fastScratch = new Uint8Array(0);
   private fastViews: (Uint8Array | undefined)[] = [];
-  /** fast(key) in a scratch buffer, valid until the next call (for a batch op, which copies it). */
-  fastTmp(key: Uint8Array): Uint8Array {
+  /** fast(key) for a latin1 key string, in a scratch buffer valid until the next call (for a batch op, which copies it). */
+  fastTmp(key: string): Uint8Array {
     const p = this.fastPrefix;
     const len = p.length + key.length;
     if (this.fastScratch.length < len) {
@@ -122,7 +122,7 @@ export class StoreKeys {
     }
     const s = this.fastScratch;
     const pl = p.length;
-    for (let i = 0; i < key.length; i++) s[pl + i] = key[i]!;
+    for (let i = 0; i < key.length; i++) s[pl + i] = key.charCodeAt(i);
     let v = this.fastViews[len];
     if (v === undefined) {
       v = s.subarray(0, len);
