@@ -115,7 +115,10 @@ export class CacheKV implements CacheKVStore {
   }
 
   has(key: Bytes): boolean {
-    return this.get(key) !== undefined;
+    validateKey(key);
+    const d = this.dirty.get(bytesToKey(key));
+    if (d !== undefined) return d !== null;
+    return this.parent.has(key);
   }
 
   set(key: Bytes, value: Bytes): void {
