@@ -1,0 +1,100 @@
+/**
+ * In-memory tree benchmark (prints figures; not a test): the IAVL write path without LevelDB or
+ * branches, for A/B runs of tree changes on a busy machine.
+ *
+ *   node --max-old-space-size=8192 --import tsx chain/store/treebench.ts [keys]   # default 1,000,000
+ *
+ * Builds a tree of `keys` random 32-byte keys with 100-byte values (saved every 100,000), then 10
+ * blocks of 10,000 sorted writes (40% update, 40% insert, 20% delete) + workingHash + saveVersion
+ * with every new node encoded (NodeWriter into a sink that drops the records). Prints the
+ * main-thread CPU per block, the CPU of one forced full GC before and after the blocks, heap size
+ * and the root hash (must not change with a representation change).
+ */
+import { readFileSync } from "node:fs";
+import { loadavg } from "node:os";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
+import { IavlTree } from "./iavl";
+import { NodeWriter, StoreKeys } from "./nodedb";
+
+setFlagsFromString("--expose-gc");
+const gc = runInNewContext("gc") as () => void;
+const N = Number(process.argv[2] ?? 1_000_000);
+/** Main-thread CPU ms (Linux, 10 ms ticks). */
+const mainCpu = (): number => {
+  const st = readFileSync("/proc/thread-self/stat", "utf8");
+  const f = st.slice(st.lastIndexOf(")") + 2).split(" ");
+  return (Number(f[11]) + Number(f[12])) * 10;
+};
+let seed = 1;
+const rnd = (): number => {
+  seed = (Math.imul(seed ^ (seed >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0;
+  seed = (seed ^ (seed >>> 12)) >>> 0;
+  return seed;
+};
+const bytes = (n: number): Uint8Array => {
+  const b = new Uint8Array(n);
+  for (let i = 0; i < n; i++) b[i] = rnd() >>> 24;
+  return b;
+};
+
+const tree = new IavlTree(undefined);
+const keys = new StoreKeys("bank");
+const sink = { put(): void {} };
+const live: Uint8Array[] = [];
+const save = (): void => {
+  const w = new NodeWriter(keys, sink);
+  tree.saveVersion((n) => w.add(n));
+  w.finish(tree.version);
+};
+
+for (let i = 0; i < N; i++) {
+  const k = bytes(32);
+  tree.set(k, bytes(100));
+  live.push(k);
+  if ((i + 1) % 100_000 === 0) save();
+}
+save();
+gc();
+let t = mainCpu();
+gc();
+const gcBefore = mainCpu() - t;
+
+function block(ops: [Uint8Array, Uint8Array | null][]): void {
+  for (const [k, v] of ops) {
+    if (v === null) tree.remove(k);
+    else tree.set(k, v);
+  }
+  tree.workingHash();
+  save();
+}
+
+const cpu: number[] = [];
+for (let b = 0; b < 10; b++) {
+  const ops: [Uint8Array, Uint8Array | null][] = [];
+  for (let i = 0; i < 10_000; i++) {
+    const x = rnd() % 10;
+    if (x < 4) ops.push([live[rnd() % live.length]!, bytes(100)]);
+    else if (x < 8) {
+      const k = bytes(32);
+      ops.push([k, bytes(100)]);
+      live.push(k);
+    } else {
+      const j = rnd() % live.length;
+      ops.push([live[j]!, null]);
+      live[j] = live[live.length - 1]!;
+      live.pop();
+    }
+  }
+  ops.sort((a, b) => Buffer.compare(a[0], b[0]));
+  const c0 = mainCpu();
+  block(ops);
+  cpu.push(mainCpu() - c0);
+}
+t = mainCpu();
+gc();
+const gcAfter = mainCpu() - t;
+const mean = cpu.reduce((a, b) => a + b, 0) / cpu.length;
+console.log(`keys ${N}: main-thread CPU per block ${cpu.join(" ")} ms, mean ${mean.toFixed(0)} ms`);
+console.log(`full GC ${gcBefore} ms before the blocks, ${gcAfter} ms after; heap ${(process.memoryUsage().heapUsed / 1e6).toFixed(0)} MB`);
+console.log(`load average ${loadavg().map((x) => x.toFixed(1)).join(" ")}; tree size ${tree.size}, root ${Buffer.from(tree.workingHash()).toString("hex")}`);
