@@ -139,18 +139,29 @@ export class TxPipeline implements TxRunner {
   private readonly decoded = new Map<string, DecodedTx>();
   private static readonly DECODE_CACHE_MAX = 50_000;
 
+  /**
+   * The same byte array is decoded twice in FinalizeBlock (preverifyBlock, then the tx itself):
+   * remembered by identity, so the second lookup skips hashing the bytes. Tx byte arrays are never
+   * mutated (a DecodedTx already keeps views into them), so identity implies equal content.
+   */
+  private readonly decodedByRef = new WeakMap<Uint8Array, DecodedTx>();
+
   decode(tx: Uint8Array): DecodedTx {
+    const byRef = this.decodedByRef.get(tx);
+    if (byRef !== undefined && byRef.bytes.length === tx.length) return byRef;
     if (tx.length === 0 || tx.length > this.limits.maxTxBytes) return this.decodeFresh(tx);
     const h = sha256(tx);
     const key = Buffer.from(h.buffer, h.byteOffset, h.byteLength).toString("latin1");
-    const hit = this.decoded.get(key);
-    if (hit && hit.bytes.length === tx.length) return hit;
-    const d = this.decodeFresh(tx, h);
-    if (this.decoded.size >= TxPipeline.DECODE_CACHE_MAX) {
-      const oldest = this.decoded.keys().next().value;
-      if (oldest !== undefined) this.decoded.delete(oldest);
+    let d = this.decoded.get(key);
+    if (d === undefined || d.bytes.length !== tx.length) {
+      d = this.decodeFresh(tx, h);
+      if (this.decoded.size >= TxPipeline.DECODE_CACHE_MAX) {
+        const oldest = this.decoded.keys().next().value;
+        if (oldest !== undefined) this.decoded.delete(oldest);
+      }
+      this.decoded.set(key, d);
     }
-    this.decoded.set(key, d);
+    this.decodedByRef.set(tx, d);
     return d;
   }
 
@@ -251,8 +262,11 @@ export class TxPipeline implements TxRunner {
         };
       }
 
-      // Messages in a second branch.
-      const msgStore: CacheMultiStore = anteStore.branch();
+      // The ante's writes are kept whatever the messages do: write them back now and run the
+      // messages in a branch of env.store directly (one layer less for every message read; the
+      // same final state as branching the ante's branch and writing both back on success).
+      anteStore.write();
+      const msgStore: CacheMultiStore = env.store.branch();
       const msgEvents = new BasicEventManager();
       const msgResponses: AnyMsg[] = [];
       try {
@@ -280,11 +294,9 @@ export class TxPipeline implements TxRunner {
             /* the block is full: the App stops including txs */
           }
         }
-        anteStore.write();
         return failure(env, e, gasWanted, meter, anteEvents.events());
       }
       msgStore.write();
-      anteStore.write();
       const data = encodeTxMsgData(msgResponses);
       return {
         result: {
