@@ -26,7 +26,7 @@ import { coinsToString, parseCoins, type BigCoin } from "../../modules/bank/coin
 import { authErrors } from "../../modules/auth/errors";
 import type { DecodedTx } from "./decode";
 import { formatGasPrices, requiredFee, type GasPrice } from "./fees";
-import { SignatureCache } from "./sigcache";
+import type { SignatureCache } from "./sigcache";
 import { SIGN_MODE_DIRECT, directSignDigest } from "./signing";
 
 export const FEE_COLLECTOR = "fee_collector";
@@ -250,9 +250,8 @@ export function runAnte(ctx: Context, tx: DecodedTx, opt: AnteOptions): AnteResu
     const pk = acc.pubKey!;
     if (sig.length !== 64) throw sdkErrors.Unauthorized.wrap(`signature ${i} must be 64 bytes (r||s), got ${sig.length}`);
     if (!isCanonicalLowS(sig)) throw sdkErrors.Unauthorized.wrap(`signature ${i} is not in canonical low-S form (s must be ≤ n/2)`);
-    const cacheKey = SignatureCache.key(hashHex, acc.accountNumber, pk);
     // A hit means this exact (tx, account number, key) verified before on this node (chain id fixed).
-    if (mode !== "check" && opt.sigCache.has(cacheKey)) continue;
+    if (mode !== "check" && opt.sigCache.has(hashHex, acc.accountNumber, pk)) continue;
     const digest = directSignDigest(tx.bodyBytes, tx.authInfoBytes, ctx.header.chainId, acc.accountNumber);
     if (!opt.verifier.verify(sig, digest, pk)) {
       throw sdkErrors.Unauthorized.wrap(
@@ -261,7 +260,7 @@ export function runAnte(ctx: Context, tx: DecodedTx, opt: AnteOptions): AnteResu
     }
     // CheckTx fills the cache for the proposal steps and FinalizeBlock; ProcessProposal fills it
     // for FinalizeBlock (txs this node never saw in its mempool are verified once, not twice).
-    if (mode === "check" || mode === "process" || mode === "prepare") opt.sigCache.add(cacheKey);
+    if (mode === "check" || mode === "process" || mode === "prepare") opt.sigCache.add(hashHex, acc.accountNumber, pk);
   }
 
   // Increment sequences (and record public keys).
