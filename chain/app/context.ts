@@ -102,7 +102,8 @@ function smallCost(c: bigint): number | undefined {
 const SMALL_BYTES = 1 << 28;
 
 export class BasicEventManager implements EventManager {
-  private readonly list: Event[] = [];
+  /** `list`: where events go (a caller may share one list between managers). */
+  constructor(protected readonly list: Event[] = []) {}
 
   emit(type: string, attributes: ReadonlyArray<readonly [string, string]>, index = true): void {
     const attrs: EventAttribute[] = new Array(attributes.length);
@@ -117,6 +118,39 @@ export class BasicEventManager implements EventManager {
 
   events(): readonly Event[] {
     return this.list;
+  }
+}
+
+/**
+ * The events of message `msgIndex` of a tx: every event emitted or appended gets the SDK's
+ * trailing msg_index attribute as it is recorded (no copy of the message's events afterwards).
+ */
+export class MsgEventManager extends BasicEventManager {
+  private readonly idx: EventAttribute;
+  /** Where this message's events start in the shared list (messages run one after another). */
+  private readonly start: number;
+
+  constructor(list: Event[], msgIndex: number) {
+    super(list);
+    this.idx = { key: "msg_index", value: String(msgIndex), index: true };
+    this.start = list.length;
+  }
+
+  /** This message's events only. */
+  override events(): readonly Event[] {
+    return this.list.slice(this.start);
+  }
+
+  override emit(type: string, attributes: ReadonlyArray<readonly [string, string]>, index = true): void {
+    const n = attributes.length;
+    const attrs: EventAttribute[] = new Array(n + 1);
+    for (let i = 0; i < n; i++) attrs[i] = { key: attributes[i][0], value: attributes[i][1], index };
+    attrs[n] = this.idx;
+    this.list.push({ type, attributes: attrs });
+  }
+
+  override append(events: readonly Event[]): void {
+    for (const e of events) this.list.push({ type: e.type, attributes: [...e.attributes, this.idx] });
   }
 }
 

@@ -11,7 +11,7 @@
 import "./protobuf-perf";
 import { encodeTxMsgData } from "./pb";
 import { ChainError, sdkErrors, toAbciError } from "../app/errors";
-import { BasicEventManager, BasicGasMeter, createContext } from "../app/context";
+import { BasicEventManager, BasicGasMeter, MsgEventManager, createContext } from "../app/context";
 import type { AnyMsg, Event, GasMeter, Module, MsgHandler, TxEnv, TxResult, TxRunner } from "../app/types";
 import type { CacheMultiStore } from "../store/types";
 import { blockMaxGas } from "../app/consensus";
@@ -267,26 +267,25 @@ export class TxPipeline implements TxRunner {
       // same final state as branching the ante's branch and writing both back on success).
       anteStore.write();
       const msgStore: CacheMultiStore = env.store.branch();
-      const msgEvents = new BasicEventManager();
+      // Message events go straight after the ante's in one list (cut back if a message fails).
+      const events = anteEvents.events() as Event[];
+      const anteCount = events.length;
       const msgResponses: AnyMsg[] = [];
       try {
         for (let i = 0; i < tx.msgs.length; i++) {
           const m = tx.msgs[i];
-          const ctx = createContext({ header: env.header, block: env.block, mode, store: msgStore, gas: meter, logger: env.logger });
+          const ctx = createContext({ header: env.header, block: env.block, mode, store: msgStore, gas: meter, events: new MsgEventManager(events, i), logger: env.logger });
           ctx.events.emit("message", [
             ["action", m.typeUrl],
             ["sender", m.handler.signers(m.msg)[0] ?? ""],
             ["module", moduleOfTypeUrl(m.typeUrl)],
           ]);
           msgResponses.push(m.handler.handle(ctx, m.msg));
-          const idx = String(i);
-          for (const ev of ctx.events.events()) {
-            msgEvents.append([{ type: ev.type, attributes: [...ev.attributes, { key: "msg_index", value: idx, index: true }] }]);
-          }
         }
         if (env.blockGas) env.blockGas.consume(meter.consumed(), "block gas");
       } catch (e) {
         // Fee and sequence stay; message writes and events are dropped.
+        events.length = anteCount;
         if (env.blockGas && !sdkErrors.OutOfGas.is(e)) {
           try {
             env.blockGas.consume(meter.consumed(), "block gas");
@@ -294,7 +293,7 @@ export class TxPipeline implements TxRunner {
             /* the block is full: the App stops including txs */
           }
         }
-        return failure(env, e, gasWanted, meter, anteEvents.events());
+        return failure(env, e, gasWanted, meter, events);
       }
       msgStore.write();
       const data = encodeTxMsgData(msgResponses);
@@ -306,7 +305,7 @@ export class TxPipeline implements TxRunner {
           data,
           gasWanted,
           gasUsed: meter.consumed(),
-          events: [...anteEvents.events(), ...msgEvents.events()],
+          events,
         },
         msgResponses,
       };
