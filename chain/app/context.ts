@@ -209,6 +209,12 @@ export class GasKVStore implements KVStore {
     return v;
   }
 
+  /** Charges exactly what has() would, without asking the store (the caller knows the answer). */
+  chargeHas(): void {
+    if (this.meter !== undefined) this.meter.consumeNum(this.small!.has, "Has");
+    else this.gas.consume(this.cfg.hasCost, "Has");
+  }
+
   private perByte(m: BasicGasMeter, cost: number, costBig: bigint, bytes: number, descriptor: string): void {
     if (bytes <= SMALL_BYTES) m.consumeNum(cost * bytes, descriptor);
     else m.consume(costBig * BigInt(bytes), descriptor);
@@ -403,6 +409,30 @@ export class ScopedReadCache<T> {
     const value = decode(v);
     entries.set(id, { value, valueLength: v?.length ?? 0 });
     return value;
+  }
+
+  /**
+   * Whether `key` exists, for a ScopedReadCache<boolean> used for existence only: a hit charges
+   * exactly the Has it replaces. Same scope and invalidation rules as get().
+   */
+  has(this: ScopedReadCache<boolean>, ctx: Pick<Context, "store">, key: Uint8Array, id: string): boolean {
+    const s = ctx.store(this.storeName);
+    const scope = ctx instanceof ContextImpl && s instanceof GasKVStore ? scopeOf(ctx) : null;
+    if (scope === null || this.disabled.has(scope)) return s.has(key);
+    let entries = this.scopes.get(scope);
+    if (entries === undefined) {
+      if (this.scopes.size >= 8) this.scopes.clear();
+      entries = new Map();
+      this.scopes.set(scope, entries);
+    }
+    const hit = entries.get(id);
+    if (hit !== undefined) {
+      (s as GasKVStore).chargeHas();
+      return hit.value;
+    }
+    const v = s.has(key);
+    entries.set(id, { value: v, valueLength: 0 });
+    return v;
   }
 
   /** Call on every write of a cached key (before or after the write). */
