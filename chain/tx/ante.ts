@@ -60,6 +60,8 @@ interface TxStatics {
   fee?: readonly BigCoin[];
   feeString?: string;
   sigEvents?: readonly string[];
+  /** Per signer: the tx's public key derives the signer's address (only set once all do). */
+  keysMatch?: true;
 }
 const statics = new WeakMap<DecodedTx, TxStatics>();
 
@@ -208,7 +210,7 @@ export function runAnte(ctx: Context, tx: DecodedTx, opt: AnteOptions): AnteResu
     if (!acc) throw sdkErrors.UnknownAddress.wrap(`account ${signerStrings[i]} does not exist; it must receive funds before it can sign`);
     const pk = tx.pubkeys[i];
     if (pk) {
-      if (!bytesEqual(pubkeyToAddress(pk), signers[i])) {
+      if (st.keysMatch === undefined && !bytesEqual(pubkeyToAddress(pk), signers[i])) {
         throw sdkErrors.InvalidPubKey.wrap(`pubKey does not match signer address ${signerStrings[i]} with signer index: ${i}`);
       }
       if (acc.pubKey && !bytesEqual(acc.pubKey, pk)) {
@@ -220,6 +222,7 @@ export function runAnte(ctx: Context, tx: DecodedTx, opt: AnteOptions): AnteResu
     }
     accounts.push(acc);
   }
+  st.keysMatch = true; // every key present passed the address check above (a pure function of the tx)
   for (let i = 0; i < signers.length; i++) {
     ctx.events.emit("tx", [["acc_seq", `${signerStrings[i]}/${infos[i].sequence}`]]);
   }
