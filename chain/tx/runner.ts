@@ -4,8 +4,9 @@
  * becomes a TxResult with the error's (codespace, code) and an actionable log.
  *
  * Branching: ante runs in its own branch of env.store and is written back when it succeeds, so a
- * tx whose messages fail still pays its fee and uses its sequence; messages run in a second branch
- * written back only on success (failed txs lose their writes and their message events).
+ * tx whose messages fail still pays its fee and uses its sequence; messages then run in a second
+ * branch of env.store written back only on success (failed txs lose their writes and their
+ * message events).
  * CheckTx/ReCheckTx run the ante only (as the SDK); Simulate and FinalizeBlock run everything.
  */
 import "./protobuf-perf";
