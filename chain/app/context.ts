@@ -38,26 +38,72 @@ export const DEFAULT_STORE_GAS: StoreGasConfig = {
   iterNextCostFlat: 30n,
 };
 
-/** A gas meter; limit 0n means "infinite" (genesis, begin/end block, queries). */
+const SAFE = Number.MAX_SAFE_INTEGER;
+const SAFE_BIG = BigInt(SAFE);
+
+/**
+ * A gas meter; limit 0n means "infinite" (genesis, begin/end block, queries).
+ *
+ * Gas is counted in a plain number while it stays a safe integer (≤ 2^53 - 1; every real tx does)
+ * and in a bigint from then on: the same figures and errors, without a bigint allocation per store
+ * access (`consumeNum`, used by the gas-metered store).
+ */
 export class BasicGasMeter implements GasMeter {
-  private used = 0n;
-  constructor(readonly limit: bigint) {}
+  private usedNum = 0;
+  /** Set once the total would leave the safe-integer range; authoritative from then on. */
+  private usedBig: bigint | undefined;
+  /** The limit as a number; Infinity when there is none or it is beyond what usedNum can reach. */
+  private readonly limitNum: number;
+
+  constructor(readonly limit: bigint) {
+    this.limitNum = limit > 0n && limit <= SAFE_BIG ? Number(limit) : Infinity;
+  }
 
   consumed(): bigint {
-    return this.used;
+    return this.usedBig ?? BigInt(this.usedNum);
   }
 
   consume(amount: bigint, descriptor: string): void {
     if (amount < 0n) throw sdkErrors.Logic.wrap(`negative gas ${amount} for ${descriptor}`);
-    this.used += amount;
-    if (this.limit > 0n && this.used > this.limit) {
-      throw sdkErrors.OutOfGas.wrap(`out of gas in location: ${descriptor}; gasWanted: ${this.limit}, gasUsed: ${this.used}`);
+    if (this.usedBig === undefined && amount <= SAFE_BIG) this.consumeNum(Number(amount), descriptor);
+    else this.consumeBig(amount, descriptor);
+  }
+
+  /** consume() for an amount the caller knows is a non-negative safe integer. */
+  consumeNum(amount: number, descriptor: string): void {
+    if (this.usedBig === undefined) {
+      const u = this.usedNum + amount;
+      if (u <= SAFE) {
+        this.usedNum = u;
+        if (u > this.limitNum) throw this.outOfGas(descriptor);
+        return;
+      }
     }
+    this.consumeBig(BigInt(amount), descriptor);
+  }
+
+  private consumeBig(amount: bigint, descriptor: string): void {
+    const u = (this.usedBig ?? BigInt(this.usedNum)) + amount;
+    this.usedBig = u;
+    if (this.limit > 0n && u > this.limit) throw this.outOfGas(descriptor);
+  }
+
+  private outOfGas(descriptor: string): Error {
+    return sdkErrors.OutOfGas.wrap(`out of gas in location: ${descriptor}; gasWanted: ${this.limit}, gasUsed: ${this.consumed()}`);
   }
 }
 
+/** A per-access cost as a number when every charge it can produce is a safe integer, else undefined. */
+function smallCost(c: bigint): number | undefined {
+  return c >= 0n && c <= 1n << 24n ? Number(c) : undefined;
+}
+
+/** Most bytes a per-byte charge may count in number arithmetic: 2^24 × 2^28 < 2^53. */
+const SMALL_BYTES = 1 << 28;
+
 export class BasicEventManager implements EventManager {
-  private readonly list: Event[] = [];
+  /** `list`: where events go (a caller may share one list between managers). */
+  constructor(protected readonly list: Event[] = []) {}
 
   emit(type: string, attributes: ReadonlyArray<readonly [string, string]>, index = true): void {
     const attrs: EventAttribute[] = new Array(attributes.length);
@@ -75,23 +121,108 @@ export class BasicEventManager implements EventManager {
   }
 }
 
-/** Wraps a KVStore so every access charges gas (cosmos-sdk store/gaskv). */
+/**
+ * The events of message `msgIndex` of a tx: every event emitted or appended gets the SDK's
+ * trailing msg_index attribute as it is recorded (no copy of the message's events afterwards).
+ */
+export class MsgEventManager extends BasicEventManager {
+  private readonly idx: EventAttribute;
+  /** Where this message's events start in the shared list (messages run one after another). */
+  private readonly start: number;
+
+  constructor(list: Event[], msgIndex: number) {
+    super(list);
+    this.idx = { key: "msg_index", value: String(msgIndex), index: true };
+    this.start = list.length;
+  }
+
+  /** This message's events only. */
+  override events(): readonly Event[] {
+    return this.list.slice(this.start);
+  }
+
+  override emit(type: string, attributes: ReadonlyArray<readonly [string, string]>, index = true): void {
+    const n = attributes.length;
+    const attrs: EventAttribute[] = new Array(n + 1);
+    for (let i = 0; i < n; i++) attrs[i] = { key: attributes[i][0], value: attributes[i][1], index };
+    attrs[n] = this.idx;
+    this.list.push({ type, attributes: attrs });
+  }
+
+  override append(events: readonly Event[]): void {
+    for (const e of events) this.list.push({ type: e.type, attributes: [...e.attributes, this.idx] });
+  }
+}
+
+/**
+ * Number forms of a StoreGasConfig for BasicGasMeter.consumeNum (undefined: some cost is too large
+ * for exact number arithmetic; the bigint path is used). Computed once per config object.
+ */
+interface SmallGas {
+  readonly has: number;
+  readonly del: number;
+  readonly readFlat: number;
+  readonly readPerByte: number;
+  readonly writeFlat: number;
+  readonly writePerByte: number;
+}
+const smallGasOf = new WeakMap<StoreGasConfig, SmallGas | null>();
+function smallGas(cfg: StoreGasConfig): SmallGas | undefined {
+  let g = smallGasOf.get(cfg);
+  if (g === undefined) {
+    const c = [cfg.hasCost, cfg.deleteCost, cfg.readCostFlat, cfg.readCostPerByte, cfg.writeCostFlat, cfg.writeCostPerByte].map(smallCost);
+    g = c.every((x) => x !== undefined) ? { has: c[0]!, del: c[1]!, readFlat: c[2]!, readPerByte: c[3]!, writeFlat: c[4]!, writePerByte: c[5]! } : null;
+    smallGasOf.set(cfg, g);
+  }
+  return g ?? undefined;
+}
+
+/**
+ * Wraps a KVStore so every access charges gas (cosmos-sdk store/gaskv). With a BasicGasMeter and
+ * the usual small costs it charges in numbers (same amounts, descriptors and order).
+ */
 export class GasKVStore implements KVStore {
+  private readonly meter: BasicGasMeter | undefined;
+  private readonly small: SmallGas | undefined;
+
   constructor(
     private readonly parent: KVStore,
     private readonly gas: GasMeter,
     private readonly cfg: StoreGasConfig,
-  ) {}
+  ) {
+    this.small = gas instanceof BasicGasMeter ? smallGas(cfg) : undefined;
+    this.meter = this.small ? (gas as BasicGasMeter) : undefined;
+  }
 
   get(key: Bytes): Bytes | undefined {
+    const m = this.meter;
+    if (m !== undefined) {
+      const g = this.small!;
+      m.consumeNum(g.readFlat, "ReadFlat");
+      const v = this.parent.get(key);
+      this.perByte(m, g.readPerByte, this.cfg.readCostPerByte, key.length + (v === undefined ? 0 : v.length), "ReadPerByte");
+      return v;
+    }
     this.gas.consume(this.cfg.readCostFlat, "ReadFlat");
     const v = this.parent.get(key);
     this.gas.consume(this.cfg.readCostPerByte * BigInt(key.length + (v?.length ?? 0)), "ReadPerByte");
     return v;
   }
 
+  /** Charges exactly what has() would, without asking the store (the caller knows the answer). */
+  chargeHas(): void {
+    if (this.meter !== undefined) this.meter.consumeNum(this.small!.has, "Has");
+    else this.gas.consume(this.cfg.hasCost, "Has");
+  }
+
+  private perByte(m: BasicGasMeter, cost: number, costBig: bigint, bytes: number, descriptor: string): void {
+    if (bytes <= SMALL_BYTES) m.consumeNum(cost * bytes, descriptor);
+    else m.consume(costBig * BigInt(bytes), descriptor);
+  }
+
   has(key: Bytes): boolean {
-    this.gas.consume(this.cfg.hasCost, "Has");
+    if (this.meter !== undefined) this.meter.consumeNum(this.small!.has, "Has");
+    else this.gas.consume(this.cfg.hasCost, "Has");
     return this.parent.has(key);
   }
 
@@ -100,18 +231,31 @@ export class GasKVStore implements KVStore {
    * (0 = missing), without reading: for callers that know the value from an earlier identical read.
    */
   chargeRead(keyLength: number, valueLength: number): void {
+    const m = this.meter;
+    if (m !== undefined) {
+      m.consumeNum(this.small!.readFlat, "ReadFlat");
+      this.perByte(m, this.small!.readPerByte, this.cfg.readCostPerByte, keyLength + valueLength, "ReadPerByte");
+      return;
+    }
     this.gas.consume(this.cfg.readCostFlat, "ReadFlat");
     this.gas.consume(this.cfg.readCostPerByte * BigInt(keyLength + valueLength), "ReadPerByte");
   }
 
   set(key: Bytes, value: Bytes): void {
-    this.gas.consume(this.cfg.writeCostFlat, "WriteFlat");
-    this.gas.consume(this.cfg.writeCostPerByte * BigInt(key.length + value.length), "WritePerByte");
+    const m = this.meter;
+    if (m !== undefined) {
+      m.consumeNum(this.small!.writeFlat, "WriteFlat");
+      this.perByte(m, this.small!.writePerByte, this.cfg.writeCostPerByte, key.length + value.length, "WritePerByte");
+    } else {
+      this.gas.consume(this.cfg.writeCostFlat, "WriteFlat");
+      this.gas.consume(this.cfg.writeCostPerByte * BigInt(key.length + value.length), "WritePerByte");
+    }
     this.parent.set(key, value);
   }
 
   delete(key: Bytes): void {
-    this.gas.consume(this.cfg.deleteCost, "Delete");
+    if (this.meter !== undefined) this.meter.consumeNum(this.small!.del, "Delete");
+    else this.gas.consume(this.cfg.deleteCost, "Delete");
     this.parent.delete(key);
   }
 
@@ -265,6 +409,30 @@ export class ScopedReadCache<T> {
     const value = decode(v);
     entries.set(id, { value, valueLength: v?.length ?? 0 });
     return value;
+  }
+
+  /**
+   * Whether `key` exists, for a ScopedReadCache<boolean> used for existence only: a hit charges
+   * exactly the Has it replaces. Same scope and invalidation rules as get().
+   */
+  has(this: ScopedReadCache<boolean>, ctx: Pick<Context, "store">, key: Uint8Array, id: string): boolean {
+    const s = ctx.store(this.storeName);
+    const scope = ctx instanceof ContextImpl && s instanceof GasKVStore ? scopeOf(ctx) : null;
+    if (scope === null || this.disabled.has(scope)) return s.has(key);
+    let entries = this.scopes.get(scope);
+    if (entries === undefined) {
+      if (this.scopes.size >= 8) this.scopes.clear();
+      entries = new Map();
+      this.scopes.set(scope, entries);
+    }
+    const hit = entries.get(id);
+    if (hit !== undefined) {
+      (s as GasKVStore).chargeHas();
+      return hit.value;
+    }
+    const v = s.has(key);
+    entries.set(id, { value: v, valueLength: 0 });
+    return v;
   }
 
   /** Call on every write of a cached key (before or after the write). */

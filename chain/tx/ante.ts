@@ -26,7 +26,7 @@ import { coinsToString, parseCoins, type BigCoin } from "../../modules/bank/coin
 import { authErrors } from "../../modules/auth/errors";
 import type { DecodedTx } from "./decode";
 import { formatGasPrices, requiredFee, type GasPrice } from "./fees";
-import { SignatureCache } from "./sigcache";
+import type { SignatureCache } from "./sigcache";
 import { SIGN_MODE_DIRECT, directSignDigest } from "./signing";
 
 export const FEE_COLLECTOR = "fee_collector";
@@ -60,6 +60,8 @@ interface TxStatics {
   fee?: readonly BigCoin[];
   feeString?: string;
   sigEvents?: readonly string[];
+  /** Per signer: the tx's public key derives the signer's address (only set once all do). */
+  keysMatch?: true;
 }
 const statics = new WeakMap<DecodedTx, TxStatics>();
 
@@ -208,7 +210,7 @@ export function runAnte(ctx: Context, tx: DecodedTx, opt: AnteOptions): AnteResu
     if (!acc) throw sdkErrors.UnknownAddress.wrap(`account ${signerStrings[i]} does not exist; it must receive funds before it can sign`);
     const pk = tx.pubkeys[i];
     if (pk) {
-      if (!bytesEqual(pubkeyToAddress(pk), signers[i])) {
+      if (st.keysMatch === undefined && !bytesEqual(pubkeyToAddress(pk), signers[i])) {
         throw sdkErrors.InvalidPubKey.wrap(`pubKey does not match signer address ${signerStrings[i]} with signer index: ${i}`);
       }
       if (acc.pubKey && !bytesEqual(acc.pubKey, pk)) {
@@ -220,6 +222,7 @@ export function runAnte(ctx: Context, tx: DecodedTx, opt: AnteOptions): AnteResu
     }
     accounts.push(acc);
   }
+  st.keysMatch = true; // every key present passed the address check above (a pure function of the tx)
   for (let i = 0; i < signers.length; i++) {
     ctx.events.emit("tx", [["acc_seq", `${signerStrings[i]}/${infos[i].sequence}`]]);
   }
@@ -250,9 +253,8 @@ export function runAnte(ctx: Context, tx: DecodedTx, opt: AnteOptions): AnteResu
     const pk = acc.pubKey!;
     if (sig.length !== 64) throw sdkErrors.Unauthorized.wrap(`signature ${i} must be 64 bytes (r||s), got ${sig.length}`);
     if (!isCanonicalLowS(sig)) throw sdkErrors.Unauthorized.wrap(`signature ${i} is not in canonical low-S form (s must be ≤ n/2)`);
-    const cacheKey = SignatureCache.key(hashHex, acc.accountNumber, pk);
     // A hit means this exact (tx, account number, key) verified before on this node (chain id fixed).
-    if (mode !== "check" && opt.sigCache.has(cacheKey)) continue;
+    if (mode !== "check" && opt.sigCache.has(hashHex, acc.accountNumber, pk)) continue;
     const digest = directSignDigest(tx.bodyBytes, tx.authInfoBytes, ctx.header.chainId, acc.accountNumber);
     if (!opt.verifier.verify(sig, digest, pk)) {
       throw sdkErrors.Unauthorized.wrap(
@@ -261,7 +263,7 @@ export function runAnte(ctx: Context, tx: DecodedTx, opt: AnteOptions): AnteResu
     }
     // CheckTx fills the cache for the proposal steps and FinalizeBlock; ProcessProposal fills it
     // for FinalizeBlock (txs this node never saw in its mempool are verified once, not twice).
-    if (mode === "check" || mode === "process" || mode === "prepare") opt.sigCache.add(cacheKey);
+    if (mode === "check" || mode === "process" || mode === "prepare") opt.sigCache.add(hashHex, acc.accountNumber, pk);
   }
 
   // Increment sequences (and record public keys).

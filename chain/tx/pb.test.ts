@@ -51,6 +51,13 @@ test("TxMsgData", () => {
   ];
   expect(Buffer.from(encodeTxMsgData(rs))).toEqual(Buffer.from(TxMsgData.encode({ data: [], msgResponses: rs }).finish()));
   expect(encodeTxMsgData([]).length).toBe(0);
+  // One empty response (memoized per type URL): same bytes, and a fresh array every time.
+  for (const r of [rs[0], { typeUrl: "/x.y.MsgZResponse", value: new Uint8Array() }]) {
+    const a = encodeTxMsgData([r]);
+    expect(Buffer.from(a)).toEqual(Buffer.from(TxMsgData.encode({ data: [], msgResponses: [r] }).finish()));
+    a.fill(0);
+    expect(Buffer.from(encodeTxMsgData([r]))).toEqual(Buffer.from(TxMsgData.encode({ data: [], msgResponses: [r] }).finish()));
+  }
 });
 
 test("uint64 2^31 is encoded as the varint 80 80 80 80 08 (as Go does)", () => {

@@ -91,8 +91,28 @@ export function encodeAny(typeUrl: string, value: Uint8Array): Uint8Array {
   return new PbWriter(typeUrl.length + value.length + 8).stringField(1, typeUrl).bytesField(2, value).finish();
 }
 
+/**
+ * TxMsgData of one response with an empty value (MsgSendResponse, ...) by type URL: a constant,
+ * copied out per tx (the result's bytes are the caller's).
+ */
+const singleEmpty = new Map<string, Uint8Array>();
+
 /** cosmos.base.abci.v1beta1.TxMsgData{msg_responses} */
 export function encodeTxMsgData(responses: readonly { typeUrl: string; value: Uint8Array }[]): Uint8Array {
+  if (responses.length === 1 && responses[0].value.length === 0) {
+    const t = responses[0].typeUrl;
+    let b = singleEmpty.get(t);
+    if (b === undefined) {
+      b = encodeTxMsgDataSlow(responses);
+      if (singleEmpty.size >= 256) singleEmpty.clear(); // only registered message types reach here
+      singleEmpty.set(t, b);
+    }
+    return b.slice();
+  }
+  return encodeTxMsgDataSlow(responses);
+}
+
+function encodeTxMsgDataSlow(responses: readonly { typeUrl: string; value: Uint8Array }[]): Uint8Array {
   const w = new PbWriter(64 * responses.length + 8);
   for (const r of responses) w.bytesFieldAlways(2, encodeAny(r.typeUrl, r.value));
   return w.finish();

@@ -12,7 +12,7 @@ import { decodeAccount } from "../../modules/auth/account";
 import { STORE_NAME as AUTH_STORE, accountKey } from "../../modules/auth/keys";
 import { memoHashHex, memoSigners } from "./ante";
 import type { DecodedTx } from "./decode";
-import { SignatureCache } from "./sigcache";
+import type { SignatureCache } from "./sigcache";
 import { SIGN_MODE_DIRECT, directSignDigest } from "./signing";
 
 export function preverifyBlock(
@@ -23,7 +23,7 @@ export function preverifyBlock(
   pool: VerifyPool,
 ): { checked: number; cached: number } {
   const items: VerifyItem[] = [];
-  const keys: string[] = [];
+  const keys: [string, bigint, Uint8Array][] = [];
   const auth = env.store.getStore(AUTH_STORE);
   for (const raw of txs) {
     let tx: DecodedTx;
@@ -49,17 +49,16 @@ export function preverifyBlock(
       const acc = decodeAccount(v, signers[i]);
       const pk = acc.pubKey ?? tx.pubkeys[i];
       if (!pk) continue;
-      const key = SignatureCache.key(hashHex, acc.accountNumber, pk);
-      if (cache.has(key)) continue;
+      if (cache.has(hashHex, acc.accountNumber, pk)) continue;
       items.push({ sig, digest: directSignDigest(tx.bodyBytes, tx.authInfoBytes, env.header.chainId, acc.accountNumber), pubkey: pk });
-      keys.push(key);
+      keys.push([hashHex, acc.accountNumber, pk]);
     }
   }
   const ok = pool.verifyBatch(items);
   let cached = 0;
   for (let i = 0; i < ok.length; i++) {
     if (ok[i]) {
-      cache.add(keys[i]);
+      cache.add(...keys[i]);
       cached++;
     }
   }

@@ -4,14 +4,15 @@
  * becomes a TxResult with the error's (codespace, code) and an actionable log.
  *
  * Branching: ante runs in its own branch of env.store and is written back when it succeeds, so a
- * tx whose messages fail still pays its fee and uses its sequence; messages run in a second branch
- * written back only on success (failed txs lose their writes and their message events).
+ * tx whose messages fail still pays its fee and uses its sequence; messages then run in a second
+ * branch of env.store written back only on success (failed txs lose their writes and their
+ * message events).
  * CheckTx/ReCheckTx run the ante only (as the SDK); Simulate and FinalizeBlock run everything.
  */
 import "./protobuf-perf";
 import { encodeTxMsgData } from "./pb";
 import { ChainError, sdkErrors, toAbciError } from "../app/errors";
-import { BasicEventManager, BasicGasMeter, createContext } from "../app/context";
+import { BasicEventManager, BasicGasMeter, MsgEventManager, createContext } from "../app/context";
 import type { AnyMsg, Event, GasMeter, Module, MsgHandler, TxEnv, TxResult, TxRunner } from "../app/types";
 import type { CacheMultiStore } from "../store/types";
 import { blockMaxGas } from "../app/consensus";
@@ -139,18 +140,29 @@ export class TxPipeline implements TxRunner {
   private readonly decoded = new Map<string, DecodedTx>();
   private static readonly DECODE_CACHE_MAX = 50_000;
 
+  /**
+   * The same byte array is decoded twice in FinalizeBlock (preverifyBlock, then the tx itself):
+   * remembered by identity, so the second lookup skips hashing the bytes. Tx byte arrays are never
+   * mutated (a DecodedTx already keeps views into them), so identity implies equal content.
+   */
+  private readonly decodedByRef = new WeakMap<Uint8Array, DecodedTx>();
+
   decode(tx: Uint8Array): DecodedTx {
+    const byRef = this.decodedByRef.get(tx);
+    if (byRef !== undefined && byRef.bytes.length === tx.length) return byRef;
     if (tx.length === 0 || tx.length > this.limits.maxTxBytes) return this.decodeFresh(tx);
     const h = sha256(tx);
     const key = Buffer.from(h.buffer, h.byteOffset, h.byteLength).toString("latin1");
-    const hit = this.decoded.get(key);
-    if (hit && hit.bytes.length === tx.length) return hit;
-    const d = this.decodeFresh(tx, h);
-    if (this.decoded.size >= TxPipeline.DECODE_CACHE_MAX) {
-      const oldest = this.decoded.keys().next().value;
-      if (oldest !== undefined) this.decoded.delete(oldest);
+    let d = this.decoded.get(key);
+    if (d === undefined || d.bytes.length !== tx.length) {
+      d = this.decodeFresh(tx, h);
+      if (this.decoded.size >= TxPipeline.DECODE_CACHE_MAX) {
+        const oldest = this.decoded.keys().next().value;
+        if (oldest !== undefined) this.decoded.delete(oldest);
+      }
+      this.decoded.set(key, d);
     }
-    this.decoded.set(key, d);
+    this.decodedByRef.set(tx, d);
     return d;
   }
 
@@ -251,28 +263,30 @@ export class TxPipeline implements TxRunner {
         };
       }
 
-      // Messages in a second branch.
-      const msgStore: CacheMultiStore = anteStore.branch();
-      const msgEvents = new BasicEventManager();
+      // The ante's writes are kept whatever the messages do: write them back now and run the
+      // messages in a branch of env.store directly (one layer less for every message read; the
+      // same final state as branching the ante's branch and writing both back on success).
+      anteStore.write();
+      const msgStore: CacheMultiStore = env.store.branch();
+      // Message events go straight after the ante's in one list (cut back if a message fails).
+      const events = anteEvents.events() as Event[];
+      const anteCount = events.length;
       const msgResponses: AnyMsg[] = [];
       try {
         for (let i = 0; i < tx.msgs.length; i++) {
           const m = tx.msgs[i];
-          const ctx = createContext({ header: env.header, block: env.block, mode, store: msgStore, gas: meter, logger: env.logger });
+          const ctx = createContext({ header: env.header, block: env.block, mode, store: msgStore, gas: meter, events: new MsgEventManager(events, i), logger: env.logger });
           ctx.events.emit("message", [
             ["action", m.typeUrl],
             ["sender", m.handler.signers(m.msg)[0] ?? ""],
             ["module", moduleOfTypeUrl(m.typeUrl)],
           ]);
           msgResponses.push(m.handler.handle(ctx, m.msg));
-          const idx = String(i);
-          for (const ev of ctx.events.events()) {
-            msgEvents.append([{ type: ev.type, attributes: [...ev.attributes, { key: "msg_index", value: idx, index: true }] }]);
-          }
         }
         if (env.blockGas) env.blockGas.consume(meter.consumed(), "block gas");
       } catch (e) {
         // Fee and sequence stay; message writes and events are dropped.
+        events.length = anteCount;
         if (env.blockGas && !sdkErrors.OutOfGas.is(e)) {
           try {
             env.blockGas.consume(meter.consumed(), "block gas");
@@ -280,11 +294,9 @@ export class TxPipeline implements TxRunner {
             /* the block is full: the App stops including txs */
           }
         }
-        anteStore.write();
-        return failure(env, e, gasWanted, meter, anteEvents.events());
+        return failure(env, e, gasWanted, meter, events);
       }
       msgStore.write();
-      anteStore.write();
       const data = encodeTxMsgData(msgResponses);
       return {
         result: {
@@ -294,7 +306,7 @@ export class TxPipeline implements TxRunner {
           data,
           gasWanted,
           gasUsed: meter.consumed(),
-          events: [...anteEvents.events(), ...msgEvents.events()],
+          events,
         },
         msgResponses,
       };

@@ -1,36 +1,44 @@
 /**
  * Remembers signatures verified in CheckTx so FinalizeBlock need not verify them again.
  *
- * Keyed by (tx hash, signer index, account number, pubkey): the hash covers every signed byte and
- * the chain id is fixed per node, so a hit means the same check would succeed again. Only
- * successes are stored. Gas is charged identically on hit and miss (determinism: gas_used is in
- * LastResultsHash). Bounded: the oldest entries are dropped past `capacity`.
+ * An entry is (tx hash, account number, public key): the hash covers every signed byte and the
+ * chain id is fixed per node, so a hit means the same check would succeed again. Only successes
+ * are stored. Gas is charged identically on hit and miss (determinism: gas_used is in
+ * LastResultsHash). Bounded: past `capacity` entries the oldest txs' entries are dropped.
+ *
+ * Entries are grouped under the tx hash's hex string (memoized per decoded tx, so its string hash
+ * is computed once) and matched by comparing the account number and key bytes: no key string is
+ * built per lookup.
  */
+import { bytesEqual } from "../crypto/hash";
+
+interface Entry {
+  readonly accountNumber: bigint;
+  readonly pubkey: Uint8Array;
+}
+
 export class SignatureCache {
-  private readonly entries = new Set<string>();
-  /** Hashes (hex) of txs with at least one cached signature (FIFO-bounded like the entries). */
-  private readonly txs = new Set<string>();
+  /** Tx hash (hex) → its verified (account number, key) pairs, in insertion order of the txs. */
+  private readonly txs = new Map<string, Entry[]>();
+  private count = 0;
 
   constructor(readonly capacity = 200_000) {}
 
-  static key(txHashHex: string, accountNumber: bigint, pubkey: Uint8Array): string {
-    return `${txHashHex}/${accountNumber}/${Buffer.from(pubkey.buffer, pubkey.byteOffset, pubkey.byteLength).toString("hex")}`;
-  }
-
-  add(key: string): void {
-    if (this.entries.has(key)) return;
-    this.entries.add(key);
-    if (this.entries.size > this.capacity) {
-      const oldest = this.entries.values().next().value;
-      if (oldest !== undefined) this.entries.delete(oldest);
+  add(txHashHex: string, accountNumber: bigint, pubkey: Uint8Array): void {
+    let list = this.txs.get(txHashHex);
+    if (list === undefined) {
+      list = [];
+      this.txs.set(txHashHex, list);
+    } else if (find(list, accountNumber, pubkey) >= 0) {
+      return;
     }
-    const hash = key.slice(0, key.indexOf("/"));
-    if (!this.txs.has(hash)) {
-      this.txs.add(hash);
-      if (this.txs.size > this.capacity) {
-        const oldest = this.txs.values().next().value;
-        if (oldest !== undefined) this.txs.delete(oldest);
-      }
+    list.push({ accountNumber, pubkey: pubkey.slice() }); // a private copy: callers' arrays may be views
+    this.count++;
+    while (this.count > this.capacity) {
+      const oldest = this.txs.keys().next();
+      if (oldest.done) break;
+      this.count -= this.txs.get(oldest.value)!.length;
+      this.txs.delete(oldest.value);
     }
   }
 
@@ -39,16 +47,21 @@ export class SignatureCache {
     return this.txs.has(txHashHex);
   }
 
-  /** True (and forgets the entry: a tx is finalized once) when `key` was verified before. */
-  take(key: string): boolean {
-    return this.entries.delete(key);
+  has(txHashHex: string, accountNumber: bigint, pubkey: Uint8Array): boolean {
+    const list = this.txs.get(txHashHex);
+    return list !== undefined && find(list, accountNumber, pubkey) >= 0;
   }
 
-  has(key: string): boolean {
-    return this.entries.has(key);
-  }
-
+  /** Entries held. */
   get size(): number {
-    return this.entries.size;
+    return this.count;
   }
+}
+
+function find(list: readonly Entry[], accountNumber: bigint, pubkey: Uint8Array): number {
+  for (let i = 0; i < list.length; i++) {
+    const e = list[i];
+    if (e.accountNumber === accountNumber && bytesEqual(e.pubkey, pubkey)) return i;
+  }
+  return -1;
 }

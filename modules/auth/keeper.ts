@@ -6,6 +6,7 @@ import { Params } from "cosmjs-types/cosmos/auth/v1beta1/auth";
 import type { Context, QueryContext } from "../../chain/app/types";
 import { ScopedReadCache, chargeRepeatedRead } from "../../chain/app/context";
 import { moduleAddress } from "../../chain/crypto/address";
+import { bytesEqual } from "../../chain/crypto/hash";
 import type { KVRead, KVStore } from "../../chain/store/types";
 import { decodeAccount, encodeAccount, type Account } from "./account";
 import { authErrors } from "./errors";
@@ -22,6 +23,8 @@ import {
 } from "./keys";
 
 const MARKER = new Uint8Array([1]);
+const FEE_COLLECTOR_ADDRESS = moduleAddress("fee_collector");
+const FEE_COLLECTOR_ACCOUNT_KEY = accountKey(FEE_COLLECTOR_ADDRESS);
 import { DEFAULT_PARAMS } from "./params";
 
 type AnyCtx = Pick<Context, "store"> | QueryContext;
@@ -44,6 +47,12 @@ const decodeParams = (v: Uint8Array | undefined): Params => (v ? Object.freeze(P
 export class AuthKeeper implements AuthReader {
   /** Read by every tx's ante, written only by genesis/governance. */
   private readonly paramsCache = new ScopedReadCache<Params>(STORE_NAME);
+  /**
+   * Every tx's fee transfer asks whether the fee collector's account exists (it does from genesis
+   * on, and accounts are never deleted): answered per scope with the Has gas, invalidated by any
+   * write of that account.
+   */
+  private readonly feeCollectorExists = new ScopedReadCache<boolean>(STORE_NAME);
 
   getAccount(ctx: AnyCtx, addr: Uint8Array): Account | undefined {
     const v = store(ctx).get(accountKey(addr));
@@ -65,10 +74,12 @@ export class AuthKeeper implements AuthReader {
   }
 
   hasAccount(ctx: AnyCtx, addr: Uint8Array): boolean {
+    if (bytesEqual(addr, FEE_COLLECTOR_ADDRESS)) return this.feeCollectorExists.has(ctx, FEE_COLLECTOR_ACCOUNT_KEY, "");
     return store(ctx).has(accountKey(addr));
   }
 
   setAccount(ctx: Pick<Context, "store">, acc: Account): void {
+    if (bytesEqual(acc.address, FEE_COLLECTOR_ADDRESS)) this.feeCollectorExists.invalidate(ctx);
     store(ctx).set(accountKey(acc.address), encodeAccount(acc));
     if (acc.module) store(ctx).set(moduleAddressMarkerKey(acc.address), MARKER);
   }

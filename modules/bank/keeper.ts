@@ -101,8 +101,17 @@ export class BankKeeper implements BankWriter {
     store(ctx).set(PARAMS_KEY, encodeParamsValue(p.defaultSendEnabled));
   }
 
+  /** sendEnabledKey per denom (every send asks; the store never keeps or changes a key it is given). */
+  private readonly sendKeys = new Map<string, Uint8Array>();
+
   isSendEnabled(ctx: ReadCtx, denom: string): boolean {
-    const flag = this.sendFlagCache.get(ctx, sendEnabledKey(denom), denom, decodeSendFlag);
+    let key = this.sendKeys.get(denom);
+    if (key === undefined) {
+      key = sendEnabledKey(denom);
+      if (this.sendKeys.size >= 1024) this.sendKeys.clear();
+      this.sendKeys.set(denom, key);
+    }
+    const flag = this.sendFlagCache.get(ctx, key, denom, decodeSendFlag);
     if (flag !== undefined) return flag;
     return this.getParams(ctx).defaultSendEnabled;
   }

@@ -5,7 +5,11 @@
  * includes JIT warm-up, later rounds are the steady state. Isolates chain/tx + auth/bank costs
  * from the store's.
  *   BENCH_TXS=5000 BENCH_ROUNDS=3 npx tsx test/bench/pipeline-micro.ts
+ *   BENCH_PROFILE=1 ...   # .cpuprofile (100 µs sampling) of the last round's FinalizeBlock only (.bench/)
  */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { Session } from "node:inspector";
 import { CheckTxType } from "cosmjs-types/tendermint/abci/types";
 import { CHAIN_ID, blockReq, buildSignedTx, keyFromSeed, msgSend, newTestChain } from "../helpers/txkit";
 
@@ -39,18 +43,35 @@ function checkAll(txs: Uint8Array[], type: CheckTxType): number {
  * block r is finalized (signatures cached by its CheckTx) and committed, then the block r+1 txs
  * still in the mempool are rechecked against the new state (they pass).
  */
+const session = process.env.BENCH_PROFILE ? new Session() : undefined;
+const post = (m: string) => new Promise<unknown>((r) => session!.post(m, (_e, p) => r(p)));
+
 async function main(): Promise<void> {
+  if (session) {
+    session.connect();
+    await post("Profiler.enable");
+    await new Promise((r) => session.post("Profiler.setSamplingInterval", { interval: 100 }, r));
+  }
   const rounds = Array.from({ length: ROUNDS + 1 }, (_, i) => signRound(i + 1));
   checkAll(rounds[0], CheckTxType.NEW);
   for (let r = 1; r <= ROUNDS; r++) {
     const check = checkAll(rounds[r], CheckTxType.NEW);
+    if (session && r === ROUNDS) await post("Profiler.start");
     const [res, fin] = cpu(() => c.app.finalizeBlock(blockReq(BigInt(r), rounds[r - 1])));
+    if (session && r === ROUNDS) writeProfile(await post("Profiler.stop"));
     const ok = res.txResults.filter((x) => x.code === 0).length;
     if (ok !== N) throw new Error(`${ok}/${N} ok: ${res.txResults.find((x) => x.code)?.log}`);
     await c.app.commit();
     const recheck = checkAll(rounds[r], CheckTxType.RECHECK);
     console.log(`pipeline (MemStore) round ${r}: CheckTx ${check.toFixed(0)} µs/tx CPU, FinalizeBlock (sigs cached) ${fin.toFixed(0)} µs/tx CPU, ReCheck ${recheck.toFixed(0)} µs/tx CPU`);
   }
+}
+
+function writeProfile(p: unknown): void {
+  const f = path.resolve(".bench", `pipeline-micro-${process.pid}.cpuprofile`);
+  fs.mkdirSync(path.dirname(f), { recursive: true });
+  fs.writeFileSync(f, JSON.stringify((p as { profile: object }).profile));
+  console.log(`profile: ${f}`);
 }
 
 main().catch((e) => {

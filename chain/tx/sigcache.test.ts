@@ -1,0 +1,41 @@
+import { SignatureCache } from "./sigcache";
+
+const pk = (b: number) => new Uint8Array(33).fill(b);
+
+describe("SignatureCache", () => {
+  test("a hit needs the same tx, account number and key bytes", () => {
+    const c = new SignatureCache();
+    c.add("aa", 7n, pk(2));
+    expect(c.has("aa", 7n, pk(2))).toBe(true); // another array with the same bytes
+    expect(c.has("aa", 8n, pk(2))).toBe(false);
+    expect(c.has("aa", 7n, pk(3))).toBe(false);
+    expect(c.has("bb", 7n, pk(2))).toBe(false);
+    expect(c.seenTx("aa")).toBe(true);
+    expect(c.seenTx("bb")).toBe(false);
+    c.add("aa", 7n, pk(2));
+    expect(c.size).toBe(1);
+  });
+
+  test("keeps its own copy of the key", () => {
+    const c = new SignatureCache();
+    const k = pk(5);
+    c.add("aa", 1n, k);
+    k.fill(6);
+    expect(c.has("aa", 1n, pk(5))).toBe(true);
+    expect(c.has("aa", 1n, k)).toBe(false);
+  });
+
+  test("bounded: the oldest txs' entries go first", () => {
+    const c = new SignatureCache(3);
+    c.add("t1", 1n, pk(1));
+    c.add("t1", 2n, pk(2));
+    c.add("t2", 1n, pk(1));
+    expect(c.size).toBe(3);
+    c.add("t3", 1n, pk(1));
+    expect(c.has("t1", 1n, pk(1))).toBe(false);
+    expect(c.seenTx("t1")).toBe(false);
+    expect(c.has("t2", 1n, pk(1))).toBe(true);
+    expect(c.has("t3", 1n, pk(1))).toBe(true);
+    expect(c.size).toBe(2);
+  });
+});
