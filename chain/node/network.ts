@@ -190,6 +190,8 @@ export interface RunnerOptions {
   readonly appArgs?: readonly string[];
   /** Extra Node.js flags for the app process (e.g. ["--cpu-prof", "--cpu-prof-dir=/tmp/prof"]). */
   readonly appNodeArgs?: readonly string[];
+  /** Extra environment variables for the CometBFT process (e.g. { GOMAXPROCS: "1" }). */
+  readonly cometbftEnv?: Readonly<Record<string, string>>;
   /** Called when a process exits without being asked to. */
   readonly onUnexpectedExit?: (proc: ProcName, code: number | null, signal: string | null) => void;
 }
@@ -229,7 +231,7 @@ export class NodeRunner {
   }
 
   startCometbft(): void {
-    this.spawn("cometbft", this.o.cometbft, ["start", "--home", paths(this.spec.home).comet]);
+    this.spawn("cometbft", this.o.cometbft, ["start", "--home", paths(this.spec.home).comet], this.o.cometbftEnv);
   }
 
   /** Starts the app, waits for its ABCI listener (the home's hashgrid.json says tcp or unix), then CometBFT. */
@@ -244,12 +246,12 @@ export class NodeRunner {
     this.startCometbft();
   }
 
-  private spawn(name: ProcName, cmd: string, args: string[]): void {
+  private spawn(name: ProcName, cmd: string, args: string[], env?: Readonly<Record<string, string>>): void {
     if (this.isRunning(name)) throw new Error(`${name} of ${this.spec.moniker} is already running`);
     const logs = paths(this.spec.home).logs;
     fs.mkdirSync(logs, { recursive: true });
     const fd = fs.openSync(path.join(logs, `${name}.log`), "a");
-    const child = spawn(cmd, args, { stdio: ["ignore", fd, fd], detached: true, cwd: path.resolve(__dirname, "..", "..") });
+    const child = spawn(cmd, args, { stdio: ["ignore", fd, fd], detached: true, cwd: path.resolve(__dirname, "..", ".."), env: env ? { ...process.env, ...env } : process.env });
     fs.closeSync(fd);
     if (child.pid) fs.writeFileSync(path.join(logs, `${name}.pid`), `${child.pid}\n`);
     track(child);
