@@ -44,8 +44,13 @@ const PPROF_SECS = Number(process.env.BENCH_PPROF ?? 0);
 const INDEX_EVENTS = process.env.BENCH_INDEX_EVENTS ?? "default";
 /** BENCH_ABCI=tcp|unix: how CometBFT reaches the app (chain/node/network.ts abciTransport). */
 const ABCI = process.env.BENCH_ABCI === "unix" ? "unix" : "tcp";
-/** BENCH_COMET_GOMAXPROCS=N: the CometBFT process's GOMAXPROCS (Go default: every core). */
-const COMET_GOMAXPROCS = process.env.BENCH_COMET_GOMAXPROCS ?? "";
+/** BENCH_COMET_ENV="GOGC=200 GOMAXPROCS=1": extra environment of the CometBFT process (Go runtime knobs). */
+const COMET_ENV: Record<string, string> = Object.fromEntries(
+  (process.env.BENCH_COMET_ENV ?? "")
+    .split(" ")
+    .filter((kv) => kv.includes("="))
+    .map((kv) => [kv.slice(0, kv.indexOf("=")), kv.slice(kv.indexOf("=") + 1)]),
+);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -77,7 +82,7 @@ async function main(): Promise<void> {
   const comet = await ensureCometbft({ say: (m) => console.log(m) });
   const root = fs.mkdtempSync(path.join(os.tmpdir(), "hashgrid-bench-e2e-"));
   const total = Math.ceil(RATE * SECONDS);
-  console.log(`bench:e2e offered ${RATE} tx/s for ${SECONDS} s (${total} txs) from ${ACCOUNTS} accounts; timeout_commit=${TIMEOUT_COMMIT} indexer=${INDEXER} index-events=${INDEX_EVENTS} recheck=${RECHECK} abci=${ABCI} cometbft GOMAXPROCS=${COMET_GOMAXPROCS || "default"}; home ${root}`);
+  console.log(`bench:e2e offered ${RATE} tx/s for ${SECONDS} s (${total} txs) from ${ACCOUNTS} accounts; timeout_commit=${TIMEOUT_COMMIT} indexer=${INDEXER} index-events=${INDEX_EVENTS} recheck=${RECHECK} abci=${ABCI} cometbft env=${JSON.stringify(COMET_ENV)}; home ${root}`);
 
   const keys: Key[] = Array.from({ length: ACCOUNTS }, (_, i) => keyFromSeed(`e2e-bench-${i}`));
   const base = await basePort();
@@ -113,7 +118,7 @@ async function main(): Promise<void> {
   // Read them back from the app once it runs (one query per account would be slow: derive instead).
   const profDir = path.resolve(".bench", "e2e-prof");
   if (PROFILE || PPROF_SECS > 0) fs.mkdirSync(profDir, { recursive: true });
-  const node = new NodeRunner(spec, { cometbft: comet.path, logger: silent, cometbftEnv: COMET_GOMAXPROCS ? { GOMAXPROCS: COMET_GOMAXPROCS } : undefined, appNodeArgs: [...(PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${profDir}`] : []), ...(process.env.BENCH_APP_NODE_ARGS ?? "").split(" ").filter(Boolean)] });
+  const node = new NodeRunner(spec, { cometbft: comet.path, logger: silent, cometbftEnv: COMET_ENV, appNodeArgs: [...(PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${profDir}`] : []), ...(process.env.BENCH_APP_NODE_ARGS ?? "").split(" ").filter(Boolean)] });
   const stop = async () => {
     await node.stop().catch(() => undefined);
     killAllChildren();
