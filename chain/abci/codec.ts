@@ -7,7 +7,7 @@
  *
  * Anything not on the fast path falls back to cosmjs-types.
  */
-import { Request, Response, type Event, type ExecTxResult, type RequestCheckTx, type ResponseCheckTx, type ResponseFinalizeBlock } from "cosmjs-types/tendermint/abci/types";
+import { Response, type Event, type ExecTxResult, type RequestCheckTx, type ResponseCheckTx, type ResponseFinalizeBlock } from "cosmjs-types/tendermint/abci/types";
 import { ConsensusParams } from "cosmjs-types/tendermint/types/params";
 import { ValidatorUpdate } from "cosmjs-types/tendermint/abci/types";
 import { utf8Length, utf8Write } from "cosmjs-types/utf8";
@@ -288,9 +288,4 @@ export function encodeResponseFrame(res: Response): Buffer {
 function hasOnly(res: Response, key: keyof Response): boolean {
   for (const k in res) if (k !== key && (res as Record<string, unknown>)[k] !== undefined) return false;
   return true;
-}
-
-/** Generic decode (re-exported so the server has one codec entry point). */
-export function decodeRequest(body: Uint8Array): Request {
-  return Request.decode(body);
 }
