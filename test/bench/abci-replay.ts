@@ -95,6 +95,9 @@ async function main(): Promise<void> {
   });
 
   const half = Math.floor(TXS / 2);
+  // Sums over rounds 2..N (round 1 includes JIT warm-up): CPU µs of [CheckTx, block, ReCheck] and tx counts.
+  const sum = { check: 0, checkN: 0, block: 0, blockN: 0, recheck: 0, recheckN: 0 };
+  const cpuUs = (a: NodeJS.CpuUsage, b: NodeJS.CpuUsage) => b.user + b.system - a.user - a.system;
   let res = await check(blocks[0]!, 0);
   const rows: string[] = [];
   for (let r = 0; r < ROUNDS; r++) {
@@ -116,11 +119,25 @@ async function main(): Promise<void> {
     const c4 = await cpu();
     const us = (a: NodeJS.CpuUsage, b: NodeJS.CpuUsage, n: number) => (((b.user + b.system - a.user - a.system) / n) | 0).toString().padStart(5);
     const bad = res.filter((x) => x.checkTx && x.checkTx.code !== 0).length + rc.filter((x) => x.checkTx && x.checkTx.code !== 0).length;
+    if (r > 0) {
+      sum.check += cpuUs(c0, c1) + cpuUs(c3, c4);
+      sum.checkN += TXS;
+      sum.block += cpuUs(c1, c2);
+      sum.blockN += TXS;
+      sum.recheck += cpuUs(c2, c3);
+      sum.recheckN += half;
+    }
     rows.push(
       `round ${r + 1}: CheckTx ${us(c0, c1, half)} µs, block (prepare+process+finalize+commit) ${us(c1, c2, TXS)} µs/tx, ReCheck ${us(c2, c3, half)} µs, CheckTx ${us(c3, c4, TXS - half)} µs; total ${us(c0, c4, TXS)} µs per block tx; ${failed} failed in block, ${bad} rejected; ${((performance.now() - t0) / 1000).toFixed(2)} s wall`,
     );
   }
   for (const r of rows) console.log(r);
+  if (sum.blockN > 0) {
+    const per = (v: number, n: number) => Math.round(v / n);
+    console.log(
+      `RESULT abci-replay rounds 2-${ROUNDS}: CheckTx ${per(sum.check, sum.checkN)} µs/tx, block ${per(sum.block, sum.blockN)} µs/tx, ReCheck ${per(sum.recheck, sum.recheckN)} µs/tx; all ${per(sum.check + sum.block + sum.recheck, sum.blockN)} µs per block tx`,
+    );
+  }
   console.log(`tree ${ROOT}, ${TXS} txs per block, load average ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}`);
   mempool.close();
   consensus.close();
