@@ -69,8 +69,6 @@ export interface AbciApplication {
   extendVote(req: RequestExtendVote): MaybePromise<ResponseExtendVote>;
   verifyVoteExtension(req: RequestVerifyVoteExtension): MaybePromise<ResponseVerifyVoteExtension>;
   finalizeBlock(req: RequestFinalizeBlock): MaybePromise<ResponseFinalizeBlock>;
-  /** Optional: the same FinalizeBlock, pausing so the event loop keeps reading sockets; preferred by the server. */
-  finalizeBlockYielding?(req: RequestFinalizeBlock): Promise<ResponseFinalizeBlock>;
   commit(req: RequestCommit): MaybePromise<ResponseCommit>;
   listSnapshots(req: RequestListSnapshots): MaybePromise<ResponseListSnapshots>;
   offerSnapshot(req: RequestOfferSnapshot): MaybePromise<ResponseOfferSnapshot>;
@@ -329,8 +327,7 @@ export class AbciServer {
     };
     try {
       const app = this.opts.app as unknown as Record<string, (r: unknown) => MaybePromise<unknown>>;
-      const fn = method === "finalizeBlock" && this.opts.app.finalizeBlockYielding ? app.finalizeBlockYielding! : app[method]!;
-      const value = this.appLock.run(() => fn.call(this.opts.app, req[method]));
+      const value = this.appLock.run(() => app[method]!.call(this.opts.app, req[method]));
       if (value instanceof Promise) return value.then(done, (e: unknown) => this.failed(conn, method, e));
       return done(value);
     } catch (e) {

@@ -77,8 +77,6 @@ export const APP_VERSION = "0.1.0";
 export const EMPTY_HASH = createHash("sha256").digest();
 
 const EMPTY_BLOCK: BlockInfo = { votes: [], misbehavior: [] };
-/** finalizeBlockYielding lets the event loop run at least this often (ms). */
-const FINALIZE_YIELD_MS = 5;
 const ZERO_TIME: Timestamp = { seconds: 0n, nanos: 0 };
 
 export interface AppOptions {
@@ -334,38 +332,6 @@ export class App implements AbciApplication {
   // ---------------------------------------------------------------- blocks
 
   finalizeBlock(req: RequestFinalizeBlock): ResponseFinalizeBlock {
-    const steps = this.finalizeSteps(req);
-    for (;;) {
-      const r = steps.next();
-      if (r.done) return r.value;
-    }
-  }
-
-  /**
-   * The same FinalizeBlock, pausing every ~YIELD_MS between txs so the event loop can read the
-   * sockets (what the ABCI server calls). Why: while a block executes, CometBFT keeps sending
-   * CheckTx + Flush on the mempool connection; if we stop reading, its socket buffer fills, its
-   * ABCI writer goroutine blocks, and v0.38's 20 ns flush ThrottleTimer then re-arms itself in a
-   * busy loop for as long as the writer is blocked (a full core of CometBFT, chain/abci README).
-   * Nothing else runs in the pauses: every other handler waits for the ABCI server's app lock,
-   * so the result is identical to finalizeBlock's (app.test.ts checks it).
-   */
-  async finalizeBlockYielding(req: RequestFinalizeBlock): Promise<ResponseFinalizeBlock> {
-    const steps = this.finalizeSteps(req);
-    let last = performance.now();
-    for (;;) {
-      const r = steps.next();
-      if (r.done) return r.value;
-      const now = performance.now();
-      if (now - last >= FINALIZE_YIELD_MS) {
-        await new Promise<void>((resolve) => setImmediate(resolve));
-        last = performance.now();
-      }
-    }
-  }
-
-  /** FinalizeBlock as steps: yields (nothing) after every few txs; the return value is the response. */
-  private *finalizeSteps(req: RequestFinalizeBlock): Generator<void, ResponseFinalizeBlock, void> {
     const t0 = process.hrtime.bigint();
     if (this.finalized) {
       // CometBFT restarted after FinalizeBlock but before Commit while we stayed up: it replays
@@ -407,11 +373,10 @@ export class App implements AbciApplication {
     this.runner.preverifyBlock?.({ mode: "finalize", header, block: blockInfo, store: block, logger: this.log }, req.txs);
     const txResults: ExecTxResult[] = [];
     let failed = 0;
-    for (let i = 0; i < req.txs.length; i++) {
-      const r = this.runTx("finalize", header, blockInfo, block, req.txs[i]!, true);
+    for (const tx of req.txs) {
+      const r = this.runTx("finalize", header, blockInfo, block, tx, true);
       if (r.code !== 0) failed++;
       txResults.push({ code: r.code, data: r.data, log: r.log, info: "", gasWanted: r.gasWanted, gasUsed: r.gasUsed, events: toAbciEvents(r.events, this.indexPolicy), codespace: r.codespace });
-      if ((i & 15) === 15) yield;
     }
 
     const endCtx = createContext({ header, block: blockInfo, mode: "finalize", store: block, logger: this.log });
