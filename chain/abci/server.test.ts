@@ -199,3 +199,43 @@ test("a flood of synchronous CheckTx on one connection does not starve another c
     await s.close();
   }
 });
+
+test("a synchronous CheckTx never runs inside an async handler of another connection (global lock)", async () => {
+  const order: string[] = [];
+  const app = {
+    ...fakeApp([]),
+    commit: async () => {
+      order.push("commit start");
+      await new Promise((r) => setTimeout(r, 30));
+      order.push("commit end");
+      return { retainHeight: 0n };
+    },
+    checkTx: () => {
+      order.push("check");
+      return { code: 0, data: new Uint8Array(), log: "", info: "", gasWanted: 0n, gasUsed: 0n, events: [], codespace: "" };
+    },
+  };
+  const s = new AbciServer({ address: "tcp://127.0.0.1:0", app, logger: silent });
+  await s.listen();
+  const consensus = await client({ port: s.port });
+  const mempool = await client({ port: s.port });
+  try {
+    consensus.send([{ commit: {} }, { flush: {} }]);
+    await new Promise((r) => setTimeout(r, 10)); // commit is awaiting
+    mempool.send([{ checkTx: { tx: new Uint8Array([1]), type: 0 } }, { flush: {} }]);
+    const [check] = await mempool.read(2);
+    const [commit] = await consensus.read(2);
+    expect(check!.checkTx?.code).toBe(0);
+    expect(commit!.commit?.retainHeight).toBe(0n);
+    expect(order).toEqual(["commit start", "commit end", "check"]);
+    // and with the lock free again, CheckTx answers straight away
+    mempool.send([{ checkTx: { tx: new Uint8Array([2]), type: 1 } }, { flush: {} }]);
+    const [again] = await mempool.read(2);
+    expect(again!.checkTx?.code).toBe(0);
+    expect(order).toEqual(["commit start", "commit end", "check", "check"]);
+  } finally {
+    consensus.sock.destroy();
+    mempool.sock.destroy();
+    await s.close();
+  }
+});

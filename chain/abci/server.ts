@@ -52,7 +52,8 @@ import {
   type ResponseQuery,
   type ResponseVerifyVoteExtension,
 } from "cosmjs-types/tendermint/abci/types";
-import { encodeFrame, FrameDecoder, FramingError, MAX_FRAME_BYTES } from "./framing";
+import { FrameDecoder, FramingError, MAX_FRAME_BYTES } from "./framing";
+import { decodeCheckTxRequest, encodeResponseFrame, FLUSH_RESPONSE_FRAME, isFlushRequest } from "./codec";
 import type { Logger } from "../app/types";
 
 type MaybePromise<T> = T | Promise<T>;
@@ -118,13 +119,27 @@ export interface AbciServerOptions {
   readonly onRequest?: (method: AbciMethod, seconds: number) => void;
 }
 
-/** Serializes async work: `run` starts `fn` only after every earlier `run` settled. */
+/**
+ * Serializes work: `run` starts `fn` only after every earlier `run` settled. When nothing is in
+ * flight, `fn` runs at once and a synchronous result is returned as is (no promise, no microtask
+ * hop: CheckTx is synchronous and arrives thousands of times a second).
+ */
 class SerialLock {
   private tail: Promise<unknown> = Promise.resolve();
-  run<T>(fn: () => MaybePromise<T>): Promise<T> {
-    const next = this.tail.then(fn);
-    this.tail = next.catch(() => undefined);
-    return next;
+  private inFlight = 0;
+  run<T>(fn: () => MaybePromise<T>): MaybePromise<T> {
+    if (this.inFlight === 0) {
+      const v = fn(); // a throw propagates synchronously to the caller
+      if (!(v instanceof Promise)) return v;
+      return this.track(v);
+    }
+    return this.track(this.tail.then(fn));
+  }
+  private track<T>(p: Promise<T>): Promise<T> {
+    this.inFlight++;
+    const done = p.finally(() => this.inFlight--);
+    this.tail = done.catch(() => undefined);
+    return done;
   }
 }
 
@@ -232,25 +247,40 @@ export class AbciServer {
             if (closed || queue.length === 0) break;
           }
           const body = queue.shift()!;
-          let req: Request;
-          try {
-            req = Request.decode(body);
-          } catch (e) {
-            drop(`undecodable request (${body.length} bytes): ${(e as Error).message}`);
-            return;
+          if (!corked && queue.length > 0) {
+            corked = true;
+            socket.cork();
           }
-          const method = requestMethod(req);
+          // CometBFT's client sends a Flush after nearly every request (see README): answer it
+          // with a constant frame, no decode, no handler.
+          if (isFlushRequest(body)) {
+            socket.write(FLUSH_RESPONSE_FRAME);
+            continue;
+          }
+          let req: Request;
+          const checkTx = decodeCheckTxRequest(body);
+          if (checkTx) req = { checkTx };
+          else {
+            try {
+              req = Request.decode(body);
+            } catch (e) {
+              drop(`undecodable request (${body.length} bytes): ${(e as Error).message}`);
+              return;
+            }
+          }
+          const method = checkTx ? "checkTx" : requestMethod(req);
           if (!(METHODS as readonly string[]).includes(method)) {
             drop(`malformed request: ${method}`);
             return;
           }
-          const res = await this.handle(method as AbciMethod, req, id);
+          const pending = this.handle(method as AbciMethod, req, id);
+          const res = pending instanceof Promise ? await pending : pending;
           if (closed) return;
           if (!corked && queue.length > 0) {
             corked = true;
             socket.cork();
           }
-          socket.write(encodeFrame(Response.encode(res).finish()));
+          socket.write(encodeResponseFrame(res));
           if (res.exception) {
             drop(`app error answering ${method}: ${res.exception.error}`, true);
             return;
@@ -285,22 +315,30 @@ export class AbciServer {
     });
   }
 
-  /** Answers one request; never rejects. */
-  private async handle(method: AbciMethod, req: Request, conn: number): Promise<Response> {
+  /** Answers one request; never throws or rejects. Synchronous when the app lock is free and the handler is. */
+  private handle(method: AbciMethod, req: Request, conn: number): MaybePromise<Response> {
     if (method === "flush") return { flush: {} };
     if (method === "echo") return { echo: { message: req.echo!.message } };
-    const t0 = process.hrtime.bigint();
+    const t0 = this.opts.onRequest ? process.hrtime.bigint() : 0n;
+    const done = (value: unknown): Response => {
+      if (value === undefined || value === null) return this.failed(conn, method, new Error(`handler ${method} returned nothing`));
+      if (this.opts.onRequest) this.opts.onRequest(method, Number(process.hrtime.bigint() - t0) / 1e9);
+      return { [method]: value } as Response;
+    };
     try {
       const app = this.opts.app as unknown as Record<string, (r: unknown) => MaybePromise<unknown>>;
-      const value = await this.appLock.run(() => app[method]!.call(this.opts.app, req[method]));
-      if (value === undefined || value === null) throw new Error(`handler ${method} returned nothing`);
-      this.opts.onRequest?.(method, Number(process.hrtime.bigint() - t0) / 1e9);
-      return { [method]: value } as Response;
+      const value = this.appLock.run(() => app[method]!.call(this.opts.app, req[method]));
+      if (value instanceof Promise) return value.then(done, (e: unknown) => this.failed(conn, method, e));
+      return done(value);
     } catch (e) {
-      const msg = e instanceof Error ? e.message : String(e);
-      this.log.error({ conn, method, err: msg, stack: e instanceof Error ? e.stack : undefined }, `ABCI ${method} failed`);
-      return { exception: { error: `${method}: ${msg}` } };
+      return this.failed(conn, method, e);
     }
+  }
+
+  private failed(conn: number, method: AbciMethod, e: unknown): Response {
+    const msg = e instanceof Error ? e.message : String(e);
+    this.log.error({ conn, method, err: msg, stack: e instanceof Error ? e.stack : undefined }, `ABCI ${method} failed`);
+    return { exception: { error: `${method}: ${msg}` } };
   }
 }
 

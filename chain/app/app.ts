@@ -219,12 +219,24 @@ export class App implements AbciApplication {
     };
     const r = this.runTx(mode, header, EMPTY_BLOCK, this.checkState, req.tx, false);
     if (this.metrics) {
-      this.metrics.checkTxTotal.inc({ type: mode, result: r.code === 0 ? "ok" : "rejected" });
+      this.checkTxCounter(mode, r.code === 0).inc();
       this.metrics.checkTxSeconds.observe(Number(process.hrtime.bigint() - t0) / 1e9);
     }
     // CometBFT reads only the code (and gas) of a ReCheckTx answer: skip converting/encoding events.
     const events = mode === "recheck" ? [] : toAbciEvents(r.events, this.indexPolicy);
     return { code: r.code, data: r.data, log: r.log, info: "", gasWanted: r.gasWanted, gasUsed: r.gasUsed, events, codespace: r.codespace };
+  }
+
+  /** The labelled CheckTx counter (cached: prom-client hashes the label object on every labelled call). */
+  private readonly checkTxCounters = new Map<string, { inc(): void }>();
+  private checkTxCounter(mode: ExecMode, ok: boolean): { inc(): void } {
+    const key = `${mode}/${ok}`;
+    let c = this.checkTxCounters.get(key);
+    if (!c) {
+      c = this.metrics!.checkTxTotal.labels({ type: mode, result: ok ? "ok" : "rejected" });
+      this.checkTxCounters.set(key, c);
+    }
+    return c;
   }
 
   // ---------------------------------------------------------------- proposals

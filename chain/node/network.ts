@@ -49,6 +49,16 @@ export interface NetworkOptions {
   readonly cometLogLevel?: string;
   /** Serve the app's Prometheus metrics (default true). */
   readonly metrics?: boolean;
+  /**
+   * How CometBFT reaches the app: "tcp" (default, port base+2) or "unix" (<home>/abci.sock).
+   * A unix socket costs both processes less CPU per ABCI message (no TCP/IP stack on the loopback).
+   */
+  readonly abciTransport?: "tcp" | "unix";
+}
+
+/** The ABCI address of node `n` (proxy_app and the app's listen address). */
+export function abciAddress(n: NodeSpec, transport: "tcp" | "unix" = "tcp"): string {
+  return transport === "unix" ? `unix://${path.join(path.resolve(n.home), "abci.sock")}` : `tcp://${n.host}:${n.ports.abci}`;
 }
 
 export interface NetworkLayout {
@@ -114,7 +124,7 @@ export async function initNetwork(o: NetworkOptions, cometbft: string, say: (m: 
       .join(",");
     patchConfigFile(p.cometConfig, {
       "": {
-        proxy_app: toml.str(`tcp://${n.host}:${n.ports.abci}`),
+        proxy_app: toml.str(abciAddress(n, o.abciTransport)),
         moniker: toml.str(n.moniker),
         log_level: toml.str(o.cometLogLevel ?? "info"),
       },
@@ -139,7 +149,7 @@ export async function initNetwork(o: NetworkOptions, cometbft: string, say: (m: 
     const settings: NodeSettings = {
       chainId: o.chainId,
       moniker: n.moniker,
-      abci: `tcp://${n.host}:${n.ports.abci}`,
+      abci: abciAddress(n, o.abciTransport),
       metrics: o.metrics === false ? "" : `${n.host}:${n.ports.metrics}`,
       rpc: `http://${n.host}:${n.ports.rpc}`,
       p2p: `${n.host}:${n.ports.p2p}`,
@@ -180,6 +190,8 @@ export interface RunnerOptions {
   readonly appArgs?: readonly string[];
   /** Extra Node.js flags for the app process (e.g. ["--cpu-prof", "--cpu-prof-dir=/tmp/prof"]). */
   readonly appNodeArgs?: readonly string[];
+  /** Extra environment variables for the CometBFT process (e.g. { GOMAXPROCS: "1" }). */
+  readonly cometbftEnv?: Readonly<Record<string, string>>;
   /** Called when a process exits without being asked to. */
   readonly onUnexpectedExit?: (proc: ProcName, code: number | null, signal: string | null) => void;
 }
@@ -219,22 +231,27 @@ export class NodeRunner {
   }
 
   startCometbft(): void {
-    this.spawn("cometbft", this.o.cometbft, ["start", "--home", paths(this.spec.home).comet]);
+    this.spawn("cometbft", this.o.cometbft, ["start", "--home", paths(this.spec.home).comet], this.o.cometbftEnv);
   }
 
-  /** Starts the app, waits for its ABCI port, then CometBFT. */
+  /** Starts the app, waits for its ABCI listener (the home's hashgrid.json says tcp or unix), then CometBFT. */
   async start(): Promise<void> {
     this.startApp();
-    await waitForPort(this.spec.host, this.spec.ports.abci, 60_000, () => this.isRunning("app"), () => this.logTail("app"));
+    const settingsFile = paths(this.spec.home).settings;
+    const abci = fs.existsSync(settingsFile) ? readSettings(this.spec.home).abci : "";
+    const alive = () => this.isRunning("app");
+    const tail = () => this.logTail("app");
+    if (abci.startsWith("unix://")) await waitForUnixSocket(abci.slice("unix://".length), 60_000, alive, tail);
+    else await waitForPort(this.spec.host, this.spec.ports.abci, 60_000, alive, tail);
     this.startCometbft();
   }
 
-  private spawn(name: ProcName, cmd: string, args: string[]): void {
+  private spawn(name: ProcName, cmd: string, args: string[], env?: Readonly<Record<string, string>>): void {
     if (this.isRunning(name)) throw new Error(`${name} of ${this.spec.moniker} is already running`);
     const logs = paths(this.spec.home).logs;
     fs.mkdirSync(logs, { recursive: true });
     const fd = fs.openSync(path.join(logs, `${name}.log`), "a");
-    const child = spawn(cmd, args, { stdio: ["ignore", fd, fd], detached: true, cwd: path.resolve(__dirname, "..", "..") });
+    const child = spawn(cmd, args, { stdio: ["ignore", fd, fd], detached: true, cwd: path.resolve(__dirname, "..", ".."), env: env ? { ...process.env, ...env } : process.env });
     fs.closeSync(fd);
     if (child.pid) fs.writeFileSync(path.join(logs, `${name}.pid`), `${child.pid}\n`);
     track(child);
@@ -285,6 +302,26 @@ export async function waitForPort(host: string, port: number, timeoutMs: number,
     if (ok) return;
     if (!alive()) throw new Error(`the app exited before listening on ${host}:${port}. Its log:\n${tail()}`);
     if (Date.now() > deadline) throw new Error(`the app did not listen on ${host}:${port} within ${timeoutMs} ms. Its log:\n${tail()}`);
+    await sleep(100);
+  }
+}
+
+/** Waits until a unix socket at `file` accepts connections (the app is listening). */
+export async function waitForUnixSocket(file: string, timeoutMs: number, alive: () => boolean, tail: () => string): Promise<void> {
+  const net = await import("node:net");
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const s = net.connect(file);
+      s.once("connect", () => {
+        s.destroy();
+        resolve(true);
+      });
+      s.once("error", () => resolve(false));
+    });
+    if (ok) return;
+    if (!alive()) throw new Error(`the app exited before listening on ${file}. Its log:\n${tail()}`);
+    if (Date.now() > deadline) throw new Error(`the app did not listen on ${file} within ${timeoutMs} ms. Its log:\n${tail()}`);
     await sleep(100);
   }
 }

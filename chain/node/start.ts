@@ -74,6 +74,13 @@ export async function startNode(o: StartOptions): Promise<RunningNode> {
   const abci = o.abci ?? settings?.abci ?? "tcp://127.0.0.1:26658";
   const metricsAddr = o.metrics ?? settings?.metrics ?? "";
   const metrics = new AppMetrics({ defaultMetrics: true });
+  // One labelled child per ABCI method, looked up once (CheckTx calls this thousands of times a second).
+  const abciSecondsByMethod = new Map<string, { observe(v: number): void }>();
+  const abciSecondsOf = (method: string): { observe(v: number): void } => {
+    let h = abciSecondsByMethod.get(method);
+    if (!h) abciSecondsByMethod.set(method, (h = metrics.abciSeconds.labels({ method })));
+    return h;
+  };
   const { app, store } = await openApp({
     dataDir: paths(o.home).appData,
     logger: o.logger,
@@ -90,7 +97,7 @@ export async function startNode(o: StartOptions): Promise<RunningNode> {
     address: abci,
     app,
     logger: o.logger,
-    onRequest: (method, seconds) => metrics.abciSeconds.observe({ method }, seconds),
+    onRequest: (method, seconds) => abciSecondsOf(method).observe(seconds),
   });
   try {
     await server.listen();

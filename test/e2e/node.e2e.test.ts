@@ -103,6 +103,7 @@ test("Info's AppHash equals the next header's AppHash; queries are routed and ca
   expect(proof.response.proofOps?.ops.map((o) => o.type)).toEqual(["ics23:iavl", "ics23:simple"]);
   const metrics = await (await fetch(`http://${node.spec.host}:${node.spec.ports.metrics}/metrics`)).text();
   expect(metrics).toMatch(/hashgrid_block_height \d+/);
+  expect(metrics).toMatch(/hashgrid_abci_request_seconds_count\{method="finalizeBlock"\} [1-9]\d*/); // per-method child, cached in start.ts
 });
 
 test("graceful stop (SIGTERM) and restart continues from where it stopped", async () => {

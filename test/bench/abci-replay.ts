@@ -1,0 +1,147 @@
+/**
+ * The app process's CPU per tx through the real ABCI socket server, without CometBFT: a child
+ * process runs the App (node wiring, in-memory store) behind `AbciServer` on a unix socket; this
+ * process plays CometBFT's traffic pattern and reads the child's CPU time. Deterministic, so it is
+ * a fair A/B of the ABCI server + App flow on a shared box (the e2e benchmark's CPU per tx moves
+ * ±20% with block sizes, which follow the box's load).
+ *
+ * Per round (block of BENCH_TXS MsgSends): CheckTx(NEW) + Flush for every tx, sent as CometBFT's
+ * v0.38 client does (a Flush after each request); PrepareProposal, ProcessProposal, FinalizeBlock,
+ * Commit; then ReCheck + Flush of the next block's first half, which was checked before the block.
+ *
+ *   npx tsx test/bench/abci-replay.ts                     # 4 rounds of 2,000 txs, this tree
+ *   BENCH_ROOT=/path/to/other/checkout npx tsx test/bench/abci-replay.ts   # A/B against another tree
+ */
+import { fork, type ChildProcess } from "node:child_process";
+import * as fs from "node:fs";
+import * as net from "node:net";
+import * as os from "node:os";
+import * as path from "node:path";
+import { Request, Response } from "cosmjs-types/tendermint/abci/types";
+import * as kit from "../helpers/txkit";
+import { encodeFrame, FrameDecoder } from "../../chain/abci/framing";
+
+const ROOT = path.resolve(process.env.BENCH_ROOT ?? path.join(__dirname, "..", ".."));
+const TXS = Number(process.env.BENCH_TXS ?? 2000);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);
+const CHAIN = "hashgrid-test-1";
+
+async function serverMain(sock: string): Promise<void> {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const tkit = require(path.join(ROOT, "test/helpers/txkit")) as typeof kit;
+  const { AbciServer } = require(path.join(ROOT, "chain/abci/server")) as typeof import("../../chain/abci/server");
+  const keys = Array.from({ length: TXS }, (_, i) => tkit.keyFromSeed(`replay-${i}`));
+  const c = tkit.newTestChain(keys.map((k) => ({ address: k.address, amount: 10_000_000_000n })));
+  const server = new AbciServer({ address: `unix://${sock}`, app: c.app, logger: tkit.silent });
+  await server.listen();
+  process.on("message", (m: string) => {
+    if (m === "cpu") process.send!(process.cpuUsage());
+    if (m === "exit") void server.close().then(() => process.exit(0));
+  });
+  process.send!("ready");
+}
+
+if (process.argv[2] === "--server") {
+  void serverMain(process.argv[3]!);
+} else {
+  void main();
+}
+
+async function main(): Promise<void> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "abci-replay-"));
+  const sock = path.join(dir, "app.sock");
+  const child: ChildProcess = fork(__filename, ["--server", sock], { execArgv: ["--max-semi-space-size=32", "--import", "tsx"], stdio: "inherit" });
+  await new Promise<void>((r) => child.once("message", () => r()));
+
+  // Account numbers: after the 4 default module accounts, in genesis order (see chain/tx/preverify.test.ts).
+  const keys = Array.from({ length: TXS }, (_, i) => kit.keyFromSeed(`replay-${i}`));
+  const fee = { amount: [{ denom: "ugrid", amount: "250" }], gasLimit: 100_000n };
+  const blocks: Uint8Array[][] = [];
+  for (let r = 0; r <= ROUNDS; r++) {
+    blocks.push(keys.map((k, i) => kit.buildSignedTx({ key: k, msgs: [kit.msgSend(k.address, keys[(i + 1) % TXS]!.address, 1n)], chainId: CHAIN, accountNumber: 4n + BigInt(i), sequence: BigInt(r), fee }).bytes));
+  }
+
+  // One connection per CometBFT role that we use.
+  const conn = async () => {
+    const s = net.connect(sock);
+    await new Promise<void>((r) => s.once("connect", () => r()));
+    const dec = new FrameDecoder();
+    const got: Response[] = [];
+    let want = 0;
+    let wake: (() => void) | undefined;
+    s.on("data", (c) => {
+      for (const f of dec.push(c)) got.push(Response.decode(f));
+      if (got.length >= want) wake?.();
+    });
+    return {
+      /** Writes the frames (in chunks, like a client flushing often) and waits for as many responses. */
+      async call(reqs: Request[]): Promise<Response[]> {
+        want = got.length + reqs.length;
+        const frames = reqs.map((q) => encodeFrame(Request.encode(q).finish()));
+        for (let i = 0; i < frames.length; i += 20) s.write(Buffer.concat(frames.slice(i, i + 20)) as Uint8Array);
+        while (got.length < want) await new Promise<void>((r) => (wake = r));
+        return got.splice(0, reqs.length);
+      },
+      close: () => s.destroy(),
+    };
+  };
+  const mempool = await conn();
+  const consensus = await conn();
+  const flush = { flush: {} };
+  const check = (txs: Uint8Array[], type: number) => mempool.call(txs.flatMap((tx) => [{ checkTx: { tx, type } }, flush]));
+  const cpu = () => new Promise<NodeJS.CpuUsage>((r) => {
+    child.once("message", (m) => r(m as NodeJS.CpuUsage));
+    child.send("cpu");
+  });
+
+  const half = Math.floor(TXS / 2);
+  // Sums over rounds 2..N (round 1 includes JIT warm-up): CPU µs of [CheckTx, block, ReCheck] and tx counts.
+  const sum = { check: 0, checkN: 0, block: 0, blockN: 0, recheck: 0, recheckN: 0 };
+  const cpuUs = (a: NodeJS.CpuUsage, b: NodeJS.CpuUsage) => b.user + b.system - a.user - a.system;
+  let res = await check(blocks[0]!, 0);
+  const rows: string[] = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    const height = BigInt(r + 1);
+    const c0 = await cpu();
+    const t0 = performance.now();
+    const txs = blocks[r]!;
+    res = await check(blocks[r + 1]!.slice(0, half), 0); // arrives while the block is being decided
+    const c1 = await cpu();
+    await consensus.call([{ prepareProposal: { maxTxBytes: 22_020_096n, txs, localLastCommit: { round: 0, votes: [] }, misbehavior: [], height, time: { seconds: 1_700_000_000n + height, nanos: 0 }, nextValidatorsHash: new Uint8Array(32), proposerAddress: new Uint8Array(20) } }, flush]);
+    await consensus.call([{ processProposal: { txs, proposedLastCommit: { round: 0, votes: [] }, misbehavior: [], hash: new Uint8Array(32), height, time: { seconds: 1_700_000_000n + height, nanos: 0 }, nextValidatorsHash: new Uint8Array(32), proposerAddress: new Uint8Array(20) } }, flush]);
+    const [fb] = await consensus.call([{ finalizeBlock: kit.blockReq(height, txs) }, flush]);
+    const failed = fb!.finalizeBlock!.txResults.filter((x) => x.code !== 0).length;
+    await consensus.call([{ commit: {} }, flush]);
+    const c2 = await cpu();
+    const rc = await check(blocks[r + 1]!.slice(0, half), 1); // ReCheck of what stayed in the mempool
+    const c3 = await cpu();
+    res = await check(blocks[r + 1]!.slice(half), 0);
+    const c4 = await cpu();
+    const us = (a: NodeJS.CpuUsage, b: NodeJS.CpuUsage, n: number) => (((b.user + b.system - a.user - a.system) / n) | 0).toString().padStart(5);
+    const bad = res.filter((x) => x.checkTx && x.checkTx.code !== 0).length + rc.filter((x) => x.checkTx && x.checkTx.code !== 0).length;
+    if (r > 0) {
+      sum.check += cpuUs(c0, c1) + cpuUs(c3, c4);
+      sum.checkN += TXS;
+      sum.block += cpuUs(c1, c2);
+      sum.blockN += TXS;
+      sum.recheck += cpuUs(c2, c3);
+      sum.recheckN += half;
+    }
+    rows.push(
+      `round ${r + 1}: CheckTx ${us(c0, c1, half)} µs, block (prepare+process+finalize+commit) ${us(c1, c2, TXS)} µs/tx, ReCheck ${us(c2, c3, half)} µs, CheckTx ${us(c3, c4, TXS - half)} µs; total ${us(c0, c4, TXS)} µs per block tx; ${failed} failed in block, ${bad} rejected; ${((performance.now() - t0) / 1000).toFixed(2)} s wall`,
+    );
+  }
+  for (const r of rows) console.log(r);
+  if (sum.blockN > 0) {
+    const per = (v: number, n: number) => Math.round(v / n);
+    console.log(
+      `RESULT abci-replay rounds 2-${ROUNDS}: CheckTx ${per(sum.check, sum.checkN)} µs/tx, block ${per(sum.block, sum.blockN)} µs/tx, ReCheck ${per(sum.recheck, sum.recheckN)} µs/tx; all ${per(sum.check + sum.block + sum.recheck, sum.blockN)} µs per block tx`,
+    );
+  }
+  console.log(`tree ${ROOT}, ${TXS} txs per block, load average ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}`);
+  mempool.close();
+  consensus.close();
+  child.send("exit");
+  await new Promise((r) => child.once("exit", r));
+  fs.rmSync(dir, { recursive: true, force: true });
+}
