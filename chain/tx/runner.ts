@@ -73,6 +73,15 @@ function moduleOfTypeUrlUncached(typeUrl: string): string {
   return parts.length >= 3 ? parts[1] : parts[0];
 }
 
+/**
+ * ReCheckTx's events: CometBFT reads only the code (and gas) of a ReCheckTx answer and the App
+ * answers it without events, so they are not built at all. Gas never depends on events.
+ */
+class DiscardedEvents extends BasicEventManager {
+  override emit(): void {}
+  override append(): void {}
+}
+
 /** The result of a failed tx (a function, not a per-tx closure: this runs for every tx). */
 function failure(env: TxEnv, e: unknown, gasWanted: bigint, meter: GasMeter, events: readonly Event[] = []): { result: TxResult; msgResponses: AnyMsg[]; error: ChainError | Error } {
   const a = toAbciError(e);
@@ -114,16 +123,16 @@ export class TxPipeline implements TxRunner {
    * only change in EndBlock (governance), so one read per (height, mempool-or-block) is exact;
    * it saves a store read + ConsensusParams decode per tx.
    */
-  private maxGasCache = new Map<string, bigint>();
+  private maxGasMempool?: { height: bigint; v: bigint };
+  private maxGasBlock?: { height: bigint; v: bigint };
   private maxGasAt(env: TxEnv): bigint {
-    const side = env.mode === "check" || env.mode === "recheck" || env.mode === "simulate" ? "mempool" : "block";
-    const key = `${side}/${env.header.height}`;
-    let v = this.maxGasCache.get(key);
-    if (v === undefined) {
-      v = blockMaxGas(env.store);
-      if (this.maxGasCache.size > 16) this.maxGasCache.clear();
-      this.maxGasCache.set(key, v);
-    }
+    const mempool = env.mode === "check" || env.mode === "recheck" || env.mode === "simulate";
+    const height = env.header.height;
+    const hit = mempool ? this.maxGasMempool : this.maxGasBlock;
+    if (hit !== undefined && hit.height === height) return hit.v; // no key string per tx
+    const v = blockMaxGas(env.store);
+    if (mempool) this.maxGasMempool = { height, v };
+    else this.maxGasBlock = { height, v };
     return v;
   }
 
@@ -134,15 +143,20 @@ export class TxPipeline implements TxRunner {
 
   /**
    * Decoding is a pure function of the bytes, and one tx is decoded up to five times (CheckTx,
-   * ReCheckTx, PrepareProposal, ProcessProposal, FinalizeBlock): successful decodes are memoized by
-   * tx hash (bounded FIFO). Failures are not cached. Nothing downstream mutates a DecodedTx.
+   * ReCheckTx, PrepareProposal, ProcessProposal, FinalizeBlock): successful decodes are memoized
+   * (bounded FIFO). Failures are not cached. Nothing downstream mutates a DecodedTx.
+   * Key: the bytes themselves as a latin1 string for txs up to RAW_KEY_MAX bytes (every ordinary
+   * tx; 3× cheaper than hashing them, and a hit is content-equal by construction), the sha256 of
+   * the bytes for larger ones (bounded key memory).
    */
   private readonly decoded = new Map<string, DecodedTx>();
+  private readonly decodedByHash = new Map<string, DecodedTx>();
   private static readonly DECODE_CACHE_MAX = 50_000;
+  static readonly RAW_KEY_MAX = 2048;
 
   /**
    * The same byte array is decoded twice in FinalizeBlock (preverifyBlock, then the tx itself):
-   * remembered by identity, so the second lookup skips hashing the bytes. Tx byte arrays are never
+   * remembered by identity, so the second lookup skips building the key. Tx byte arrays are never
    * mutated (a DecodedTx already keeps views into them), so identity implies equal content.
    */
   private readonly decodedByRef = new WeakMap<Uint8Array, DecodedTx>();
@@ -151,16 +165,24 @@ export class TxPipeline implements TxRunner {
     const byRef = this.decodedByRef.get(tx);
     if (byRef !== undefined && byRef.bytes.length === tx.length) return byRef;
     if (tx.length === 0 || tx.length > this.limits.maxTxBytes) return this.decodeFresh(tx);
-    const h = sha256(tx);
-    const key = Buffer.from(h.buffer, h.byteOffset, h.byteLength).toString("latin1");
-    let d = this.decoded.get(key);
+    const raw = tx.length <= TxPipeline.RAW_KEY_MAX;
+    let h: Uint8Array | undefined;
+    let key: string;
+    if (raw) {
+      key = Buffer.from(tx.buffer, tx.byteOffset, tx.byteLength).toString("latin1");
+    } else {
+      h = sha256(tx);
+      key = Buffer.from(h.buffer, h.byteOffset, h.byteLength).toString("latin1");
+    }
+    const memo = raw ? this.decoded : this.decodedByHash;
+    let d = memo.get(key);
     if (d === undefined || d.bytes.length !== tx.length) {
       d = this.decodeFresh(tx, h);
-      if (this.decoded.size >= TxPipeline.DECODE_CACHE_MAX) {
-        const oldest = this.decoded.keys().next().value;
-        if (oldest !== undefined) this.decoded.delete(oldest);
+      if (memo.size >= TxPipeline.DECODE_CACHE_MAX) {
+        const oldest = memo.keys().next().value;
+        if (oldest !== undefined) memo.delete(oldest);
       }
-      this.decoded.set(key, d);
+      memo.set(key, d);
     }
     this.decodedByRef.set(tx, d);
     return d;
@@ -240,7 +262,7 @@ export class TxPipeline implements TxRunner {
 
       // Ante in its own branch.
       const anteStore = env.store.branch();
-      const anteEvents = new BasicEventManager();
+      const anteEvents = mode === "recheck" ? new DiscardedEvents() : new BasicEventManager();
       const anteCtx = createContext({ header: env.header, block: env.block, mode, store: anteStore, gas: meter, events: anteEvents, logger: env.logger });
       let ante;
       try {

@@ -11,6 +11,7 @@
  *
  *   npx tsx test/bench/abci-replay.ts                     # 4 rounds of 2,000 txs, this tree
  *   BENCH_ROOT=/path/to/other/checkout npx tsx test/bench/abci-replay.ts   # A/B against another tree
+ *   BENCH_PROFILE=.bench/prof npx tsx test/bench/abci-replay.ts           # the app child's CPU profile there
  */
 import { fork, type ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
@@ -50,7 +51,7 @@ if (process.argv[2] === "--server") {
 async function main(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "abci-replay-"));
   const sock = path.join(dir, "app.sock");
-  const child: ChildProcess = fork(__filename, ["--server", sock], { execArgv: ["--max-semi-space-size=32", "--import", "tsx"], stdio: "inherit" });
+  const child: ChildProcess = fork(__filename, ["--server", sock], { execArgv: ["--max-semi-space-size=32", ...(process.env.BENCH_PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : []), "--import", "tsx"], stdio: "inherit" });
   await new Promise<void>((r) => child.once("message", () => r()));
 
   // Account numbers: after the 4 default module accounts, in genesis order (see chain/tx/preverify.test.ts).

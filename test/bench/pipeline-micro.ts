@@ -6,6 +6,7 @@
  * from the store's.
  *   BENCH_TXS=5000 BENCH_ROUNDS=3 npx tsx test/bench/pipeline-micro.ts
  *   BENCH_PROFILE=1 ...   # .cpuprofile (100 µs sampling) of the last round's FinalizeBlock only (.bench/)
+ *   BENCH_PROFILE=check|recheck ...   # the same of the last round's CheckTx or ReCheck instead
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -44,6 +45,7 @@ function checkAll(txs: Uint8Array[], type: CheckTxType): number {
  * still in the mempool are rechecked against the new state (they pass).
  */
 const session = process.env.BENCH_PROFILE ? new Session() : undefined;
+const phase = process.env.BENCH_PROFILE === "check" || process.env.BENCH_PROFILE === "recheck" ? process.env.BENCH_PROFILE : "finalize";
 const post = (m: string) => new Promise<unknown>((r) => session!.post(m, (_e, p) => r(p)));
 
 async function main(): Promise<void> {
@@ -55,14 +57,19 @@ async function main(): Promise<void> {
   const rounds = Array.from({ length: ROUNDS + 1 }, (_, i) => signRound(i + 1));
   checkAll(rounds[0], CheckTxType.NEW);
   for (let r = 1; r <= ROUNDS; r++) {
+    const last = session !== undefined && r === ROUNDS;
+    if (last && phase === "check") await post("Profiler.start");
     const check = checkAll(rounds[r], CheckTxType.NEW);
-    if (session && r === ROUNDS) await post("Profiler.start");
+    if (last && phase === "check") writeProfile(await post("Profiler.stop"));
+    if (last && phase === "finalize") await post("Profiler.start");
     const [res, fin] = cpu(() => c.app.finalizeBlock(blockReq(BigInt(r), rounds[r - 1])));
-    if (session && r === ROUNDS) writeProfile(await post("Profiler.stop"));
+    if (last && phase === "finalize") writeProfile(await post("Profiler.stop"));
     const ok = res.txResults.filter((x) => x.code === 0).length;
     if (ok !== N) throw new Error(`${ok}/${N} ok: ${res.txResults.find((x) => x.code)?.log}`);
     await c.app.commit();
+    if (last && phase === "recheck") await post("Profiler.start");
     const recheck = checkAll(rounds[r], CheckTxType.RECHECK);
+    if (last && phase === "recheck") writeProfile(await post("Profiler.stop"));
     console.log(`pipeline (MemStore) round ${r}: CheckTx ${check.toFixed(0)} µs/tx CPU, FinalizeBlock (sigs cached) ${fin.toFixed(0)} µs/tx CPU, ReCheck ${recheck.toFixed(0)} µs/tx CPU`);
   }
 }
