@@ -6,6 +6,10 @@ import { BasicGasMeter, DEFAULT_STORE_GAS, GasKVStore } from "./context";
 import type { GasMeter } from "./types";
 import { sdkErrors } from "./errors";
 import { MemStore, newMemDisk } from "../../test/helpers/memStore";
+import { openMultiStore } from "../store/multistore";
+import { toHex } from "../store/encoding";
+import { tempDir } from "../store/testutil";
+import type { Bytes, KVPair, KVStore } from "../store/types";
 
 const kv = () => new MemStore(["s"], newMemDisk()).branch().getStore("s");
 
@@ -107,4 +111,72 @@ describe("GasKVStore", () => {
     }
     expect(num.consumed()).toBe(big.consumed());
   });
+
+  test("over store branches (latin1 read path) it charges and returns exactly what the byte path does", async () => {
+    const { dir, cleanup } = tempDir("hg-gaskv-");
+    try {
+      const cms = await openMultiStore({ dir, storeNames: ["s"] });
+      cms.getStore("s").set(new Uint8Array([5]), new Uint8Array(70).fill(3));
+      cms.workingHash();
+      await cms.commit();
+      const block = cms.branch();
+      block.getStore("s").set(new Uint8Array([6]), new Uint8Array([1, 2]));
+      const tx = block.branch();
+      const results = (s: GasKVStore, m: LoggingMeter) => {
+        const out: unknown[] = [];
+        const step = (f: () => unknown) => {
+          try {
+            const r = f();
+            out.push(r instanceof Uint8Array ? toHex(r) : r);
+          } catch (e) {
+            out.push(`error: ${(e as Error).message}`);
+          }
+        };
+        step(() => s.get(new Uint8Array([5]))); // committed (fast index, then value cache)
+        step(() => s.get(new Uint8Array([5])));
+        step(() => s.get(new Uint8Array([6]))); // block branch
+        step(() => s.get(new Uint8Array([7]))); // absent
+        step(() => s.has(new Uint8Array([6])));
+        step(() => s.has(new Uint8Array([7])));
+        step(() => s.set(new Uint8Array([7]), new Uint8Array([9])));
+        step(() => s.get(new Uint8Array([7]))); // own branch
+        step(() => s.get(new Uint8Array(0))); // bad key: ReadFlat charged, then the store error
+        step(() => s.has(new Uint8Array(0)));
+        return { out, log: m.log, used: m.consumed() };
+      };
+      const fastM = new LoggingMeter(0n);
+      const fast = new GasKVStore(tx.branch().getStore("s"), fastM, DEFAULT_STORE_GAS);
+      const slowM = new LoggingMeter(0n);
+      const slow = new GasKVStore(new BytesOnly(tx.branch().getStore("s")), slowM, DEFAULT_STORE_GAS);
+      const want = results(slow, slowM);
+      expect(want.out).toContain("error: empty key");
+      expect(results(fast, fastM)).toEqual(want);
+      await cms.close();
+    } finally {
+      cleanup();
+    }
+  });
 });
+
+/** Hides the branch's latin1 read path: the reference byte path. */
+class BytesOnly implements KVStore {
+  constructor(private readonly s: KVStore) {}
+  get(k: Bytes) {
+    return this.s.get(k);
+  }
+  has(k: Bytes) {
+    return this.s.has(k);
+  }
+  set(k: Bytes, v: Bytes) {
+    this.s.set(k, v);
+  }
+  delete(k: Bytes) {
+    this.s.delete(k);
+  }
+  iterator(start?: Bytes, end?: Bytes, reverse?: boolean): IterableIterator<KVPair> {
+    return this.s.iterator(start, end, reverse);
+  }
+  prefixIterator(p: Bytes, reverse?: boolean): IterableIterator<KVPair> {
+    return this.s.prefixIterator(p, reverse);
+  }
+}

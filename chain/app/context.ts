@@ -4,6 +4,8 @@
  * look familiar to wallets (and are deterministic: no cache-dependent charging).
  */
 import type { Bytes, KVPair, KVStore, MultiStoreView } from "../store/types";
+import { isLatin1Read, Latin1Read, latin1ToBytes, validateKey } from "../store/cachekv";
+import { bytesToKey } from "../store/encoding";
 import { sdkErrors } from "./errors";
 import type {
   BlockHeader,
@@ -184,6 +186,8 @@ function smallGas(cfg: StoreGasConfig): SmallGas | undefined {
 export class GasKVStore implements KVStore {
   private readonly meter: BasicGasMeter | undefined;
   private readonly small: SmallGas | undefined;
+  /** The parent's latin1 read path (store branches): the key is converted once, here. */
+  private readonly up: Latin1Read | undefined;
 
   constructor(
     private readonly parent: KVStore,
@@ -192,10 +196,22 @@ export class GasKVStore implements KVStore {
   ) {
     this.small = gas instanceof BasicGasMeter ? smallGas(cfg) : undefined;
     this.meter = this.small ? (gas as BasicGasMeter) : undefined;
+    this.up = isLatin1Read(parent) ? parent : undefined;
   }
 
   get(key: Bytes): Bytes | undefined {
     const m = this.meter;
+    const up = this.up;
+    if (m !== undefined && up !== undefined) {
+      // Same charges in the same order as below: ReadFlat, then the read (which may throw for a
+      // bad key), then ReadPerByte on the value's length (one char per byte).
+      const g = this.small!;
+      m.consumeNum(g.readFlat, "ReadFlat");
+      validateKey(key);
+      const v = up.getLatin1(bytesToKey(key));
+      this.perByte(m, g.readPerByte, this.cfg.readCostPerByte, key.length + (v === null ? 0 : v.length), "ReadPerByte");
+      return latin1ToBytes(v);
+    }
     if (m !== undefined) {
       const g = this.small!;
       m.consumeNum(g.readFlat, "ReadFlat");
@@ -223,6 +239,11 @@ export class GasKVStore implements KVStore {
   has(key: Bytes): boolean {
     if (this.meter !== undefined) this.meter.consumeNum(this.small!.has, "Has");
     else this.gas.consume(this.cfg.hasCost, "Has");
+    const up = this.up;
+    if (up !== undefined) {
+      validateKey(key);
+      return up.getLatin1(bytesToKey(key)) !== null;
+    }
     return this.parent.has(key);
   }
 

@@ -101,24 +101,62 @@ export function sortedDirty(
   });
 }
 
-/** A write buffer over any KVStore. */
-export class CacheKV implements CacheKVStore {
-  private dirty = new Map<string, Latin1Value>();
+/**
+ * The store-internal read path: the key already validated and converted to latin1 once by the
+ * outermost layer, the value as a latin1 string (`null` = absent). Each layer (gas store, message,
+ * tx and block branches, the root's pending writes, the working tree, the value cache) passes the
+ * same string down instead of converting the key again, and only the caller's layer turns the
+ * value back into bytes.
+ */
+export interface Latin1Read {
+  getLatin1(key: string): string | null;
+}
 
-  constructor(private readonly parent: KVStore) {}
+export function isLatin1Read(s: unknown): s is Latin1Read {
+  return typeof (s as Partial<Latin1Read>).getLatin1 === "function";
+}
+
+/** Value bytes for a caller: a fresh Buffer per read (callers may keep or mutate it). */
+export function latin1ToBytes(v: string | null): Bytes | undefined {
+  return v === null ? undefined : Buffer.from(v, "latin1");
+}
+
+/** A write buffer over any KVStore. */
+export class CacheKV implements CacheKVStore, Latin1Read {
+  private dirty = new Map<string, Latin1Value>();
+  /** The parent's latin1 read path, when it has one. */
+  private readonly up: Latin1Read | undefined;
+
+  constructor(private readonly parent: KVStore) {
+    this.up = isLatin1Read(parent) ? parent : undefined;
+  }
 
   get(key: Bytes): Bytes | undefined {
     validateKey(key);
-    const d = this.dirty.get(bytesToKey(key));
-    if (d !== undefined) return d === null ? undefined : Buffer.from(d, "latin1");
-    return this.parent.get(key);
+    return latin1ToBytes(this.getLatin1(bytesToKey(key)));
   }
 
   has(key: Bytes): boolean {
     validateKey(key);
-    const d = this.dirty.get(bytesToKey(key));
-    if (d !== undefined) return d !== null;
-    return this.parent.has(key);
+    const k = bytesToKey(key);
+    if (this.up === undefined) {
+      const d = this.dirty.get(k);
+      if (d !== undefined) return d !== null;
+      return this.parent.has(key);
+    }
+    return this.getLatin1(k) !== null;
+  }
+
+  getLatin1(key: string): string | null {
+    // An empty branch (a message's branch before its first write) is skipped without a lookup.
+    if (this.dirty.size !== 0) {
+      const d = this.dirty.get(key);
+      if (d !== undefined) return d;
+    }
+    const up = this.up;
+    if (up !== undefined) return up.getLatin1(key);
+    const v = this.parent.get(keyToBytes(key));
+    return v === undefined ? null : bytesToKey(v);
   }
 
   set(key: Bytes, value: Bytes): void {
@@ -148,7 +186,11 @@ export class CacheKV implements CacheKVStore {
       // Entries were validated and copied by set(); hand them over as they are. Order does not
       // matter here: the parent is a map, and the root sorts before touching a tree.
       const into = this.parent.dirty;
-      for (const [k, d] of this.dirty) into.set(k, d);
+      if (into.size === 0) {
+        this.parent.dirty = this.dirty; // nothing to merge with: hand the map over
+      } else {
+        for (const [k, d] of this.dirty) into.set(k, d);
+      }
       this.dirty = new Map();
       return;
     }

@@ -23,7 +23,7 @@ import {
   StoreError,
   StoreOptions,
 } from "./types";
-import { CacheKV, CacheMulti, Latin1Value, validateKey, validateValue } from "./cachekv";
+import { CacheKV, CacheMulti, Latin1Read, Latin1Value, latin1ToBytes, validateKey, validateValue } from "./cachekv";
 import { bytesToLatin1, IavlTree, Node } from "./iavl";
 import { commitKey, DbNodeLoader, META_KEY, NodeWriter, orphanKey, PAGE_SIZE, pageOf, StoreKeys, TAG_COMMIT } from "./nodedb";
 import { LEAF_NONCE_BASE } from "./iavl";
@@ -116,9 +116,12 @@ interface CommitRecord {
 }
 
 /** Point reads and iteration over one store's working tree plus its fast index. */
-class TreeView implements KVStore {
+class TreeView implements KVStore, Latin1Read {
   constructor(private readonly s: StoreState) {}
   get(key: Bytes): Bytes | undefined {
+    return latin1ToBytes(this.s.getWorking(bytesToKey(key)));
+  }
+  getLatin1(key: string): string | null {
     return this.s.getWorking(key);
   }
   has(key: Bytes): boolean {
@@ -166,20 +169,23 @@ class StoreState {
     this.pending = new CacheKV(this.view);
   }
 
-  getWorking(key: Bytes): Bytes | undefined {
-    const mk = bytesToKey(key);
-    const u = this.unsavedFast.get(mk);
-    if (u !== undefined) return u === null ? undefined : Buffer.from(u, "latin1");
-    return this.getCommitted(key, mk);
+  /** Working value of a latin1 key as latin1 (null = absent): applied writes, then committed. */
+  getWorking(mk: string): string | null {
+    if (this.unsavedFast.size !== 0) {
+      const u = this.unsavedFast.get(mk);
+      if (u !== undefined) return u;
+    }
+    return this.getCommitted(mk);
   }
 
-  /** Value at the last committed version (cache, then the fast index). */
-  getCommitted(key: Bytes, mk: string): Bytes | undefined {
+  /** Value at the last committed version (cache, then the fast index), latin1 (null = absent). */
+  getCommitted(mk: string): string | null {
     const c = this.committed.get(mk);
-    if (c !== undefined) return c === null ? undefined : Buffer.from(c, "latin1");
-    const v = this.db.getSync(this.keys.fast(key));
-    this.committed.set(mk, v === undefined ? null : bytesToLatin1(v));
-    return v === undefined ? undefined : v;
+    if (c !== undefined) return c;
+    const v = this.db.getSync(this.keys.fast(Buffer.from(mk, "latin1")));
+    const l = v === undefined ? null : bytesToLatin1(v);
+    this.committed.set(mk, l);
+    return l;
   }
 
   /** Key and value as latin1 strings (value null = delete). */
@@ -684,7 +690,7 @@ export class RootMultiStore implements CommitMultiStore {
         tree,
         fast: (key) => {
           this.check();
-          return s.tree.version === v ? this.fastGet(s, key) : NO_FAST;
+          return s.tree.version === v ? s.getCommitted(key) : NO_FAST;
         },
       };
     });
@@ -700,7 +706,7 @@ export class RootMultiStore implements CommitMultiStore {
   }
 
   private fastGet(s: StoreState, key: Bytes): Bytes | undefined {
-    return s.getCommitted(key, bytesToKey(key));
+    return latin1ToBytes(s.getCommitted(bytesToKey(key)));
   }
 
   async close(): Promise<void> {

@@ -11,15 +11,18 @@
  * writes can never reach the root store.
  */
 import { Bytes, CacheMultiStore, KVPair, KVStore, MultiStoreView, StoreError } from "./types";
-import { CacheMulti, validateKey } from "./cachekv";
-import { prefixEnd, toHex } from "./encoding";
+import { CacheMulti, Latin1Read, latin1ToBytes, validateKey } from "./cachekv";
+import { bytesToKey, prefixEnd, toHex } from "./encoding";
 import type { IavlTree } from "./iavl";
 
 /** The sources of one store of a committed view. */
 export interface CommittedSource {
   readonly tree: IavlTree;
-  /** Fast point read; returns NO_FAST when the fast index does not hold the view's version right now. */
-  readonly fast?: (key: Bytes) => Bytes | undefined | typeof NO_FAST;
+  /**
+   * Fast point read of a latin1 key (value latin1, null = absent); returns NO_FAST when the fast
+   * index does not hold the view's version right now.
+   */
+  readonly fast?: (key: string) => string | null | typeof NO_FAST;
 }
 
 /** Returned by `CommittedSource.fast` when the fast index does not hold the view's version. */
@@ -49,7 +52,7 @@ export class CommittedView implements MultiStoreView {
   }
 }
 
-class CommittedKV implements KVStore {
+class CommittedKV implements KVStore, Latin1Read {
   constructor(
     private readonly name: string,
     private readonly version: number,
@@ -58,14 +61,19 @@ class CommittedKV implements KVStore {
 
   get(key: Bytes): Bytes | undefined {
     validateKey(key);
+    return latin1ToBytes(this.getLatin1(bytesToKey(key)));
+  }
+
+  getLatin1(key: string): string | null {
     try {
       if (this.src.fast !== undefined) {
         const v = this.src.fast(key);
         if (v !== NO_FAST) return v;
       }
-      return this.src.tree.get(key);
+      const v = this.src.tree.get(Buffer.from(key, "latin1"));
+      return v === undefined ? null : bytesToKey(v);
     } catch (e) {
-      throw this.annotate(e, `reading key ${toHex(key)}`);
+      throw this.annotate(e, `reading key ${toHex(Buffer.from(key, "latin1"))}`);
     }
   }
 
