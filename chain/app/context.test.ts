@@ -8,8 +8,8 @@ import { sdkErrors } from "./errors";
 import { MemStore, newMemDisk } from "../../test/helpers/memStore";
 import { openMultiStore } from "../store/multistore";
 import { toHex } from "../store/encoding";
-import { tempDir } from "../store/testutil";
-import type { Bytes, KVPair, KVStore } from "../store/types";
+import { BytesOnly, tempDir } from "../store/testutil";
+import type { Bytes } from "../store/types";
 
 const kv = () => new MemStore(["s"], newMemDisk()).branch().getStore("s");
 
@@ -158,25 +158,3 @@ describe("GasKVStore", () => {
   });
 });
 
-/** Hides the branch's latin1 read path: the reference byte path. */
-class BytesOnly implements KVStore {
-  constructor(private readonly s: KVStore) {}
-  get(k: Bytes) {
-    return this.s.get(k);
-  }
-  has(k: Bytes) {
-    return this.s.has(k);
-  }
-  set(k: Bytes, v: Bytes) {
-    this.s.set(k, v);
-  }
-  delete(k: Bytes) {
-    this.s.delete(k);
-  }
-  iterator(start?: Bytes, end?: Bytes, reverse?: boolean): IterableIterator<KVPair> {
-    return this.s.iterator(start, end, reverse);
-  }
-  prefixIterator(p: Bytes, reverse?: boolean): IterableIterator<KVPair> {
-    return this.s.prefixIterator(p, reverse);
-  }
-}

@@ -8,30 +8,8 @@ import { openMultiStore } from "./multistore";
 import { CacheKV } from "./cachekv";
 import { Bytes, KVPair, KVStore } from "./types";
 import { toHex } from "./encoding";
-import { FixturePrng, tempDirsPerTest } from "./testutil";
+import { BytesOnly, FixturePrng, tempDirsPerTest } from "./testutil";
 
-/** A KVStore without getLatin1: forces every layer above it onto the byte path. */
-class BytesOnly implements KVStore {
-  constructor(private readonly s: KVStore) {}
-  get(k: Bytes) {
-    return this.s.get(k);
-  }
-  has(k: Bytes) {
-    return this.s.has(k);
-  }
-  set(k: Bytes, v: Bytes) {
-    this.s.set(k, v);
-  }
-  delete(k: Bytes) {
-    this.s.delete(k);
-  }
-  iterator(start?: Bytes, end?: Bytes, reverse?: boolean): IterableIterator<KVPair> {
-    return this.s.iterator(start, end, reverse);
-  }
-  prefixIterator(p: Bytes, reverse?: boolean): IterableIterator<KVPair> {
-    return this.s.prefixIterator(p, reverse);
-  }
-}
 
 const hex = (v: Bytes | undefined) => (v === undefined ? undefined : toHex(v));
 const B = (...b: number[]) => new Uint8Array(b);

@@ -3,6 +3,7 @@ import { createHash } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { Bytes, KVPair, KVStore } from "./types";
 
 /** The fixture PRNG: byte stream sha256(seed || BE64(0)) || sha256(seed || BE64(1)) || ... (mirrors the Go generator). */
 export class FixturePrng {
@@ -109,4 +110,27 @@ export function tempDirsPerTest(prefix: string): () => string {
     cleanups.push(t.cleanup);
     return t.dir;
   };
+}
+
+/** A KVStore without getLatin1 (the latin1 read path): every layer above it takes the plain byte path, the reference. */
+export class BytesOnly implements KVStore {
+  constructor(private readonly s: KVStore) {}
+  get(k: Bytes) {
+    return this.s.get(k);
+  }
+  has(k: Bytes) {
+    return this.s.has(k);
+  }
+  set(k: Bytes, v: Bytes) {
+    this.s.set(k, v);
+  }
+  delete(k: Bytes) {
+    this.s.delete(k);
+  }
+  iterator(start?: Bytes, end?: Bytes, reverse?: boolean): IterableIterator<KVPair> {
+    return this.s.iterator(start, end, reverse);
+  }
+  prefixIterator(p: Bytes, reverse?: boolean): IterableIterator<KVPair> {
+    return this.s.prefixIterator(p, reverse);
+  }
 }
