@@ -9,7 +9,6 @@ import { MemStore, newMemDisk } from "../../test/helpers/memStore";
 import { openMultiStore } from "../store/multistore";
 import { toHex } from "../store/encoding";
 import { BytesOnly, tempDir } from "../store/testutil";
-import type { Bytes } from "../store/types";
 
 const kv = () => new MemStore(["s"], newMemDisk()).branch().getStore("s");
 
