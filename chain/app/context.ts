@@ -384,7 +384,7 @@ function scopeOf(ctx: ContextImpl): string | null {
   const m = ctx.mode;
   let side: string | undefined;
   if (m === "check" || m === "recheck") side = "mempool";
-  else if (m === "finalize" || m === "process" || m === "prepare") side = "block";
+  else if (m === "finalize") side = "block";
   ctx.cacheScope = side === undefined ? null : `${side}/${ctx.header.height}`;
   return ctx.cacheScope;
 }

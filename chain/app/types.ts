@@ -46,7 +46,7 @@ export interface BlockInfo {
 }
 
 /** Where the code is running; handlers rarely care, the ante pipeline does. */
-export type ExecMode = "genesis" | "check" | "recheck" | "simulate" | "prepare" | "process" | "finalize";
+export type ExecMode = "genesis" | "check" | "recheck" | "simulate" | "finalize";
 
 export interface GasMeter {
   readonly limit: bigint; // 0n = unlimited (genesis, begin/end block)

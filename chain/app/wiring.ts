@@ -53,8 +53,8 @@ export interface TxRunnerDeps {
 /**
  * Contract for the runner (see TxRunner in types.ts), as the app uses it:
  * - mode "check" | "recheck": decode + ante only (like the SDK, messages are not executed); any
- *   code != 0 keeps the tx out of (or evicts it from) the mempool. Modes "prepare" | "process"
- *   are no longer used by the App: Prepare/ProcessProposal only call `gasLimit(tx)` (decode).
+ *   code != 0 keeps the tx out of (or evicts it from) the mempool. Prepare/ProcessProposal run no
+ *   mode: like the SDK's defaults they only decode (`gasLimit(tx)`).
  * - mode "finalize": full execution; the app keeps whatever the runner left in env.store.
  * - mode "simulate": full execution on a throwaway branch (the /cosmos.tx.v1beta1.Service/Simulate query).
  */

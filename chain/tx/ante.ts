@@ -261,9 +261,9 @@ export function runAnte(ctx: Context, tx: DecodedTx, opt: AnteOptions): AnteResu
         `signature verification failed; please verify account number (${acc.accountNumber}), sequence (${acc.sequence}) and chain-id (${ctx.header.chainId})`,
       );
     }
-    // CheckTx fills the cache for the proposal steps and FinalizeBlock; ProcessProposal fills it
-    // for FinalizeBlock (txs this node never saw in its mempool are verified once, not twice).
-    if (mode === "check" || mode === "process" || mode === "prepare") opt.sigCache.add(hashHex, acc.accountNumber, pk);
+    // CheckTx fills the cache for FinalizeBlock (txs this node never saw in its mempool are
+    // pre-verified for the block by TxRunner.preverifyBlock, which fills it too).
+    if (mode === "check") opt.sigCache.add(hashHex, acc.accountNumber, pk);
   }
 
   // Increment sequences (and record public keys).

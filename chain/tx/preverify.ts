@@ -1,6 +1,6 @@
 /**
  * Cold-path speed-up for FinalizeBlock: before the block's txs run one by one, verify the
- * signatures the node has not verified yet (txs it never saw in CheckTx or ProcessProposal) on
+ * signatures the node has not verified yet (txs it never saw in CheckTx) on
  * two threads at once, and put the successes in the SignatureCache. The ante step then finds them
  * there; it still runs every other check, charges the same gas, and verifies whatever is missing
  * (a signer created earlier in the same block, a key it only learns in the block, a failure here).
@@ -33,7 +33,7 @@ export function preverifyBlock(
       continue; // the ante path reports it
     }
     const hashHex = memoHashHex(tx);
-    if (cache.seenTx(hashHex)) continue; // verified in CheckTx/ProcessProposal: nothing to gain
+    if (cache.seenTx(hashHex)) continue; // verified in CheckTx: nothing to gain
     let signers: readonly Uint8Array[];
     try {
       signers = memoSigners(tx).bytes;

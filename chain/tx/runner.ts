@@ -277,7 +277,7 @@ export class TxPipeline implements TxRunner {
         return failure(env, e, gasWanted, meter);
       }
 
-      if (mode === "check" || mode === "recheck" || mode === "prepare" || mode === "process") {
+      if (mode === "check" || mode === "recheck") {
         anteStore.write();
         return {
           result: { code: 0, codespace: "", log: "", data: new Uint8Array(0), gasWanted, gasUsed: meter.consumed(), events: anteEvents.events() },
