@@ -96,7 +96,8 @@ async function main(): Promise<void> {
       cometLogLevel: process.env.BENCH_COMET_LOG ?? "error",
       metrics: false,
       abciTransport: ABCI,
-      funds: keys.map((k) => ({ address: k.address, coins: [{ denom: "ugrid", amount: "1000000000" }] })),
+      // 10 GRID each: ~40,000 txs of 251 ugrid; genesis funding comes out of the community pool's 40M GRID.
+      funds: keys.map((k) => ({ address: k.address, coins: [{ denom: "ugrid", amount: "10000000" }] })),
     },
     comet.path,
   );
