@@ -12,6 +12,7 @@ import { ConsensusParams } from "cosmjs-types/tendermint/types/params";
 import { ValidatorUpdate } from "cosmjs-types/tendermint/abci/types";
 import { utf8Length, utf8Write } from "cosmjs-types/utf8";
 import { encodeFrame } from "./framing";
+import { putUvarint, uvarintSize } from "../store/encoding";
 
 /** Request{flush: {}}: field 2, empty message. */
 export function isFlushRequest(body: Uint8Array): boolean {
@@ -102,12 +103,7 @@ class ScratchWriter {
   /** uvarint of 0 ≤ v < 2^53. */
   varint(v: number): void {
     this.ensure(10);
-    const b = this.buf;
-    while (v >= 0x80) {
-      b[this.pos++] = (v % 0x80) | 0x80;
-      v = Math.floor(v / 0x80);
-    }
-    b[this.pos++] = v;
+    this.pos = putUvarint(this.buf, this.pos, v);
   }
 
   /** int64 as protobuf encodes it (two's complement, 10 bytes when negative). */
@@ -176,33 +172,18 @@ class ScratchWriter {
       this.buf[mark - 1] = len;
       return;
     }
-    let extra = 0;
-    for (let v = len; v >= 0x80; v = Math.floor(v / 0x80)) extra++;
+    const extra = uvarintSize(len) - 1;
     this.ensure(extra);
     this.buf.copyWithin(mark + extra, mark, this.pos);
-    let p = mark - 1;
-    let v = len;
-    while (v >= 0x80) {
-      this.buf[p++] = (v % 0x80) | 0x80;
-      v = Math.floor(v / 0x80);
-    }
-    this.buf[p] = v;
+    putUvarint(this.buf, mark - 1, len);
     this.pos += extra;
   }
 
   /** Copies out the frame: uvarint body length in front of the body written since reset(). */
   frame(): Buffer {
     const bodyLen = this.pos - FRAME_HEADER_ROOM;
-    let hl = 1;
-    for (let v = bodyLen; v >= 0x80; v = Math.floor(v / 0x80)) hl++;
-    let p = FRAME_HEADER_ROOM - hl;
-    const start = p;
-    let v = bodyLen;
-    while (v >= 0x80) {
-      this.buf[p++] = (v % 0x80) | 0x80;
-      v = Math.floor(v / 0x80);
-    }
-    this.buf[p] = v;
+    const start = FRAME_HEADER_ROOM - uvarintSize(bodyLen);
+    putUvarint(this.buf, start, bodyLen);
     const out = Buffer.allocUnsafe(this.pos - start);
     this.buf.copy(out, 0, start, this.pos);
     return out;
