@@ -234,6 +234,13 @@ export class AbciServer {
         socket.uncork();
       }
     };
+    // More requests are queued behind this one: hold the writes until the run ends or yields.
+    const corkIfBacklog = (): void => {
+      if (!corked && queue.length > 0) {
+        corked = true;
+        socket.cork();
+      }
+    };
     const pump = async (): Promise<void> => {
       if (running) return;
       running = true;
@@ -247,10 +254,7 @@ export class AbciServer {
             if (closed || queue.length === 0) break;
           }
           const body = queue.shift()!;
-          if (!corked && queue.length > 0) {
-            corked = true;
-            socket.cork();
-          }
+          corkIfBacklog();
           // CometBFT's client sends a Flush after nearly every request (see README): answer it
           // with a constant frame, no decode, no handler.
           if (isFlushRequest(body)) {
@@ -276,10 +280,7 @@ export class AbciServer {
           const pending = this.handle(method as AbciMethod, req, id);
           const res = pending instanceof Promise ? await pending : pending;
           if (closed) return;
-          if (!corked && queue.length > 0) {
-            corked = true;
-            socket.cork();
-          }
+          corkIfBacklog();
           socket.write(encodeResponseFrame(res));
           if (res.exception) {
             drop(`app error answering ${method}: ${res.exception.error}`, true);
