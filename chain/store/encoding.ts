@@ -48,8 +48,14 @@ export function bytesToKey(b: Uint8Array): string {
   return latin1Slice.call(b, 0, b.length);
 }
 
+/** A latin1 string's bytes (one byte per char) in a new Uint8Array of its own. */
 export function keyToBytes(s: string): Uint8Array {
-  return new Uint8Array(Buffer.from(s, "latin1"));
+  const n = s.length;
+  // Keys and hashes are short: a loop beats Buffer.from + copy there; long values go native.
+  if (n > 64) return new Uint8Array(Buffer.from(s, "latin1"));
+  const out = new Uint8Array(n);
+  for (let i = 0; i < n; i++) out[i] = s.charCodeAt(i);
+  return out;
 }
 
 export function compareStrings(a: string, b: string): number {

@@ -15,6 +15,7 @@
 import { StoreError } from "./types";
 import { hash as cryptoHash } from "node:crypto";
 import * as enc from "./encoding";
+import { bytesToKey, keyToBytes } from "./encoding";
 
 // Local bindings: CommonJS output turns imported functions into getter calls on every use,
 // which shows up in tree walks and hashing (the hottest code of the store).
@@ -79,7 +80,7 @@ export class Node {
   }
 
   set key(b: Uint8Array) {
-    this.k = bytesToLatin1(b);
+    this.k = bytesToKey(b);
   }
 
   /** Nonce within that version (IAVL v1 NodeKey); 0 = unsaved. */
@@ -98,19 +99,19 @@ export class Node {
   }
 
   set value(b: Uint8Array | undefined) {
-    this.v = b === undefined ? undefined : bytesToLatin1(b);
+    this.v = b === undefined ? undefined : bytesToKey(b);
   }
 
   get hash(): Uint8Array | undefined {
-    return this.h === undefined ? undefined : latin1ToBytes(this.h);
+    return this.h === undefined ? undefined : keyToBytes(this.h);
   }
 
   set hash(v: Uint8Array | undefined) {
-    this.h = v === undefined ? undefined : bytesToLatin1(v);
+    this.h = v === undefined ? undefined : bytesToKey(v);
   }
 
   static stub(version: number, nonce: number, hash: Uint8Array): Node {
-    return Node.stubH(version, nonce, bytesToLatin1(hash));
+    return Node.stubH(version, nonce, bytesToKey(hash));
   }
 
   /** A stub from a latin1 hash string. */
@@ -167,18 +168,6 @@ function sha256Latin1(data: Uint8Array): string {
   return (cryptoHash as (a: string, d: Uint8Array, e: string) => string)("sha256", data, "latin1");
 }
 
-/** A latin1 hash string as bytes. */
-export function latin1ToBytes(s: string): Uint8Array {
-  const out = new Uint8Array(s.length);
-  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
-  return out;
-}
-
-/** Bytes as a latin1 string (one char per byte). */
-export function bytesToLatin1(b: Uint8Array): string {
-  return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString("latin1");
-}
-
 /** zigzag varint of a non-negative n with a one-byte fast path (heights, small sizes). */
 function putNonNegVarint(buf: Uint8Array, pos: number, n: number): number {
   if (n < 64) {
@@ -195,7 +184,7 @@ function copy32(dst: Uint8Array, pos: number, src: string): number {
 
 /** Go (*Node).writeHashBytes + sha256, with `version` for nodes not yet saved. */
 export function hashNode(node: Node, version: number): Uint8Array {
-  return latin1ToBytes(hashNodeH(node, version));
+  return keyToBytes(hashNodeH(node, version));
 }
 
 /** hashNode as a latin1 string (cached in node.h). */
@@ -354,7 +343,7 @@ export class IavlTree {
   shared: IavlTree | undefined = undefined;
 
   get(key: Uint8Array): Uint8Array | undefined {
-    const k = bytesToLatin1(key);
+    const k = bytesToKey(key);
     if (this.shared !== undefined) return this.getShared(k, this.shared);
     return this.getFrom(this.root, k);
   }
@@ -401,7 +390,7 @@ export class IavlTree {
     let n = this.root;
     if (n === undefined) return [0, undefined];
     this.load(n);
-    const k = bytesToLatin1(key);
+    const k = bytesToKey(key);
     let index = 0;
     while (n.height > 0) {
       if (k < n.k) {
@@ -441,7 +430,7 @@ export class IavlTree {
     this.load(n);
     const path: PathStep[] = [];
     const wv = this.workingVersion;
-    const k = bytesToLatin1(key);
+    const k = bytesToKey(key);
     while (n.height > 0) {
       const goLeft = k < n.k;
       const version = n.version !== 0 ? n.version : wv;
@@ -460,8 +449,8 @@ export class IavlTree {
   /** Ordered iteration over [start, end); walks (and lazily loads) tree nodes. */
   *iterate(start: Uint8Array | undefined, end: Uint8Array | undefined, reverse: boolean): Generator<[Uint8Array, Uint8Array]> {
     if (this.root === undefined) return;
-    const lo = start === undefined ? undefined : bytesToLatin1(start);
-    const hi = end === undefined ? undefined : bytesToLatin1(end);
+    const lo = start === undefined ? undefined : bytesToKey(start);
+    const hi = end === undefined ? undefined : bytesToKey(end);
     const stack: Node[] = [this.root];
     while (stack.length > 0) {
       const n = this.load(stack.pop()!);
@@ -488,7 +477,7 @@ export class IavlTree {
 
   /** Sets key=value; returns true when an existing key was updated. */
   set(key: Uint8Array, value: Uint8Array): boolean {
-    return this.setLatin1(bytesToLatin1(key), bytesToLatin1(value));
+    return this.setLatin1(bytesToKey(key), bytesToKey(value));
   }
 
   /** set() with key and value as latin1 strings (one char per byte). */
@@ -504,7 +493,7 @@ export class IavlTree {
 
   /** Removes key; returns true when it existed. */
   remove(key: Uint8Array): boolean {
-    return this.removeLatin1(bytesToLatin1(key));
+    return this.removeLatin1(bytesToKey(key));
   }
 
   /** remove() with the key as a latin1 string. */

@@ -24,7 +24,7 @@ import {
   StoreOptions,
 } from "./types";
 import { CacheKV, CacheMulti, Latin1Read, Latin1Value, latin1ToBytes, validateKey, validateValue } from "./cachekv";
-import { bytesToLatin1, IavlTree, Node } from "./iavl";
+import { IavlTree, Node } from "./iavl";
 import { commitKey, DbNodeLoader, META_KEY, NodeWriter, orphanKey, PAGE_SIZE, pageOf, StoreKeys, TAG_COMMIT } from "./nodedb";
 import { LEAF_NONCE_BASE } from "./iavl";
 import { bytesToKey, compareStrings, EMPTY_HASH, fromHex, keyToBytes, prefixEnd, putUvarint, readBE64, readUvarint, toHex } from "./encoding";
@@ -183,7 +183,7 @@ class StoreState {
     const c = this.committed.get(mk);
     if (c !== undefined) return c;
     const v = this.db.getSync(this.keys.fast(Buffer.from(mk, "latin1")));
-    const l = v === undefined ? null : bytesToLatin1(v);
+    const l = v === undefined ? null : bytesToKey(v);
     this.committed.set(mk, l);
     return l;
   }

@@ -27,7 +27,7 @@
  */
 import { crc32 } from "node:zlib";
 import { StoreError } from "./types";
-import { hashNodeH, latin1ToBytes, LEAF_NONCE_BASE, Node, NodeLoader } from "./iavl";
+import { hashNodeH, LEAF_NONCE_BASE, Node, NodeLoader } from "./iavl";
 import * as enc from "./encoding";
 
 // Local bindings (CommonJS output turns imported functions into getter calls on every use).
@@ -452,7 +452,7 @@ export class DbNodeLoader implements NodeLoader {
     if (got !== expected) {
       stub.height = -1;
       stub.h = expected;
-      throw new StoreError(`${where} is corrupt: hash ${toHex(latin1ToBytes(got))} but its parent expects ${toHex(latin1ToBytes(expected))}`);
+      throw new StoreError(`${where} is corrupt: hash ${toHex(enc.keyToBytes(got))} but its parent expects ${toHex(enc.keyToBytes(expected))}`);
     }
   }
 }
