@@ -237,8 +237,7 @@ export class GasKVStore implements KVStore {
   }
 
   has(key: Bytes): boolean {
-    if (this.meter !== undefined) this.meter.consumeNum(this.small!.has, "Has");
-    else this.gas.consume(this.cfg.hasCost, "Has");
+    this.chargeHas();
     const up = this.up;
     if (up !== undefined) {
       validateKey(key);
