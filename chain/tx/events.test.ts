@@ -13,22 +13,11 @@ const types = (evs: readonly { type: string; attributes: readonly { key: string;
 
 test("two messages: ante events, then message 0's and message 1's with msg_index; a failing second message drops both", async () => {
   const c = newTestChain([{ address: alice.address, amount: 1_000_000n }]);
-  const ok = buildSignedTx({
-    key: alice,
-    msgs: [msgSend(alice.address, bob.address, 5n), msgSend(alice.address, bob.address, 7n)],
-    chainId: CHAIN_ID,
-    accountNumber: FIRST_NUMBER,
-    sequence: 0n,
-    fee: DEFAULT_FEE,
-  }).bytes;
-  const bad = buildSignedTx({
-    key: alice,
-    msgs: [msgSend(alice.address, bob.address, 1n), msgSend(alice.address, bob.address, 10_000_000n)],
-    chainId: CHAIN_ID,
-    accountNumber: FIRST_NUMBER,
-    sequence: 1n,
-    fee: DEFAULT_FEE,
-  }).bytes;
+  // One tx of alice's with one MsgSend to bob per amount.
+  const sends = (sequence: bigint, amounts: bigint[]) =>
+    buildSignedTx({ key: alice, msgs: amounts.map((a) => msgSend(alice.address, bob.address, a)), chainId: CHAIN_ID, accountNumber: FIRST_NUMBER, sequence, fee: DEFAULT_FEE }).bytes;
+  const ok = sends(0n, [5n, 7n]);
+  const bad = sends(1n, [1n, 10_000_000n]);
   const r = await deliverBlock(c, [ok, bad]);
   const [a, b] = r.txResults;
   expect(a.code).toBe(0);
