@@ -15,6 +15,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { Session } from "node:inspector";
+import { PerformanceObserver } from "node:perf_hooks";
 import { CheckTxType } from "cosmjs-types/tendermint/abci/types";
 import { App, appStoreNames } from "../../chain/app/app";
 import { ModuleManager } from "../../chain/app/manager";
@@ -50,6 +51,59 @@ const TXS = Number(process.env.BENCH_TXS ?? 10_000);
 const BLOCKS = Number(process.env.BENCH_BLOCKS ?? 3);
 const CHAIN_ID = "hashgrid-bench-1";
 const FILL_CHUNK = 50_000;
+
+/**
+ * CPU ms of this process's threads by name from /proc (Linux; clock ticks, 10 ms resolution):
+ * tells the main thread from libuv/LevelDB background threads (compaction) and V8's GC helpers.
+ */
+function threadCpu(): Map<string, number> {
+  const out = new Map<string, number>();
+  let tasks: string[];
+  try {
+    tasks = fs.readdirSync("/proc/self/task");
+  } catch {
+    return out;
+  }
+  for (const t of tasks) {
+    try {
+      const stat = fs.readFileSync(`/proc/self/task/${t}/stat`, "utf8");
+      const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      const ticks = Number(f[11]) + Number(f[12]); // utime + stime (fields 14, 15)
+      const name = t === String(process.pid) ? "main" : `${fs.readFileSync(`/proc/self/task/${t}/comm`, "utf8").trim()}#${t}`;
+      out.set(name, (out.get(name) ?? 0) + ticks * 10);
+    } catch {
+      /* the thread ended */
+    }
+  }
+  return out;
+}
+
+function threadCpuDelta(a: Map<string, number>, b: Map<string, number>): string {
+  const parts: string[] = [];
+  for (const [k, v] of b) {
+    const d = v - (a.get(k) ?? 0);
+    if (d > 0) parts.push(`${k} ${d}`);
+  }
+  return parts.join(", ");
+}
+
+/** Main-thread GC pauses by kind (PerformanceObserver 'gc' entries), summed since the last take. */
+const gcPauses = new Map<string, { n: number; ms: number }>();
+const GC_KINDS: Record<number, string> = { 1: "scavenge", 2: "minor-ms", 4: "mark-compact", 8: "incremental", 16: "weakcb" };
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) {
+    const kind = GC_KINDS[(e as unknown as { detail?: { kind?: number } }).detail?.kind ?? 0] ?? "other";
+    const g = gcPauses.get(kind) ?? { n: 0, ms: 0 };
+    g.n++;
+    g.ms += e.duration;
+    gcPauses.set(kind, g);
+  }
+}).observe({ entryTypes: ["gc"] });
+function takeGc(): string {
+  const s = [...gcPauses].map(([k, g]) => `${g.n} ${k} ${g.ms.toFixed(0)} ms`).join(", ");
+  gcPauses.clear();
+  return s || "none";
+}
 
 function ms(t0: bigint): number {
   return Number(process.hrtime.bigint() - t0) / 1e6;
@@ -181,15 +235,22 @@ async function main(): Promise<void> {
       if (profiled) await post("Profiler.start");
       const reads0 = levelReads;
       const values0 = valueReads;
+      await new Promise((r) => setImmediate(r)); // deliver GC entries of the CheckTx phase
+      takeGc();
+      const th0 = threadCpu();
       const c0 = process.cpuUsage();
       const t1 = process.hrtime.bigint();
       const res = app.finalizeBlock(blockReq(height, txs));
       const finalize = ms(t1);
+      const th1 = threadCpu();
       const t2 = process.hrtime.bigint();
       await app.commit();
       const commit = ms(t2);
       const cu = process.cpuUsage(c0);
       const cpuMs = (cu.user + cu.system) / 1000;
+      await new Promise((r) => setImmediate(r));
+      const gc = takeGc();
+      const threads = `FinalizeBlock: ${threadCpuDelta(th0, th1)} | Commit: ${threadCpuDelta(th1, threadCpu())}`;
       if (profiled) {
         const f = path.resolve(".bench", `tx-inprocess-${process.pid}-${mode}.cpuprofile`);
         fs.mkdirSync(path.dirname(f), { recursive: true });
@@ -200,7 +261,7 @@ async function main(): Promise<void> {
       if (ok !== txs.length) throw new Error(`only ${ok}/${txs.length} txs succeeded: ${res.txResults.find((r) => r.code !== 0)?.log}`);
       results.push({ mode, check, finalize, commit, ok, cpuMs });
       console.log(
-        `  ${mode} block ${height}: ${ok} txs  CheckTx ${check.toFixed(0)} ms | FinalizeBlock ${finalize.toFixed(0)} ms + Commit ${commit.toFixed(0)} ms = ${(finalize + commit).toFixed(0)} ms → ${Math.round((ok * 1000) / (finalize + commit))} tx/s (process CPU ${cpuMs.toFixed(0)} ms; LevelDB getSync: ${valueReads - values0} values + ${levelReads - reads0 - (valueReads - values0)} other; load avg ${os.loadavg()[0].toFixed(1)})`,
+        `  ${mode} block ${height}: ${ok} txs  CheckTx ${check.toFixed(0)} ms | FinalizeBlock ${finalize.toFixed(0)} ms + Commit ${commit.toFixed(0)} ms = ${(finalize + commit).toFixed(0)} ms → ${Math.round((ok * 1000) / (finalize + commit))} tx/s (process CPU ${cpuMs.toFixed(0)} ms; LevelDB getSync: ${valueReads - values0} values + ${levelReads - reads0 - (valueReads - values0)} other; load avg ${os.loadavg()[0].toFixed(1)})\n    thread CPU ms: ${threads}\n    main-thread GC pauses: ${gc}`,
       );
     }
   }
