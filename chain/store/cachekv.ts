@@ -121,14 +121,33 @@ export function latin1ToBytes(v: string | null): Bytes | undefined {
   return v === null ? undefined : Buffer.from(v, "latin1");
 }
 
+/**
+ * Shared stand-in for a branch that has not written yet: never mutated (set/delete swap in a Map
+ * of their own first). Most branches (a tx's or message's, per store) are created, written to a
+ * few times and dropped or flushed, so not allocating a Map until the first write, and not
+ * allocating a fresh one after write(), saves two Maps per branch per store.
+ */
+const NO_WRITES: ReadonlyMap<string, Latin1Value> = new Map();
+
 /** A write buffer over any KVStore. */
 export class CacheKV implements CacheKVStore, Latin1Read {
-  private dirty = new Map<string, Latin1Value>();
+  /** NO_WRITES until the first set/delete (see above). */
+  private dirty: Map<string, Latin1Value> = NO_WRITES as Map<string, Latin1Value>;
   /** The parent's latin1 read path, when it has one. */
   private readonly up: Latin1Read | undefined;
 
   constructor(private readonly parent: KVStore) {
     this.up = isLatin1Read(parent) ? parent : undefined;
+  }
+
+  /** The Map writes go into (allocated on the first write). */
+  private writes(): Map<string, Latin1Value> {
+    let d = this.dirty;
+    if (d === NO_WRITES) {
+      d = new Map();
+      this.dirty = d;
+    }
+    return d;
   }
 
   get(key: Bytes): Bytes | undefined {
@@ -163,12 +182,12 @@ export class CacheKV implements CacheKVStore, Latin1Read {
     validateKey(key);
     validateValue(key, value);
     // The strings are copies: callers may reuse their buffers after set().
-    this.dirty.set(bytesToKey(key), bytesToKey(value));
+    this.writes().set(bytesToKey(key), bytesToKey(value));
   }
 
   delete(key: Bytes): void {
     validateKey(key);
-    this.dirty.set(bytesToKey(key), null);
+    this.writes().set(bytesToKey(key), null);
   }
 
   iterator(start?: Bytes, end?: Bytes, reverse = false): IterableIterator<KVPair> {
@@ -182,31 +201,33 @@ export class CacheKV implements CacheKVStore, Latin1Read {
 
   /** Flushes buffered writes into the parent in sorted key order, then empties the buffer. */
   write(): void {
+    const mine = this.dirty;
+    if (mine.size === 0) return;
     if (this.parent instanceof CacheKV) {
+      this.dirty = NO_WRITES as Map<string, Latin1Value>;
       // Entries were validated and copied by set(); hand them over as they are. Order does not
       // matter here: the parent is a map, and the root sorts before touching a tree.
       const into = this.parent.dirty;
       if (into.size === 0) {
-        this.parent.dirty = this.dirty; // nothing to merge with: hand the map over
+        this.parent.dirty = mine; // nothing to merge with: hand the map over
       } else {
-        for (const [k, d] of this.dirty) into.set(k, d);
+        for (const [k, d] of mine) into.set(k, d);
       }
-      this.dirty = new Map();
       return;
     }
-    const keys = [...this.dirty.keys()].sort(compareStrings);
+    const keys = [...mine.keys()].sort(compareStrings);
     for (const k of keys) {
-      const d = this.dirty.get(k)!;
+      const d = mine.get(k)!;
       if (d === null) this.parent.delete(keyToBytes(k));
       else this.parent.set(keyToBytes(k), keyToBytes(d));
     }
-    this.dirty = new Map();
+    this.dirty = NO_WRITES as Map<string, Latin1Value>;
   }
 
   /** Removes and returns the buffered writes sorted by key (the root applies them to its tree). */
   takeSorted(): [string, Latin1Value][] {
     const entries = [...this.dirty.entries()].sort((a, b) => compareStrings(a[0], b[0]));
-    this.dirty = new Map();
+    this.dirty = NO_WRITES as Map<string, Latin1Value>;
     return entries;
   }
 
@@ -216,18 +237,28 @@ export class CacheKV implements CacheKVStore, Latin1Read {
   }
 }
 
-/** A branch of a MultiStoreView: one CacheKV per store touched. */
+/**
+ * A branch of a MultiStoreView: one CacheKV per store touched. A branch touches one to three
+ * stores, so they sit in two small arrays kept in name order (write() flushes in that order)
+ * rather than a Map plus a sorted copy of its keys per write.
+ */
 export class CacheMulti implements CacheMultiStore {
-  private readonly stores = new Map<string, CacheKV>();
+  private readonly names: string[] = [];
+  private readonly stores: CacheKV[] = [];
 
   constructor(private readonly parent: MultiStoreView) {}
 
   getStore(name: string): KVStore {
-    let s = this.stores.get(name);
-    if (s === undefined) {
-      s = new CacheKV(this.parent.getStore(name)); // throws for unmounted names
-      this.stores.set(name, s);
+    const names = this.names;
+    let i = 0;
+    for (; i < names.length; i++) {
+      const n = names[i];
+      if (n === name) return this.stores[i];
+      if (compareStrings(n, name) > 0) break;
     }
+    const s = new CacheKV(this.parent.getStore(name)); // throws for unmounted names
+    names.splice(i, 0, name);
+    this.stores.splice(i, 0, s);
     return s;
   }
 
@@ -236,7 +267,7 @@ export class CacheMulti implements CacheMultiStore {
   }
 
   write(): void {
-    const names = [...this.stores.keys()].sort(compareStrings);
-    for (const n of names) this.stores.get(n)!.write();
+    const stores = this.stores;
+    for (let i = 0; i < stores.length; i++) stores[i].write();
   }
 }

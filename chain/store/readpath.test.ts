@@ -128,3 +128,39 @@ function emptyStore(): KVStore {
     prefixIterator: function* (): IterableIterator<KVPair> {},
   };
 }
+
+describe("branches without writes share no state", () => {
+  const newDir = tempDirsPerTest("hg-branchshare-");
+  // Unwritten branches (and branches after write()) share one empty stand-in map: a write must
+  // always land in the writer's own map, never in one another branch reads.
+  it("writes after write() or into fresh branches stay in their own branch", () => {
+    const root = new CacheKV(new CacheKV(new BytesOnly(emptyStore())));
+    const a = new CacheKV(root);
+    const b = new CacheKV(root);
+    const k1 = Uint8Array.of(1);
+    const k2 = Uint8Array.of(2);
+    a.set(k1, Uint8Array.of(10));
+    a.write();
+    expect(a.size).toBe(0);
+    a.set(k2, Uint8Array.of(20)); // after write(): a new map of a's own
+    expect(b.get(k2)).toBeUndefined();
+    expect(b.get(k1)).toEqual(Buffer.of(10));
+    b.delete(k1);
+    expect(a.get(k1)).toEqual(Buffer.of(10));
+    expect(new CacheKV(root).size).toBe(0);
+    b.write();
+    expect(root.get(k1)).toBeUndefined();
+    expect(a.get(k2)).toEqual(Buffer.of(20));
+    expect(root.get(k2)).toBeUndefined();
+  });
+
+  it("a multi-store branch flushes every store it touched, in any order of first use", async () => {
+    const cms = await openMultiStore({ dir: newDir(), storeNames: ["bank", "auth", "zeta"] });
+    const br = cms.branch();
+    for (const n of ["zeta", "auth", "bank", "auth"]) br.getStore(n).set(Buffer.from(n), Buffer.from("v" + n));
+    expect(br.getStore("auth")).toBe(br.getStore("auth"));
+    br.write();
+    for (const n of ["zeta", "auth", "bank"]) expect(Buffer.from(cms.getStore(n).get(Buffer.from(n))!).toString()).toBe("v" + n);
+    await cms.close();
+  });
+});
