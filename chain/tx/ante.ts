@@ -267,9 +267,10 @@ export function runAnte(ctx: Context, tx: DecodedTx, opt: AnteOptions): AnteResu
   }
 
   // Increment sequences (and record public keys).
-  for (const acc of accounts) {
+  for (let i = 0; i < accounts.length; i++) {
+    const acc = accounts[i];
     acc.sequence += 1n;
-    opt.auth.setAccount(ctx, acc);
+    opt.auth.setAccount(ctx, acc, signerStrings[i]); // acc.address is signers[i]
   }
 
   return { signers, signerStrings, fee, feePayer };

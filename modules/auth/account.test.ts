@@ -4,7 +4,10 @@ import { PubKey } from "cosmjs-types/cosmos/crypto/secp256k1/keys";
 import { Any } from "cosmjs-types/google/protobuf/any";
 import { createHash } from "node:crypto";
 import { toBech32 } from "../../chain/crypto/address";
-import { BASE_ACCOUNT_TYPE, SECP256K1_PUBKEY_TYPE, decodeAccount, encodeAccount, type Account } from "./account";
+import { BASE_ACCOUNT_TYPE, SECP256K1_PUBKEY_TYPE, decodeAccount, encodeAccount, encodeAccountScratch, type Account } from "./account";
+import { AuthKeeper } from "./keeper";
+import { CacheKV } from "../../chain/store/cachekv";
+import { BytesOnly } from "../../chain/store/testutil";
 
 const bytes = (seed: string, n: number) => Uint8Array.from({ length: n }, (_, i) => createHash("sha256").update(`${seed}/${i >> 5}`).digest()[i & 31]);
 const u64s = [0n, 1n, 127n, 128n, 16_383n, 16_384n, 2n ** 31n - 1n, 2n ** 35n, 2n ** 48n + 7n, 2n ** 49n, 2n ** 53n + 1n, 2n ** 63n, 2n ** 64n - 1n];
@@ -60,4 +63,27 @@ test("non-canonical stored bytes take the generic path with the same result", ()
   }
   expect(decodeAccount(Any.encode({ typeUrl: BASE_ACCOUNT_TYPE, value: variants[1] }).finish(), addr).sequence).toBe(5n);
   expect(decodeAccount(encodeAccount(acc), addr)).toEqual(acc);
+});
+
+test("setAccount's shared encode buffer: every stored account keeps its own bytes", () => {
+  // encodeAccountScratch reuses one buffer; the keeper relies on the store copying values on set().
+  const bottom = new CacheKV(new CacheKV({} as never));
+  const middle = new CacheKV(new BytesOnly(bottom)); // writes down through the plain byte path
+  const store = new CacheKV(middle);
+  const ctx = { store: () => store } as never;
+  const keeper = new AuthKeeper();
+  const accs: Account[] = u64s.slice(0, 10).map((n, i) => ({
+    address: bytes(`s${i}`, 20),
+    pubKey: i % 2 ? Uint8Array.from([2, ...bytes(`spk${i}`, 32)]) : undefined,
+    accountNumber: n,
+    sequence: BigInt(i),
+  }));
+  accs.forEach((a, i) => keeper.setAccount(ctx, a, i % 3 ? toBech32(a.address) : undefined));
+  store.write();
+  middle.write();
+  expect(bottom.size).toBe(accs.length);
+  for (const a of accs) {
+    expect(Buffer.from(encodeAccountScratch(a)).toString("hex")).toBe(Buffer.from(cosmjsEncode(a)).toString("hex"));
+    expect(keeper.getAccount(ctx, a.address)).toEqual(a);
+  }
 });

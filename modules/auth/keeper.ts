@@ -8,7 +8,7 @@ import { ScopedReadCache, chargeRepeatedRead } from "../../chain/app/context";
 import { moduleAddress } from "../../chain/crypto/address";
 import { bytesEqual } from "../../chain/crypto/hash";
 import type { KVRead, KVStore } from "../../chain/store/types";
-import { decodeAccount, encodeAccount, type Account } from "./account";
+import { decodeAccount, encodeAccount, encodeAccountScratch, type Account } from "./account";
 import { authErrors } from "./errors";
 import {
   NEXT_ACCOUNT_NUMBER_KEY,
@@ -78,9 +78,11 @@ export class AuthKeeper implements AuthReader {
     return store(ctx).has(accountKey(addr));
   }
 
-  setAccount(ctx: Pick<Context, "store">, acc: Account): void {
+  /** `bech32`, when the caller holds it, must be toBech32(acc.address) (saves the lookup). */
+  setAccount(ctx: Pick<Context, "store">, acc: Account, bech32?: string): void {
     if (bytesEqual(acc.address, FEE_COLLECTOR_ADDRESS)) this.feeCollectorExists.invalidate(ctx);
-    store(ctx).set(accountKey(acc.address), encodeAccount(acc));
+    // Base accounts are encoded into a shared buffer: every KVStore copies the value on set().
+    store(ctx).set(accountKey(acc.address), acc.module ? encodeAccount(acc) : encodeAccountScratch(acc, bech32));
     if (acc.module) store(ctx).set(moduleAddressMarkerKey(acc.address), MARKER);
   }
 
