@@ -60,6 +60,7 @@ import type {
   BlockInfo,
   Context,
   Event,
+  EventAttribute,
   ExecMode,
   Logger,
   Module,
@@ -638,9 +639,32 @@ export function protoTxSize(len: number): number {
   return n + len;
 }
 
-function toAbciEvents(events: readonly Event[], policy: IndexPolicy): AbciEvent[] {
-  if (!policy) return events.map((e) => ({ type: e.type, attributes: e.attributes.map((a) => ({ key: a.key, value: a.value, index: a.index })) }));
-  return events.map((e) => ({ type: e.type, attributes: e.attributes.map((a) => ({ key: a.key, value: a.value, index: policy(e.type, a.key) })) }));
+/**
+ * The ABCI form of events. Our events already have its shape ({type, attributes: {key, value,
+ * index}}) and nothing downstream mutates either, so objects are shared where they would be
+ * copied field for field: all of them without a policy, an attribute (and an event) whose index
+ * flag already equals the policy's. Each tx's events live until the block's response is sent:
+ * copies were ~10% of a block's surviving allocations.
+ */
+export function toAbciEvents(events: readonly Event[], policy: IndexPolicy): AbciEvent[] {
+  if (!policy) return events as Event[] as AbciEvent[];
+  const out: AbciEvent[] = new Array(events.length);
+  for (let i = 0; i < events.length; i++) {
+    const e = events[i];
+    const attrs = e.attributes;
+    let copy: EventAttribute[] | undefined;
+    for (let j = 0; j < attrs.length; j++) {
+      const a = attrs[j];
+      const index = policy(e.type, a.key);
+      if (copy === undefined) {
+        if (a.index === index) continue;
+        copy = attrs.slice(0, j);
+      }
+      copy.push(a.index === index ? a : { key: a.key, value: a.value, index });
+    }
+    out[i] = (copy === undefined ? e : { type: e.type, attributes: copy }) as AbciEvent;
+  }
+  return out;
 }
 
 function withMode(events: readonly Event[], mode: string, policy: IndexPolicy): AbciEvent[] {
