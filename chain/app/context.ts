@@ -329,7 +329,9 @@ class ContextImpl implements Context {
   readonly logger: Logger;
   readonly multiStore: MultiStoreView;
   private readonly storeGas: StoreGasConfig;
-  private readonly stores = new Map<string, KVStore>();
+  /** Gas-metered stores by name: one to three per context, so two arrays, no Map. */
+  private readonly storeNames: string[] = [];
+  private readonly storeList: KVStore[] = [];
   /** ScopedReadCache scope of this context (computed once). */
   cacheScope?: string | null;
 
@@ -345,11 +347,11 @@ class ContextImpl implements Context {
   }
 
   store(name: string): KVStore {
-    let s = this.stores.get(name);
-    if (!s) {
-      s = new GasKVStore(this.multiStore.getStore(name), this.gas, this.storeGas);
-      this.stores.set(name, s);
-    }
+    const names = this.storeNames;
+    for (let i = 0; i < names.length; i++) if (names[i] === name) return this.storeList[i];
+    const s = new GasKVStore(this.multiStore.getStore(name), this.gas, this.storeGas);
+    names.push(name);
+    this.storeList.push(s);
     return s;
   }
 

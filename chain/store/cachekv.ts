@@ -257,8 +257,14 @@ export class CacheMulti implements CacheMultiStore {
       if (compareStrings(n, name) > 0) break;
     }
     const s = new CacheKV(this.parent.getStore(name)); // throws for unmounted names
-    names.splice(i, 0, name);
-    this.stores.splice(i, 0, s);
+    // Insert at i by shifting (splice would allocate an array of the removed elements).
+    const stores = this.stores;
+    for (let j = names.length; j > i; j--) {
+      names[j] = names[j - 1];
+      stores[j] = stores[j - 1];
+    }
+    names[i] = name;
+    stores[i] = s;
     return s;
   }
 
