@@ -4,8 +4,8 @@
  * look familiar to wallets (and are deterministic: no cache-dependent charging).
  */
 import type { Bytes, KVPair, KVStore, MultiStoreView } from "../store/types";
-import { isLatin1Read, Latin1Read, latin1ToBytes, validateKey } from "../store/cachekv";
-import { bytesToKey } from "../store/encoding";
+import { CacheKV, isLatin1Read, Latin1Read, latin1ToBytes, validateKey, validateLatin1Value } from "../store/cachekv";
+import { bytesToKey, keyToBytes } from "../store/encoding";
 import { sdkErrors } from "./errors";
 import type {
   BlockHeader,
@@ -223,6 +223,48 @@ export class GasKVStore implements KVStore {
     const v = this.parent.get(key);
     this.gas.consume(this.cfg.readCostPerByte * BigInt(key.length + (v?.length ?? 0)), "ReadPerByte");
     return v;
+  }
+
+  /**
+   * get() with the value as a latin1 string (one char per byte, null = absent): the same gas in the
+   * same steps, without the Buffer (for keepers that decode the value from its characters).
+   */
+  getLatin1Value(key: Bytes): string | null {
+    const m = this.meter;
+    const up = this.up;
+    if (m !== undefined && up !== undefined) {
+      const g = this.small!;
+      m.consumeNum(g.readFlat, "ReadFlat");
+      validateKey(key);
+      const v = up.getLatin1(bytesToKey(key));
+      this.perByte(m, g.readPerByte, this.cfg.readCostPerByte, key.length + (v === null ? 0 : v.length), "ReadPerByte");
+      return v;
+    }
+    const v = this.get(key);
+    return v === undefined ? null : bytesToKey(v);
+  }
+
+  /**
+   * set() of a value given as a latin1 string (every char ≤ 0xff: its bytes): the same gas, checks
+   * and stored bytes, without building a Uint8Array the branch would turn back into this string.
+   */
+  setLatin1Value(key: Bytes, value: string): void {
+    const parent = this.parent;
+    if (!(parent instanceof CacheKV)) {
+      this.set(key, keyToBytes(value));
+      return;
+    }
+    const m = this.meter;
+    if (m !== undefined) {
+      m.consumeNum(this.small!.writeFlat, "WriteFlat");
+      this.perByte(m, this.small!.writePerByte, this.cfg.writeCostPerByte, key.length + value.length, "WritePerByte");
+    } else {
+      this.gas.consume(this.cfg.writeCostFlat, "WriteFlat");
+      this.gas.consume(this.cfg.writeCostPerByte * BigInt(key.length + value.length), "WritePerByte");
+    }
+    validateKey(key);
+    validateLatin1Value(key, value);
+    parent.setLatin1(bytesToKey(key), value);
   }
 
   /** Charges exactly what has() would, without asking the store (the caller knows the answer). */

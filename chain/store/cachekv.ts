@@ -32,6 +32,14 @@ export function validateValue(key: Bytes, value: Bytes): void {
   }
 }
 
+/** validateValue for a value held as a latin1 string (one char per byte): same checks, same messages. */
+export function validateLatin1Value(key: Bytes, value: string): void {
+  if (value.length === 0) throw new StoreError(`empty value for key ${toHex(key)} (use delete to remove a key)`);
+  if (value.length > MAX_VALUE_BYTES) {
+    throw new StoreError(`value of ${value.length} bytes for key ${toHex(key)} exceeds the limit of ${MAX_VALUE_BYTES}`);
+  }
+}
+
 /** One buffered write for iteration: value, or null for a delete. */
 export interface Dirty {
   readonly key: Bytes;
@@ -183,6 +191,11 @@ export class CacheKV implements CacheKVStore, Latin1Read {
     validateValue(key, value);
     // The strings are copies: callers may reuse their buffers after set().
     this.writes().set(bytesToKey(key), bytesToKey(value));
+  }
+
+  /** set() of a key and value already validated and held as latin1 strings (GasKVStore.setLatin1Value). */
+  setLatin1(key: string, value: string): void {
+    this.writes().set(key, value);
   }
 
   delete(key: Bytes): void {

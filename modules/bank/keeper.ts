@@ -8,7 +8,7 @@
 import { Metadata } from "cosmjs-types/cosmos/bank/v1beta1/bank";
 import { sdkErrors } from "../../chain/app/errors";
 import type { Context, QueryContext } from "../../chain/app/types";
-import { ScopedReadCache } from "../../chain/app/context";
+import { GasKVStore, ScopedReadCache } from "../../chain/app/context";
 import { toBech32 } from "../../chain/crypto/address";
 import type { KVStore } from "../../chain/store/types";
 import { coinsToString, MAX_AMOUNT, type BigCoin } from "./coins";
@@ -20,6 +20,7 @@ import {
   accountBalancesPrefix,
   balanceKey,
   decodeAmount,
+  decodeAmountLatin1,
   decodeDenom,
   denomMetadataKey,
   encodeAmount,
@@ -62,7 +63,14 @@ export class BankKeeper implements BankWriter {
   constructor(readonly accounts: AccountKeeperForBank) {}
 
   getBalance(ctx: ReadCtx, addr: Uint8Array, denom: string): bigint {
-    const v = store(ctx).get(balanceKey(addr, denom));
+    const s = store(ctx);
+    const k = balanceKey(addr, denom);
+    if (s instanceof GasKVStore) {
+      // Same read and gas; the amount is decoded from the value's characters (no Buffer).
+      const l = s.getLatin1Value(k);
+      return l === null ? 0n : decodeAmountLatin1(l);
+    }
+    const v = s.get(k);
     return v ? decodeAmount(v) : 0n;
   }
 
@@ -76,9 +84,12 @@ export class BankKeeper implements BankWriter {
   }
 
   private setBalance(ctx: Pick<Context, "store">, addr: Uint8Array, denom: string, amount: bigint): void {
+    const s = store(ctx);
     const k = balanceKey(addr, denom);
-    if (amount === 0n) store(ctx).delete(k);
-    else store(ctx).set(k, encodeAmount(amount));
+    if (amount === 0n) s.delete(k);
+    // encodeAmount's bytes are the ASCII characters of amount.toString(): written as that string.
+    else if (s instanceof GasKVStore) s.setLatin1Value(k, amount.toString());
+    else s.set(k, encodeAmount(amount));
   }
 
   getSupply(ctx: ReadCtx, denom: string): bigint {

@@ -70,4 +70,19 @@ export function decodeAmount(b: Uint8Array): bigint {
   return BigInt(fromUtf8(b));
 }
 
+/** decodeAmount of a value held as a latin1 string (one char per byte): the same result or error. */
+export function decodeAmountLatin1(s: string): bigint {
+  const n = s.length;
+  if (n > 0 && n <= 15 && (s.charCodeAt(0) !== 0x30 || n === 1)) {
+    let x = 0;
+    for (let i = 0; i < n; i++) {
+      const d = s.charCodeAt(i) - 0x30;
+      if (d < 0 || d > 9) return decodeAmount(Buffer.from(s, "latin1"));
+      x = x * 10 + d;
+    }
+    return BigInt(x);
+  }
+  return decodeAmount(Buffer.from(s, "latin1"));
+}
+
 export const decodeDenom = fromUtf8;
