@@ -27,6 +27,7 @@ import { initNetwork, killAllChildren, NodeRunner, waitForHeight } from "../../c
 import { moduleAddress, toBech32 } from "../../chain/crypto/address";
 import { buildSignedTx, keyFromSeed, msgSend, silent, type Key } from "../helpers/txkit";
 import { freePort } from "../e2e/helpers/txnet";
+import { WsRpc } from "./ws-rpc";
 
 const RATE = Number(process.env.BENCH_RATE ?? 2500);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 60);
@@ -38,6 +39,8 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 8);
 const PROFILE = !!process.env.BENCH_PROFILE;
 /** Txs per JSON-RPC batch; above CometBFT's default max_request_batch_size (10) the node is configured to allow it. */
 const BATCH = Math.max(1, Number(process.env.BENCH_BATCH ?? 10));
+/** BENCH_TRANSPORT=http (JSON-RPC batches over HTTP POST, default) or ws (one request per message over /websocket). */
+const TRANSPORT = process.env.BENCH_TRANSPORT === "ws" ? "ws" : "http";
 const CHAIN_ID = "hashgrid-bench-e2e-1";
 /** BENCH_PPROF=<seconds>: CometBFT CPU profile of that many seconds, started 5 s into the send phase (.bench/e2e-prof/cometbft-*.pprof). */
 const PPROF_SECS = Number(process.env.BENCH_PPROF ?? 0);
@@ -83,7 +86,7 @@ async function main(): Promise<void> {
   const comet = await ensureCometbft({ say: (m) => console.log(m) });
   const root = fs.mkdtempSync(path.join(os.tmpdir(), "hashgrid-bench-e2e-"));
   const total = Math.ceil(RATE * SECONDS);
-  console.log(`bench:e2e offered ${RATE} tx/s for ${SECONDS} s (${total} txs) from ${ACCOUNTS} accounts; timeout_commit=${TIMEOUT_COMMIT} indexer=${INDEXER} index-events=${INDEX_EVENTS} recheck=${RECHECK} abci=${ABCI} cometbft env=${JSON.stringify(COMET_ENV)}; home ${root}`);
+  console.log(`bench:e2e offered ${RATE} tx/s for ${SECONDS} s (${total} txs) from ${ACCOUNTS} accounts; ${TRANSPORT === "ws" ? `websocket, ${CONNECTIONS} connections` : `HTTP, batches of ${BATCH}`}; timeout_commit=${TIMEOUT_COMMIT} indexer=${INDEXER} index-events=${INDEX_EVENTS} recheck=${RECHECK} abci=${ABCI} cometbft env=${JSON.stringify(COMET_ENV)}; home ${root}`);
 
   const keys: Key[] = Array.from({ length: ACCOUNTS }, (_, i) => keyFromSeed(`e2e-bench-${i}`));
   const base = await basePort();
@@ -169,6 +172,11 @@ async function main(): Promise<void> {
         req.on("error", reject);
         req.end(body);
       });
+    // BENCH_TRANSPORT=ws: CONNECTIONS websockets, used round robin; a "batch" is that many messages on one of them.
+    const sockets = TRANSPORT === "ws" ? await Promise.all(Array.from({ length: CONNECTIONS }, () => WsRpc.open(url))) : [];
+    let rr = 0;
+    const send = (body: string[]): Promise<string> =>
+      TRANSPORT === "ws" ? sockets[rr++ % sockets.length]!.call(body) : post(body.length > 1 ? `[${body.join(",")}]` : body[0]!);
 
     // Block watcher.
     let watching = true;
@@ -217,10 +225,10 @@ async function main(): Promise<void> {
         body.push(txs[k].rpc);
       }
       try {
-        const text = await post(BATCH > 1 ? `[${body.join(",")}]` : body[0]!);
+        const text = await send(body);
         // All accepted (every result says "code":0, no "error"): count without parsing.
         if (!text.includes('"error"') && text.split('"code":0,').length - 1 === to - from) return;
-        const parsed = JSON.parse(text);
+        const parsed = JSON.parse(TRANSPORT === "ws" ? `[${text}]` : text);
         for (const r of Array.isArray(parsed) ? parsed : [parsed]) {
           if (r.error) {
             rpcErrors++;
@@ -257,6 +265,7 @@ async function main(): Promise<void> {
       last = committedCount;
     }
     watching = false;
+    for (const ws of sockets) ws.close();
     await watcher;
     const cpu1 = cpuSnapshot(node);
     const wall = (cpu1.at - cpu0.at) / 1000;
