@@ -7,7 +7,8 @@
  *   npm run bench:e2e                                    # 2,500 tx/s offered for 60 s, 10,000 accounts
  *   BENCH_RATE=1000 BENCH_SECONDS=20 BENCH_ACCOUNTS=4000 npm run bench:e2e     # quick run
  *   BENCH_INDEXER=null BENCH_TIMEOUT_COMMIT=1s BENCH_RECHECK=false ...         # CometBFT knobs (defaults kv, 500ms, true)
- *   BENCH_BATCH=1 (txs per JSON-RPC batch, default 10), BENCH_PROFILE=1 (app .cpuprofile in .bench/e2e-prof),
+ *   BENCH_TRANSPORT=ws|http (default ws: one broadcast_tx_async per websocket message on BENCH_CONNECTIONS=8 sockets;
+ *   http: JSON-RPC batches of BENCH_BATCH txs, default 10, over 8 keep-alive connections), BENCH_PROFILE=1 (app .cpuprofile in .bench/e2e-prof),
  *   BENCH_APP_NODE_ARGS="--max-semi-space-size=32", BENCH_EVENT_BUS=N, BENCH_COMET_LOG=info, BENCH_KEEP=1,
  *   BENCH_INDEX_EVENTS=all (every attribute indexed, as before the node's default set), BENCH_PPROF=20 (CometBFT CPU profile of 20 s via rpc.pprof_laddr, in .bench/e2e-prof)
  *
@@ -39,8 +40,12 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 8);
 const PROFILE = !!process.env.BENCH_PROFILE;
 /** Txs per JSON-RPC batch; above CometBFT's default max_request_batch_size (10) the node is configured to allow it. */
 const BATCH = Math.max(1, Number(process.env.BENCH_BATCH ?? 10));
-/** BENCH_TRANSPORT=http (JSON-RPC batches over HTTP POST, default) or ws (one request per message over /websocket). */
-const TRANSPORT = process.env.BENCH_TRANSPORT === "ws" ? "ws" : "http";
+/**
+ * BENCH_TRANSPORT=ws (default): broadcast_tx_async requests over BENCH_CONNECTIONS websockets to /websocket, one request
+ * per message (CometBFT's websocket endpoint takes no batches); http: JSON-RPC batches of BENCH_BATCH over HTTP POST.
+ * On the 2-core box ws cost ~14% less CPU per committed tx over all three processes (test/bench/README.md (b) round 5).
+ */
+const TRANSPORT = process.env.BENCH_TRANSPORT === "http" ? "http" : "ws";
 const CHAIN_ID = "hashgrid-bench-e2e-1";
 /** BENCH_PPROF=<seconds>: CometBFT CPU profile of that many seconds, started 5 s into the send phase (.bench/e2e-prof/cometbft-*.pprof). */
 const PPROF_SECS = Number(process.env.BENCH_PPROF ?? 0);
