@@ -272,6 +272,11 @@ async function main(): Promise<void> {
     watching = false;
     for (const ws of sockets) ws.close();
     await watcher;
+    if (committedCount < total) {
+      // Still waiting in the mempool, or dropped (a failed CheckTx/ReCheck: broadcast_tx_async does not report it)?
+      const u = await rpcJson(rpc, "num_unconfirmed_txs");
+      console.log(`not committed: ${total - committedCount} txs; mempool holds ${u.n_txs}`);
+    }
     const cpu1 = cpuSnapshot(node);
     const wall = (cpu1.at - cpu0.at) / 1000;
     const share = (k: "app" | "cometbft" | "bench") => `${((cpu1[k] - cpu0[k]) / wall).toFixed(2)} cores (${Math.round(((cpu1[k] - cpu0[k]) / Math.max(1, committedCount)) * 1e6)} µs/tx)`;
