@@ -43,7 +43,8 @@ const BATCH = Math.max(1, Number(process.env.BENCH_BATCH ?? 10));
 /**
  * BENCH_TRANSPORT=ws (default): broadcast_tx_async requests over BENCH_CONNECTIONS websockets to /websocket, one request
  * per message (CometBFT's websocket endpoint takes no batches); http: JSON-RPC batches of BENCH_BATCH over HTTP POST.
- * On the 2-core box ws cost ~14% less CPU per committed tx over all three processes (test/bench/README.md (b) round 5).
+ * On the 2-core box ws cost 12–15% less CPU per committed tx over all three processes, CometBFT's flush-timer spin about half
+ * (test/bench/README.md (b) round 5); past saturation ws gets no back-pressure from CometBFT (HTTP calls block while the mempool is locked).
  */
 const TRANSPORT = process.env.BENCH_TRANSPORT === "http" ? "http" : "ws";
 const CHAIN_ID = "hashgrid-bench-e2e-1";
