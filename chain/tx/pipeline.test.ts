@@ -81,6 +81,9 @@ describe("tx pipeline through the App", () => {
     expect(ct.log).toBe("");
     expect(ct.code).toBe(0);
     expect(ct.gasWanted).toBe(DEFAULT_FEE.gasLimit);
+    // Like the SDK's CheckTx: no events and no data on success (the ante's events go into FinalizeBlock's result only).
+    expect(ct.events).toEqual([]);
+    expect(ct.data).toEqual(new Uint8Array(0));
 
     const feeCollector = toBech32(moduleAddress("fee_collector"));
     const r = await deliverBlock(c, [tx.bytes]);

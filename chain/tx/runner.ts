@@ -74,8 +74,9 @@ function moduleOfTypeUrlUncached(typeUrl: string): string {
 }
 
 /**
- * ReCheckTx's events: CometBFT reads only the code (and gas) of a ReCheckTx answer and the App
- * answers it without events, so they are not built at all. Gas never depends on events.
+ * CheckTx's and ReCheckTx's events: like the Cosmos SDK (v0.50 runTx keeps the ante's events only
+ * in finalize and simulate modes), a passing CheckTx answers without events, so they are not built
+ * at all. Gas never depends on events.
  */
 class DiscardedEvents extends BasicEventManager {
   override emit(): void {}
@@ -262,7 +263,7 @@ export class TxPipeline implements TxRunner {
 
       // Ante in its own branch.
       const anteStore = env.store.branch();
-      const anteEvents = mode === "recheck" ? new DiscardedEvents() : new BasicEventManager();
+      const anteEvents = mode === "check" || mode === "recheck" ? new DiscardedEvents() : new BasicEventManager();
       const anteCtx = createContext({ header: env.header, block: env.block, mode, store: anteStore, gas: meter, events: anteEvents, logger: env.logger });
       let ante;
       try {

@@ -70,7 +70,9 @@ async function main(): Promise<void> {
     const got: Response[] = [];
     let want = 0;
     let wake: (() => void) | undefined;
+    const io = { bytes: 0 };
     s.on("data", (c) => {
+      io.bytes += c.length;
       for (const f of dec.push(c)) got.push(Response.decode(f));
       if (got.length >= want) wake?.();
     });
@@ -84,6 +86,8 @@ async function main(): Promise<void> {
         return got.splice(0, reqs.length);
       },
       close: () => s.destroy(),
+      /** Response bytes received so far (frames as CometBFT reads them). */
+      io,
     };
   };
   const mempool = await conn();
@@ -101,13 +105,16 @@ async function main(): Promise<void> {
   const cpuUs = (a: NodeJS.CpuUsage, b: NodeJS.CpuUsage) => b.user + b.system - a.user - a.system;
   let res = await check(blocks[0]!, 0);
   const rows: string[] = [];
+  let checkBytes = 0;
   for (let r = 0; r < ROUNDS; r++) {
     const height = BigInt(r + 1);
     const c0 = await cpu();
+    const b0 = mempool.io.bytes;
     const t0 = performance.now();
     const txs = blocks[r]!;
     res = await check(blocks[r + 1]!.slice(0, half), 0); // arrives while the block is being decided
     const c1 = await cpu();
+    checkBytes = (mempool.io.bytes - b0) / half;
     await consensus.call([{ prepareProposal: { maxTxBytes: 22_020_096n, txs, localLastCommit: { round: 0, votes: [] }, misbehavior: [], height, time: { seconds: 1_700_000_000n + height, nanos: 0 }, nextValidatorsHash: new Uint8Array(32), proposerAddress: new Uint8Array(20) } }, flush]);
     await consensus.call([{ processProposal: { txs, proposedLastCommit: { round: 0, votes: [] }, misbehavior: [], hash: new Uint8Array(32), height, time: { seconds: 1_700_000_000n + height, nanos: 0 }, nextValidatorsHash: new Uint8Array(32), proposerAddress: new Uint8Array(20) } }, flush]);
     const [fb] = await consensus.call([{ finalizeBlock: kit.blockReq(height, txs) }, flush]);
@@ -139,6 +146,7 @@ async function main(): Promise<void> {
       `RESULT abci-replay rounds 2-${ROUNDS}: CheckTx ${per(sum.check, sum.checkN)} µs/tx, block ${per(sum.block, sum.blockN)} µs/tx, ReCheck ${per(sum.recheck, sum.recheckN)} µs/tx; all ${per(sum.check + sum.block + sum.recheck, sum.blockN)} µs per block tx`,
     );
   }
+  console.log(`CheckTx + Flush responses: ${checkBytes.toFixed(1)} bytes per tx (last round)`);
   console.log(`tree ${ROOT}, ${TXS} txs per block, load average ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}`);
   mempool.close();
   consensus.close();
