@@ -262,8 +262,15 @@ export class IavlTree {
   /** Last saved version (0 = none). */
   version: number;
   initialVersion = 0;
-  /** Saved nodes replaced while building the working version. */
-  orphans: Node[] = [];
+  /**
+   * Saved nodes replaced while building the working version, encoded as they are orphaned
+   * (uvarint version, uvarint nonce each: the store's orphan record). Encoding at commit meant a
+   * second pass over those cold nodes; this also lets them die before the commit.
+   */
+  private orphanBuf = new Uint8Array(1024);
+  private orphanPos = 0;
+  /** Number of orphans recorded in the working version. */
+  orphanCount = 0;
   private updated = false;
 
   constructor(
@@ -522,7 +529,8 @@ export class IavlTree {
   /** Drops every unsaved change (working root back to the saved root). */
   rollback(): void {
     this.root = this.savedRoot;
-    this.orphans = [];
+    this.orphanPos = 0;
+    this.orphanCount = 0;
   }
 
   /**
@@ -552,13 +560,32 @@ export class IavlTree {
     this.version = version;
     this.savedRoot = this.root;
     // Orphans were in memory and are now unreachable from the latest tree.
-    this.cachedNodes = Math.max(0, this.cachedNodes - this.orphans.length);
-    this.orphans = [];
+    this.cachedNodes = Math.max(0, this.cachedNodes - this.orphanCount);
+    this.orphanPos = 0;
+    this.orphanCount = 0;
     return hash;
   }
 
   private orphan(n: Node): void {
-    if (n.version !== 0) this.orphans.push(n);
+    if (n.version !== 0) this.addOrphan(n);
+  }
+
+  private addOrphan(n: Node): void {
+    // uvarint(version < 2^53) <= 8 bytes, uvarint(nonce < 2^32) <= 5.
+    if (this.orphanPos + 14 > this.orphanBuf.length) {
+      const b = new Uint8Array(this.orphanBuf.length * 2);
+      b.set(this.orphanBuf.subarray(0, this.orphanPos));
+      this.orphanBuf = b;
+    }
+    let pos = putUvarint(this.orphanBuf, this.orphanPos, n.version);
+    pos = putUvarint(this.orphanBuf, pos, n.nonce);
+    this.orphanPos = pos;
+    this.orphanCount++;
+  }
+
+  /** The orphan record of the working version (a copy; empty when nothing was orphaned). */
+  encodedOrphans(): Uint8Array {
+    return this.orphanBuf.slice(0, this.orphanPos);
   }
 
   /** A node this version may modify: unsaved nodes in place, saved ones cloned. */
@@ -568,7 +595,7 @@ export class IavlTree {
       return n;
     }
     this.load(n);
-    this.orphans.push(n);
+    this.addOrphan(n);
     const c = new Node(n.k, undefined, n.height, n.size);
     c.left = n.left;
     c.right = n.right;

@@ -427,13 +427,13 @@ export class RootMultiStore implements CommitMultiStore {
       for (const name of this.storeNames) {
         const s = this.stores.get(name)!;
         const prev = s.tree.version;
-        const orphans = s.tree.orphans;
+        const orphans = s.tree.orphanCount > 0 ? s.tree.encodedOrphans() : undefined;
         const writer = new NodeWriter(s.keys, ops);
         const hash = s.tree.saveVersion((n) => writer.add(n));
         writer.finish(version);
         const root = s.tree.root;
         record.stores.push({ name, hash: toHex(hash), root: root === undefined ? null : [root.version, root.nonce] });
-        if (orphans.length > 0) ops.put(orphanKey(prev, name), encodeOrphans(orphans));
+        if (orphans !== undefined) ops.put(orphanKey(prev, name), orphans);
         for (const [k, v] of s.unsavedFast) {
           if (v === null) ops.del(s.keys.fastTmp(k));
           else ops.put(s.keys.fastTmp(k), latin1Tmp(v));
@@ -761,22 +761,6 @@ function latin1Tmp(s: string): Uint8Array {
     valueViews[n] = v;
   }
   return v;
-}
-
-let orphanScratch = new Uint8Array(0);
-
-function encodeOrphans(nodes: readonly Node[]): Uint8Array {
-  // One pass over the (cold) orphan nodes into a scratch, then one copy.
-  const need = nodes.length * 14; // uvarint(version < 2^53) <= 8 bytes, uvarint(nonce < 2^32) <= 5
-  if (orphanScratch.length < need) orphanScratch = new Uint8Array(need * 2);
-  const buf = orphanScratch;
-  let pos = 0;
-  for (let i = 0; i < nodes.length; i++) {
-    const n = nodes[i]!;
-    pos = putUvarint(buf, pos, n.version);
-    pos = putUvarint(buf, pos, n.nonce);
-  }
-  return buf.slice(0, pos);
 }
 
 function decodeOrphans(b: Uint8Array): [number, number][] {
