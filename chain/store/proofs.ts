@@ -7,7 +7,7 @@
 import { ics23, iavlSpec, tendermintSpec, verifyMembership, verifyNonMembership, calculateExistenceRoot } from "@confio/ics23";
 import { CommitmentProof, ExistenceProof, HashOp, InnerOp, LeafOp, LengthOp, NonExistenceProof } from "cosmjs-types/cosmos/ics23/v1/proofs";
 import { Bytes, ProofOp, StoreError } from "./types";
-import { IavlTree, PathStep } from "./iavl";
+import type { PathStep } from "./iavl";
 import { bytesEqual, compareStrings, concatBytes, encodeUvarint, encodeVarint, readVarint, sha256, EMPTY_HASH } from "./encoding";
 
 export const PROOF_OP_IAVL = "ics23:iavl";
@@ -39,15 +39,24 @@ function iavlInnerOps(path: readonly PathStep[]): InnerOp[] {
   return ops;
 }
 
-export function iavlExistenceProof(tree: IavlTree, key: Bytes): ExistenceProof {
+/** What proofs need of a tree: IavlTree and ArenaTree. */
+export interface ProvableTree {
+  readonly size: number;
+  readonly workingVersion: number;
+  getWithIndex(key: Bytes): [number, Bytes | undefined];
+  getByIndex(index: number): [Bytes, Bytes] | undefined;
+  pathToLeaf(key: Bytes): { path: PathStep[]; leaf: { readonly version: number; readonly key: Bytes; readonly value: Bytes | undefined } };
+}
+
+export function iavlExistenceProof(tree: ProvableTree, key: Bytes): ExistenceProof {
   const { path, leaf } = tree.pathToLeaf(key);
   const version = leaf.version !== 0 ? leaf.version : tree.workingVersion;
   return ExistenceProof.fromPartial({ key: leaf.key, value: leaf.value!, leaf: iavlLeafOp(version), path: iavlInnerOps(path) });
 }
 
 /** Go ImmutableTree.GetProof: membership proof if the key exists, else non-membership. */
-export function iavlProof(tree: IavlTree, key: Bytes): CommitmentProof {
-  if (tree.root === undefined) throw new StoreError("cannot generate a proof in an empty tree");
+export function iavlProof(tree: ProvableTree, key: Bytes): CommitmentProof {
+  if (tree.size === 0) throw new StoreError("cannot generate a proof in an empty tree");
   const [idx, value] = tree.getWithIndex(key);
   if (value !== undefined) return CommitmentProof.fromPartial({ exist: iavlExistenceProof(tree, key) });
   const nonexist: { key: Bytes; left?: ExistenceProof; right?: ExistenceProof } = { key };

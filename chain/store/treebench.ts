@@ -2,24 +2,29 @@
  * In-memory tree benchmark (prints figures; not a test): the IAVL write path without LevelDB or
  * branches, for A/B runs of tree changes on a busy machine.
  *
- *   node --max-old-space-size=8192 --import tsx chain/store/treebench.ts [keys]   # default 1,000,000
+ *   node --max-old-space-size=8192 --import tsx chain/store/treebench.ts [keys] [--arena]   # default 1,000,000
  *
  * Builds a tree of `keys` random 32-byte keys with 100-byte values (saved every 100,000), then 10
  * blocks of 10,000 sorted writes (40% update, 40% insert, 20% delete) + workingHash + saveVersion
  * with every new node encoded (NodeWriter into a sink that drops the records). Prints the
  * main-thread CPU per block, the CPU of one forced full GC before and after the blocks, heap size
- * and the root hash (must not change with a representation change).
+ * and the root hash (must not change with a representation change). `--arena` runs the same
+ * workload on ArenaTree + ArenaNodeWriter (nodes in a typed-array arena) instead of IavlTree.
  */
 import { readFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { IavlTree } from "./iavl";
+import { ArenaTree } from "./arenatree";
+import { ArenaNodeWriter } from "./arenawriter";
 import { NodeWriter, StoreKeys } from "./nodedb";
 
 setFlagsFromString("--expose-gc");
 const gc = runInNewContext("gc") as () => void;
-const N = Number(process.argv[2] ?? 1_000_000);
+const args = process.argv.slice(2);
+const ARENA = args.includes("--arena");
+const N = Number(args.find((a) => !a.startsWith("--")) ?? 1_000_000);
 /** Main-thread CPU ms (Linux, 10 ms ticks). */
 const mainCpu = (): number => {
   const st = readFileSync("/proc/thread-self/stat", "utf8");
@@ -38,14 +43,22 @@ const bytes = (n: number): Uint8Array => {
   return b;
 };
 
-const tree = new IavlTree(undefined);
 const keys = new StoreKeys("bank");
 const sink = { put(): void {} };
 const live: Uint8Array[] = [];
+const arenaTree = ARENA ? new ArenaTree() : undefined;
+const iavlTree = ARENA ? undefined : new IavlTree(undefined);
+const tree: IavlTree | ArenaTree = arenaTree ?? iavlTree!;
 const save = (): void => {
-  const w = new NodeWriter(keys, sink);
-  tree.saveVersion((n) => w.add(n));
-  w.finish(tree.version);
+  if (arenaTree !== undefined) {
+    const w = new ArenaNodeWriter(arenaTree.arena, keys, sink);
+    arenaTree.saveVersion((s) => w.add(s));
+    w.finish(arenaTree.version);
+  } else {
+    const w = new NodeWriter(keys, sink);
+    iavlTree!.saveVersion((n) => w.add(n));
+    w.finish(iavlTree!.version);
+  }
 };
 
 for (let i = 0; i < N; i++) {
@@ -95,6 +108,7 @@ t = mainCpu();
 gc();
 const gcAfter = mainCpu() - t;
 const mean = cpu.reduce((a, b) => a + b, 0) / cpu.length;
-console.log(`keys ${N}: main-thread CPU per block ${cpu.join(" ")} ms, mean ${mean.toFixed(0)} ms`);
-console.log(`full GC ${gcBefore} ms before the blocks, ${gcAfter} ms after; heap ${(process.memoryUsage().heapUsed / 1e6).toFixed(0)} MB`);
+console.log(`${ARENA ? "ArenaTree" : "IavlTree"}, keys ${N}: main-thread CPU per block ${cpu.join(" ")} ms, mean ${mean.toFixed(0)} ms`);
+const arenaMb = arenaTree === undefined ? "" : `, arena ${((arenaTree.arena.capacity * 64) / 1e6).toFixed(0)} MB (${arenaTree.arena.liveSlots} live slots)`;
+console.log(`full GC ${gcBefore} ms before the blocks, ${gcAfter} ms after; heap ${(process.memoryUsage().heapUsed / 1e6).toFixed(0)} MB${arenaMb}`);
 console.log(`load average ${loadavg().map((x) => x.toFixed(1)).join(" ")}; tree size ${tree.size}, root ${Buffer.from(tree.workingHash()).toString("hex")}`);

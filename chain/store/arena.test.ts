@@ -1,0 +1,301 @@
+/**
+ * ArenaTree (nodes in a typed-array arena) against the Go fixtures and against IavlTree: same
+ * roots, sizes, proof bytes, node records, orphan records and reads; slot reuse never lets a
+ * reader see a reused slot.
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { ArenaTree } from "./arenatree";
+import { ArenaNodeWriter } from "./arenawriter";
+import { IavlTree, Node } from "./iavl";
+import { NodeWriter, StoreKeys } from "./nodedb";
+import { encodeProof, iavlProof } from "./proofs";
+import { fromHex, toHex } from "./encoding";
+import { StoreError } from "./types";
+import { FixturePrng, randomSequenceOps } from "./testutil";
+
+const FIXTURES = join(__dirname, "../../test/fixtures");
+const load = (name: string) => JSON.parse(readFileSync(join(FIXTURES, name), "utf8"));
+const hex = (b: Uint8Array | undefined) => (b === undefined ? undefined : toHex(b));
+
+describe("ArenaTree vs Go cosmos/iavl", () => {
+  test("TestTreeHash: 4 versions x 4096 ops give Go's golden roots", () => {
+    const fx = load("iavl-treehash.json") as { versions: { ops: string; root: string }[] };
+    const tree = new ArenaTree();
+    for (const v of fx.versions) {
+      const ops = Buffer.from(v.ops, "hex");
+      let pos = 0;
+      while (pos < ops.length) {
+        const kind = ops[pos++];
+        const key = ops.subarray(pos, pos + 16);
+        pos += 16;
+        if (kind === 0) {
+          tree.set(key, ops.subarray(pos, pos + 16));
+          pos += 16;
+        } else {
+          expect(tree.remove(key)).toBe(true);
+        }
+      }
+      expect(toHex(tree.saveVersion())).toBe(v.root);
+    }
+  });
+
+  test("empty tree and one key", () => {
+    expect(toHex(new ArenaTree().saveVersion())).toBe("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    const t = new ArenaTree();
+    t.set(Buffer.from("a"), Buffer.from("1"));
+    expect(toHex(t.saveVersion())).toBe("bbe33cd0a785b97b9fb1f964aa71159dacd9e0ade84df7403dc0f9dc24818404");
+  });
+
+  const fixtures = (load("iavl-random.json") as {
+    sequences: {
+      seed: string;
+      initialVersion: number;
+      firstInserts: number;
+      opsPerVersion: number;
+      versions: number;
+      sorted: boolean;
+      roots: string[];
+      sizes: number[];
+      proofs: { version: number; key: string; exists: boolean; proof: string }[];
+    }[];
+  }).sequences;
+
+  for (const fx of fixtures) {
+    test(`random sequence ${fx.seed}: roots, sizes and proof bytes equal Go`, () => {
+      const tree = new ArenaTree({ keepVersions: Infinity });
+      tree.initialVersion = fx.initialVersion;
+      const roots = new Map<number, number>();
+      let i = 0;
+      for (const ops of randomSequenceOps(fx)) {
+        if (fx.sorted) {
+          const last = new Map<string, Uint8Array | null>();
+          for (const op of ops) last.set(Buffer.from(op.key).toString("latin1"), op.value);
+          for (const k of [...last.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))) {
+            const v = last.get(k)!;
+            if (v === null) tree.remove(Buffer.from(k, "latin1"));
+            else tree.set(Buffer.from(k, "latin1"), v);
+          }
+        } else {
+          for (const op of ops) {
+            if (op.value === null) expect(tree.remove(op.key)).toBe(true);
+            else tree.set(op.key, op.value);
+          }
+        }
+        const root = toHex(tree.saveVersion());
+        expect({ version: tree.version, root, size: tree.size }).toEqual({ version: fx.initialVersion + i, root: fx.roots[i], size: fx.sizes[i] });
+        roots.set(tree.version, tree.root);
+        i++;
+      }
+      expect(i).toBe(fx.versions);
+      for (const p of fx.proofs) {
+        const t = tree.view(roots.get(p.version)!, p.version);
+        expect(toHex(encodeProof(iavlProof(t, fromHex(p.key))))).toBe(p.proof);
+      }
+    });
+  }
+});
+
+/** Records a writer hands to its sink, as hex pairs in order. */
+function recorder(): { put(k: Uint8Array, v: Uint8Array): void; out: string[] } {
+  const out: string[] = [];
+  return { out, put: (k, v) => out.push(`${toHex(k)}=${toHex(v)}`) };
+}
+
+/** Keys over the whole byte range (latin1 order = byte order), some sharing prefixes. */
+function randomKey(r: FixturePrng): Uint8Array {
+  return r.bytes(1 + r.intn(r.intn(4) === 0 ? 80 : 6));
+}
+
+describe("ArenaTree vs IavlTree", () => {
+  test("random churn: same roots, node records, orphan records, reads, iteration and proofs per version", () => {
+    const r = new FixturePrng("arena-churn");
+    const ref = new IavlTree(undefined);
+    const t = new ArenaTree({ keepVersions: 3 });
+    const keysA = new StoreKeys("bank");
+    const live: Uint8Array[] = [];
+    for (let v = 1; v <= 30; v++) {
+      const n = v === 1 ? 500 : 20 + r.intn(200);
+      for (let i = 0; i < n; i++) {
+        const x = r.intn(10);
+        if (x < 3 && live.length > 0) {
+          const j = r.intn(live.length);
+          const k = live[j]!;
+          live[j] = live[live.length - 1]!;
+          live.pop();
+          expect(t.remove(k)).toBe(ref.remove(k));
+        } else if (x < 6 && live.length > 0) {
+          const k = live[r.intn(live.length)]!;
+          const val = r.bytes(1 + r.intn(r.intn(8) === 0 ? 5000 : 40));
+          expect(t.set(k, val)).toBe(ref.set(k, val));
+        } else {
+          const k = randomKey(r);
+          const val = r.bytes(1 + r.intn(40));
+          const updated = ref.set(k, val);
+          expect(t.set(k, val)).toBe(updated);
+          if (!updated) live.push(k);
+        }
+        if (x === 9 && r.intn(4) === 0) {
+          // Usually absent: both must say so and change nothing.
+          const k = r.bytes(3);
+          const had = ref.remove(k);
+          expect(t.remove(k)).toBe(had);
+          if (had) live.splice(live.findIndex((l) => toHex(l) === toHex(k)), 1);
+        }
+      }
+      if (v % 7 === 3) {
+        // Hash mid-version, then more writes: rehashing must see the new writes.
+        expect(hex(t.workingHash())).toBe(hex(ref.workingHash()));
+        const k = randomKey(r);
+        const val = r.bytes(9);
+        if (!ref.set(k, val)) live.push(k);
+        t.set(k, val);
+      }
+      expect(hex(t.encodedOrphans())).toBe(hex(ref.encodedOrphans()));
+      const a = recorder();
+      const b = recorder();
+      const wa = new NodeWriter(keysA, a);
+      const wb = new ArenaNodeWriter(t.arena, keysA, b);
+      const ha = ref.saveVersion((node: Node) => wa.add(node));
+      const hb = t.saveVersion((s) => wb.add(s));
+      expect(wb.finish(t.version)).toBe(wa.finish(ref.version));
+      expect(hex(hb)).toBe(hex(ha));
+      expect(b.out).toEqual(a.out);
+      expect(t.size).toBe(ref.size);
+      expect(t.size).toBe(live.length);
+      // Reads and proofs of present and absent keys.
+      for (let i = 0; i < 20; i++) {
+        const k = i % 2 === 0 && live.length > 0 ? live[r.intn(live.length)]! : randomKey(r);
+        expect(hex(t.get(k))).toBe(hex(ref.get(k)));
+        expect(t.getWithIndex(k).map((x) => (x instanceof Uint8Array ? toHex(x) : x))).toEqual(ref.getWithIndex(k).map((x) => (x instanceof Uint8Array ? toHex(x) : x)));
+        if (i < 4) expect(toHex(encodeProof(iavlProof(t, k)))).toBe(toHex(encodeProof(iavlProof(ref, k))));
+      }
+      const lo = randomKey(r);
+      const hi = randomKey(r);
+      for (const [s, e] of [[undefined, undefined], [lo, undefined], [undefined, hi], [lo, hi]] as const) {
+        for (const rev of [false, true]) {
+          const got = [...t.iterate(s, e, rev)].map(([k, val]) => toHex(k) + "=" + toHex(val));
+          expect(got).toEqual([...ref.iterate(s, e, rev)].map(([k, val]) => toHex(k) + "=" + toHex(val)));
+        }
+      }
+    }
+    // Slots are reused: live nodes plus at most keepVersions versions of orphans.
+    expect(t.arena.liveSlots).toBeLessThan(2 * live.length + 3 * 3000);
+  });
+
+  test("rollback frees the working nodes and restores the saved tree; initialVersion rehashes", () => {
+    const r = new FixturePrng("arena-rollback");
+    const ref = new IavlTree(undefined);
+    const t = new ArenaTree();
+    for (let i = 0; i < 300; i++) {
+      const k = r.bytes(4);
+      const v = r.bytes(8);
+      ref.set(k, v);
+      t.set(k, v);
+    }
+    // As InitChain then a later initial height: hashes already taken embed the old version.
+    expect(hex(t.workingHash())).toBe(hex(ref.workingHash()));
+    ref.initialVersion = 5;
+    t.initialVersion = 5;
+    ref.invalidateUnsavedHashes();
+    t.invalidateUnsavedHashes();
+    expect(hex(t.saveVersion())).toBe(hex(ref.saveVersion()));
+    expect(t.version).toBe(5);
+    const saved = t.arena.liveSlots;
+    for (let i = 0; i < 100; i++) t.set(r.bytes(4), r.bytes(8));
+    t.remove(t.getByIndex(3)![0]);
+    expect(t.orphanCount).toBeGreaterThan(0);
+    t.rollback();
+    expect(t.arena.liveSlots).toBe(saved);
+    expect(t.orphanCount).toBe(0);
+    expect(hex(t.encodedOrphans())).toBe("");
+    expect(hex(t.workingHash())).toBe(hex(ref.savedHash()));
+    expect(hex(t.saveVersion())).toBe(hex(ref.saveVersion()));
+  });
+});
+
+describe("ArenaTree slot reuse", () => {
+  /** Writes and saves a version of churn in both trees (same roots). */
+  function churn(r: FixturePrng, t: ArenaTree, ref: IavlTree, keys: Uint8Array[]): void {
+    for (let i = 0; i < 60; i++) {
+      if (keys.length > 50 && r.intn(3) === 0) {
+        const k = keys.splice(r.intn(keys.length), 1)[0]!;
+        t.remove(k);
+        ref.remove(k);
+      } else {
+        const k = r.intn(2) === 0 && keys.length > 0 ? keys[r.intn(keys.length)]! : r.bytes(5);
+        const v = r.bytes(6);
+        if (!ref.set(k, v)) keys.push(k);
+        t.set(k, v);
+      }
+    }
+    expect(hex(t.saveVersion())).toBe(hex(ref.saveVersion()));
+  }
+
+  test("views of the last keepVersions versions read exactly their version; older views throw, never read reused slots", () => {
+    const r = new FixturePrng("arena-views");
+    const t = new ArenaTree({ keepVersions: 2 });
+    const ref = new IavlTree(undefined);
+    const keys: Uint8Array[] = [];
+    const views = new Map<number, { arena: ArenaTree; ref: IavlTree }>();
+    for (let v = 1; v <= 12; v++) {
+      churn(r, t, ref, keys);
+      views.set(v, { arena: t.view(t.savedRoot, v), ref: new IavlTree(undefined, ref.savedRoot, v) });
+      for (const [w, pair] of views) {
+        const dump = (it: Iterable<[Uint8Array, Uint8Array]>) => [...it].map(([k, x]) => toHex(k) + "=" + toHex(x)).join(",");
+        if (w >= v - 2) {
+          expect(dump(pair.arena.iterate(undefined, undefined, false))).toBe(dump(pair.ref.iterate(undefined, undefined, false)));
+          expect(hex(pair.arena.savedHash())).toBe(hex(pair.ref.savedHash()));
+        } else {
+          expect(() => pair.arena.get(keys[0]!)).toThrow(StoreError);
+          expect(() => [...pair.arena.iterate(undefined, undefined, false)]).toThrow(/no longer held in the node arena/);
+        }
+      }
+    }
+    expect(() => views.get(12)!.arena.set(Buffer.from("x"), Buffer.from("y"))).toThrow(StoreError);
+  });
+
+  test("an iterator open across writes and freed slots re-seeks: ordered, no repeats, current values", () => {
+    const r = new FixturePrng("arena-iter");
+    const t = new ArenaTree({ keepVersions: 0 });
+    const ref = new IavlTree(undefined);
+    const keys: Uint8Array[] = [];
+    churn(r, t, ref, keys);
+    for (const reverse of [false, true]) {
+      const it = t.iterate(undefined, undefined, reverse);
+      const seen: string[] = [];
+      for (let step = 0; ; step++) {
+        const n = it.next();
+        if (n.done) break;
+        const [k, v] = n.value;
+        seen.push(toHex(k));
+        // What the tree holds for that key right now (writes happened since the iterator started).
+        expect(toHex(v)).toBe(hex(t.get(k)));
+        if (step % 5 === 0) churn(r, t, ref, keys); // frees slots (keepVersions 0) and rewrites the tree
+      }
+      const sorted = [...seen].sort();
+      expect(seen).toEqual(reverse ? sorted.reverse() : sorted);
+      expect(new Set(seen).size).toBe(seen.length);
+    }
+  });
+
+  test("memory stays bounded over many versions at a constant key count", () => {
+    const r = new FixturePrng("arena-bound");
+    const t = new ArenaTree({ keepVersions: 2 });
+    const keys: Uint8Array[] = [];
+    for (let i = 0; i < 2000; i++) {
+      const k = r.bytes(8);
+      t.set(k, r.bytes(8));
+      keys.push(k);
+    }
+    t.saveVersion();
+    const after1 = t.arena.highWater;
+    for (let v = 0; v < 100; v++) {
+      for (let i = 0; i < 100; i++) t.set(keys[r.intn(keys.length)]!, r.bytes(8));
+      t.saveVersion();
+    }
+    // ~4,000 live nodes plus 3 versions of ~1,100 orphans each; no growth with the version count.
+    expect(t.arena.liveSlots).toBeLessThan(after1 + 3 * 1500);
+    expect(t.arena.highWater).toBeLessThan(after1 + 4 * 1500);
+  });
+});

@@ -1,0 +1,189 @@
+/**
+ * Node arena: IAVL tree nodes as 64-byte records in one ArrayBuffer instead of one JS object each
+ * (README "Round 6"). A node is a slot index; slot 0 is NIL. Record layout of slot s (byte offsets
+ * from s * 64, one cache line per node when the buffer is 64-aligned):
+ *
+ *    0..31  node hash (valid when FLAG_HASHED is set)
+ *   32..35  left child slot   (int32; 0 for leaves)
+ *   36..39  right child slot  (int32; 0 for leaves)
+ *   40..43  nonce             (uint32; IAVL v1 NodeKey nonce, leaves from 2^31; 0 = unsaved)
+ *   44      height            (int8; -1 reserved for unloaded stubs)
+ *   45      flags             (bit 0: hash valid)
+ *   46..47  spare
+ *   48..55  version           (float64; 0 = unsaved working node)
+ *   56..63  size              (float64; number of leaves below)
+ *
+ * Keys and leaf values stay latin1 strings in two slot-indexed JS arrays (native string compares in
+ * tree walks; a string is one flat object for the GC, an array of them is traced without visiting
+ * any node object). The numeric part of a node costs the GC nothing.
+ *
+ * Slots are reused through a free list. Callers that free a slot must know nobody still reads it:
+ * ArenaTree frees unsaved garbage at once and saved orphans only some commits later (see there),
+ * and bumps `epoch` on every change so iterators holding slot indices can re-seek.
+ */
+
+export const SLOT_BYTES = 64;
+/** Int32/Uint32 view index of a slot's first word (slot * 16). */
+const W = 16;
+/** Float64 view index of a slot's first word (slot * 8). */
+const D = 8;
+const I_LEFT = 8;
+const I_RIGHT = 9;
+const I_NONCE = 10;
+const B_HEIGHT = 44;
+const B_FLAGS = 45;
+const F_VERSION = 6;
+const F_SIZE = 7;
+export const FLAG_HASHED = 1;
+
+export class NodeArena {
+  u8!: Uint8Array;
+  private i8!: Int8Array;
+  private i32!: Int32Array;
+  private u32!: Uint32Array;
+  private f64!: Float64Array;
+  /** Slot → key (latin1). */
+  readonly keys: string[] = [""];
+  /** Slot → leaf value (latin1); undefined for inner nodes and free slots. */
+  readonly vals: (string | undefined)[] = [undefined];
+  private cap = 0;
+  /** Next never-used slot. */
+  private top = 1;
+  private readonly free: number[] = [];
+  /**
+   * Bumped whenever a slot is freed or a tree using the arena changes: an iterator holding slot
+   * indices across a yield re-seeks from its last key when this moved.
+   */
+  epoch = 0;
+
+  constructor(initialSlots = 1024) {
+    this.grow(Math.max(2, initialSlots));
+  }
+
+  /** Slots in use (allocated and not freed). */
+  get liveSlots(): number {
+    return this.top - 1 - this.free.length;
+  }
+
+  /** Slots ever handed out (the high-water mark; memory is capacity × 64 B). */
+  get highWater(): number {
+    return this.top - 1;
+  }
+
+  get capacity(): number {
+    return this.cap;
+  }
+
+  private grow(cap: number): void {
+    const buf = new ArrayBuffer(cap * SLOT_BYTES);
+    const u8 = new Uint8Array(buf);
+    if (this.u8 !== undefined) u8.set(this.u8);
+    this.u8 = u8;
+    this.i8 = new Int8Array(buf);
+    this.i32 = new Int32Array(buf);
+    this.u32 = new Uint32Array(buf);
+    this.f64 = new Float64Array(buf);
+    this.cap = cap;
+  }
+
+  /** A fresh slot: unsaved (version 0, nonce 0), no children, hash not valid. */
+  alloc(key: string, val: string | undefined, height: number, size: number): number {
+    let s: number;
+    if (this.free.length > 0) {
+      s = this.free.pop()!;
+    } else {
+      if (this.top === this.cap) this.grow(this.cap * 2);
+      s = this.top++;
+    }
+    const w = s * W;
+    this.i32[w + I_LEFT] = 0;
+    this.i32[w + I_RIGHT] = 0;
+    this.u32[w + I_NONCE] = 0;
+    const b = s * SLOT_BYTES;
+    this.i8[b + B_HEIGHT] = height;
+    this.u8[b + B_FLAGS] = 0;
+    const d = s * D;
+    this.f64[d + F_VERSION] = 0;
+    this.f64[d + F_SIZE] = size;
+    this.keys[s] = key;
+    this.vals[s] = val;
+    return s;
+  }
+
+  /** Returns a slot to the free list (the caller guarantees nothing reads it any more). */
+  release(s: number): void {
+    this.keys[s] = "";
+    this.vals[s] = undefined;
+    this.u8[s * SLOT_BYTES + B_FLAGS] = 0;
+    this.free.push(s);
+    this.epoch++;
+  }
+
+  left(s: number): number {
+    return this.i32[s * W + I_LEFT]!;
+  }
+  setLeft(s: number, c: number): void {
+    this.i32[s * W + I_LEFT] = c;
+  }
+  right(s: number): number {
+    return this.i32[s * W + I_RIGHT]!;
+  }
+  setRight(s: number, c: number): void {
+    this.i32[s * W + I_RIGHT] = c;
+  }
+  nonce(s: number): number {
+    return this.u32[s * W + I_NONCE]!;
+  }
+  setNonce(s: number, n: number): void {
+    this.u32[s * W + I_NONCE] = n;
+  }
+  height(s: number): number {
+    return this.i8[s * SLOT_BYTES + B_HEIGHT]!;
+  }
+  setHeight(s: number, h: number): void {
+    this.i8[s * SLOT_BYTES + B_HEIGHT] = h;
+  }
+  version(s: number): number {
+    return this.f64[s * D + F_VERSION]!;
+  }
+  setVersion(s: number, v: number): void {
+    this.f64[s * D + F_VERSION] = v;
+  }
+  size(s: number): number {
+    return this.f64[s * D + F_SIZE]!;
+  }
+  setSize(s: number, n: number): void {
+    this.f64[s * D + F_SIZE] = n;
+  }
+  hashed(s: number): boolean {
+    return (this.u8[s * SLOT_BYTES + B_FLAGS]! & FLAG_HASHED) !== 0;
+  }
+  /** Marks the hash stale (a working node about to change). */
+  clearHashed(s: number): void {
+    this.u8[s * SLOT_BYTES + B_FLAGS] = 0;
+  }
+  /** Writes a 32-char latin1 digest as the slot's hash and marks it valid. */
+  setHashLatin1(s: number, h: string): void {
+    const u8 = this.u8;
+    const o = s * SLOT_BYTES;
+    for (let i = 0; i < 32; i++) u8[o + i] = h.charCodeAt(i);
+    u8[o + B_FLAGS] |= FLAG_HASHED;
+  }
+  /** The slot's hash as a new Uint8Array. */
+  hashBytes(s: number): Uint8Array {
+    const o = s * SLOT_BYTES;
+    return this.u8.slice(o, o + 32);
+  }
+  /** The slot's hash as a 32-char latin1 string (for comparisons with hashes kept as strings). */
+  hashLatin1(s: number): string {
+    const o = s * SLOT_BYTES;
+    return Buffer.from(this.u8.buffer, o, 32).toString("latin1");
+  }
+  /** Copies the slot's 32-byte hash into `dst` at `pos`; returns pos + 32. */
+  copyHash(s: number, dst: Uint8Array, pos: number): number {
+    const u8 = this.u8;
+    const o = s * SLOT_BYTES;
+    for (let i = 0; i < 32; i++) dst[pos + i] = u8[o + i]!;
+    return pos + 32;
+  }
+}

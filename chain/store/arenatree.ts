@@ -1,0 +1,633 @@
+/**
+ * IAVL+ tree on the node arena (arena.ts): the same algorithm, hashes and node keys as IavlTree
+ * (iavl.ts, a port of cosmos/iavl v1 mutable_tree.go), with nodes as slot indices instead of JS
+ * objects. In memory only for now: no loader, so no stubs, eviction or LevelDB (README "Round 6").
+ *
+ * Slot lifetime. Working (unsaved, version 0) nodes have exactly one parent and are changed in
+ * place; when one drops out of the working tree its slot is freed at once. Saved nodes are
+ * immutable; replacing one records it as an orphan (the store's orphan record, encoded at once)
+ * and its slot is freed only when `keepVersions` more versions have been saved, so read-only views
+ * of the last `keepVersions` versions (`view()`) stay readable from the arena. A view of an older
+ * version throws StoreError instead of reading reused slots (`releasedThrough`). Iterators re-seek
+ * from their last key whenever the arena changed between two steps (`NodeArena.epoch`).
+ */
+import { hash as cryptoHash } from "node:crypto";
+import { StoreError } from "./types";
+import * as enc from "./encoding";
+import { bytesToKey } from "./encoding";
+import { NodeArena, SLOT_BYTES } from "./arena";
+import { LEAF_NONCE_BASE, PathStep } from "./iavl";
+
+const putUvarint = enc.putUvarint;
+const putVarint = enc.putVarint;
+const uvarintSize = enc.uvarintSize;
+const EMPTY_HASH = enc.EMPTY_HASH;
+
+let scratch = Buffer.alloc(1024);
+/** Views of `scratch` by length (a subarray per hash would allocate); dropped when scratch grows. */
+let scratchViews: (Buffer | undefined)[] = [];
+
+function scratchView(n: number): Buffer {
+  let v = scratchViews[n];
+  if (v === undefined) {
+    v = scratch.subarray(0, n);
+    scratchViews[n] = v;
+  }
+  return v;
+}
+
+function sha256Latin1(data: Uint8Array): string {
+  return (cryptoHash as (a: string, d: Uint8Array, e: string) => string)("sha256", data, "latin1");
+}
+
+function putNonNegVarint(buf: Uint8Array, pos: number, n: number): number {
+  if (n < 64) {
+    buf[pos] = n * 2;
+    return pos + 1;
+  }
+  return putVarint(buf, pos, n);
+}
+
+/**
+ * Go (*Node).writeHashBytes + sha256 of slot `s` and every unhashed node below it, `version` for
+ * unsaved nodes; the digest goes into the slot's hash bytes.
+ */
+export function hashSlot(a: NodeArena, s: number, version: number): void {
+  if (a.hashed(s)) return;
+  const sv = a.version(s);
+  const v = sv !== 0 ? sv : version;
+  const height = a.height(s);
+  let pos: number;
+  if (height === 0) {
+    const key = a.keys[s]!;
+    const value = a.vals[s]!;
+    const vlen = value.length;
+    const need = 30 + uvarintSize(key.length) + key.length + 33;
+    if (scratch.length < need || scratch.length < vlen) {
+      scratch = Buffer.alloc(Math.max(need, vlen) * 2);
+      scratchViews = [];
+    }
+    const buf = scratch;
+    buf.write(value, 0, vlen, "latin1");
+    const vh = sha256Latin1(vlen <= 4096 ? scratchView(vlen) : buf.subarray(0, vlen));
+    buf[0] = 0; // varint(0)
+    buf[1] = 2; // varint(1)
+    pos = putNonNegVarint(buf, 2, v);
+    pos = putUvarint(buf, pos, key.length);
+    if (key.length <= 64) {
+      for (let i = 0; i < key.length; i++) buf[pos + i] = key.charCodeAt(i);
+      pos += key.length;
+    } else {
+      pos += buf.write(key, pos, key.length, "latin1");
+    }
+    buf[pos++] = 0x20;
+    for (let i = 0; i < 32; i++) buf[pos + i] = vh.charCodeAt(i);
+    pos += 32;
+  } else {
+    const l = a.left(s);
+    const r = a.right(s);
+    hashSlot(a, l, version);
+    hashSlot(a, r, version);
+    const buf = scratch;
+    pos = putNonNegVarint(buf, 0, height);
+    pos = putNonNegVarint(buf, pos, a.size(s));
+    pos = putNonNegVarint(buf, pos, v);
+    buf[pos++] = 0x20;
+    // Child hashes straight from their records (the clean sibling: one cache line, no string).
+    const u8 = a.u8;
+    let o = l * SLOT_BYTES;
+    for (let i = 0; i < 32; i++) buf[pos + i] = u8[o + i]!;
+    pos += 32;
+    buf[pos++] = 0x20;
+    o = r * SLOT_BYTES;
+    for (let i = 0; i < 32; i++) buf[pos + i] = u8[o + i]!;
+    pos += 32;
+  }
+  a.setHashLatin1(s, sha256Latin1(scratchView(pos)));
+}
+
+/** The leaf a proof path ends at (what proofs.ts needs of it). */
+export interface ArenaLeaf {
+  readonly version: number;
+  readonly key: Uint8Array;
+  readonly value: Uint8Array;
+}
+
+export interface ArenaTreeOptions {
+  /** Arena to allocate from (views share their tree's); default a new one. */
+  readonly arena?: NodeArena;
+  /**
+   * Saved versions before the latest whose nodes stay in the arena (readable through view());
+   * an orphan's slot is freed when this many versions were saved after the one that orphaned
+   * it. Default 2; Infinity keeps every version (tests).
+   */
+  readonly keepVersions?: number;
+}
+
+export class ArenaTree {
+  readonly arena: NodeArena;
+  /** Working root slot (0 = empty). */
+  root = 0;
+  /** Root slot of the last saved version. */
+  savedRoot = 0;
+  /** Last saved version (0 = none). */
+  version = 0;
+  initialVersion = 0;
+  /** Number of orphans recorded in the working version. */
+  orphanCount = 0;
+  /**
+   * Views of versions at or below this may have lost nodes to slot reuse (their reads throw).
+   * Only the tree that owns the writes moves it.
+   */
+  releasedThrough = 0;
+  private readonly keepVersions: number;
+  /** Set for read-only views: the tree whose slots they borrow. */
+  private readonly owner: ArenaTree | undefined;
+  private orphanBuf = new Uint8Array(1024);
+  private orphanPos = 0;
+  /** Saved slots orphaned in the working version. */
+  private orphanSlots: number[] = [];
+  /** Orphans of saved versions whose slots are not freed yet, oldest first. */
+  private readonly retired: { version: number; slots: number[] }[] = [];
+  private updated = false;
+  private rmSelf = 0;
+  private rmKey: string | undefined = undefined;
+
+  constructor(opts: ArenaTreeOptions = {}, owner?: ArenaTree) {
+    this.arena = opts.arena ?? new NodeArena();
+    this.keepVersions = opts.keepVersions ?? 2;
+    this.owner = owner;
+  }
+
+  /**
+   * A read-only tree of saved version `version` whose root is slot `root` (e.g. an earlier
+   * `savedRoot`), sharing this tree's arena. Reads throw StoreError once that version's nodes may
+   * have been freed (more than keepVersions newer versions saved).
+   */
+  view(root: number, version: number): ArenaTree {
+    const t = new ArenaTree({ arena: this.arena }, this);
+    t.root = root;
+    t.savedRoot = root;
+    t.version = version;
+    return t;
+  }
+
+  /** The version the next save will have. */
+  get workingVersion(): number {
+    if (this.version === 0 && this.initialVersion > 0) return this.initialVersion;
+    return this.version + 1;
+  }
+
+  private check(): void {
+    const o = this.owner;
+    if (o !== undefined && this.version <= o.releasedThrough) {
+      throw new StoreError(`version ${this.version} is no longer held in the node arena (nodes of versions up to ${o.releasedThrough} were released)`);
+    }
+  }
+
+  private readOnly(): never {
+    throw new StoreError(`tree view of version ${this.version} is read-only`);
+  }
+
+  get size(): number {
+    this.check();
+    return this.root === 0 ? 0 : this.arena.size(this.root);
+  }
+
+  /** Root hash of the working tree (hashes new nodes with the working version). */
+  workingHash(): Uint8Array {
+    if (this.root === 0) return EMPTY_HASH;
+    hashSlot(this.arena, this.root, this.workingVersion);
+    return this.arena.hashBytes(this.root);
+  }
+
+  /** Hash of the last saved version. */
+  savedHash(): Uint8Array {
+    this.check();
+    return this.savedRoot === 0 ? EMPTY_HASH : this.arena.hashBytes(this.savedRoot);
+  }
+
+  get(key: Uint8Array): Uint8Array | undefined {
+    const v = this.getLatin1(bytesToKey(key));
+    return v === undefined ? undefined : Buffer.from(v, "latin1");
+  }
+
+  /** get() with the key and value as latin1 strings. */
+  getLatin1(key: string): string | undefined {
+    this.check();
+    const a = this.arena;
+    let n = this.root;
+    if (n === 0) return undefined;
+    while (a.height(n) > 0) n = key < a.keys[n]! ? a.left(n) : a.right(n);
+    return a.keys[n] === key ? a.vals[n] : undefined;
+  }
+
+  /** Go ImmutableTree.GetWithIndex: index of the key or of where it would be inserted. */
+  getWithIndex(key: Uint8Array): [number, Uint8Array | undefined] {
+    this.check();
+    const a = this.arena;
+    let n = this.root;
+    if (n === 0) return [0, undefined];
+    const k = bytesToKey(key);
+    let index = 0;
+    while (a.height(n) > 0) {
+      if (k < a.keys[n]!) {
+        n = a.left(n);
+      } else {
+        const r = a.right(n);
+        index += a.size(n) - a.size(r);
+        n = r;
+      }
+    }
+    const nk = a.keys[n]!;
+    if (nk < k) return [index + 1, undefined];
+    if (nk > k) return [index, undefined];
+    return [index, Buffer.from(a.vals[n]!, "latin1")];
+  }
+
+  getByIndex(index: number): [Uint8Array, Uint8Array] | undefined {
+    this.check();
+    const a = this.arena;
+    let n = this.root;
+    if (n === 0 || index < 0 || index >= a.size(n)) return undefined;
+    while (a.height(n) > 0) {
+      const l = a.left(n);
+      if (index < a.size(l)) {
+        n = l;
+      } else {
+        index -= a.size(l);
+        n = a.right(n);
+      }
+    }
+    return [Buffer.from(a.keys[n]!, "latin1"), Buffer.from(a.vals[n]!, "latin1")];
+  }
+
+  /** Root-to-leaf path for `key` (which must exist), as used by ICS-23 existence proofs. */
+  pathToLeaf(key: Uint8Array): { path: PathStep[]; leaf: ArenaLeaf } {
+    this.check();
+    const a = this.arena;
+    let n = this.root;
+    if (n === 0) throw new StoreError("cannot build a proof in an empty tree");
+    const path: PathStep[] = [];
+    const wv = this.workingVersion;
+    const k = bytesToKey(key);
+    while (a.height(n) > 0) {
+      const sv = a.version(n);
+      const version = sv !== 0 ? sv : wv;
+      const l = a.left(n);
+      const r = a.right(n);
+      if (k < a.keys[n]!) {
+        hashSlot(a, r, wv);
+        path.push({ height: a.height(n), size: a.size(n), version, left: undefined, right: a.hashBytes(r) });
+        n = l;
+      } else {
+        hashSlot(a, l, wv);
+        path.push({ height: a.height(n), size: a.size(n), version, left: a.hashBytes(l), right: undefined });
+        n = r;
+      }
+    }
+    if (a.keys[n] !== k) throw new StoreError(`key ${Buffer.from(key).toString("hex")} not in tree`);
+    return { path, leaf: { version: a.version(n), key: Buffer.from(k, "latin1"), value: Buffer.from(a.vals[n]!, "latin1") } };
+  }
+
+  /**
+   * Ordered iteration over [start, end). The walk holds slot indices across yields, so when the
+   * arena changed in between (a write, a freed slot) it re-seeks from just after the last key it
+   * yielded, in the tree as it is then: never a reused slot, never a key twice or out of order.
+   */
+  *iterate(start: Uint8Array | undefined, end: Uint8Array | undefined, reverse: boolean): Generator<[Uint8Array, Uint8Array]> {
+    const a = this.arena;
+    let lo = start === undefined ? undefined : bytesToKey(start);
+    let hi = end === undefined ? undefined : bytesToKey(end);
+    for (;;) {
+      this.check();
+      if (this.root === 0) return;
+      const epoch = a.epoch;
+      const stack: number[] = [this.root];
+      let moved = false;
+      while (stack.length > 0) {
+        const n = stack.pop()!;
+        const k = a.keys[n]!;
+        if (a.height(n) === 0) {
+          if ((lo === undefined || k >= lo) && (hi === undefined || k < hi)) {
+            yield [Buffer.from(k, "latin1"), Buffer.from(a.vals[n]!, "latin1")];
+            if (a.epoch !== epoch) {
+              if (reverse) hi = k;
+              else lo = k + "\0"; // the smallest key after k
+              moved = true;
+              break;
+            }
+          }
+          continue;
+        }
+        // Left subtree keys < k <= right subtree keys.
+        const wantLeft = lo === undefined || lo < k;
+        const wantRight = hi === undefined || k < hi;
+        if (reverse) {
+          if (wantLeft) stack.push(a.left(n));
+          if (wantRight) stack.push(a.right(n));
+        } else {
+          if (wantRight) stack.push(a.right(n));
+          if (wantLeft) stack.push(a.left(n));
+        }
+      }
+      if (!moved) return;
+    }
+  }
+
+  // ---- mutation (mirrors mutable_tree.go, like IavlTree) ----
+
+  /** Sets key=value; returns true when an existing key was updated. */
+  set(key: Uint8Array, value: Uint8Array): boolean {
+    return this.setLatin1(bytesToKey(key), bytesToKey(value));
+  }
+
+  /** set() with key and value as latin1 strings (one char per byte). */
+  setLatin1(key: string, value: string): boolean {
+    if (this.owner !== undefined) this.readOnly();
+    const a = this.arena;
+    a.epoch++;
+    if (this.root === 0) {
+      this.root = a.alloc(key, value, 0, 1);
+      return false;
+    }
+    this.updated = false;
+    this.root = this.setRec(this.root, key, value);
+    return this.updated;
+  }
+
+  /** Removes key; returns true when it existed. */
+  remove(key: Uint8Array): boolean {
+    return this.removeLatin1(bytesToKey(key));
+  }
+
+  /** remove() with the key as a latin1 string. */
+  removeLatin1(key: string): boolean {
+    if (this.owner !== undefined) this.readOnly();
+    if (this.root === 0) return false;
+    this.arena.epoch++;
+    if (!this.removeRec(this.root, key)) return false;
+    this.root = this.rmSelf;
+    return true;
+  }
+
+  /** Forgets the hashes of unsaved nodes (they embed the working version, see IavlTree). */
+  invalidateUnsavedHashes(): void {
+    const a = this.arena;
+    const walk = (n: number): void => {
+      if (n === 0 || a.version(n) !== 0) return;
+      a.clearHashed(n);
+      if (a.height(n) > 0) {
+        walk(a.left(n));
+        walk(a.right(n));
+      }
+    };
+    walk(this.root);
+  }
+
+  /** Drops every unsaved change (working root back to the saved root); frees the working nodes. */
+  rollback(): void {
+    const a = this.arena;
+    const free = (n: number): void => {
+      if (n === 0 || a.version(n) !== 0) return;
+      if (a.height(n) > 0) {
+        free(a.left(n));
+        free(a.right(n));
+      }
+      a.release(n);
+    };
+    free(this.root);
+    a.epoch++;
+    this.root = this.savedRoot;
+    this.orphanPos = 0;
+    this.orphanCount = 0;
+    this.orphanSlots = [];
+  }
+
+  /**
+   * Saves the working version: assigns node keys (post-order: inner nonces from 1, leaf nonces
+   * from 2^31 + 1) and hashes, calling `persist` with each new slot. Frees the slots orphaned
+   * keepVersions versions ago. Returns the root hash.
+   */
+  saveVersion(persist?: (slot: number) => void): Uint8Array {
+    if (this.owner !== undefined) this.readOnly();
+    const a = this.arena;
+    const version = this.workingVersion;
+    const hash = this.workingHash();
+    if (this.root !== 0 && a.version(this.root) === 0) {
+      let inner = 0;
+      let leaf = 0;
+      const visit = (n: number): void => {
+        if (a.height(n) > 0) {
+          const l = a.left(n);
+          const r = a.right(n);
+          if (a.version(l) === 0) visit(l);
+          if (a.version(r) === 0) visit(r);
+          a.setNonce(n, ++inner);
+        } else {
+          a.setNonce(n, LEAF_NONCE_BASE + ++leaf);
+        }
+        a.setVersion(n, version);
+        if (persist !== undefined) persist(n);
+      };
+      visit(this.root);
+    }
+    this.version = version;
+    this.savedRoot = this.root;
+    this.retired.push({ version, slots: this.orphanSlots });
+    this.orphanSlots = [];
+    this.orphanPos = 0;
+    this.orphanCount = 0;
+    this.releaseRetired();
+    return hash;
+  }
+
+  private releaseRetired(): void {
+    const a = this.arena;
+    const r = this.retired;
+    while (r.length > 0 && r[0]!.version <= this.version - this.keepVersions) {
+      const { version, slots } = r.shift()!;
+      // Orphans of the save of `version` were nodes of versions up to version - 1.
+      if (version - 1 > this.releasedThrough) this.releasedThrough = version - 1;
+      for (let i = 0; i < slots.length; i++) a.release(slots[i]!);
+    }
+  }
+
+  /** The orphan record of the working version (a copy; empty when nothing was orphaned). */
+  encodedOrphans(): Uint8Array {
+    return this.orphanBuf.slice(0, this.orphanPos);
+  }
+
+  /** A node leaves the working tree: saved ones become orphans, unsaved ones are freed now. */
+  private drop(n: number): void {
+    if (this.arena.version(n) !== 0) this.addOrphan(n);
+    else this.arena.release(n);
+  }
+
+  private addOrphan(n: number): void {
+    const a = this.arena;
+    if (this.orphanPos + 14 > this.orphanBuf.length) {
+      const b = new Uint8Array(this.orphanBuf.length * 2);
+      b.set(this.orphanBuf.subarray(0, this.orphanPos));
+      this.orphanBuf = b;
+    }
+    let pos = putUvarint(this.orphanBuf, this.orphanPos, a.version(n));
+    pos = putUvarint(this.orphanBuf, pos, a.nonce(n));
+    this.orphanPos = pos;
+    this.orphanCount++;
+    this.orphanSlots.push(n);
+  }
+
+  /** A node this version may modify: unsaved nodes in place, saved ones copied (and orphaned). */
+  private mutable(n: number): number {
+    const a = this.arena;
+    if (a.version(n) === 0) {
+      a.clearHashed(n);
+      return n;
+    }
+    this.addOrphan(n);
+    const c = a.alloc(a.keys[n]!, undefined, a.height(n), a.size(n));
+    a.setLeft(c, a.left(n));
+    a.setRight(c, a.right(n));
+    return c;
+  }
+
+  private setRec(node: number, key: string, value: string): number {
+    const a = this.arena;
+    if (a.height(node) === 0) {
+      const nk = a.keys[node]!;
+      if (key < nk) {
+        const leaf = a.alloc(key, value, 0, 1);
+        const inner = a.alloc(nk, undefined, 1, 2);
+        a.setLeft(inner, leaf);
+        a.setRight(inner, node);
+        return inner;
+      }
+      if (key !== nk) {
+        const leaf = a.alloc(key, value, 0, 1);
+        const inner = a.alloc(key, undefined, 1, 2);
+        a.setLeft(inner, node);
+        a.setRight(inner, leaf);
+        return inner;
+      }
+      this.updated = true;
+      if (a.version(node) === 0) {
+        // An unsaved leaf has one parent and no hash anyone kept: update it in place.
+        a.vals[node] = value;
+        a.clearHashed(node);
+        return node;
+      }
+      this.addOrphan(node);
+      // Same bytes: keep the old leaf's key string so the caller's copy can die young.
+      return a.alloc(nk, value, 0, 1);
+    }
+    const n = this.mutable(node);
+    if (key < a.keys[n]!) a.setLeft(n, this.setRec(a.left(n), key, value));
+    else a.setRight(n, this.setRec(a.right(n), key, value));
+    if (this.updated) return n;
+    this.calcHeightAndSize(n);
+    return this.balance(n);
+  }
+
+  /** Removes `key` below `node`; when true, rmSelf is the new subtree (0 = none) and rmKey the new leftmost key to propagate. */
+  private removeRec(node: number, key: string): boolean {
+    const a = this.arena;
+    if (a.height(node) === 0) {
+      if (key !== a.keys[node]) return false;
+      this.drop(node);
+      this.rmSelf = 0;
+      this.rmKey = undefined;
+      return true;
+    }
+    if (key < a.keys[node]!) {
+      if (!this.removeRec(a.left(node), key)) return false;
+      if (this.rmSelf === 0) {
+        // The left child was the removed leaf: this node disappears, its right child moves up.
+        const r = a.right(node);
+        const k = a.keys[node];
+        this.drop(node);
+        this.rmSelf = r;
+        this.rmKey = k;
+        return true;
+      }
+      const newLeft = this.rmSelf;
+      const newKey = this.rmKey;
+      const n = this.mutable(node);
+      a.setLeft(n, newLeft);
+      this.calcHeightAndSize(n);
+      this.rmSelf = this.balance(n);
+      this.rmKey = newKey;
+      return true;
+    }
+    if (!this.removeRec(a.right(node), key)) return false;
+    if (this.rmSelf === 0) {
+      const l = a.left(node);
+      this.drop(node);
+      this.rmSelf = l;
+      this.rmKey = undefined;
+      return true;
+    }
+    const newRight = this.rmSelf;
+    const newKey = this.rmKey;
+    const n = this.mutable(node);
+    a.setRight(n, newRight);
+    if (newKey !== undefined) a.keys[n] = newKey;
+    this.calcHeightAndSize(n);
+    this.rmSelf = this.balance(n);
+    this.rmKey = undefined;
+    return true;
+  }
+
+  private calcHeightAndSize(n: number): void {
+    const a = this.arena;
+    const l = a.left(n);
+    const r = a.right(n);
+    const lh = a.height(l);
+    const rh = a.height(r);
+    a.setHeight(n, (lh > rh ? lh : rh) + 1);
+    a.setSize(n, a.size(l) + a.size(r));
+  }
+
+  private calcBalance(n: number): number {
+    const a = this.arena;
+    return a.height(a.left(n)) - a.height(a.right(n));
+  }
+
+  private balance(n: number): number {
+    const a = this.arena;
+    const b = this.calcBalance(n);
+    if (b > 1) {
+      if (this.calcBalance(a.left(n)) >= 0) return this.rotateRight(n);
+      a.setLeft(n, this.rotateLeft(a.left(n)));
+      return this.rotateRight(n);
+    }
+    if (b < -1) {
+      if (this.calcBalance(a.right(n)) <= 0) return this.rotateLeft(n);
+      a.setRight(n, this.rotateRight(a.right(n)));
+      return this.rotateLeft(n);
+    }
+    return n;
+  }
+
+  private rotateRight(node: number): number {
+    const a = this.arena;
+    const n = this.mutable(node);
+    const nn = this.mutable(a.left(n));
+    a.setLeft(n, a.right(nn));
+    a.setRight(nn, n);
+    this.calcHeightAndSize(n);
+    this.calcHeightAndSize(nn);
+    return nn;
+  }
+
+  private rotateLeft(node: number): number {
+    const a = this.arena;
+    const n = this.mutable(node);
+    const nn = this.mutable(a.right(n));
+    a.setRight(n, a.left(nn));
+    a.setLeft(nn, n);
+    this.calcHeightAndSize(n);
+    this.calcHeightAndSize(nn);
+    return nn;
+  }
+}

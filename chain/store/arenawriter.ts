@@ -1,0 +1,146 @@
+/**
+ * NodeWriter (nodedb.ts) for arena slots: the same leaf records and inner pages, byte for byte,
+ * encoded from the slot records (child hashes, versions and nonces read from the slab instead of
+ * from the children's objects and hash strings). Format: nodedb.ts header and README "On-disk format".
+ */
+import { crc32 } from "node:zlib";
+import { StoreError } from "./types";
+import * as enc from "./encoding";
+import { NodeArena } from "./arena";
+import { LEAF_NONCE_BASE } from "./iavl";
+import { PAGE_SIZE, RecordSink, StoreKeys, pageOf } from "./nodedb";
+
+const putUvarint = enc.putUvarint;
+const uvarintSize = enc.uvarintSize;
+const PAGE_FORMAT = 2;
+
+function putUv(out: Uint8Array, pos: number, n: number): number {
+  if (n < 0x80) {
+    out[pos] = n;
+    return pos + 1;
+  }
+  return putUvarint(out, pos, n);
+}
+
+function copyLatin1(out: Buffer, pos: number, src: string): number {
+  const n = src.length;
+  if (n > 64) return pos + out.write(src, pos, n, "latin1");
+  for (let i = 0; i < n; i++) out[pos + i] = src.charCodeAt(i);
+  return pos + n;
+}
+
+function bodySize(a: NodeArena, s: number): number {
+  const key = a.keys[s]!;
+  const height = a.height(s);
+  const len = 1 + uvarintSize(height) + uvarintSize(a.size(s)) + uvarintSize(key.length) + key.length;
+  if (height === 0) return len + a.vals[s]!.length;
+  const l = a.left(s);
+  const r = a.right(s);
+  return len + 64 + uvarintSize(a.version(l)) + uvarintSize(a.nonce(l)) + uvarintSize(a.version(r)) + uvarintSize(a.nonce(r));
+}
+
+function writeBody(out: Buffer, pos: number, a: NodeArena, s: number): number {
+  const key = a.keys[s]!;
+  const height = a.height(s);
+  out[pos++] = height === 0 ? 0 : 1;
+  pos = putUv(out, pos, height);
+  pos = putUv(out, pos, a.size(s));
+  pos = putUv(out, pos, key.length);
+  pos = copyLatin1(out, pos, key);
+  if (height === 0) {
+    const v = a.vals[s]!;
+    return pos + out.write(v, pos, v.length, "latin1");
+  }
+  const l = a.left(s);
+  const r = a.right(s);
+  pos = a.copyHash(l, out, pos);
+  pos = putUv(out, pos, a.version(l));
+  pos = putUv(out, pos, a.nonce(l));
+  pos = a.copyHash(r, out, pos);
+  pos = putUv(out, pos, a.version(r));
+  return putUv(out, pos, a.nonce(r));
+}
+
+let encScratch = Buffer.allocUnsafe(64 * 1024);
+let recScratch = Buffer.allocUnsafe(64 * 1024);
+
+/**
+ * Collects one version's new slots (in save order: inner nonces ascending) into leaf records and
+ * inner pages for `sink` (which copies them; the buffers are reused).
+ */
+export class ArenaNodeWriter {
+  private pending: number[] = [];
+  private inner = 0;
+  constructor(
+    private readonly arena: NodeArena,
+    private readonly keys: StoreKeys,
+    private readonly sink: RecordSink,
+  ) {}
+
+  add(s: number): void {
+    const a = this.arena;
+    const nonce = a.nonce(s);
+    if (nonce >= LEAF_NONCE_BASE) {
+      const len = bodySize(a, s);
+      if (recScratch.length < len + 4) recScratch = Buffer.allocUnsafe((len + 4) * 2);
+      const out = recScratch;
+      writeBody(out, 0, a, s);
+      out.writeUInt32BE(crc32(out.subarray(0, len)), len);
+      this.sink.put(this.keys.nodeTmp(a.version(s), nonce), out.subarray(0, len + 4));
+      return;
+    }
+    if (nonce !== this.inner + 1) throw new StoreError(`inner node nonces out of order (${nonce} after ${this.inner})`);
+    this.inner = nonce;
+    this.pending.push(s);
+    if (this.pending.length === PAGE_SIZE) this.flush();
+  }
+
+  /** Writes the last partial page; returns the number of inner nodes written. */
+  finish(version: number): number {
+    if (this.pending.length > 0) this.flush();
+    if (this.inner > 0) {
+      const k = new Uint8Array(uvarintSize(this.inner));
+      putUvarint(k, 0, this.inner);
+      this.sink.put(this.keys.innerCount(version), k);
+    }
+    return this.inner;
+  }
+
+  private flush(): void {
+    const a = this.arena;
+    const slots = this.pending;
+    this.pending = [];
+    const count = slots.length;
+    let need = 0;
+    for (let i = 0; i < count; i++) need += 1 + 3 * 9 + a.keys[slots[i]!]!.length + 2 * (32 + 2 * 9);
+    if (encScratch.length < need) encScratch = Buffer.allocUnsafe(need * 2);
+    const scratch = encScratch;
+    const ends: number[] = new Array<number>(count);
+    let pos = 0;
+    for (let i = 0; i < count; i++) {
+      pos = writeBody(scratch, pos, a, slots[i]!);
+      ends[i] = pos;
+    }
+    const bodies = pos;
+    let len = 1 + uvarintSize(count) + bodies;
+    let prev = 0;
+    for (let i = 0; i < count; i++) {
+      len += uvarintSize(ends[i]! - prev);
+      prev = ends[i]!;
+    }
+    if (recScratch.length < len + 4) recScratch = Buffer.allocUnsafe((len + 4) * 2);
+    const out = recScratch;
+    out[0] = PAGE_FORMAT;
+    pos = putUvarint(out, 1, count);
+    prev = 0;
+    for (let i = 0; i < count; i++) {
+      pos = putUv(out, pos, ends[i]! - prev);
+      prev = ends[i]!;
+    }
+    scratch.copy(out, pos, 0, bodies);
+    pos += bodies;
+    out.writeUInt32BE(crc32(out.subarray(0, pos)), pos);
+    const first = slots[0]!;
+    this.sink.put(this.keys.nodeTmp(a.version(first), pageOf(a.nonce(first))), out.subarray(0, pos + 4));
+  }
+}
