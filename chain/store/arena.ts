@@ -110,6 +110,18 @@ export class NodeArena {
     return s;
   }
 
+  /**
+   * A stub slot: a saved node not loaded yet (height -1) that knows its node key and the hash its
+   * parent recorded (`hash[off .. off + 32)`, marked valid: hashing stops at a stub).
+   */
+  allocStub(version: number, nonce: number, hash: Uint8Array, off: number): number {
+    const s = this.alloc("", undefined, -1, 0);
+    this.setVersion(s, version);
+    this.setNonce(s, nonce);
+    this.setHashBytes(s, hash, off);
+    return s;
+  }
+
   /** Returns a slot to the free list (the caller guarantees nothing reads it any more). */
   release(s: number): void {
     this.keys[s] = "";
@@ -168,6 +180,20 @@ export class NodeArena {
     const o = s * SLOT_BYTES;
     for (let i = 0; i < 32; i++) u8[o + i] = h.charCodeAt(i);
     u8[o + B_FLAGS] |= FLAG_HASHED;
+  }
+  /** Copies `src[off .. off + 32)` into the slot's hash and marks it valid. */
+  setHashBytes(s: number, src: Uint8Array, off: number): void {
+    const u8 = this.u8;
+    const o = s * SLOT_BYTES;
+    for (let i = 0; i < 32; i++) u8[o + i] = src[off + i]!;
+    u8[o + B_FLAGS] |= FLAG_HASHED;
+  }
+  /** Whether the slot's hash equals `h[0 .. 32)`. */
+  hashEquals(s: number, h: Uint8Array): boolean {
+    const u8 = this.u8;
+    const o = s * SLOT_BYTES;
+    for (let i = 0; i < 32; i++) if (u8[o + i] !== h[i]) return false;
+    return true;
   }
   /** The slot's hash as a new Uint8Array. */
   hashBytes(s: number): Uint8Array {

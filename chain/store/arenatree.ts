@@ -1,7 +1,9 @@
 /**
  * IAVL+ tree on the node arena (arena.ts): the same algorithm, hashes and node keys as IavlTree
  * (iavl.ts, a port of cosmos/iavl v1 mutable_tree.go), with nodes as slot indices instead of JS
- * objects. In memory only for now: no loader, so no stubs, eviction or LevelDB (README "Round 6").
+ * objects. Saved nodes may be stubs (height -1: node key and expected hash only) filled on demand
+ * by an ArenaLoader (DbNodeLoader.loadSlot). Not used by the multistore yet: no eviction, and
+ * commits still go through IavlTree (README "Round 6").
  *
  * Slot lifetime. Working (unsaved, version 0) nodes have exactly one parent and are changed in
  * place; when one drops out of the working tree its slot is freed at once. Saved nodes are
@@ -16,6 +18,7 @@ import { StoreError } from "./types";
 import * as enc from "./encoding";
 import { bytesToKey } from "./encoding";
 import { NodeArena, SLOT_BYTES } from "./arena";
+import type { ArenaLoader } from "./arenaload";
 import { LEAF_NONCE_BASE, PathStep } from "./iavl";
 
 const putUvarint = enc.putUvarint;
@@ -116,6 +119,8 @@ export interface ArenaLeaf {
 export interface ArenaTreeOptions {
   /** Arena to allocate from (views share their tree's); default a new one. */
   readonly arena?: NodeArena;
+  /** Fills stubs (saved nodes not in memory); without one the tree is in memory only. */
+  readonly loader?: ArenaLoader;
   /**
    * Saved versions before the latest whose nodes stay in the arena (readable through view());
    * an orphan's slot is freed when this many versions were saved after the one that orphaned
@@ -126,6 +131,7 @@ export interface ArenaTreeOptions {
 
 export class ArenaTree {
   readonly arena: NodeArena;
+  private readonly loader: ArenaLoader | undefined;
   /** Working root slot (0 = empty). */
   root = 0;
   /** Root slot of the last saved version. */
@@ -155,6 +161,7 @@ export class ArenaTree {
 
   constructor(opts: ArenaTreeOptions = {}, owner?: ArenaTree) {
     this.arena = opts.arena ?? new NodeArena();
+    this.loader = opts.loader;
     this.keepVersions = opts.keepVersions ?? 2;
     this.owner = owner;
   }
@@ -165,11 +172,30 @@ export class ArenaTree {
    * have been freed (more than keepVersions newer versions saved).
    */
   view(root: number, version: number): ArenaTree {
-    const t = new ArenaTree({ arena: this.arena }, this);
+    const t = new ArenaTree({ arena: this.arena, loader: this.loader }, this);
     t.root = root;
     t.savedRoot = root;
     t.version = version;
     return t;
+  }
+
+  /**
+   * Opens the tree at saved version `version` whose root is node (rootVersion, rootNonce) with
+   * hash `hash` (the commit record), as a stub; nothing else may be in the tree yet.
+   */
+  openSaved(version: number, rootVersion: number, rootNonce: number, hash: Uint8Array): void {
+    if (this.root !== 0 || this.version !== 0) throw new StoreError("openSaved on a tree that is not empty");
+    this.root = this.savedRoot = this.arena.allocStub(rootVersion, rootNonce, hash, 0);
+    this.version = version;
+  }
+
+  /** Loads slot `n` when it is a stub; returns it. */
+  private ld(n: number): number {
+    if (this.arena.height(n) < 0) {
+      if (this.loader === undefined) throw new StoreError(`unloaded node (version ${this.arena.version(n)}, nonce ${this.arena.nonce(n)}) in an in-memory tree`);
+      this.loader.loadSlot(this.arena, n);
+    }
+    return n;
   }
 
   /** The version the next save will have. */
@@ -191,7 +217,7 @@ export class ArenaTree {
 
   get size(): number {
     this.check();
-    return this.root === 0 ? 0 : this.arena.size(this.root);
+    return this.root === 0 ? 0 : this.arena.size(this.ld(this.root));
   }
 
   /** Root hash of the working tree (hashes new nodes with the working version). */
@@ -218,7 +244,8 @@ export class ArenaTree {
     const a = this.arena;
     let n = this.root;
     if (n === 0) return undefined;
-    while (a.height(n) > 0) n = key < a.keys[n]! ? a.left(n) : a.right(n);
+    this.ld(n);
+    while (a.height(n) > 0) n = this.ld(key < a.keys[n]! ? a.left(n) : a.right(n));
     return a.keys[n] === key ? a.vals[n] : undefined;
   }
 
@@ -228,13 +255,14 @@ export class ArenaTree {
     const a = this.arena;
     let n = this.root;
     if (n === 0) return [0, undefined];
+    this.ld(n);
     const k = bytesToKey(key);
     let index = 0;
     while (a.height(n) > 0) {
       if (k < a.keys[n]!) {
-        n = a.left(n);
+        n = this.ld(a.left(n));
       } else {
-        const r = a.right(n);
+        const r = this.ld(a.right(n));
         index += a.size(n) - a.size(r);
         n = r;
       }
@@ -249,14 +277,16 @@ export class ArenaTree {
     this.check();
     const a = this.arena;
     let n = this.root;
-    if (n === 0 || index < 0 || index >= a.size(n)) return undefined;
+    if (n === 0) return undefined;
+    this.ld(n);
+    if (index < 0 || index >= a.size(n)) return undefined;
     while (a.height(n) > 0) {
-      const l = a.left(n);
+      const l = this.ld(a.left(n));
       if (index < a.size(l)) {
         n = l;
       } else {
         index -= a.size(l);
-        n = a.right(n);
+        n = this.ld(a.right(n));
       }
     }
     return [Buffer.from(a.keys[n]!, "latin1"), Buffer.from(a.vals[n]!, "latin1")];
@@ -268,6 +298,7 @@ export class ArenaTree {
     const a = this.arena;
     let n = this.root;
     if (n === 0) throw new StoreError("cannot build a proof in an empty tree");
+    this.ld(n);
     const path: PathStep[] = [];
     const wv = this.workingVersion;
     const k = bytesToKey(key);
@@ -279,11 +310,11 @@ export class ArenaTree {
       if (k < a.keys[n]!) {
         hashSlot(a, r, wv);
         path.push({ height: a.height(n), size: a.size(n), version, left: undefined, right: a.hashBytes(r) });
-        n = l;
+        n = this.ld(l);
       } else {
         hashSlot(a, l, wv);
         path.push({ height: a.height(n), size: a.size(n), version, left: a.hashBytes(l), right: undefined });
-        n = r;
+        n = this.ld(r);
       }
     }
     if (a.keys[n] !== k) throw new StoreError(`key ${Buffer.from(key).toString("hex")} not in tree`);
@@ -306,7 +337,7 @@ export class ArenaTree {
       const stack: number[] = [this.root];
       let moved = false;
       while (stack.length > 0) {
-        const n = stack.pop()!;
+        const n = this.ld(stack.pop()!);
         const k = a.keys[n]!;
         if (a.height(n) === 0) {
           if ((lo === undefined || k >= lo) && (hi === undefined || k < hi)) {
@@ -485,6 +516,7 @@ export class ArenaTree {
       a.clearHashed(n);
       return n;
     }
+    this.ld(n);
     this.addOrphan(n);
     const c = a.alloc(a.keys[n]!, undefined, a.height(n), a.size(n));
     a.setLeft(c, a.left(n));
@@ -494,6 +526,7 @@ export class ArenaTree {
 
   private setRec(node: number, key: string, value: string): number {
     const a = this.arena;
+    this.ld(node);
     if (a.height(node) === 0) {
       const nk = a.keys[node]!;
       if (key < nk) {
@@ -532,6 +565,7 @@ export class ArenaTree {
   /** Removes `key` below `node`; when true, rmSelf is the new subtree (0 = none) and rmKey the new leftmost key to propagate. */
   private removeRec(node: number, key: string): boolean {
     const a = this.arena;
+    this.ld(node);
     if (a.height(node) === 0) {
       if (key !== a.keys[node]) return false;
       this.drop(node);
@@ -580,8 +614,8 @@ export class ArenaTree {
 
   private calcHeightAndSize(n: number): void {
     const a = this.arena;
-    const l = a.left(n);
-    const r = a.right(n);
+    const l = this.ld(a.left(n));
+    const r = this.ld(a.right(n));
     const lh = a.height(l);
     const rh = a.height(r);
     a.setHeight(n, (lh > rh ? lh : rh) + 1);
@@ -590,19 +624,19 @@ export class ArenaTree {
 
   private calcBalance(n: number): number {
     const a = this.arena;
-    return a.height(a.left(n)) - a.height(a.right(n));
+    return a.height(this.ld(a.left(n))) - a.height(this.ld(a.right(n)));
   }
 
   private balance(n: number): number {
     const a = this.arena;
     const b = this.calcBalance(n);
     if (b > 1) {
-      if (this.calcBalance(a.left(n)) >= 0) return this.rotateRight(n);
+      if (this.calcBalance(this.ld(a.left(n))) >= 0) return this.rotateRight(n);
       a.setLeft(n, this.rotateLeft(a.left(n)));
       return this.rotateRight(n);
     }
     if (b < -1) {
-      if (this.calcBalance(a.right(n)) <= 0) return this.rotateLeft(n);
+      if (this.calcBalance(this.ld(a.right(n))) <= 0) return this.rotateLeft(n);
       a.setRight(n, this.rotateRight(a.right(n)));
       return this.rotateLeft(n);
     }

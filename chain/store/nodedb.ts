@@ -28,6 +28,9 @@
 import { crc32 } from "node:zlib";
 import { StoreError } from "./types";
 import { hashNodeH, LEAF_NONCE_BASE, Node, NodeLoader } from "./iavl";
+import type { NodeArena } from "./arena";
+import { ArenaLoader, decodeBodyIntoSlot } from "./arenaload";
+import { hashSlot } from "./arenatree";
 import * as enc from "./encoding";
 
 // Local bindings (CommonJS output turns imported functions into getter calls on every use).
@@ -398,7 +401,7 @@ export interface SyncReader {
 }
 
 /** Loads stubs of one store's tree from LevelDB, verifying each node's hash. */
-export class DbNodeLoader implements NodeLoader {
+export class DbNodeLoader implements NodeLoader, ArenaLoader {
   /** Recently read inner pages (a tree walk reads parent and child from the same page often). */
   private readonly pages = new Map<string, Page>();
   constructor(
@@ -407,9 +410,9 @@ export class DbNodeLoader implements NodeLoader {
     private readonly maxPages = 1024,
   ) {}
 
-  private body(stub: Node, where: string): Uint8Array {
-    if (stub.nonce >= LEAF_NONCE_BASE) {
-      const rec = this.db.getSync(this.keys.node(stub.version, stub.nonce));
+  private body(version: number, nonce: number, where: string): Uint8Array {
+    if (nonce >= LEAF_NONCE_BASE) {
+      const rec = this.db.getSync(this.keys.node(version, nonce));
       if (rec === undefined) throw new StoreError(`${where} is missing from the database`);
       try {
         return leafBody(rec);
@@ -417,11 +420,11 @@ export class DbNodeLoader implements NodeLoader {
         throw new StoreError(`${where} is corrupt: ${(e as Error).message}`);
       }
     }
-    const pageNo = pageOf(stub.nonce);
-    const ck = `${stub.version}/${pageNo}`;
+    const pageNo = pageOf(nonce);
+    const ck = `${version}/${pageNo}`;
     let page = this.pages.get(ck);
     if (page === undefined) {
-      const rec = this.db.getSync(this.keys.node(stub.version, pageNo));
+      const rec = this.db.getSync(this.keys.node(version, pageNo));
       if (rec === undefined) throw new StoreError(`${where} is missing from the database (page ${pageNo})`);
       try {
         page = parsePage(rec);
@@ -431,14 +434,14 @@ export class DbNodeLoader implements NodeLoader {
       if (this.pages.size >= this.maxPages) this.pages.delete(this.pages.keys().next().value!);
       this.pages.set(ck, page);
     }
-    const i = (stub.nonce - 1) % PAGE_SIZE;
+    const i = (nonce - 1) % PAGE_SIZE;
     if (i + 1 >= page.offsets.length) throw new StoreError(`${where} is missing from its page ${pageNo}`);
     return page.buf.subarray(page.offsets[i]!, page.offsets[i + 1]!);
   }
 
   load(stub: Node): void {
     const where = `store "${this.keys.name}": node (version ${stub.version}, nonce ${stub.nonce})`;
-    const body = this.body(stub, where);
+    const body = this.body(stub.version, stub.nonce, where);
     const expected = stub.h!;
     try {
       decodeNodeInto(stub, body);
@@ -453,6 +456,36 @@ export class DbNodeLoader implements NodeLoader {
       stub.height = -1;
       stub.h = expected;
       throw new StoreError(`${where} is corrupt: hash ${toHex(enc.keyToBytes(got))} but its parent expects ${toHex(enc.keyToBytes(expected))}`);
+    }
+  }
+
+  /** load() for a stub slot of an ArenaTree: decodes into the slot and checks its hash. */
+  loadSlot(a: NodeArena, s: number): void {
+    const version = a.version(s);
+    const nonce = a.nonce(s);
+    const where = `store "${this.keys.name}": node (version ${version}, nonce ${nonce})`;
+    const body = this.body(version, nonce, where);
+    const expected = a.hashBytes(s);
+    try {
+      decodeBodyIntoSlot(a, s, body); // changes nothing when it throws
+    } catch (e) {
+      throw new StoreError(`${where} is corrupt: ${(e as Error).message}`);
+    }
+    a.clearHashed(s);
+    hashSlot(a, s, version);
+    if (!a.hashEquals(s, expected)) {
+      const got = a.hashBytes(s);
+      if (a.height(s) > 0) {
+        a.release(a.left(s));
+        a.release(a.right(s));
+        a.setLeft(s, 0);
+        a.setRight(s, 0);
+      }
+      a.setHeight(s, -1);
+      a.keys[s] = "";
+      a.vals[s] = undefined;
+      a.setHashBytes(s, expected, 0);
+      throw new StoreError(`${where} is corrupt: hash ${toHex(got)} but its parent expects ${toHex(expected)}`);
     }
   }
 }
