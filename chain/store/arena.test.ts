@@ -381,6 +381,29 @@ describe("ArenaTree loading stubs from node records", () => {
     }
   });
 
+  test("evictBelow turns deep nodes back into stubs: reads reload them; views and iterators keep reading intact records", () => {
+    const { ref, live, open } = setup("arena-evict");
+    const t = open();
+    const dump = (it: Iterable<[Uint8Array, Uint8Array]>) => [...it].map(([k, x]) => toHex(k) + "=" + toHex(x));
+    const all = dump(ref.iterate(undefined, undefined, false));
+    expect(dump(t.iterate(undefined, undefined, false))).toEqual(all); // loads every node
+    const loaded = t.arena.liveSlots;
+    const it = t.iterate(undefined, undefined, false);
+    const head: [Uint8Array, Uint8Array][] = [];
+    for (let i = 0; i < 10; i++) head.push(it.next().value as [Uint8Array, Uint8Array]);
+    const view = t.view(t.savedRoot, t.version);
+    t.evictBelow(3);
+    expect(t.arena.liveSlots).toBe(loaded); // retired, not freed yet
+    expect([...dump(head), ...dump({ [Symbol.iterator]: () => it })]).toEqual(all);
+    expect(dump(view.iterate(undefined, undefined, true))).toEqual([...all].reverse());
+    t.saveVersion();
+    t.saveVersion(); // keepVersions (2) saves later the evicted slots are free
+    expect(t.arena.liveSlots).toBeLessThan(loaded / 4);
+    expect(() => view.get(live[0]!)).toThrow(/no longer held in the node arena/);
+    for (const k of live) expect(hex(t.get(k))).toBe(hex(ref.get(k)));
+    expect(hex(t.savedHash())).toBe(hex(ref.savedHash()));
+  });
+
   test("a swapped or corrupt record throws StoreError and the node stays a stub; reads succeed once repaired", () => {
     const { db, keys, ref, live, open } = setup("arena-corrupt");
     // Leaf records of the latest tree (each is read by exactly one live key).

@@ -153,8 +153,11 @@ export class ArenaTree {
   private orphanPos = 0;
   /** Saved slots orphaned in the working version. */
   private orphanSlots: number[] = [];
-  /** Orphans of saved versions whose slots are not freed yet, oldest first. */
-  private readonly retired: { version: number; slots: number[] }[] = [];
+  /**
+   * Slots waiting to be freed, oldest first: orphans of the save of `version`, or subtrees evicted
+   * at `version`. `through`: the newest version that may read them.
+   */
+  private readonly retired: { version: number; through: number; slots: number[] }[] = [];
   private updated = false;
   private rmSelf = 0;
   private rmKey: string | undefined = undefined;
@@ -465,7 +468,8 @@ export class ArenaTree {
     }
     this.version = version;
     this.savedRoot = this.root;
-    this.retired.push({ version, slots: this.orphanSlots });
+    // Orphans of this save were nodes of versions up to version - 1.
+    this.retired.push({ version, through: version - 1, slots: this.orphanSlots });
     this.orphanSlots = [];
     this.orphanPos = 0;
     this.orphanCount = 0;
@@ -477,11 +481,57 @@ export class ArenaTree {
     const a = this.arena;
     const r = this.retired;
     while (r.length > 0 && r[0]!.version <= this.version - this.keepVersions) {
-      const { version, slots } = r.shift()!;
-      // Orphans of the save of `version` were nodes of versions up to version - 1.
-      if (version - 1 > this.releasedThrough) this.releasedThrough = version - 1;
+      const { through, slots } = r.shift()!;
+      if (through > this.releasedThrough) this.releasedThrough = through;
       for (let i = 0; i < slots.length; i++) a.release(slots[i]!);
     }
+  }
+
+  /**
+   * Bounds memory: loaded nodes below `depth` of the saved tree become stubs again (reloaded on
+   * demand). A node at depth `depth` + 1 is turned into a stub in place (it keeps node key and
+   * hash); the slots below it are retired like orphans of the current version, so views and
+   * iterators reading them meanwhile see intact records. Only with no unsaved changes.
+   */
+  evictBelow(depth: number): void {
+    if (this.owner !== undefined) this.readOnly();
+    if (this.root !== this.savedRoot) throw new StoreError("cannot evict nodes with unsaved changes");
+    if (this.loader === undefined) throw new StoreError("cannot evict nodes of an in-memory tree");
+    const a = this.arena;
+    const slots: number[] = [];
+    const retire = (n: number): void => {
+      slots.push(n);
+      if (a.height(n) > 0) {
+        retire(a.left(n));
+        retire(a.right(n));
+      }
+    };
+    const toStub = (c: number): void => {
+      if (a.height(c) < 0) return;
+      if (a.height(c) > 0) {
+        retire(a.left(c));
+        retire(a.right(c));
+        a.setLeft(c, 0);
+        a.setRight(c, 0);
+      }
+      a.setHeight(c, -1);
+      a.keys[c] = "";
+      a.vals[c] = undefined;
+    };
+    const walk = (n: number, d: number): void => {
+      if (a.height(n) <= 0) return;
+      if (d >= depth) {
+        toStub(a.left(n));
+        toStub(a.right(n));
+        return;
+      }
+      walk(a.left(n), d + 1);
+      walk(a.right(n), d + 1);
+    };
+    if (this.root !== 0) walk(this.root, 0);
+    a.epoch++;
+    if (slots.length > 0) this.retired.push({ version: this.version, through: this.version, slots });
+    this.releaseRetired();
   }
 
   /** The orphan record of the working version (a copy; empty when nothing was orphaned). */
