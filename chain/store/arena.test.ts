@@ -394,12 +394,13 @@ describe("ArenaTree loading stubs from node records", () => {
     const view = t.view(t.savedRoot, t.version);
     t.evictBelow(3);
     expect(t.arena.liveSlots).toBe(loaded); // retired, not freed yet
-    expect([...dump(head), ...dump({ [Symbol.iterator]: () => it })]).toEqual(all);
-    expect(dump(view.iterate(undefined, undefined, true))).toEqual([...all].reverse());
+    for (const k of live.slice(0, 5)) expect(hex(view.get(k))).toBe(hex(ref.get(k))); // reloads 5 paths
     t.saveVersion();
     t.saveVersion(); // keepVersions (2) saves later the evicted slots are free
     expect(t.arena.liveSlots).toBeLessThan(loaded / 4);
     expect(() => view.get(live[0]!)).toThrow(/no longer held in the node arena/);
+    // The iterator opened before the eviction re-seeks into the reloaded tree.
+    expect([...dump(head), ...dump(it)]).toEqual(all);
     for (const k of live) expect(hex(t.get(k))).toBe(hex(ref.get(k)));
     expect(hex(t.savedHash())).toBe(hex(ref.savedHash()));
   });
