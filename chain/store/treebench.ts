@@ -2,7 +2,7 @@
  * In-memory tree benchmark (prints figures; not a test): the IAVL write path without LevelDB or
  * branches, for A/B runs of tree changes on a busy machine.
  *
- *   node --max-old-space-size=8192 --import tsx chain/store/treebench.ts [keys] [--arena]   # default 1,000,000
+ *   node --max-old-space-size=8192 --import tsx chain/store/treebench.ts [keys] [--arena [--reuse-min N]]   # default 1,000,000
  *
  * Builds a tree of `keys` random 32-byte keys with 100-byte values (saved every 100,000), then 10
  * blocks of 10,000 sorted writes (40% update, 40% insert, 20% delete) + workingHash + saveVersion
@@ -19,12 +19,16 @@ import { IavlTree } from "./iavl";
 import { ArenaTree } from "./arenatree";
 import { ArenaNodeWriter } from "./arenawriter";
 import { NodeWriter, StoreKeys } from "./nodedb";
+import { NodeArena } from "./arena";
 
 setFlagsFromString("--expose-gc");
 const gc = runInNewContext("gc") as () => void;
 const args = process.argv.slice(2);
 const ARENA = args.includes("--arena");
-const N = Number(args.find((a) => !a.startsWith("--")) ?? 1_000_000);
+const ri = args.indexOf("--reuse-min");
+/** NodeArena pageReuseMin (0 = LIFO free list); default the arena's own. */
+const REUSE_MIN = ri >= 0 ? Number(args[ri + 1]) : undefined;
+const N = Number(args.find((a, i) => !a.startsWith("--") && (ri < 0 || i !== ri + 1)) ?? 1_000_000);
 /** Main-thread CPU ms (Linux, 10 ms ticks). */
 const mainCpu = (): number => {
   const st = readFileSync("/proc/thread-self/stat", "utf8");
@@ -46,7 +50,7 @@ const bytes = (n: number): Uint8Array => {
 const keys = new StoreKeys("bank");
 const sink = { put(): void {} };
 const live: Uint8Array[] = [];
-const arenaTree = ARENA ? new ArenaTree() : undefined;
+const arenaTree = ARENA ? new ArenaTree({ arena: new NodeArena(1024, { pageReuseMin: REUSE_MIN }) }) : undefined;
 const iavlTree = ARENA ? undefined : new IavlTree(undefined);
 const tree: IavlTree | ArenaTree = arenaTree ?? iavlTree!;
 const save = (): void => {
@@ -108,7 +112,7 @@ t = mainCpu();
 gc();
 const gcAfter = mainCpu() - t;
 const mean = cpu.reduce((a, b) => a + b, 0) / cpu.length;
-console.log(`${ARENA ? "ArenaTree" : "IavlTree"}, keys ${N}: main-thread CPU per block ${cpu.join(" ")} ms, mean ${mean.toFixed(0)} ms`);
+console.log(`${ARENA ? `ArenaTree (reuse-min ${REUSE_MIN ?? "default"})` : "IavlTree"}, keys ${N}: main-thread CPU per block ${cpu.join(" ")} ms, mean ${mean.toFixed(0)} ms`);
 const arenaMb = arenaTree === undefined ? "" : `, arena ${((arenaTree.arena.capacity * 64) / 1e6).toFixed(0)} MB (${arenaTree.arena.liveSlots} live slots)`;
 console.log(`full GC ${gcBefore} ms before the blocks, ${gcAfter} ms after; heap ${(process.memoryUsage().heapUsed / 1e6).toFixed(0)} MB${arenaMb}`);
 console.log(`load average ${loadavg().map((x) => x.toFixed(1)).join(" ")}; tree size ${tree.size}, root ${Buffer.from(tree.workingHash()).toString("hex")}`);
