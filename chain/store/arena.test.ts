@@ -5,6 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { NodeArena } from "./arena";
 import { ArenaTree } from "./arenatree";
 import { ArenaNodeWriter } from "./arenawriter";
 import { IavlTree, Node } from "./iavl";
@@ -437,5 +438,59 @@ describe("ArenaTree loading stubs from node records", () => {
     db.m.set(kb, vb);
     for (const k of live) expect(hex(t.get(k))).toBe(hex(ref.get(k)));
     expect(toHex(t.saveVersion())).toBe(toHex(ref.savedHash()));
+  });
+});
+
+describe("NodeArena page reuse", () => {
+  const fill = (a: NodeArena, n: number): number[] => {
+    const s: number[] = [];
+    for (let i = 0; i < n; i++) s.push(a.alloc("k", undefined, 1, 1));
+    return s;
+  };
+
+  test("freed slots are reused from pages with at least pageReuseMin free slots, one page at a time", () => {
+    const a = new NodeArena(1024, { pageReuseMin: 16 });
+    fill(a, 64 * 8 - 1); // slots 1..511: pages 0..7
+    for (let s = 128; s < 192; s += 2) a.release(s); // page 2: 32 free
+    for (let s = 192; s < 200; s++) a.release(s); // page 3: 8 free (below the minimum)
+    expect(a.liveSlots).toBe(511 - 40);
+    const got = fill(a, 32);
+    expect(got.every((s) => s >= 128 && s < 192 && s % 2 === 0)).toBe(true);
+    expect(new Set(got).size).toBe(32);
+    expect(a.alloc("k", undefined, 0, 1)).toBe(512); // page 3 is not reused yet: new slot at the end
+    for (let s = 200; s < 208; s++) a.release(s); // page 3 reaches 16 free
+    const p3 = fill(a, 16);
+    expect(p3.every((s) => s >= 192 && s < 208)).toBe(true);
+    expect(a.liveSlots).toBe(512 - 40 + 32 + 16 - 8);
+  });
+
+  test("random churn never hands out a live slot twice and counts live slots (page mode and LIFO)", () => {
+    for (const min of [0, 1, 16, 64]) {
+      const a = new NodeArena(64, { pageReuseMin: min });
+      const r = new FixturePrng(`arena-pages-${min}`);
+      const live = new Set<number>();
+      const order: number[] = [];
+      let bad = 0;
+      for (let i = 0; i < 20000; i++) {
+        if (order.length > 0 && r.intn(100) < 45) {
+          const j = r.intn(order.length);
+          const s = order[j]!;
+          order[j] = order[order.length - 1]!;
+          order.pop();
+          live.delete(s);
+          a.release(s);
+        } else {
+          const s = a.alloc(`k${i}`, undefined, 1, 1);
+          if (s <= 0 || live.has(s) || a.keys[s] !== `k${i}`) bad++;
+          live.add(s);
+          order.push(s);
+          // A new slot at the end only when no page had pageReuseMin free slots: memory is at most
+          // the live slots plus (min - 1) stranded free slots per page.
+          if (min > 0 && s === a.highWater && a.highWater > live.size + Math.ceil(a.highWater / 64) * (min - 1)) bad++;
+        }
+      }
+      expect(bad).toBe(0);
+      expect(a.liveSlots).toBe(live.size);
+    }
   });
 });

@@ -113,6 +113,6 @@ gc();
 const gcAfter = mainCpu() - t;
 const mean = cpu.reduce((a, b) => a + b, 0) / cpu.length;
 console.log(`${ARENA ? `ArenaTree (reuse-min ${REUSE_MIN ?? "default"})` : "IavlTree"}, keys ${N}: main-thread CPU per block ${cpu.join(" ")} ms, mean ${mean.toFixed(0)} ms`);
-const arenaMb = arenaTree === undefined ? "" : `, arena ${((arenaTree.arena.capacity * 64) / 1e6).toFixed(0)} MB (${arenaTree.arena.liveSlots} live slots)`;
+const arenaMb = arenaTree === undefined ? "" : `, arena ${((arenaTree.arena.capacity * 64) / 1e6).toFixed(0)} MB (${arenaTree.arena.liveSlots} live slots, high water ${arenaTree.arena.highWater})`;
 console.log(`full GC ${gcBefore} ms before the blocks, ${gcAfter} ms after; heap ${(process.memoryUsage().heapUsed / 1e6).toFixed(0)} MB${arenaMb}`);
 console.log(`load average ${loadavg().map((x) => x.toFixed(1)).join(" ")}; tree size ${tree.size}, root ${Buffer.from(tree.workingHash()).toString("hex")}`);
