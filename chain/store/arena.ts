@@ -187,7 +187,7 @@ export class NodeArena {
     return s;
   }
 
-  /** Returns a slot to the free list (the caller guarantees nothing reads it any more). */
+  /** Returns a slot for reuse (the caller guarantees nothing reads it any more). */
   release(s: number): void {
     this.keys[s] = "";
     this.vals[s] = undefined;
