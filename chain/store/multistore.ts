@@ -24,10 +24,9 @@ import {
   StoreOptions,
 } from "./types";
 import { CacheKV, CacheMulti, Latin1Read, Latin1Value, latin1ToBytes, validateKey, validateValue } from "./cachekv";
-import { IavlTree, Node } from "./iavl";
+import { IavlTree, LEAF_NONCE_BASE, Node } from "./iavl";
 import { commitKey, DbNodeLoader, META_KEY, NodeWriter, orphanKey, PAGE_SIZE, pageOf, StoreKeys, TAG_COMMIT } from "./nodedb";
-import { LEAF_NONCE_BASE } from "./iavl";
-import { bytesToKey, compareStrings, EMPTY_HASH, fromHex, keyToBytes, prefixEnd, putUvarint, readBE64, readUvarint, toHex } from "./encoding";
+import { bytesToKey, compareStrings, EMPTY_HASH, fromHex, keyToBytes, prefixEnd, readBE64, readUvarint, toHex } from "./encoding";
 import { CommittedView, NO_FAST } from "./view";
 import { ValueCache } from "./valuecache";
 import { commitInfoHash, encodeProof, iavlProof, PROOF_OP_IAVL, PROOF_OP_SIMPLE, storeExistenceProof, StoreRoot } from "./proofs";
