@@ -304,7 +304,7 @@ export class IavlTree {
    */
   cachedNodes = 0;
 
-  /** Unloaded leaves replaced without reading them (setLatin1 with `exists`); a benchmark figure. */
+  /** Unloaded leaves replaced without reading them (setLatin1 with `exists`): a counter for tests and diagnostics. */
   leafLoadsSkipped = 0;
 
   /**
