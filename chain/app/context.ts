@@ -202,16 +202,7 @@ export class GasKVStore implements KVStore {
   get(key: Bytes): Bytes | undefined {
     const m = this.meter;
     const up = this.up;
-    if (m !== undefined && up !== undefined) {
-      // Same charges in the same order as below: ReadFlat, then the read (which may throw for a
-      // bad key), then ReadPerByte on the value's length (one char per byte).
-      const g = this.small!;
-      m.consumeNum(g.readFlat, "ReadFlat");
-      validateKey(key);
-      const v = up.getLatin1(bytesToKey(key));
-      this.perByte(m, g.readPerByte, this.cfg.readCostPerByte, key.length + (v === null ? 0 : v.length), "ReadPerByte");
-      return latin1ToBytes(v);
-    }
+    if (m !== undefined && up !== undefined) return latin1ToBytes(this.meteredLatin1(m, up, key));
     if (m !== undefined) {
       const g = this.small!;
       m.consumeNum(g.readFlat, "ReadFlat");
@@ -226,20 +217,27 @@ export class GasKVStore implements KVStore {
   }
 
   /**
+   * The latin1 read path of get() and getLatin1Value(), with the same charges in the same order as
+   * get()'s other paths: ReadFlat, then the read (which may throw for a bad key), then ReadPerByte
+   * on the value's length (one char per byte).
+   */
+  private meteredLatin1(m: BasicGasMeter, up: Latin1Read, key: Bytes): string | null {
+    const g = this.small!;
+    m.consumeNum(g.readFlat, "ReadFlat");
+    validateKey(key);
+    const v = up.getLatin1(bytesToKey(key));
+    this.perByte(m, g.readPerByte, this.cfg.readCostPerByte, key.length + (v === null ? 0 : v.length), "ReadPerByte");
+    return v;
+  }
+
+  /**
    * get() with the value as a latin1 string (one char per byte, null = absent): the same gas in the
    * same steps, without the Buffer (for keepers that decode the value from its characters).
    */
   getLatin1Value(key: Bytes): string | null {
     const m = this.meter;
     const up = this.up;
-    if (m !== undefined && up !== undefined) {
-      const g = this.small!;
-      m.consumeNum(g.readFlat, "ReadFlat");
-      validateKey(key);
-      const v = up.getLatin1(bytesToKey(key));
-      this.perByte(m, g.readPerByte, this.cfg.readCostPerByte, key.length + (v === null ? 0 : v.length), "ReadPerByte");
-      return v;
-    }
+    if (m !== undefined && up !== undefined) return this.meteredLatin1(m, up, key);
     const v = this.get(key);
     return v === undefined ? null : bytesToKey(v);
   }
@@ -254,14 +252,7 @@ export class GasKVStore implements KVStore {
       this.set(key, keyToBytes(value));
       return;
     }
-    const m = this.meter;
-    if (m !== undefined) {
-      m.consumeNum(this.small!.writeFlat, "WriteFlat");
-      this.perByte(m, this.small!.writePerByte, this.cfg.writeCostPerByte, key.length + value.length, "WritePerByte");
-    } else {
-      this.gas.consume(this.cfg.writeCostFlat, "WriteFlat");
-      this.gas.consume(this.cfg.writeCostPerByte * BigInt(key.length + value.length), "WritePerByte");
-    }
+    this.chargeWrite(key.length + value.length);
     validateKey(key);
     validateLatin1Value(key, value);
     parent.setLatin1(bytesToKey(key), value);
@@ -303,15 +294,20 @@ export class GasKVStore implements KVStore {
     this.gas.consume(this.cfg.readCostPerByte * BigInt(keyLength + valueLength), "ReadPerByte");
   }
 
-  set(key: Bytes, value: Bytes): void {
+  /** WriteFlat, then WritePerByte on key + value length: what every write charges. */
+  private chargeWrite(bytes: number): void {
     const m = this.meter;
     if (m !== undefined) {
       m.consumeNum(this.small!.writeFlat, "WriteFlat");
-      this.perByte(m, this.small!.writePerByte, this.cfg.writeCostPerByte, key.length + value.length, "WritePerByte");
+      this.perByte(m, this.small!.writePerByte, this.cfg.writeCostPerByte, bytes, "WritePerByte");
     } else {
       this.gas.consume(this.cfg.writeCostFlat, "WriteFlat");
-      this.gas.consume(this.cfg.writeCostPerByte * BigInt(key.length + value.length), "WritePerByte");
+      this.gas.consume(this.cfg.writeCostPerByte * BigInt(bytes), "WritePerByte");
     }
+  }
+
+  set(key: Bytes, value: Bytes): void {
+    this.chargeWrite(key.length + value.length);
     this.parent.set(key, value);
   }
 

@@ -24,10 +24,9 @@ import {
   StoreOptions,
 } from "./types";
 import { CacheKV, CacheMulti, Latin1Read, Latin1Value, latin1ToBytes, validateKey, validateValue } from "./cachekv";
-import { IavlTree, Node } from "./iavl";
+import { IavlTree, LEAF_NONCE_BASE, Node } from "./iavl";
 import { commitKey, DbNodeLoader, META_KEY, NodeWriter, orphanKey, PAGE_SIZE, pageOf, StoreKeys, TAG_COMMIT } from "./nodedb";
-import { LEAF_NONCE_BASE } from "./iavl";
-import { bytesToKey, compareStrings, EMPTY_HASH, fromHex, keyToBytes, prefixEnd, putUvarint, readBE64, readUvarint, toHex } from "./encoding";
+import { bytesToKey, compareStrings, EMPTY_HASH, fromHex, keyToBytes, prefixEnd, readBE64, readUvarint, toHex } from "./encoding";
 import { CommittedView, NO_FAST } from "./view";
 import { ValueCache } from "./valuecache";
 import { commitInfoHash, encodeProof, iavlProof, PROOF_OP_IAVL, PROOF_OP_SIMPLE, storeExistenceProof, StoreRoot } from "./proofs";
@@ -188,13 +187,27 @@ class StoreState {
     return l;
   }
 
+  /**
+   * True only when the key is certainly in the working tree, answered from memory (this version's
+   * applied writes, then the latest-value cache; never a disk read): lets the tree replace an
+   * unloaded leaf without loading it. Unknown = false (the tree then loads the leaf as usual).
+   */
+  private knownToExist(key: string): boolean {
+    if (this.unsavedFast.size !== 0) {
+      const u = this.unsavedFast.get(key);
+      if (u !== undefined) return u !== null;
+    }
+    const c = this.committed.get(key);
+    return c !== undefined && c !== null;
+  }
+
   /** Key and value as latin1 strings (value null = delete). */
   applyWrite(key: string, value: Latin1Value): void {
     try {
       if (value === null) {
         if (!this.tree.removeLatin1(key)) return; // absent: no change, no fast-index entry
       } else {
-        this.tree.setLatin1(key, value);
+        this.tree.setLatin1(key, value, this.knownToExist(key));
       }
     } catch (e) {
       throw this.annotate(e, `writing key ${toHex(keyToBytes(key))}`);

@@ -146,3 +146,60 @@ describe("latest-value cache in the multistore", () => {
     await cms.close();
   });
 });
+
+describe("updates of cached keys replace unloaded leaves without reading them", () => {
+  /** Tree of store "bank" (a test-only peek at the private field). */
+  const bankTree = (cms: RootMultiStore) => (cms as unknown as { stores: Map<string, { tree: { leafLoadsSkipped: number } }> }).stores.get("bank")!.tree;
+
+  test("same AppHash and values as a store that loads every leaf, across reopen, with inserts and deletes", async () => {
+    const rng = new FixturePrng("skip-leaf-loads");
+    const dirs = [newDir(), newDir()];
+    // [0]: value cache on (the hint is used), [1]: value cache off (every leaf loaded as before).
+    const opts = (i: number) => ({ dir: dirs[i]!, storeNames: ["bank"], keepRecent: 0, maxCachedValues: i === 0 ? 100_000 : 0 });
+    let stores = [await openMultiStore(opts(0)), await openMultiStore(opts(1))] as RootMultiStore[];
+    const keys: string[] = [];
+    const model = new Map<string, string>();
+    const both = async (writes: [string, string | null][]) => {
+      for (const [k, v] of writes) if (v === null) model.delete(k); else model.set(k, v);
+      for (const s of stores) await block(s, writes);
+      expect(Buffer.from(stores[0]!.lastCommit.appHash).toString("hex")).toBe(Buffer.from(stores[1]!.lastCommit.appHash).toString("hex"));
+    };
+    for (let v = 0; v < 3; v++) {
+      const w: [string, string | null][] = [];
+      for (let i = 0; i < 1000; i++) {
+        const k = `key-${rng.intn(1_000_000)}`;
+        keys.push(k);
+        w.push([k, `v${v}-${i}`]);
+      }
+      await both(w);
+    }
+    for (let round = 0; round < 4; round++) {
+      // Reopen: every node is an unloaded stub again, and the value cache is empty.
+      for (const s of stores) await s.close();
+      stores = [await openMultiStore(opts(0)), await openMultiStore(opts(1))] as RootMultiStore[];
+      // Read some keys (as CheckTx/the ante would): they become known to exist (or to be absent).
+      const touched = Array.from({ length: 300 }, () => keys[rng.intn(keys.length)]!);
+      for (const k of touched) expect(readAll(stores[0]!, k)).toBe(model.get(k));
+      const w: [string, string | null][] = [];
+      for (const k of touched) w.push([k, rng.intn(5) === 0 ? null : `r${round}-${k}`]); // updates and deletes of read keys
+      for (let i = 0; i < 100; i++) {
+        const k = `key-${rng.intn(1_000_000)}`; // inserts (and blind updates) of unread keys
+        keys.push(k);
+        w.push([k, `n${round}-${i}`]);
+      }
+      const before = bankTree(stores[0]!).leafLoadsSkipped;
+      await both(w);
+      expect(bankTree(stores[0]!).leafLoadsSkipped).toBeGreaterThan(before + 100);
+      expect(bankTree(stores[1]!).leafLoadsSkipped).toBe(0);
+    }
+    // Every key reads back the same from both stores after a last reopen (the trees are intact).
+    for (const s of stores) await s.close();
+    stores = [await openMultiStore(opts(0)), await openMultiStore(opts(1))] as RootMultiStore[];
+    for (const k of new Set(keys)) {
+      const expected = model.get(k);
+      expect(str(stores[0]!.viewAt(stores[0]!.lastCommit.version).getStore("bank").get(e(k)))).toBe(expected);
+      expect(str(stores[1]!.viewAt(stores[1]!.lastCommit.version).getStore("bank").get(e(k)))).toBe(expected);
+    }
+    for (const s of stores) await s.close();
+  });
+});
