@@ -714,4 +714,62 @@ export class ArenaTree {
     this.calcHeightAndSize(nn);
     return nn;
   }
+
+  // ---- multistore wiring (w6): additive, kept at the end of the class ----
+
+  /** Unloaded leaves replaced without reading them (setLatin1Exists): for tests and diagnostics. */
+  leafLoadsSkipped = 0;
+
+  /**
+   * setLatin1 for a key the caller knows for certain is in the working tree (IavlTree.setLatin1
+   * with `exists`): the search path of an existing key ends at its own leaf, so an unloaded leaf
+   * stub there is replaced without being read (an update never changes the shape: same tree and
+   * hashes). A wrong call would corrupt the tree: only from authoritative state.
+   */
+  setLatin1Exists(key: string, value: string): boolean {
+    if (this.owner !== undefined) this.readOnly();
+    const a = this.arena;
+    a.epoch++;
+    if (this.root === 0) {
+      this.root = a.alloc(key, value, 0, 1);
+      return false;
+    }
+    this.updated = false;
+    this.root = this.setRecExists(this.root, key, value);
+    return this.updated;
+  }
+
+  private setRecExists(node: number, key: string, value: string): number {
+    const a = this.arena;
+    if (a.height(node) < 0 && a.nonce(node) >= LEAF_NONCE_BASE) {
+      this.addOrphan(node); // a stub is a saved node; its slot is freed like any orphan
+      this.updated = true;
+      this.leafLoadsSkipped++;
+      return a.alloc(key, value, 0, 1);
+    }
+    if (a.height(this.ld(node)) === 0) return this.setRec(node, key, value);
+    const n = this.mutable(node);
+    if (key < a.keys[n]!) a.setLeft(n, this.setRecExists(a.left(n), key, value));
+    else a.setRight(n, this.setRecExists(a.right(n), key, value));
+    if (this.updated) return n;
+    this.calcHeightAndSize(n);
+    return this.balance(n);
+  }
+
+  /** Node key of the working root ([version, nonce]; null when empty); after a save, the saved root's. */
+  rootNodeKey(): [number, number] | null {
+    const r = this.root;
+    return r === 0 ? null : [this.arena.version(r), this.arena.nonce(r)];
+  }
+
+  /** Slot `n` loaded (a stub is filled from storage); returns it. For borrowing readers (storetree.ts). */
+  loadSlot(n: number): number {
+    return this.ld(n);
+  }
+
+  /** False once this view's version may have lost nodes to slot reuse (its reads would throw). */
+  get readable(): boolean {
+    const o = this.owner;
+    return o === undefined || this.version > o.releasedThrough;
+  }
 }

@@ -139,6 +139,27 @@ function newerThan(a: Node, b: Node): boolean {
   return ra > rb;
 }
 
+/** Returned by `LenderCursor.find` when the live tree does not hold the node. */
+export const NOT_SHARED: unique symbol = Symbol("not-shared");
+
+/**
+ * A live tree of another representation (the arena, storetree.ts) that an old version's point
+ * reads may borrow saved nodes from, with the same cursor rule as getShared.
+ */
+export interface NodeLender {
+  /** A cursor at the live saved root, for one point read of `key` (latin1). */
+  cursor(key: string): LenderCursor;
+}
+
+export interface LenderCursor {
+  /**
+   * Moves down the live path to the key past nodes newer than node (version, nonce); when the
+   * node there is that node (same node key and hash, latin1), returns the key's value below it
+   * (latin1, null = absent), else NOT_SHARED.
+   */
+  find(version: number, nonce: number, hash: string): string | null | typeof NOT_SHARED;
+}
+
 /** Fills a stub node from storage (throws StoreError when missing or corrupt). */
 export interface NodeLoader {
   load(stub: Node): void;
@@ -351,10 +372,13 @@ export class IavlTree {
    * (see getShared). Unset for the live tree itself and for in-memory trees.
    */
   shared: IavlTree | undefined = undefined;
+  /** Like `shared`, for a live tree that is not an IavlTree (the arena). */
+  lender: NodeLender | undefined = undefined;
 
   get(key: Uint8Array): Uint8Array | undefined {
     const k = bytesToKey(key);
     if (this.shared !== undefined) return this.getShared(k, this.shared);
+    if (this.lender !== undefined) return this.getLent(k, this.lender);
     return this.getFrom(this.root, k);
   }
 
@@ -388,6 +412,22 @@ export class IavlTree {
           m = m.height === 0 ? undefined : key < m.k ? m.left! : m.right!;
         }
         if (m !== undefined && m.version === n.version && m.nk === n.nk && m.h === n.h) return live.getFrom(m, key);
+        this.load(n);
+      }
+      if (n.height === 0) return n.k === key ? n.value : undefined;
+      n = key < n.k ? n.left! : n.right!;
+    }
+  }
+
+  /** getShared with a NodeLender: the same walk, the live cursor kept by the lender. */
+  private getLent(key: string, lender: NodeLender): Uint8Array | undefined {
+    let n = this.root;
+    if (n === undefined) return undefined;
+    const c = lender.cursor(key);
+    for (;;) {
+      if (n.height < 0) {
+        const v = c.find(n.version, n.nonce, n.h!);
+        if (v !== NOT_SHARED) return v === null ? undefined : Buffer.from(v, "latin1");
         this.load(n);
       }
       if (n.height === 0) return n.k === key ? n.value : undefined;

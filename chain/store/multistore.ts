@@ -25,7 +25,8 @@ import {
 } from "./types";
 import { CacheKV, CacheMulti, Latin1Read, Latin1Value, latin1ToBytes, validateKey, validateValue } from "./cachekv";
 import { IavlTree, LEAF_NONCE_BASE, Node } from "./iavl";
-import { commitKey, DbNodeLoader, META_KEY, NodeWriter, orphanKey, PAGE_SIZE, pageOf, StoreKeys, TAG_COMMIT } from "./nodedb";
+import { ArenaLiveTree, IavlLiveTree, LiveTree, ReadTree } from "./storetree";
+import { commitKey, DbNodeLoader, META_KEY, orphanKey, PAGE_SIZE, pageOf, StoreKeys, TAG_COMMIT } from "./nodedb";
 import { bytesToKey, compareStrings, EMPTY_HASH, fromHex, keyToBytes, prefixEnd, readBE64, readUvarint, toHex } from "./encoding";
 import { CommittedView, NO_FAST } from "./view";
 import { ValueCache } from "./valuecache";
@@ -81,6 +82,11 @@ export interface InternalStoreOptions extends StoreOptions {
    * (default DEFAULT_MAX_CACHED_VALUES; 0 = no cache). See valuecache.ts.
    */
   readonly maxCachedValues?: number;
+  /**
+   * Live trees on the node arena (`ArenaTree`, README "Round 6") instead of `IavlTree` objects:
+   * same hashes and bytes on disk, less JS heap. Default false.
+   */
+  readonly arena?: boolean;
 }
 
 export interface CommitStats {
@@ -146,7 +152,7 @@ class TreeView implements KVStore, Latin1Read {
 class StoreState {
   readonly keys: StoreKeys;
   readonly loader: DbNodeLoader;
-  readonly tree: IavlTree;
+  readonly tree: LiveTree;
   /** Changes applied to the working tree since the last commit, latin1 key → latin1 value (null = deleted). */
   unsavedFast = new Map<string, Latin1Value>();
   readonly view: TreeView;
@@ -159,11 +165,12 @@ class StoreState {
     readonly name: string,
     private readonly db: DB,
     maxCachedValues: number,
+    arena: boolean,
   ) {
     this.committed = new ValueCache(maxCachedValues);
     this.keys = new StoreKeys(name);
     this.loader = new DbNodeLoader(db, this.keys);
-    this.tree = new IavlTree(this.loader);
+    this.tree = arena ? new ArenaLiveTree(this.loader) : new IavlLiveTree(this.loader);
     this.view = new TreeView(this);
     this.pending = new CacheKV(this.view);
   }
@@ -262,8 +269,11 @@ export class RootMultiStore implements CommitMultiStore {
   private readonly oldTrees = new Map<number, Map<string, IavlTree>>();
   /** Encoded store-level (TendermintSpec) proofs by "version/store": the same for every key. */
   private readonly simpleProofs = new Map<string, Uint8Array>();
-  /** Roots of the last version whose batch is on disk (queries may run while a commit awaits). */
-  private readonly committedRoots = new Map<string, Node | undefined>();
+  /**
+   * Trees of the last version whose batch is on disk (queries may run while a commit awaits):
+   * `LiveTree.committed()` taken when that batch landed.
+   */
+  private readonly committedTrees = new Map<string, ReadTree>();
   private readonly keepRecent: number;
   private readonly keepEvery: number;
   private readonly pruneBudget: number;
@@ -271,6 +281,8 @@ export class RootMultiStore implements CommitMultiStore {
   private readonly maxCachedNodes: number;
   private readonly evictDepth: number;
   private readonly maxCachedValues: number;
+  /** Live trees are ArenaTrees (InternalStoreOptions.arena). */
+  readonly arena: boolean;
   /** Timings of the last commit (metrics, benchmark): ms spent per phase, batch size. */
   lastCommitStats: CommitStats | undefined;
   /** Test hook: called with the prepared batch just before it is written (simulate a crash by throwing). */
@@ -295,18 +307,14 @@ export class RootMultiStore implements CommitMultiStore {
     this.maxCachedNodes = opts.maxCachedNodes ?? DEFAULT_MAX_CACHED_NODES;
     this.evictDepth = opts.evictDepth ?? EVICT_DEPTH;
     this.maxCachedValues = opts.maxCachedValues ?? DEFAULT_MAX_CACHED_VALUES;
+    this.arena = opts.arena ?? false;
     this.commitInfo = { version: meta.version, appHash: meta.version === 0 ? EMPTY_HASH : fromHex(meta.appHash) };
     this.stores = new Map();
     for (const n of names) {
-      const s = new StoreState(n, db, this.maxCachedValues);
+      const s = new StoreState(n, db, this.maxCachedValues, this.arena);
       const r = record?.stores.find((x) => x.name === n);
-      if (r?.root) {
-        const root = Node.stub(r.root[0], r.root[1], fromHex(r.hash));
-        s.tree.root = root;
-        s.tree.savedRoot = root;
-      }
-      s.tree.version = meta.version;
-      this.committedRoots.set(n, s.tree.savedRoot);
+      s.tree.openSaved(meta.version, r?.root ?? null, r === undefined ? EMPTY_HASH : fromHex(r.hash));
+      this.committedTrees.set(n, s.tree.committed());
       this.stores.set(n, s);
     }
   }
@@ -441,11 +449,8 @@ export class RootMultiStore implements CommitMultiStore {
         const s = this.stores.get(name)!;
         const prev = s.tree.version;
         const orphans = s.tree.orphanCount > 0 ? s.tree.encodedOrphans() : undefined;
-        const writer = new NodeWriter(s.keys, ops);
-        const hash = s.tree.saveVersion((n) => writer.add(n));
-        writer.finish(version);
-        const root = s.tree.root;
-        record.stores.push({ name, hash: toHex(hash), root: root === undefined ? null : [root.version, root.nonce] });
+        const { hash, root } = s.tree.save(s.keys, ops);
+        record.stores.push({ name, hash: toHex(hash), root });
         if (orphans !== undefined) ops.put(orphanKey(prev, name), orphans);
         for (const [k, v] of s.unsavedFast) {
           if (v === null) ops.del(s.keys.fastTmp(k));
@@ -481,7 +486,7 @@ export class RootMultiStore implements CommitMultiStore {
         // The fast index now holds these values: so must the cache (before anyone reads again).
         for (const [mk, v] of s.unsavedFast) s.committed.set(mk, v);
         s.unsavedFast = new Map();
-        this.committedRoots.set(s.name, s.tree.savedRoot);
+        this.committedTrees.set(s.name, s.tree.committed());
         if (s.tree.cachedNodes > this.maxCachedNodes) s.tree.evictBelow(this.evictDepth);
       }
       return this.commitInfo;
@@ -592,11 +597,11 @@ export class RootMultiStore implements CommitMultiStore {
   }
 
   /** The tree of a store at a retained committed version (read-only use; tests and tools). */
-  treeAt(name: string, version: number): IavlTree {
+  treeAt(name: string, version: number): ReadTree {
     const s = this.state(name);
     if (version === this.commitInfo.version) {
-      // Not s.tree.savedRoot: during an in-flight commit that already points at the new version.
-      return new IavlTree(s.loader, this.committedRoots.get(name), version);
+      // Not the live tree's saved root: during an in-flight commit that is already the new version.
+      return this.committedTrees.get(name)!;
     }
     let trees = this.oldTrees.get(version);
     if (trees === undefined) {
@@ -610,7 +615,7 @@ export class RootMultiStore implements CommitMultiStore {
         const root = st.root === null ? undefined : Node.stub(st.root[0], st.root[1], fromHex(st.hash));
         const s = this.state(st.name);
         const t = new IavlTree(s.loader, root, version);
-        t.shared = s.tree; // point reads borrow the nodes it still shares with the live tree
+        s.tree.lendTo(t); // point reads borrow the nodes it still shares with the live tree
         trees.set(st.name, t);
       }
       // A few recent old versions keep their loaded nodes (relayers query H-1, H-2, ...).
@@ -697,10 +702,22 @@ export class RootMultiStore implements CommitMultiStore {
     }
     return new CommittedView(v, (name) => {
       const s = this.state(name);
-      const tree = this.treeAt(name, v);
-      if (v !== latest || v === 0) return { tree };
+      this.treeAt(name, v); // throws now for a store that did not exist at v
+      // Re-resolved per read: while v is the latest committed version this is the live tree's
+      // committed tree (an ArenaTree view in arena mode, valid only through the next commit);
+      // once newer versions are committed, v's tree loaded from disk.
+      const treeOf = (): ReadTree => this.treeAt(name, v);
+      if (v !== latest || v === 0) {
+        return {
+          get tree() {
+            return treeOf();
+          },
+        };
+      }
       return {
-        tree,
+        get tree() {
+          return treeOf();
+        },
         fast: (key) => {
           this.check();
           return s.tree.version === v ? s.getCommitted(key) : NO_FAST;

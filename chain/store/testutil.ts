@@ -4,6 +4,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Bytes, KVPair, KVStore } from "./types";
+import { RootMultiStore, type InternalStoreOptions } from "./multistore";
+import { IavlTree, Node } from "./iavl";
+import { commitKey, DbNodeLoader, StoreKeys } from "./nodedb";
 
 /** The fixture PRNG: byte stream sha256(seed || BE64(0)) || sha256(seed || BE64(1)) || ... (mirrors the Go generator). */
 export class FixturePrng {
@@ -133,4 +136,41 @@ export class BytesOnly implements KVStore {
   prefixIterator(p: Bytes, reverse?: boolean): IterableIterator<KVPair> {
     return this.s.prefixIterator(p, reverse);
   }
+}
+
+/** Live-tree mode of the stores `openStore` opens (set per block by `forEachTreeMode`). */
+export const storeMode = { arena: false };
+
+/**
+ * Runs the tests `body` declares twice: with IavlTree live trees and with ArenaTree live trees
+ * (`InternalStoreOptions.arena`); `openStore` follows the mode of the block it runs in.
+ */
+export function forEachTreeMode(body: (arena: boolean) => void): void {
+  describe.each([
+    ["IavlTree", false],
+    ["ArenaTree", true],
+  ])("%s live trees", (_name, arena) => {
+    beforeAll(() => {
+      storeMode.arena = arena as boolean;
+    });
+    afterAll(() => {
+      storeMode.arena = false;
+    });
+    body(arena as boolean);
+  });
+}
+
+/** openMultiStore in the current `storeMode` (an explicit `arena` option wins). */
+export async function openStore(opts: InternalStoreOptions): Promise<RootMultiStore> {
+  return RootMultiStore.open({ arena: storeMode.arena, ...opts });
+}
+
+/** A store's tree of committed version `v` loaded from disk (commit record root), whatever the live-tree mode. */
+export function diskTree(cms: RootMultiStore, name: string, v: number): IavlTree {
+  const raw = cms.database.getSync(commitKey(v));
+  if (raw === undefined) throw new Error(`no commit record for version ${v}`);
+  const rec = JSON.parse(Buffer.from(raw).toString("utf8")) as { stores: { name: string; hash: string; root: [number, number] | null }[] };
+  const st = rec.stores.find((x) => x.name === name)!;
+  const root = st.root === null ? undefined : Node.stub(st.root[0], st.root[1], Buffer.from(st.hash, "hex"));
+  return new IavlTree(new DbNodeLoader(cms.database, new StoreKeys(name)), root, v);
 }

@@ -13,17 +13,24 @@
 import { Bytes, CacheMultiStore, KVPair, KVStore, MultiStoreView, StoreError } from "./types";
 import { CacheMulti, Latin1Read, latin1ToBytes, validateKey } from "./cachekv";
 import { bytesToKey, prefixEnd, toHex } from "./encoding";
-import type { IavlTree } from "./iavl";
+import type { ReadTree } from "./storetree";
 
 /** The sources of one store of a committed view. */
 export interface CommittedSource {
-  readonly tree: IavlTree;
+  /**
+   * The version's tree, read again for every read and iteration step: the source may switch it
+   * (an ArenaTree view is only valid through the next commit; later reads go to the version's
+   * tree loaded from disk).
+   */
+  readonly tree: ReadTree;
   /**
    * Fast point read of a latin1 key (value latin1, null = absent); returns NO_FAST when the fast
    * index does not hold the view's version right now.
    */
   readonly fast?: (key: string) => string | null | typeof NO_FAST;
 }
+
+const ZERO = new Uint8Array(1);
 
 /** Returned by `CommittedSource.fast` when the fast index does not hold the view's version. */
 export const NO_FAST: unique symbol = Symbol("no-fast");
@@ -82,7 +89,7 @@ class CommittedKV implements KVStore, Latin1Read {
   }
 
   iterator(start?: Bytes, end?: Bytes, reverse = false): IterableIterator<KVPair> {
-    return this.wrap(this.src.tree.iterate(start, end, reverse));
+    return this.walk(start, end, reverse);
   }
 
   prefixIterator(prefix: Bytes, reverse = false): IterableIterator<KVPair> {
@@ -102,15 +109,55 @@ class CommittedKV implements KVStore, Latin1Read {
     return e;
   }
 
-  private *wrap(it: Iterator<KVPair>): Generator<KVPair> {
+  /**
+   * Iteration over [start, end). When a step fails because the tree it walks was released (an
+   * arena view held across commits) and the source now resolves to another tree of the same
+   * version, the walk continues there just after the last key yielded (once per step: a second
+   * failure, or any other error, is thrown).
+   */
+  private *walk(start: Bytes | undefined, end: Bytes | undefined, reverse: boolean): Generator<KVPair> {
+    let lo = start;
+    let hi = end;
+    let last: Uint8Array | undefined;
+    let tree: ReadTree;
+    let it: Iterator<KVPair>;
+    try {
+      tree = this.src.tree;
+      it = tree.iterate(lo, hi, reverse);
+    } catch (e) {
+      throw this.annotate(e, "iterating");
+    }
+    let retried = false;
     for (;;) {
       let r: IteratorResult<KVPair>;
       try {
         r = it.next();
       } catch (e) {
-        throw this.annotate(e, "iterating");
+        let now: ReadTree | undefined;
+        if (!retried && e instanceof StoreError) {
+          try {
+            now = this.src.tree;
+          } catch {
+            now = undefined;
+          }
+        }
+        if (now === undefined || now === tree) throw this.annotate(e, "iterating");
+        if (last !== undefined) {
+          if (reverse) hi = last;
+          else lo = Buffer.concat([last, ZERO]); // the smallest key after `last`
+        }
+        tree = now;
+        retried = true;
+        try {
+          it = tree.iterate(lo, hi, reverse);
+        } catch (e2) {
+          throw this.annotate(e2, "iterating");
+        }
+        continue;
       }
       if (r.done) return;
+      retried = false;
+      last = r.value[0];
       yield r.value;
     }
   }

@@ -1,0 +1,237 @@
+/**
+ * The two tree implementations behind one store of the multistore (`InternalStoreOptions.arena`):
+ * `IavlTree` (nodes as JS objects) or `ArenaTree` (nodes as records in one ArrayBuffer, Round 6).
+ * Both produce the same hashes, node keys, records and orphan lists byte for byte (tests in
+ * arena.test.ts and the multistore tests run in both modes), so a database written by one is read
+ * by the other. Older versions are always read through `IavlTree`s loaded from disk.
+ */
+import { ArenaTree } from "./arenatree";
+import { ArenaNodeWriter } from "./arenawriter";
+import { IavlTree, LEAF_NONCE_BASE, LenderCursor, NOT_SHARED, NodeLender, Node } from "./iavl";
+import { DbNodeLoader, NodeWriter, RecordSink, StoreKeys } from "./nodedb";
+import type { ProvableTree } from "./proofs";
+import type { Bytes } from "./types";
+
+/** What committed reads need of a tree: point reads, ordered iteration, proofs. */
+export interface ReadTree extends ProvableTree {
+  get(key: Bytes): Bytes | undefined;
+  iterate(start: Bytes | undefined, end: Bytes | undefined, reverse: boolean): Iterator<[Uint8Array, Uint8Array]>;
+}
+
+/** The live (latest, writable) tree of one store: what multistore.ts uses. */
+export interface LiveTree {
+  /** Last saved version (0 = none). */
+  readonly version: number;
+  readonly workingVersion: number;
+  initialVersion: number;
+  readonly orphanCount: number;
+  /** Nodes held in memory (the memory bound compares it with maxCachedNodes). */
+  readonly cachedNodes: number;
+  /** Unloaded leaves replaced without reading them (tests, diagnostics). */
+  readonly leafLoadsSkipped: number;
+  /** Opens the tree at a committed root from the commit record (before any write). */
+  openSaved(version: number, root: readonly [number, number] | null, hash: Uint8Array): void;
+  /** `exists`: the key is certainly in the working tree (see IavlTree.setLatin1). */
+  setLatin1(key: string, value: string, exists: boolean): boolean;
+  removeLatin1(key: string): boolean;
+  workingHash(): Uint8Array;
+  invalidateUnsavedHashes(): void;
+  rollback(): void;
+  encodedOrphans(): Uint8Array;
+  iterate(start: Bytes | undefined, end: Bytes | undefined, reverse: boolean): Iterator<[Uint8Array, Uint8Array]>;
+  /** Saves the working version with its new nodes' records into `sink`; returns root hash and node key. */
+  save(keys: StoreKeys, sink: RecordSink): { hash: Uint8Array; root: [number, number] | null };
+  /** A read-only tree of the last saved version, valid at least until the next save completes. */
+  committed(): ReadTree;
+  /** An old version's tree (from disk) may borrow what it still shares with this one. */
+  lendTo(old: IavlTree): void;
+  evictBelow(depth: number): void;
+}
+
+export class IavlLiveTree implements LiveTree {
+  readonly tree: IavlTree;
+  constructor(private readonly loader: DbNodeLoader) {
+    this.tree = new IavlTree(loader);
+  }
+  get version(): number {
+    return this.tree.version;
+  }
+  set version(v: number) {
+    this.tree.version = v;
+  }
+  get workingVersion(): number {
+    return this.tree.workingVersion;
+  }
+  get initialVersion(): number {
+    return this.tree.initialVersion;
+  }
+  set initialVersion(v: number) {
+    this.tree.initialVersion = v;
+  }
+  get orphanCount(): number {
+    return this.tree.orphanCount;
+  }
+  get cachedNodes(): number {
+    return this.tree.cachedNodes;
+  }
+  get leafLoadsSkipped(): number {
+    return this.tree.leafLoadsSkipped;
+  }
+  openSaved(version: number, root: readonly [number, number] | null, hash: Uint8Array): void {
+    if (root !== null) {
+      const n = Node.stub(root[0], root[1], hash);
+      this.tree.root = n;
+      this.tree.savedRoot = n;
+    }
+    this.tree.version = version;
+  }
+  setLatin1(key: string, value: string, exists: boolean): boolean {
+    return this.tree.setLatin1(key, value, exists);
+  }
+  removeLatin1(key: string): boolean {
+    return this.tree.removeLatin1(key);
+  }
+  workingHash(): Uint8Array {
+    return this.tree.workingHash();
+  }
+  invalidateUnsavedHashes(): void {
+    this.tree.invalidateUnsavedHashes();
+  }
+  rollback(): void {
+    this.tree.rollback();
+  }
+  encodedOrphans(): Uint8Array {
+    return this.tree.encodedOrphans();
+  }
+  iterate(start: Bytes | undefined, end: Bytes | undefined, reverse: boolean): Iterator<[Uint8Array, Uint8Array]> {
+    return this.tree.iterate(start, end, reverse);
+  }
+  save(keys: StoreKeys, sink: RecordSink): { hash: Uint8Array; root: [number, number] | null } {
+    const writer = new NodeWriter(keys, sink);
+    const hash = this.tree.saveVersion((n) => writer.add(n));
+    writer.finish(this.tree.version);
+    const r = this.tree.root;
+    return { hash, root: r === undefined ? null : [r.version, r.nonce] };
+  }
+  committed(): ReadTree {
+    // Saved nodes are immutable (copy-on-write), so this stays valid however long it is held.
+    return new IavlTree(this.loader, this.tree.savedRoot, this.tree.version);
+  }
+  lendTo(old: IavlTree): void {
+    old.shared = this.tree;
+  }
+  evictBelow(depth: number): void {
+    this.tree.evictBelow(depth);
+  }
+}
+
+export class ArenaLiveTree implements LiveTree {
+  readonly tree: ArenaTree;
+  constructor(loader: DbNodeLoader) {
+    this.tree = new ArenaTree({ loader });
+  }
+  get version(): number {
+    return this.tree.version;
+  }
+  get workingVersion(): number {
+    return this.tree.workingVersion;
+  }
+  get initialVersion(): number {
+    return this.tree.initialVersion;
+  }
+  set initialVersion(v: number) {
+    this.tree.initialVersion = v;
+  }
+  get orphanCount(): number {
+    return this.tree.orphanCount;
+  }
+  /** Slots in use: loaded nodes, stubs, and retired slots not freed yet. */
+  get cachedNodes(): number {
+    return this.tree.arena.liveSlots;
+  }
+  get leafLoadsSkipped(): number {
+    return this.tree.leafLoadsSkipped;
+  }
+  openSaved(version: number, root: readonly [number, number] | null, hash: Uint8Array): void {
+    if (root !== null) this.tree.openSaved(version, root[0], root[1], hash);
+    else this.tree.version = version;
+  }
+  setLatin1(key: string, value: string, exists: boolean): boolean {
+    return exists ? this.tree.setLatin1Exists(key, value) : this.tree.setLatin1(key, value);
+  }
+  removeLatin1(key: string): boolean {
+    return this.tree.removeLatin1(key);
+  }
+  workingHash(): Uint8Array {
+    return this.tree.workingHash();
+  }
+  invalidateUnsavedHashes(): void {
+    this.tree.invalidateUnsavedHashes();
+  }
+  rollback(): void {
+    this.tree.rollback();
+  }
+  encodedOrphans(): Uint8Array {
+    return this.tree.encodedOrphans();
+  }
+  iterate(start: Bytes | undefined, end: Bytes | undefined, reverse: boolean): Iterator<[Uint8Array, Uint8Array]> {
+    return this.tree.iterate(start, end, reverse);
+  }
+  save(keys: StoreKeys, sink: RecordSink): { hash: Uint8Array; root: [number, number] | null } {
+    const writer = new ArenaNodeWriter(this.tree.arena, keys, sink);
+    const hash = this.tree.saveVersion((s) => writer.add(s));
+    writer.finish(this.tree.version);
+    return { hash, root: this.tree.rootNodeKey() };
+  }
+  /**
+   * A view over the arena: readable while its version is among the last keepVersions (2) saved,
+   * i.e. through the next commit; the multistore re-resolves committed reads per read (view.ts).
+   */
+  committed(): ReadTree {
+    // An empty version has no slots to lose (and version 0 counts as released).
+    if (this.tree.savedRoot === 0) return new IavlTree(undefined, undefined, this.tree.version);
+    return this.tree.view(this.tree.savedRoot, this.tree.version);
+  }
+  lendTo(old: IavlTree): void {
+    old.lender = this.lender;
+  }
+  private readonly lender: NodeLender = { cursor: (key) => new ArenaCursor(this.tree, key) };
+  evictBelow(depth: number): void {
+    this.tree.evictBelow(depth);
+  }
+}
+
+/**
+ * The live-path cursor of IavlTree.getShared over the arena's saved tree. Used inside one
+ * synchronous point read (no slot can be freed meanwhile). Node keys only get older down a path
+ * (leaves, nonces from 2^31, rank below every inner node of their version).
+ */
+class ArenaCursor implements LenderCursor {
+  private m: number;
+  constructor(
+    private readonly t: ArenaTree,
+    private readonly key: string,
+  ) {
+    this.m = t.savedRoot;
+  }
+
+  find(version: number, nonce: number, hash: string): string | null | typeof NOT_SHARED {
+    const t = this.t;
+    const a = t.arena;
+    const key = this.key;
+    const rank = nonce >= LEAF_NONCE_BASE ? 0 : nonce;
+    let m = this.m;
+    while (m !== 0) {
+      const mv = a.version(m);
+      const mn = a.nonce(m);
+      if (mv < version || (mv === version && (mn >= LEAF_NONCE_BASE ? 0 : mn) <= rank)) break; // not newer
+      t.loadSlot(m);
+      m = a.height(m) === 0 ? 0 : key < a.keys[m]! ? a.left(m) : a.right(m);
+    }
+    this.m = m;
+    if (m === 0 || a.version(m) !== version || a.nonce(m) !== nonce || a.hashLatin1(m) !== hash) return NOT_SHARED;
+    t.loadSlot(m);
+    while (a.height(m) > 0) m = t.loadSlot(key < a.keys[m]! ? a.left(m) : a.right(m));
+    return a.keys[m] === key ? a.vals[m]! : null;
+  }
+}
