@@ -23,6 +23,8 @@ export interface NodeSettings {
   readonly minRetainBlocks?: number;
   /** Event attributes CometBFT's kv indexer stores, "type.key" (absent: chain/app/indexevents.ts DEFAULT_INDEX_EVENTS; [] = all). */
   readonly indexEvents?: readonly string[];
+  /** Store the live IAVL trees on the node arena (chain/store README "Round 6"); same state and bytes either way. */
+  readonly storeArena?: boolean;
 }
 
 export const paths = (home: string) => ({

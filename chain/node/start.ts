@@ -20,6 +20,8 @@ export interface OpenAppOptions {
   readonly metrics?: AppMetrics;
   readonly minRetainBlocks?: number;
   readonly keepRecent?: number;
+  /** Live store trees on the node arena (InternalStoreOptions.arena; hashgrid.json "storeArena"). */
+  readonly storeArena?: boolean;
   /** Event attributes to index (see chain/app/indexevents.ts); undefined keeps the emitters' flags. */
   readonly indexEvents?: readonly string[];
   /** Modules appended after the wired ones (tests/experiments: `start --dev-extra-modules <file>`). */
@@ -39,7 +41,7 @@ export async function openApp(o: OpenAppOptions): Promise<{ app: App; store: Com
   fs.mkdirSync(o.dataDir, { recursive: true });
   let store: CommitMultiStore;
   try {
-    store = await openMultiStore({ dir: o.dataDir, storeNames: appStoreNames(manager), keepRecent: o.keepRecent });
+    store = await openMultiStore({ dir: o.dataDir, storeNames: appStoreNames(manager), keepRecent: o.keepRecent, arena: o.storeArena });
   } catch (e) {
     const msg = (e as Error).message;
     const cause = (e as { cause?: { code?: string } }).cause?.code ?? (e as { code?: string }).code;
@@ -89,6 +91,7 @@ export async function startNode(o: StartOptions): Promise<RunningNode> {
     // A node indexes Hashgrid's default attribute set unless hashgrid.json lists its own ([] = all).
     indexEvents: settings?.indexEvents !== undefined ? checkIndexEvents(settings.indexEvents) : DEFAULT_INDEX_EVENTS,
     keepRecent: o.keepRecent,
+    storeArena: settings?.storeArena,
     extraModules: o.extraModules,
   });
   const last = store.lastCommit;

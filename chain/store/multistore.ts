@@ -805,6 +805,6 @@ function decodeOrphans(b: Uint8Array): [number, number][] {
   return out;
 }
 
-export async function openMultiStore(opts: StoreOptions): Promise<CommitMultiStore> {
+export async function openMultiStore(opts: InternalStoreOptions): Promise<CommitMultiStore> {
   return RootMultiStore.open(opts);
 }

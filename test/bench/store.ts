@@ -5,6 +5,7 @@
  *   npm run bench:store -- --keys 100000    # quick run (or BENCH_KEYS=100000)
  *   options: --keys N --blocks N --block-writes N --dir PATH --keep (keep the database)
  *            --no-sync (no fsync per commit) --profile FILE (CPU profile of the blocks phase, .cpuprofile)
+ *            --arena (or BENCH_ARENA=1): live trees on the node arena (InternalStoreOptions.arena)
  *
  * Phase 1 loads N keys (32-byte keys, 100-byte values) in large commits. Phase 2 runs blocks of
  * random writes (40% update, 40% insert, 20% delete) through a block branch, then workingHash()
@@ -38,6 +39,7 @@ const LOAD_BATCH = 100_000;
 const dirArg = process.argv.indexOf("--dir");
 const dir = dirArg >= 0 ? process.argv[dirArg + 1]! : mkdtempSync(join(tmpdir(), "hg-bench-"));
 const keep = process.argv.includes("--keep");
+const ARENA = process.argv.includes("--arena") || process.env.BENCH_ARENA === "1";
 
 const now = () => Number(process.hrtime.bigint()) / 1e6; // ms
 // Process CPU time (all threads, incl. GC and LevelDB's): the machine is shared, so wall-clock
@@ -101,11 +103,11 @@ class LiveKeys {
 }
 
 async function main(): Promise<void> {
-  console.log(`store benchmark: ${fmt(KEYS)} keys, ${BLOCKS} blocks x ${fmt(BLOCK_WRITES)} writes, db ${dir}`);
+  console.log(`store benchmark: ${fmt(KEYS)} keys, ${BLOCKS} blocks x ${fmt(BLOCK_WRITES)} writes, live trees: ${ARENA ? "ArenaTree" : "IavlTree"}, db ${dir}`);
   // --no-sync: skip fsync per commit (still atomic; a power loss may lose the last commits,
   // which CometBFT replays). Shows how much of the commit latency is the disk flush.
   const sync = !process.argv.includes("--no-sync");
-  const cms = (await RootMultiStore.open({ dir, storeNames: ["bank"], keepRecent: 100, sync })) as RootMultiStore;
+  const cms = (await RootMultiStore.open({ dir, storeNames: ["bank"], keepRecent: 100, sync, arena: ARENA })) as RootMultiStore;
   console.log(`fsync per commit: ${sync}`);
   const r = new FixturePrng("bench");
   const live = new LiveKeys(KEYS + BLOCKS * BLOCK_WRITES);
@@ -232,6 +234,14 @@ async function main(): Promise<void> {
   console.log(`GC during blocks (timed part): ${fmt(gcMs)} ms total, longest pause ${fmt(gcMax)} ms (${fmt(gcAllMs)} ms with the op generation); heap ${fmt(process.memoryUsage().heapUsed / 1e6)} MB, rss ${fmt(process.memoryUsage().rss / 1e6)} MB`);
   console.log(`writes/s including commit: ${fmt((BLOCKS * BLOCK_WRITES) / (totalMs / 1000))} wall-clock; ${fmt((BLOCKS * BLOCK_WRITES) / (blockCpu.reduce((a, b) => a + b, 0) / 1000))} per CPU-second`);
   console.log(`main-thread CPU per block (mean): ${fmt(mainCpuMs / BLOCKS)} ms (the rest is LevelDB compaction and V8 helper threads)`);
+  {
+    // What the tree costs the GC: one forced full collection with the tree in place.
+    const g0 = now();
+    (runInNewContext("gc") as () => void)();
+    const arena = (cms as unknown as { stores: Map<string, { tree: { tree: { arena?: { capacity: number } } } }> }).stores.get("bank")!.tree.tree.arena;
+    const arenaMb = arena === undefined ? "" : ` + node arena ${fmt((arena.capacity * 64) / 1e6)} MB (ArrayBuffer)`;
+    console.log(`forced full GC after the blocks: ${fmt(now() - g0)} ms; JS heap then ${fmt(process.memoryUsage().heapUsed / 1e6)} MB${arenaMb}`);
+  }
   console.log(`CPU time per block p50 ${fmt(pct(blockCpu, 50))} ms; commit CPU p50 ${fmt(pct(commitCpu, 50))} ms, p95 ${fmt(pct(commitCpu, 95))} ms`);
   console.log(`load average during the run: ${loadavg().map((x) => x.toFixed(1)).join(" ")} (2 cores shared with other work)`);
   console.log(`block total p50 ${fmt(pct(blockMs, 50))} ms, p95 ${fmt(pct(blockMs, 95))} ms`);

@@ -113,6 +113,7 @@ async function main(): Promise<void> {
   );
   const spec = layout.nodes[0];
   if (INDEX_EVENTS === "all") writeSettings(spec.home, { ...readSettings(spec.home), indexEvents: [] });
+  if (process.env.BENCH_ARENA !== undefined) writeSettings(spec.home, { ...readSettings(spec.home), storeArena: process.env.BENCH_ARENA === "1" });
   patchConfigFile(paths(spec.home).cometConfig, {
     mempool: {
       size: "200000",

@@ -10,6 +10,7 @@
  *   BENCH_DIR=.bench/state npm run bench:tx           # keep/reuse the 1M-account store between runs
  *   BENCH_PROFILE=1 ...                                # .cpuprofile (100 µs) of the last block's FinalizeBlock+Commit per mode
  *   BENCH_MODES=warm ...                               # only the warm (or cold) blocks
+ *   BENCH_ARENA=1 ...                                  # live store trees on the node arena (InternalStoreOptions.arena)
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -51,6 +52,7 @@ const TXS = Number(process.env.BENCH_TXS ?? 10_000);
 const BLOCKS = Number(process.env.BENCH_BLOCKS ?? 3);
 const CHAIN_ID = "hashgrid-bench-1";
 const FILL_CHUNK = 50_000;
+const ARENA = process.env.BENCH_ARENA === "1";
 
 /**
  * CPU ms of this process's threads by name from /proc (Linux; clock ticks, 10 ms resolution):
@@ -112,10 +114,10 @@ function ms(t0: bigint): number {
 async function main(): Promise<void> {
   const dir = process.env.BENCH_DIR ? path.resolve(process.env.BENCH_DIR) : fs.mkdtempSync(path.join(os.tmpdir(), "hashgrid-bench-"));
   const reuse = fs.existsSync(path.join(dir, "bench.json"));
-  console.log(`bench:tx  accounts=${ACCOUNTS} txs/block=${TXS} blocks=${BLOCKS}x2 dir=${dir}${reuse ? " (reusing state)" : ""}`);
+  console.log(`bench:tx  accounts=${ACCOUNTS} txs/block=${TXS} blocks=${BLOCKS}x2 arena=${ARENA ? 1 : 0} dir=${dir}${reuse ? " (reusing state)" : ""}`);
   const wiring = buildModules({ logger: silent });
   const manager = new ModuleManager(wiring.modules, wiring.order);
-  const store = await openMultiStore({ dir: path.join(dir, "data"), storeNames: appStoreNames(manager) });
+  const store = await openMultiStore({ dir: path.join(dir, "data"), storeNames: appStoreNames(manager), arena: ARENA });
   const txRunner = buildTxRunner({ router: manager, modules: wiring.modules, logger: silent, minGasPrices: "0.0025ugrid" });
   const app = new App({ store, manager, txRunner, logger: silent });
   const senders: Key[] = Array.from({ length: TXS }, (_, i) => keyFromSeed(`bench-sender-${i}`));
