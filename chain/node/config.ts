@@ -23,7 +23,7 @@ export interface NodeSettings {
   readonly minRetainBlocks?: number;
   /** Event attributes CometBFT's kv indexer stores, "type.key" (absent: chain/app/indexevents.ts DEFAULT_INDEX_EVENTS; [] = all). */
   readonly indexEvents?: readonly string[];
-  /** Store the live IAVL trees on the node arena (chain/store README "Round 6"); same state and bytes either way. */
+  /** Live IAVL trees on the node arena (default true; false = IavlTree objects; chain/store README "Round 6"). Same state and bytes either way. */
   readonly storeArena?: boolean;
 }
 

@@ -1,6 +1,9 @@
 /** Public API of the state store (see README.md). */
 export * from "./types";
-export { openMultiStore, RootMultiStore, DEFAULT_PRUNE_BUDGET } from "./multistore";
+export { openMultiStore, RootMultiStore, DEFAULT_PRUNE_BUDGET, DEFAULT_ARENA } from "./multistore";
+export { IavlLiveTree, ArenaLiveTree } from "./storetree";
+export type { LiveTree, ReadTree } from "./storetree";
+export { ArenaTree } from "./arenatree";
 export type { InternalStoreOptions, CommitStats } from "./multistore";
 export { IavlTree, Node, hashNode } from "./iavl";
 export type { NodeLoader, PathStep } from "./iavl";

@@ -5,7 +5,7 @@
  *   npm run bench:store -- --keys 100000    # quick run (or BENCH_KEYS=100000)
  *   options: --keys N --blocks N --block-writes N --dir PATH --keep (keep the database)
  *            --no-sync (no fsync per commit) --profile FILE (CPU profile of the blocks phase, .cpuprofile)
- *            --arena (or BENCH_ARENA=1): live trees on the node arena (InternalStoreOptions.arena)
+ *            --arena / --iavl (or BENCH_ARENA=1 / 0): live trees on the node arena or IavlTree (default: the store's, DEFAULT_ARENA)
  *
  * Phase 1 loads N keys (32-byte keys, 100-byte values) in large commits. Phase 2 runs blocks of
  * random writes (40% update, 40% insert, 20% delete) through a block branch, then workingHash()
@@ -20,7 +20,7 @@ import { runInNewContext } from "node:vm";
 import { join } from "node:path";
 import { Session } from "node:inspector";
 import { readFileSync, writeFileSync } from "node:fs";
-import { RootMultiStore } from "../../chain/store/multistore";
+import { DEFAULT_ARENA, RootMultiStore } from "../../chain/store/multistore";
 import { FixturePrng } from "../../chain/store/testutil";
 
 function arg(name: string, env: string, def: number): number {
@@ -39,7 +39,7 @@ const LOAD_BATCH = 100_000;
 const dirArg = process.argv.indexOf("--dir");
 const dir = dirArg >= 0 ? process.argv[dirArg + 1]! : mkdtempSync(join(tmpdir(), "hg-bench-"));
 const keep = process.argv.includes("--keep");
-const ARENA = process.argv.includes("--arena") || process.env.BENCH_ARENA === "1";
+const ARENA = process.argv.includes("--arena") ? true : process.argv.includes("--iavl") ? false : process.env.BENCH_ARENA !== undefined ? process.env.BENCH_ARENA === "1" : DEFAULT_ARENA;
 
 const now = () => Number(process.hrtime.bigint()) / 1e6; // ms
 // Process CPU time (all threads, incl. GC and LevelDB's): the machine is shared, so wall-clock

@@ -10,7 +10,7 @@
  *   BENCH_DIR=.bench/state npm run bench:tx           # keep/reuse the 1M-account store between runs
  *   BENCH_PROFILE=1 ...                                # .cpuprofile (100 µs) of the last block's FinalizeBlock+Commit per mode
  *   BENCH_MODES=warm ...                               # only the warm (or cold) blocks
- *   BENCH_ARENA=1 ...                                  # live store trees on the node arena (InternalStoreOptions.arena)
+ *   BENCH_ARENA=0 ...                                  # live store trees as IavlTree objects (1 = node arena; unset = store default, the arena)
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -23,7 +23,7 @@ import { ModuleManager } from "../../chain/app/manager";
 import { createContext } from "../../chain/app/context";
 import { defaultAppState } from "../../chain/app/genesis";
 import { buildModules, buildTxRunner } from "../../chain/app/wiring";
-import { openMultiStore } from "../../chain/store";
+import { DEFAULT_ARENA, openMultiStore } from "../../chain/store";
 import { AuthKeeper } from "../../modules/auth/keeper";
 import { BankKeeper } from "../../modules/bank/keeper";
 import { allocateGenesisAccounts } from "../../modules/bank/genesis";
@@ -52,7 +52,7 @@ const TXS = Number(process.env.BENCH_TXS ?? 10_000);
 const BLOCKS = Number(process.env.BENCH_BLOCKS ?? 3);
 const CHAIN_ID = "hashgrid-bench-1";
 const FILL_CHUNK = 50_000;
-const ARENA = process.env.BENCH_ARENA === "1";
+const ARENA = process.env.BENCH_ARENA === undefined ? DEFAULT_ARENA : process.env.BENCH_ARENA === "1";
 
 /**
  * CPU ms of this process's threads by name from /proc (Linux; clock ticks, 10 ms resolution):
