@@ -191,7 +191,7 @@ export class NodeArena {
   release(s: number): void {
     this.keys[s] = "";
     this.vals[s] = undefined;
-    this.u8[s * SLOT_BYTES + B_FLAGS] = 0;
+    // The record itself is not touched (a cold cache line per orphan): alloc resets it.
     this.freeCount++;
     this.epoch++;
     if (this.reuseMin === 0) {

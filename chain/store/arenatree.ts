@@ -52,11 +52,10 @@ function putNonNegVarint(buf: Uint8Array, pos: number, n: number): number {
 }
 
 /**
- * Go (*Node).writeHashBytes + sha256 of slot `s` and every unhashed node below it, `version` for
- * unsaved nodes; the digest goes into the slot's hash bytes.
+ * Go (*Node).writeHashBytes + sha256 of slot `s` alone (its children, if any, already hashed),
+ * `version` for unsaved nodes; the digest goes into the slot's hash bytes.
  */
-export function hashSlot(a: NodeArena, s: number, version: number): void {
-  if (a.hashed(s)) return;
+function hashOne(a: NodeArena, s: number, version: number): void {
   const sv = a.version(s);
   const v = sv !== 0 ? sv : version;
   const height = a.height(s);
@@ -89,8 +88,6 @@ export function hashSlot(a: NodeArena, s: number, version: number): void {
   } else {
     const l = a.left(s);
     const r = a.right(s);
-    hashSlot(a, l, version);
-    hashSlot(a, r, version);
     const buf = scratch;
     pos = putNonNegVarint(buf, 0, height);
     pos = putNonNegVarint(buf, pos, a.size(s));
@@ -107,6 +104,44 @@ export function hashSlot(a: NodeArena, s: number, version: number): void {
     pos += 32;
   }
   a.setHashLatin1(s, sha256Latin1(scratchView(pos)));
+}
+
+/**
+ * Go (*Node).writeHashBytes + sha256 of slot `s` and every unhashed node below it, `version` for
+ * unsaved nodes; the digest goes into the slot's hash bytes.
+ */
+export function hashSlot(a: NodeArena, s: number, version: number): void {
+  if (a.hashed(s)) return;
+  if (a.height(s) > 0) {
+    hashSlot(a, a.left(s), version);
+    hashSlot(a, a.right(s), version);
+  }
+  hashOne(a, s, version);
+}
+
+/** hashSlot that also appends each slot it hashes to `list` (post-order). */
+function hashSlotListed(a: NodeArena, s: number, version: number, list: SlotList): void {
+  if (a.hashed(s)) return;
+  if (a.height(s) > 0) {
+    hashSlotListed(a, a.left(s), version, list);
+    hashSlotListed(a, a.right(s), version, list);
+  }
+  hashOne(a, s, version);
+  list.push(s);
+}
+
+/** A growable Int32Array of slots. */
+class SlotList {
+  a = new Int32Array(1024);
+  n = 0;
+  push(s: number): void {
+    if (this.n === this.a.length) {
+      const b = new Int32Array(this.a.length * 2);
+      b.set(this.a);
+      this.a = b;
+    }
+    this.a[this.n++] = s;
+  }
 }
 
 /** The leaf a proof path ends at (what proofs.ts needs of it). */
@@ -159,6 +194,18 @@ export class ArenaTree {
    */
   private readonly retired: { version: number; through: number; slots: number[] }[] = [];
   private updated = false;
+  /**
+   * The unsaved nodes in save order (post-order), recorded by the hash pass that hashed them all
+   * (`workingHash` when no unsaved node had a hash yet), so `saveVersion` walks this list instead
+   * of the tree. Valid only while `root === orderRoot`: any later change to the tree unhashes the
+   * root or replaces it, and the next hash pass (then partial) sets `orderRoot` to 0.
+   */
+  private readonly order = new SlotList();
+  private orderRoot = 0;
+  /** Some unsaved node has a hash (a later hash pass only rehashes changed paths). */
+  private unsavedHashed = false;
+  /** Saves that had to rebuild the list by walking the tree (tests). */
+  orderRebuilds = 0;
   private rmSelf = 0;
   private rmKey: string | undefined = undefined;
 
@@ -226,8 +273,20 @@ export class ArenaTree {
   /** Root hash of the working tree (hashes new nodes with the working version). */
   workingHash(): Uint8Array {
     if (this.root === 0) return EMPTY_HASH;
-    hashSlot(this.arena, this.root, this.workingVersion);
-    return this.arena.hashBytes(this.root);
+    const a = this.arena;
+    if (!a.hashed(this.root)) {
+      if (this.unsavedHashed) {
+        // Only the changed paths get hashed: the list would miss the rest; rebuilt at save.
+        this.orderRoot = 0;
+        hashSlot(a, this.root, this.workingVersion);
+      } else {
+        this.order.n = 0;
+        hashSlotListed(a, this.root, this.workingVersion, this.order);
+        this.orderRoot = this.root;
+      }
+      this.unsavedHashed = true;
+    }
+    return a.hashBytes(this.root);
   }
 
   /** Hash of the last saved version. */
@@ -305,6 +364,11 @@ export class ArenaTree {
     const path: PathStep[] = [];
     const wv = this.workingVersion;
     const k = bytesToKey(key);
+    if (!a.hashed(n)) {
+      // Hashing single subtrees of the working tree: the save order must be rebuilt.
+      this.unsavedHashed = true;
+      this.orderRoot = 0;
+    }
     while (a.height(n) > 0) {
       const sv = a.version(n);
       const version = sv !== 0 ? sv : wv;
@@ -417,6 +481,8 @@ export class ArenaTree {
       }
     };
     walk(this.root);
+    this.unsavedHashed = false;
+    this.orderRoot = 0;
   }
 
   /** Drops every unsaved change (working root back to the saved root); frees the working nodes. */
@@ -436,6 +502,8 @@ export class ArenaTree {
     this.orphanPos = 0;
     this.orphanCount = 0;
     this.orphanSlots = [];
+    this.unsavedHashed = false;
+    this.orderRoot = 0;
   }
 
   /**
@@ -449,23 +517,37 @@ export class ArenaTree {
     const version = this.workingVersion;
     const hash = this.workingHash();
     if (this.root !== 0 && a.version(this.root) === 0) {
+      const order = this.order;
+      if (this.orderRoot !== this.root) {
+        // Hashed in several passes (or proofs hashed subtrees): collect the post-order again.
+        this.orderRebuilds++;
+        order.n = 0;
+        const visit = (n: number): void => {
+          if (a.height(n) > 0) {
+            const l = a.left(n);
+            const r = a.right(n);
+            if (a.version(l) === 0) visit(l);
+            if (a.version(r) === 0) visit(r);
+          }
+          order.push(n);
+        };
+        visit(this.root);
+      }
+      // Node keys in post-order: inner nonces from 1, leaf nonces from 2^31 + 1.
+      const list = order.a;
+      const count = order.n;
       let inner = 0;
-      let leaf = 0;
-      const visit = (n: number): void => {
-        if (a.height(n) > 0) {
-          const l = a.left(n);
-          const r = a.right(n);
-          if (a.version(l) === 0) visit(l);
-          if (a.version(r) === 0) visit(r);
-          a.setNonce(n, ++inner);
-        } else {
-          a.setNonce(n, LEAF_NONCE_BASE + ++leaf);
-        }
+      let leaf = LEAF_NONCE_BASE;
+      for (let i = 0; i < count; i++) {
+        const n = list[i]!;
+        a.setNonce(n, a.height(n) > 0 ? ++inner : ++leaf);
         a.setVersion(n, version);
         if (persist !== undefined) persist(n);
-      };
-      visit(this.root);
+      }
     }
+    this.order.n = 0;
+    this.orderRoot = 0;
+    this.unsavedHashed = false;
     this.version = version;
     this.savedRoot = this.root;
     // Orphans of this save were nodes of versions up to version - 1.
