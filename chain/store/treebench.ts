@@ -2,12 +2,12 @@
  * In-memory tree benchmark (prints figures; not a test): the IAVL write path without LevelDB or
  * branches, for A/B runs of tree changes on a busy machine.
  *
- *   node --max-old-space-size=8192 --import tsx chain/store/treebench.ts [keys] [--arena [--reuse-min N]]   # default 1,000,000
+ *   node --max-old-space-size=8192 --import tsx chain/store/treebench.ts [keys] [--arena [--reuse-min N]] [--blocks B]   # default 1,000,000 keys, 10 blocks
  *
  * Builds a tree of `keys` random 32-byte keys with 100-byte values (saved every 100,000), then 10
  * blocks of 10,000 sorted writes (40% update, 40% insert, 20% delete) + workingHash + saveVersion
  * with every new node encoded (NodeWriter into a sink that drops the records). Prints the
- * main-thread CPU per block, the CPU of one forced full GC before and after the blocks, heap size
+ * main-thread CPU per block (and split into apply / workingHash / save + encode), the CPU of one forced full GC before and after the blocks, heap size
  * and the root hash (must not change with a representation change). `--arena` runs the same
  * workload on ArenaTree + ArenaNodeWriter (nodes in a typed-array arena) instead of IavlTree.
  */
@@ -28,13 +28,18 @@ const ARENA = args.includes("--arena");
 const ri = args.indexOf("--reuse-min");
 /** NodeArena pageReuseMin (0 = LIFO free list); default the arena's own. */
 const REUSE_MIN = ri >= 0 ? Number(args[ri + 1]) : undefined;
-const N = Number(args.find((a, i) => !a.startsWith("--") && (ri < 0 || i !== ri + 1)) ?? 1_000_000);
+const bi = args.indexOf("--blocks");
+const BLOCKS = bi >= 0 ? Number(args[bi + 1]) : 10;
+const N = Number(args.find((a, i) => !a.startsWith("--") && (ri < 0 || i !== ri + 1) && (bi < 0 || i !== bi + 1)) ?? 1_000_000);
 /** Main-thread CPU ms (Linux, 10 ms ticks). */
 const mainCpu = (): number => {
   const st = readFileSync("/proc/thread-self/stat", "utf8");
   const f = st.slice(st.lastIndexOf(")") + 2).split(" ");
   return (Number(f[11]) + Number(f[12])) * 10;
 };
+/** Main-thread CPU ns (Linux schedstat run time: exact, for the per-phase split). */
+const mainNs = (): number => Number(readFileSync("/proc/thread-self/schedstat", "utf8").split(" ")[0]);
+const phase = { apply: 0, hash: 0, save: 0 };
 let seed = 1;
 const rnd = (): number => {
   seed = (Math.imul(seed ^ (seed >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0;
@@ -78,16 +83,23 @@ gc();
 const gcBefore = mainCpu() - t;
 
 function block(ops: [Uint8Array, Uint8Array | null][]): void {
+  const t0 = mainNs();
   for (const [k, v] of ops) {
     if (v === null) tree.remove(k);
     else tree.set(k, v);
   }
+  const t1 = mainNs();
   tree.workingHash();
+  const t2 = mainNs();
   save();
+  const t3 = mainNs();
+  phase.apply += t1 - t0;
+  phase.hash += t2 - t1;
+  phase.save += t3 - t2;
 }
 
 const cpu: number[] = [];
-for (let b = 0; b < 10; b++) {
+for (let b = 0; b < BLOCKS; b++) {
   const ops: [Uint8Array, Uint8Array | null][] = [];
   for (let i = 0; i < 10_000; i++) {
     const x = rnd() % 10;
@@ -114,5 +126,7 @@ const gcAfter = mainCpu() - t;
 const mean = cpu.reduce((a, b) => a + b, 0) / cpu.length;
 console.log(`${ARENA ? `ArenaTree (reuse-min ${REUSE_MIN ?? "default"})` : "IavlTree"}, keys ${N}: main-thread CPU per block ${cpu.join(" ")} ms, mean ${mean.toFixed(0)} ms`);
 const arenaMb = arenaTree === undefined ? "" : `, arena ${((arenaTree.arena.capacity * 64) / 1e6).toFixed(0)} MB (${arenaTree.arena.liveSlots} live slots, high water ${arenaTree.arena.highWater})`;
+const ms = (ns: number): string => (ns / 1e6 / BLOCKS).toFixed(0);
+console.log(`per block (schedstat): apply ${ms(phase.apply)} ms, workingHash ${ms(phase.hash)} ms, save + encode ${ms(phase.save)} ms`);
 console.log(`full GC ${gcBefore} ms before the blocks, ${gcAfter} ms after; heap ${(process.memoryUsage().heapUsed / 1e6).toFixed(0)} MB${arenaMb}`);
 console.log(`load average ${loadavg().map((x) => x.toFixed(1)).join(" ")}; tree size ${tree.size}, root ${Buffer.from(tree.workingHash()).toString("hex")}`);
