@@ -49,6 +49,11 @@ export interface NodeArenaOptions {
    * list (any freed slot first; the Round 6 baseline, kept for A/B runs). Default 16.
    */
   pageReuseMin?: number;
+  /**
+   * Records in a SharedArrayBuffer, so an ArenaHashWorker (arenahash.ts) can hash inner nodes on
+   * another thread. Default false.
+   */
+  shared?: boolean;
 }
 
 export class NodeArena {
@@ -66,6 +71,7 @@ export class NodeArena {
   private top = 1;
   private readonly free: number[] = [];
   private readonly reuseMin: number;
+  private readonly shared: boolean;
   /** Free slots (both modes). */
   private freeCount = 0;
   /** Page mode: free slots per page, and a 64-bit free bitmap per page (two u32 words). */
@@ -85,6 +91,7 @@ export class NodeArena {
 
   constructor(initialSlots = 1024, opts: NodeArenaOptions = {}) {
     this.reuseMin = Math.min(PAGE, Math.max(0, opts.pageReuseMin ?? 16));
+    this.shared = opts.shared ?? false;
     this.grow(Math.max(PAGE, initialSlots));
   }
 
@@ -103,7 +110,7 @@ export class NodeArena {
   }
 
   private grow(cap: number): void {
-    const buf = new ArrayBuffer(cap * SLOT_BYTES);
+    const buf = this.shared ? new SharedArrayBuffer(cap * SLOT_BYTES) : new ArrayBuffer(cap * SLOT_BYTES);
     const u8 = new Uint8Array(buf);
     if (this.u8 !== undefined) u8.set(this.u8);
     this.u8 = u8;

@@ -19,6 +19,7 @@ import * as enc from "./encoding";
 import { bytesToKey } from "./encoding";
 import { NodeArena, SLOT_BYTES } from "./arena";
 import type { ArenaLoader } from "./arenaload";
+import type { ArenaHashWorker } from "./arenahash";
 import { LEAF_NONCE_BASE, PathStep } from "./iavl";
 
 const putUvarint = enc.putUvarint;
@@ -130,6 +131,30 @@ function hashSlotListed(a: NodeArena, s: number, version: number, list: SlotList
   list.push(s);
 }
 
+/**
+ * hashSlotListed with inner nodes hashed by `w` on its thread: leaves are hashed here, inner nodes
+ * listed for the worker (which hashes them in list order, i.e. children first) — except while the
+ * worker lags behind, when an inner node whose children were hashed here (or were clean) is
+ * hashed here too. Returns true when `s` is hashed on return (false: listed, hashed later).
+ */
+function listForWorker(a: NodeArena, s: number, version: number, list: SlotList, w: ArenaHashWorker): boolean {
+  if (a.hashed(s)) return true;
+  if (a.height(s) > 0) {
+    const l = listForWorker(a, a.left(s), version, list, w);
+    const r = listForWorker(a, a.right(s), version, list, w);
+    list.push(s);
+    if (l && r && w.lagging()) {
+      hashOne(a, s, version);
+      return true;
+    }
+    w.push(s);
+    return false;
+  }
+  hashOne(a, s, version);
+  list.push(s);
+  return true;
+}
+
 /** A growable Int32Array of slots. */
 class SlotList {
   a = new Int32Array(1024);
@@ -162,11 +187,17 @@ export interface ArenaTreeOptions {
    * it. Default 2; Infinity keeps every version (tests).
    */
   readonly keepVersions?: number;
+  /**
+   * Hashes inner nodes on a second thread (arenahash.ts; the arena must be shared). Off by
+   * default: README "Round 6" has the figures.
+   */
+  readonly hashWorker?: ArenaHashWorker;
 }
 
 export class ArenaTree {
   readonly arena: NodeArena;
   private readonly loader: ArenaLoader | undefined;
+  private readonly hashWorker: ArenaHashWorker | undefined;
   /** Working root slot (0 = empty). */
   root = 0;
   /** Root slot of the last saved version. */
@@ -212,6 +243,7 @@ export class ArenaTree {
   constructor(opts: ArenaTreeOptions = {}, owner?: ArenaTree) {
     this.arena = opts.arena ?? new NodeArena();
     this.loader = opts.loader;
+    this.hashWorker = opts.hashWorker;
     this.keepVersions = opts.keepVersions ?? 2;
     this.owner = owner;
   }
@@ -280,8 +312,19 @@ export class ArenaTree {
         this.orderRoot = 0;
         hashSlot(a, this.root, this.workingVersion);
       } else {
+        this.unsavedHashed = true;
         this.order.n = 0;
-        hashSlotListed(a, this.root, this.workingVersion, this.order);
+        const w = this.hashWorker;
+        if (w !== undefined && w.usable) {
+          w.begin(this.workingVersion, a.liveSlots);
+          try {
+            listForWorker(a, this.root, this.workingVersion, this.order, w);
+          } finally {
+            w.finish();
+          }
+        } else {
+          hashSlotListed(a, this.root, this.workingVersion, this.order);
+        }
         this.orderRoot = this.root;
       }
       this.unsavedHashed = true;

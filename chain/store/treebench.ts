@@ -20,6 +20,7 @@ import { ArenaTree } from "./arenatree";
 import { ArenaNodeWriter } from "./arenawriter";
 import { NodeWriter, StoreKeys } from "./nodedb";
 import { NodeArena } from "./arena";
+import { ArenaHashWorker } from "./arenahash";
 
 setFlagsFromString("--expose-gc");
 const gc = runInNewContext("gc") as () => void;
@@ -38,8 +39,9 @@ const mainCpu = (): number => {
   return (Number(f[11]) + Number(f[12])) * 10;
 };
 /** Main-thread CPU ns (Linux schedstat run time: exact, for the per-phase split). */
+const wallNs = (): number => Number(process.hrtime.bigint());
 const mainNs = (): number => Number(readFileSync("/proc/thread-self/schedstat", "utf8").split(" ")[0]);
-const phase = { apply: 0, hash: 0, save: 0 };
+const phase = { apply: 0, hash: 0, save: 0, hashWall: 0, blockWall: 0 };
 let seed = 1;
 const rnd = (): number => {
   seed = (Math.imul(seed ^ (seed >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0;
@@ -55,7 +57,11 @@ const bytes = (n: number): Uint8Array => {
 const keys = new StoreKeys("bank");
 const sink = { put(): void {} };
 const live: Uint8Array[] = [];
-const arenaTree = ARENA ? new ArenaTree({ arena: new NodeArena(1024, { pageReuseMin: REUSE_MIN }) }) : undefined;
+/** --worker: inner nodes hashed on a second thread (ArenaHashWorker) from a shared arena. */
+const WORKER = args.includes("--worker");
+const arena = ARENA ? new NodeArena(1024, { pageReuseMin: REUSE_MIN, shared: WORKER }) : undefined;
+const hashWorker = arena !== undefined && WORKER ? new ArenaHashWorker(arena) : undefined;
+const arenaTree = arena !== undefined ? new ArenaTree({ arena, hashWorker }) : undefined;
 const iavlTree = ARENA ? undefined : new IavlTree(undefined);
 const tree: IavlTree | ArenaTree = arenaTree ?? iavlTree!;
 const save = (): void => {
@@ -83,19 +89,24 @@ gc();
 const gcBefore = mainCpu() - t;
 
 function block(ops: [Uint8Array, Uint8Array | null][]): void {
+  const w0 = wallNs();
   const t0 = mainNs();
   for (const [k, v] of ops) {
     if (v === null) tree.remove(k);
     else tree.set(k, v);
   }
   const t1 = mainNs();
+  const w1 = wallNs();
   tree.workingHash();
+  const w2 = wallNs();
   const t2 = mainNs();
   save();
   const t3 = mainNs();
   phase.apply += t1 - t0;
   phase.hash += t2 - t1;
   phase.save += t3 - t2;
+  phase.hashWall += w2 - w1;
+  phase.blockWall += wallNs() - w0;
 }
 
 const cpu: number[] = [];
@@ -124,9 +135,13 @@ t = mainCpu();
 gc();
 const gcAfter = mainCpu() - t;
 const mean = cpu.reduce((a, b) => a + b, 0) / cpu.length;
-console.log(`${ARENA ? `ArenaTree (reuse-min ${REUSE_MIN ?? "default"})` : "IavlTree"}, keys ${N}: main-thread CPU per block ${cpu.join(" ")} ms, mean ${mean.toFixed(0)} ms`);
+console.log(`${ARENA ? `ArenaTree (reuse-min ${REUSE_MIN ?? "default"}${WORKER ? ", hash worker" : ""})` : "IavlTree"}, keys ${N}: main-thread CPU per block ${cpu.join(" ")} ms, mean ${mean.toFixed(0)} ms`);
 const arenaMb = arenaTree === undefined ? "" : `, arena ${((arenaTree.arena.capacity * 64) / 1e6).toFixed(0)} MB (${arenaTree.arena.liveSlots} live slots, high water ${arenaTree.arena.highWater})`;
 const ms = (ns: number): string => (ns / 1e6 / BLOCKS).toFixed(0);
-console.log(`per block (schedstat): apply ${ms(phase.apply)} ms, workingHash ${ms(phase.hash)} ms, save + encode ${ms(phase.save)} ms`);
+console.log(`per block (schedstat): apply ${ms(phase.apply)} ms, workingHash ${ms(phase.hash)} ms, save + encode ${ms(phase.save)} ms; wall: workingHash ${ms(phase.hashWall)} ms, block ${ms(phase.blockWall)} ms`);
 console.log(`full GC ${gcBefore} ms before the blocks, ${gcAfter} ms after; heap ${(process.memoryUsage().heapUsed / 1e6).toFixed(0)} MB${arenaMb}`);
 console.log(`load average ${loadavg().map((x) => x.toFixed(1)).join(" ")}; tree size ${tree.size}, root ${Buffer.from(tree.workingHash()).toString("hex")}`);
+if (hashWorker !== undefined) {
+  console.log(`hash worker: ${hashWorker.passes} passes, ${hashWorker.workerHashed} inner nodes hashed on the worker`);
+  void hashWorker.close();
+}
