@@ -24,6 +24,7 @@ const END = 1; // 1 once the main thread listed the whole pass
 const SIG = 2; // bumped on every publish / end (the worker waits on it)
 const DONE = 3; // 1 when the worker finished the pass
 const HASHED = 4; // inner nodes the worker hashed in this pass (updated every 32 while it runs)
+const CPU_US = 5; // the worker thread's CPU time in the pass, µs (Linux; 0 elsewhere)
 const PUBLISH_EVERY = 256;
 /** Listed nodes the worker may be behind before the main thread hashes nodes itself (default). */
 const MAX_LAG = 1024;
@@ -33,6 +34,10 @@ const WAIT_MS = 30_000;
 const WORKER_SRC = `
 const { parentPort } = require("node:worker_threads");
 const { hash } = require("node:crypto");
+const { readFileSync } = require("node:fs");
+function cpuNs() {
+  try { return Number(readFileSync("/proc/thread-self/schedstat", "utf8").split(" ")[0]); } catch { return 0; }
+}
 let u8, i8, i32, f64, list, ctl;
 const buf = Buffer.alloc(128);
 const views = [];
@@ -67,6 +72,7 @@ parentPort.on("message", (m) => {
   if (m.list !== undefined) list = new Int32Array(m.list);
   if (m.ctl !== undefined) ctl = new Int32Array(m.ctl);
   if (m.version === undefined) return;
+  const c0 = cpuNs();
   let i = 0;
   for (;;) {
     const sig = Atomics.load(ctl, ${SIG});
@@ -80,6 +86,7 @@ parentPort.on("message", (m) => {
     Atomics.wait(ctl, ${SIG}, sig);
   }
   Atomics.store(ctl, ${HASHED}, i);
+  Atomics.store(ctl, ${CPU_US}, Math.round((cpuNs() - c0) / 1000));
   Atomics.store(ctl, ${DONE}, 1);
   Atomics.notify(ctl, ${DONE});
 });
@@ -99,6 +106,8 @@ export class ArenaHashWorker {
   /** Passes run and inner nodes the worker hashed (tests, benchmarks). */
   passes = 0;
   workerHashed = 0;
+  /** Worker thread CPU over all passes, ms (Linux). */
+  workerCpuMs = 0;
 
   private readonly maxLag: number;
 
@@ -114,9 +123,12 @@ export class ArenaHashWorker {
     this.worker.postMessage({ ctl: this.ctl.buffer });
   }
 
-  /** Whether passes can use the worker (false after a failure: callers hash serially). */
+  /** Set false to hash serially (A/B runs in one process). */
+  enabled = true;
+
+  /** Whether passes can use the worker (false when disabled or after a failure: callers hash serially). */
   get usable(): boolean {
-    return !this.broken;
+    return this.enabled && !this.broken;
   }
 
   /** Starts a pass for working version `version`; `maxInner` bounds the inner nodes it may list. */
@@ -179,6 +191,7 @@ export class ArenaHashWorker {
       waited += 1000;
     }
     this.workerHashed += Atomics.load(c, HASHED);
+    this.workerCpuMs += Atomics.load(c, CPU_US) / 1000;
   }
 
   close(): Promise<number> {

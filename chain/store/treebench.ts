@@ -2,7 +2,10 @@
  * In-memory tree benchmark (prints figures; not a test): the IAVL write path without LevelDB or
  * branches, for A/B runs of tree changes on a busy machine.
  *
- *   node --max-old-space-size=8192 --import tsx chain/store/treebench.ts [keys] [--arena [--reuse-min N]] [--blocks B]   # default 1,000,000 keys, 10 blocks
+ *   node --max-old-space-size=8192 --import tsx chain/store/treebench.ts [keys] [--arena [--reuse-min N] [--worker | --worker-ab]] [--blocks B]
+ *
+ * (default 1,000,000 keys, 10 blocks). `--worker` hashes inner nodes on a second thread
+ * (ArenaHashWorker); `--worker-ab` alternates blocks with and without it and prints both.
  *
  * Builds a tree of `keys` random 32-byte keys with 100-byte values (saved every 100,000), then 10
  * blocks of 10,000 sorted writes (40% update, 40% insert, 20% delete) + workingHash + saveVersion
@@ -41,7 +44,10 @@ const mainCpu = (): number => {
 /** Main-thread CPU ns (Linux schedstat run time: exact, for the per-phase split). */
 const wallNs = (): number => Number(process.hrtime.bigint());
 const mainNs = (): number => Number(readFileSync("/proc/thread-self/schedstat", "utf8").split(" ")[0]);
-const phase = { apply: 0, hash: 0, save: 0, hashWall: 0, blockWall: 0 };
+type Phase = { apply: number; hash: number; save: number; hashWall: number; blockWall: number; cpu: number; workerMs: number; n: number };
+const newPhase = (): Phase => ({ apply: 0, hash: 0, save: 0, hashWall: 0, blockWall: 0, cpu: 0, workerMs: 0, n: 0 });
+/** [0]: all blocks (or those without the worker under --worker-ab), [1]: with the worker under --worker-ab. */
+const phases = [newPhase(), newPhase()];
 let seed = 1;
 const rnd = (): number => {
   seed = (Math.imul(seed ^ (seed >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0;
@@ -58,7 +64,9 @@ const keys = new StoreKeys("bank");
 const sink = { put(): void {} };
 const live: Uint8Array[] = [];
 /** --worker: inner nodes hashed on a second thread (ArenaHashWorker) from a shared arena. */
-const WORKER = args.includes("--worker");
+const WORKER = args.includes("--worker") || args.includes("--worker-ab");
+/** --worker-ab: blocks alternate with and without the worker (paired A/B in one process, same load). */
+const WORKER_AB = args.includes("--worker-ab");
 const arena = ARENA ? new NodeArena(1024, { pageReuseMin: REUSE_MIN, shared: WORKER }) : undefined;
 const hashWorker = arena !== undefined && WORKER ? new ArenaHashWorker(arena) : undefined;
 const arenaTree = arena !== undefined ? new ArenaTree({ arena, hashWorker }) : undefined;
@@ -88,7 +96,7 @@ let t = mainCpu();
 gc();
 const gcBefore = mainCpu() - t;
 
-function block(ops: [Uint8Array, Uint8Array | null][]): void {
+function block(ops: [Uint8Array, Uint8Array | null][], phase: Phase): void {
   const w0 = wallNs();
   const t0 = mainNs();
   for (const [k, v] of ops) {
@@ -97,7 +105,9 @@ function block(ops: [Uint8Array, Uint8Array | null][]): void {
   }
   const t1 = mainNs();
   const w1 = wallNs();
+  const wc = hashWorker?.workerCpuMs ?? 0;
   tree.workingHash();
+  phase.workerMs += (hashWorker?.workerCpuMs ?? 0) - wc;
   const w2 = wallNs();
   const t2 = mainNs();
   save();
@@ -107,6 +117,8 @@ function block(ops: [Uint8Array, Uint8Array | null][]): void {
   phase.save += t3 - t2;
   phase.hashWall += w2 - w1;
   phase.blockWall += wallNs() - w0;
+  phase.cpu += t3 - t0;
+  phase.n++;
 }
 
 const cpu: number[] = [];
@@ -128,7 +140,9 @@ for (let b = 0; b < BLOCKS; b++) {
   }
   ops.sort((a, b) => Buffer.compare(a[0], b[0]));
   const c0 = mainCpu();
-  block(ops);
+  const ab = WORKER_AB ? b % 2 : 0;
+  if (WORKER_AB) hashWorker!.enabled = ab === 1;
+  block(ops, phases[ab]!);
   cpu.push(mainCpu() - c0);
 }
 t = mainCpu();
@@ -137,8 +151,12 @@ const gcAfter = mainCpu() - t;
 const mean = cpu.reduce((a, b) => a + b, 0) / cpu.length;
 console.log(`${ARENA ? `ArenaTree (reuse-min ${REUSE_MIN ?? "default"}${WORKER ? ", hash worker" : ""})` : "IavlTree"}, keys ${N}: main-thread CPU per block ${cpu.join(" ")} ms, mean ${mean.toFixed(0)} ms`);
 const arenaMb = arenaTree === undefined ? "" : `, arena ${((arenaTree.arena.capacity * 64) / 1e6).toFixed(0)} MB (${arenaTree.arena.liveSlots} live slots, high water ${arenaTree.arena.highWater})`;
-const ms = (ns: number): string => (ns / 1e6 / BLOCKS).toFixed(0);
-console.log(`per block (schedstat): apply ${ms(phase.apply)} ms, workingHash ${ms(phase.hash)} ms, save + encode ${ms(phase.save)} ms; wall: workingHash ${ms(phase.hashWall)} ms, block ${ms(phase.blockWall)} ms`);
+for (let i = 0; i < (WORKER_AB ? 2 : 1); i++) {
+  const p = phases[i]!;
+  const ms = (ns: number): string => (ns / 1e6 / p.n).toFixed(0);
+  const label = WORKER_AB ? (i === 1 ? "with worker" : "serial") : "per block";
+  console.log(`${label} (schedstat, ${p.n} blocks): main CPU ${ms(p.cpu)} ms = apply ${ms(p.apply)} + workingHash ${ms(p.hash)} + save/encode ${ms(p.save)} ms; wall: workingHash ${ms(p.hashWall)} ms, block ${ms(p.blockWall)} ms${WORKER ? `; worker CPU ${(p.workerMs / p.n).toFixed(0)} ms` : ""}`);
+}
 console.log(`full GC ${gcBefore} ms before the blocks, ${gcAfter} ms after; heap ${(process.memoryUsage().heapUsed / 1e6).toFixed(0)} MB${arenaMb}`);
 console.log(`load average ${loadavg().map((x) => x.toFixed(1)).join(" ")}; tree size ${tree.size}, root ${Buffer.from(tree.workingHash()).toString("hex")}`);
 if (hashWorker !== undefined) {
