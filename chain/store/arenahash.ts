@@ -25,7 +25,9 @@ const SIG = 2; // bumped on every publish / end (the worker waits on it)
 const DONE = 3; // 1 when the worker finished the pass
 const HASHED = 4; // inner nodes the worker hashed in this pass (updated every 32 while it runs)
 const CPU_US = 5; // the worker thread's CPU time in the pass, µs (Linux; 0 elsewhere)
-const PUBLISH_EVERY = 256;
+const PUBLISH_EVERY = 64;
+/** Polls of the published count before the worker sleeps (a futex wake costs a time slice on a busy box). */
+const SPIN = 2000;
 /** Listed nodes the worker may be behind before the main thread hashes nodes itself (default). */
 const MAX_LAG = 1024;
 /** A wedged worker must not hang the node forever: the wait gives up (StoreError) after this. */
@@ -83,7 +85,9 @@ parentPort.on("message", (m) => {
       if ((i & 31) === 31) Atomics.store(ctl, ${HASHED}, i + 1);
     }
     if (end === 1) break; // pub was read after end: final
-    Atomics.wait(ctl, ${SIG}, sig);
+    let spin = ${SPIN};
+    while (spin-- > 0 && Atomics.load(ctl, ${SIG}) === sig);
+    if (spin < 0) Atomics.wait(ctl, ${SIG}, sig);
   }
   Atomics.store(ctl, ${HASHED}, i);
   Atomics.store(ctl, ${CPU_US}, Math.round((cpuNs() - c0) / 1000));
