@@ -319,7 +319,7 @@ describe("ArenaHashWorker (inner nodes hashed on a second thread from a shared a
   test.each([1024, 0])("same roots, records and orphans as the serial tree over random churn, mid-version hashes and rollback (maxLag %d)", (maxLag) => {
     const r = new FixturePrng("arena-worker");
     const arena = new NodeArena(64, { shared: true }); // small: the buffer grows (and is re-sent) during the test
-    const w = new ArenaHashWorker(arena, { maxLag });
+    const w = new ArenaHashWorker(arena, { maxLag, minNodes: 0 });
     workers.push(w);
     const t = new ArenaTree({ arena, hashWorker: w });
     const serial = new ArenaTree();
@@ -365,6 +365,21 @@ describe("ArenaHashWorker (inner nodes hashed on a second thread from a shared a
       expect(b.out).toEqual(a.out);
     }
     expect(w.passes).toBeGreaterThan(10);
+    // Below minNodes new slots a pass stays on the main thread.
+    const sw = new ArenaHashWorker(arena, { minNodes: 50 });
+    workers.push(sw);
+    const small = new ArenaTree({ arena, hashWorker: sw });
+    const plain = new ArenaTree();
+    for (let v = 0; v < 2; v++) {
+      for (let i = 0; i < (v === 0 ? 10 : 200); i++) {
+        const k = r.bytes(8);
+        const val = r.bytes(8);
+        small.set(k, val);
+        plain.set(k, val);
+      }
+      expect(hex(small.saveVersion())).toBe(hex(plain.saveVersion()));
+      expect(sw.passes).toBe(v);
+    }
     expect(w.workerHashed).toBeGreaterThan(maxLag === 0 ? 50 : 1000); // with 0 the main thread hashes most of them
     expect(t.size).toBe(live.length);
   });

@@ -88,6 +88,8 @@ export class NodeArena {
    * indices across a yield re-seeks from its last key when this moved.
    */
   epoch = 0;
+  /** Slots handed out so far (alloc calls): a cheap estimate of a version's new nodes. */
+  allocs = 0;
 
   constructor(initialSlots = 1024, opts: NodeArenaOptions = {}) {
     this.reuseMin = Math.min(PAGE, Math.max(0, opts.pageReuseMin ?? 16));
@@ -160,6 +162,7 @@ export class NodeArena {
 
   /** A fresh slot: unsaved (version 0, nonce 0), no children, hash not valid. */
   alloc(key: string, val: string | undefined, height: number, size: number): number {
+    this.allocs++;
     let s = this.freeCount > 0 ? this.takeFree() : 0;
     if (s !== 0) {
       this.freeCount--;

@@ -115,12 +115,19 @@ export class ArenaHashWorker {
 
   private readonly maxLag: number;
 
-  /** `maxLag`: see lagging() (tests use 0 to mix main-thread and worker hashes densely). */
+  /**
+   * A hash pass uses the worker only when at least this many slots were allocated since the
+   * tree's last save (the message and wake-up cost ~0.1 ms; a small pass is faster serially).
+   */
+  readonly minNodes: number;
+
+  /** `maxLag`: see lagging() (tests use 0 to mix main-thread and worker hashes densely); `minNodes`: default 2,000. */
   constructor(
     private readonly arena: NodeArena,
-    opts: { maxLag?: number } = {},
+    opts: { maxLag?: number; minNodes?: number } = {},
   ) {
     this.maxLag = opts.maxLag ?? MAX_LAG;
+    this.minNodes = opts.minNodes ?? 2000;
     if (!(arena.u8.buffer instanceof SharedArrayBuffer)) throw new StoreError("ArenaHashWorker needs a NodeArena created with { shared: true }");
     this.worker = new Worker(WORKER_SRC, { eval: true });
     this.worker.unref();

@@ -235,6 +235,8 @@ export class ArenaTree {
   private orderRoot = 0;
   /** Some unsaved node has a hash (a later hash pass only rehashes changed paths). */
   private unsavedHashed = false;
+  /** arena.allocs at the last save / rollback (how big the next hash pass is, roughly). */
+  private allocsAtSave: number;
   /** Saves that had to rebuild the list by walking the tree (tests). */
   orderRebuilds = 0;
   private rmSelf = 0;
@@ -244,6 +246,7 @@ export class ArenaTree {
     this.arena = opts.arena ?? new NodeArena();
     this.loader = opts.loader;
     this.hashWorker = opts.hashWorker;
+    this.allocsAtSave = this.arena.allocs;
     this.keepVersions = opts.keepVersions ?? 2;
     this.owner = owner;
   }
@@ -315,7 +318,7 @@ export class ArenaTree {
         this.unsavedHashed = true;
         this.order.n = 0;
         const w = this.hashWorker;
-        if (w !== undefined && w.usable) {
+        if (w !== undefined && w.usable && a.allocs - this.allocsAtSave >= w.minNodes) {
           w.begin(this.workingVersion, a.liveSlots);
           try {
             listForWorker(a, this.root, this.workingVersion, this.order, w);
@@ -547,6 +550,7 @@ export class ArenaTree {
     this.orphanSlots = [];
     this.unsavedHashed = false;
     this.orderRoot = 0;
+    this.allocsAtSave = a.allocs;
   }
 
   /**
@@ -591,6 +595,7 @@ export class ArenaTree {
     this.order.n = 0;
     this.orderRoot = 0;
     this.unsavedHashed = false;
+    this.allocsAtSave = a.allocs;
     this.version = version;
     this.savedRoot = this.root;
     // Orphans of this save were nodes of versions up to version - 1.
