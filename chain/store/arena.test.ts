@@ -288,6 +288,12 @@ describe("ArenaTree save order (the hash pass's post-order list)", () => {
     write(r, t, ref, keys, 50);
     saveBoth(t, ref);
     expect(t.orderRebuilds).toBe(3);
+    // forgetOrder: the same records from the walk of the tree.
+    write(r, t, ref, keys, 80);
+    t.workingHash();
+    t.forgetOrder();
+    saveBoth(t, ref);
+    expect(t.orderRebuilds).toBe(4);
   });
 
   test("a removal that leaves the root's hashed child as the root after the hash pass", () => {

@@ -844,4 +844,12 @@ export class ArenaTree {
     this.calcHeightAndSize(nn);
     return nn;
   }
+
+  /**
+   * Drops the save order recorded by the hash pass: the next save walks the tree for it (as
+   * before Round 6's one-pass save). For A/B runs (treebench --order-ab) and tests.
+   */
+  forgetOrder(): void {
+    this.orderRoot = 0;
+  }
 }

@@ -5,7 +5,8 @@
  *   node --max-old-space-size=8192 --import tsx chain/store/treebench.ts [keys] [--arena [--reuse-min N] [--worker | --worker-ab]] [--blocks B]
  *
  * (default 1,000,000 keys, 10 blocks). `--worker` hashes inner nodes on a second thread
- * (ArenaHashWorker); `--worker-ab` alternates blocks with and without it and prints both.
+ * (ArenaHashWorker); `--worker-ab` alternates blocks with and without it and prints both;
+ * `--order-ab` alternates saves walking the hash pass's list and saves walking the tree.
  *
  * Builds a tree of `keys` random 32-byte keys with 100-byte values (saved every 100,000), then 10
  * blocks of 10,000 sorted writes (40% update, 40% insert, 20% delete) + workingHash + saveVersion
@@ -65,6 +66,8 @@ const sink = { put(): void {} };
 const live: Uint8Array[] = [];
 /** --worker: inner nodes hashed on a second thread (ArenaHashWorker) from a shared arena. */
 const WORKER = args.includes("--worker") || args.includes("--worker-ab");
+/** --order-ab: blocks alternate between the save-order list of the hash pass and a save that walks the tree for it. */
+const ORDER_AB = args.includes("--order-ab");
 /** --worker-ab: blocks alternate with and without the worker (paired A/B in one process, same load). */
 const WORKER_AB = args.includes("--worker-ab");
 const arena = ARENA ? new NodeArena(1024, { pageReuseMin: REUSE_MIN, shared: WORKER }) : undefined;
@@ -96,6 +99,7 @@ let t = mainCpu();
 gc();
 const gcBefore = mainCpu() - t;
 
+let forgetOrder = false;
 function block(ops: [Uint8Array, Uint8Array | null][], phase: Phase): void {
   const w0 = wallNs();
   const t0 = mainNs();
@@ -107,6 +111,7 @@ function block(ops: [Uint8Array, Uint8Array | null][], phase: Phase): void {
   const w1 = wallNs();
   const wc = hashWorker?.workerCpuMs ?? 0;
   tree.workingHash();
+  if (forgetOrder) arenaTree!.forgetOrder();
   phase.workerMs += (hashWorker?.workerCpuMs ?? 0) - wc;
   const w2 = wallNs();
   const t2 = mainNs();
@@ -140,8 +145,9 @@ for (let b = 0; b < BLOCKS; b++) {
   }
   ops.sort((a, b) => Buffer.compare(a[0], b[0]));
   const c0 = mainCpu();
-  const ab = WORKER_AB ? b % 2 : 0;
+  const ab = WORKER_AB || ORDER_AB ? b % 2 : 0;
   if (WORKER_AB) hashWorker!.enabled = ab === 1;
+  forgetOrder = ORDER_AB && ab === 0;
   block(ops, phases[ab]!);
   cpu.push(mainCpu() - c0);
 }
@@ -151,10 +157,10 @@ const gcAfter = mainCpu() - t;
 const mean = cpu.reduce((a, b) => a + b, 0) / cpu.length;
 console.log(`${ARENA ? `ArenaTree (reuse-min ${REUSE_MIN ?? "default"}${WORKER ? ", hash worker" : ""})` : "IavlTree"}, keys ${N}: main-thread CPU per block ${cpu.join(" ")} ms, mean ${mean.toFixed(0)} ms`);
 const arenaMb = arenaTree === undefined ? "" : `, arena ${((arenaTree.arena.capacity * 64) / 1e6).toFixed(0)} MB (${arenaTree.arena.liveSlots} live slots, high water ${arenaTree.arena.highWater})`;
-for (let i = 0; i < (WORKER_AB ? 2 : 1); i++) {
+for (let i = 0; i < (WORKER_AB || ORDER_AB ? 2 : 1); i++) {
   const p = phases[i]!;
   const ms = (ns: number): string => (ns / 1e6 / p.n).toFixed(0);
-  const label = WORKER_AB ? (i === 1 ? "with worker" : "serial") : "per block";
+  const label = WORKER_AB ? (i === 1 ? "with worker" : "serial") : ORDER_AB ? (i === 1 ? "save walks the hash pass's list" : "save walks the tree") : "per block";
   console.log(`${label} (schedstat, ${p.n} blocks): main CPU ${ms(p.cpu)} ms = apply ${ms(p.apply)} + workingHash ${ms(p.hash)} + save/encode ${ms(p.save)} ms; wall: workingHash ${ms(p.hashWall)} ms, block ${ms(p.blockWall)} ms${WORKER ? `; worker CPU ${(p.workerMs / p.n).toFixed(0)} ms` : ""}`);
 }
 console.log(`full GC ${gcBefore} ms before the blocks, ${gcAfter} ms after; heap ${(process.memoryUsage().heapUsed / 1e6).toFixed(0)} MB${arenaMb}`);
