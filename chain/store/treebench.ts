@@ -70,7 +70,9 @@ const WORKER = args.includes("--worker") || args.includes("--worker-ab");
 const ORDER_AB = args.includes("--order-ab");
 /** --worker-ab: blocks alternate with and without the worker (paired A/B in one process, same load). */
 const WORKER_AB = args.includes("--worker-ab");
-const arena = ARENA ? new NodeArena(1024, { pageReuseMin: REUSE_MIN, shared: WORKER }) : undefined;
+/** --shared: the arena in a SharedArrayBuffer without the worker (what sharing alone costs). */
+const SHARED = WORKER || args.includes("--shared");
+const arena = ARENA ? new NodeArena(1024, { pageReuseMin: REUSE_MIN, shared: SHARED }) : undefined;
 const hashWorker = arena !== undefined && WORKER ? new ArenaHashWorker(arena) : undefined;
 const arenaTree = arena !== undefined ? new ArenaTree({ arena, hashWorker }) : undefined;
 const iavlTree = ARENA ? undefined : new IavlTree(undefined);
@@ -155,7 +157,7 @@ t = mainCpu();
 gc();
 const gcAfter = mainCpu() - t;
 const mean = cpu.reduce((a, b) => a + b, 0) / cpu.length;
-console.log(`${ARENA ? `ArenaTree (reuse-min ${REUSE_MIN ?? "default"}${WORKER ? ", hash worker" : ""})` : "IavlTree"}, keys ${N}: main-thread CPU per block ${cpu.join(" ")} ms, mean ${mean.toFixed(0)} ms`);
+console.log(`${ARENA ? `ArenaTree (reuse-min ${REUSE_MIN ?? "default"}${WORKER ? ", hash worker" : SHARED ? ", shared buffer" : ""})` : "IavlTree"}, keys ${N}: main-thread CPU per block ${cpu.join(" ")} ms, mean ${mean.toFixed(0)} ms`);
 const arenaMb = arenaTree === undefined ? "" : `, arena ${((arenaTree.arena.capacity * 64) / 1e6).toFixed(0)} MB (${arenaTree.arena.liveSlots} live slots, high water ${arenaTree.arena.highWater})`;
 for (let i = 0; i < (WORKER_AB || ORDER_AB ? 2 : 1); i++) {
   const p = phases[i]!;
