@@ -2,8 +2,12 @@
  * IAVL+ tree on the node arena (arena.ts): the same algorithm, hashes and node keys as IavlTree
  * (iavl.ts, a port of cosmos/iavl v1 mutable_tree.go), with nodes as slot indices instead of JS
  * objects. Saved nodes may be stubs (height -1: node key and expected hash only) filled on demand
- * by an ArenaLoader (DbNodeLoader.loadSlot). Not used by the multistore yet: no eviction, and
- * commits still go through IavlTree (README "Round 6").
+ * by an ArenaLoader (DbNodeLoader.loadSlot). Not used by the multistore yet: commits still go
+ * through IavlTree (README "Round 6").
+ *
+ * One pass per new node at save: the hash pass that hashes every unsaved node records them in
+ * post-order (= save order), and saveVersion walks that list (see `order`). Inner nodes can be
+ * hashed on a second thread (`hashWorker`, arenahash.ts).
  *
  * Slot lifetime. Working (unsaved, version 0) nodes have exactly one parent and are changed in
  * place; when one drops out of the working tree its slot is freed at once. Saved nodes are
