@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { NodeArena } from "./arena";
 import { ArenaTree } from "./arenatree";
 import { ArenaNodeWriter } from "./arenawriter";
+import { ArenaHashWorker } from "./arenahash";
 import { IavlTree, Node } from "./iavl";
 import { DbNodeLoader, NodeWriter, StoreKeys } from "./nodedb";
 import { encodeProof, iavlProof } from "./proofs";
@@ -212,6 +213,185 @@ describe("ArenaTree vs IavlTree", () => {
     expect(hex(t.encodedOrphans())).toBe("");
     expect(hex(t.workingHash())).toBe(hex(ref.savedHash()));
     expect(hex(t.saveVersion())).toBe(hex(ref.saveVersion()));
+  });
+});
+
+describe("ArenaTree save order (the hash pass's post-order list)", () => {
+  /** Saves both trees with both writers: same root, records, inner count. */
+  function saveBoth(t: ArenaTree, ref: IavlTree): void {
+    const keysA = new StoreKeys("bank");
+    const a = recorder();
+    const b = recorder();
+    const wa = new NodeWriter(keysA, a);
+    const wb = new ArenaNodeWriter(t.arena, keysA, b);
+    expect(hex(t.encodedOrphans())).toBe(hex(ref.encodedOrphans()));
+    const ha = ref.saveVersion((node: Node) => wa.add(node));
+    const hb = t.saveVersion((s) => wb.add(s));
+    expect(wb.finish(t.version)).toBe(wa.finish(ref.version));
+    expect(hex(hb)).toBe(hex(ha));
+    expect(b.out).toEqual(a.out);
+  }
+  function write(r: FixturePrng, t: ArenaTree, ref: IavlTree, keys: Uint8Array[], n: number): void {
+    for (let i = 0; i < n; i++) {
+      if (keys.length > 20 && r.intn(4) === 0) {
+        const k = keys.splice(r.intn(keys.length), 1)[0]!;
+        expect(t.remove(k)).toBe(ref.remove(k));
+      } else {
+        const k = r.intn(2) === 0 && keys.length > 0 ? keys[r.intn(keys.length)]! : r.bytes(1 + r.intn(6));
+        const v = r.bytes(1 + r.intn(9));
+        const up = ref.set(k, v);
+        expect(t.set(k, v)).toBe(up);
+        if (!up) keys.push(k);
+      }
+    }
+  }
+
+  test("one hash pass: save walks the recorded list; a second pass, a removal up to the root, proofs or rollback make it rebuild, same records as IavlTree", () => {
+    const r = new FixturePrng("arena-order");
+    const t = new ArenaTree();
+    const ref = new IavlTree(undefined);
+    const keys: Uint8Array[] = [];
+    // Plain version: workingHash then save (twice hashed with nothing changed in between).
+    write(r, t, ref, keys, 400);
+    expect(hex(t.workingHash())).toBe(hex(ref.workingHash()));
+    expect(hex(t.workingHash())).toBe(hex(ref.workingHash()));
+    saveBoth(t, ref);
+    // No workingHash before save: saveVersion's own pass records the list.
+    write(r, t, ref, keys, 50);
+    saveBoth(t, ref);
+    expect(t.orderRebuilds).toBe(0);
+    // Hash, write more, hash again: the second pass only rehashes the changed paths.
+    write(r, t, ref, keys, 50);
+    expect(hex(t.workingHash())).toBe(hex(ref.workingHash()));
+    write(r, t, ref, keys, 3);
+    expect(hex(t.workingHash())).toBe(hex(ref.workingHash()));
+    saveBoth(t, ref);
+    expect(t.orderRebuilds).toBe(1);
+    // Hash, then writes, saved without another workingHash.
+    write(r, t, ref, keys, 50);
+    t.workingHash();
+    ref.workingHash();
+    write(r, t, ref, keys, 1);
+    saveBoth(t, ref);
+    expect(t.orderRebuilds).toBe(2);
+    // A proof on the unhashed working tree hashes single subtrees first.
+    write(r, t, ref, keys, 50);
+    const k = keys[r.intn(keys.length)]!;
+    expect(toHex(encodeProof(iavlProof(t, k)))).toBe(toHex(encodeProof(iavlProof(ref, k))));
+    saveBoth(t, ref);
+    expect(t.orderRebuilds).toBe(3);
+    // Rollback after a hash pass: the next version records its own list.
+    write(r, t, ref, keys.slice(), 50);
+    t.workingHash();
+    t.rollback();
+    ref.rollback();
+    write(r, t, ref, keys, 50);
+    saveBoth(t, ref);
+    expect(t.orderRebuilds).toBe(3);
+    // forgetOrder: the same records from the walk of the tree.
+    write(r, t, ref, keys, 80);
+    t.workingHash();
+    t.forgetOrder();
+    saveBoth(t, ref);
+    expect(t.orderRebuilds).toBe(4);
+  });
+
+  test("a removal that leaves the root's hashed child as the root after the hash pass", () => {
+    const t = new ArenaTree();
+    const ref = new IavlTree(undefined);
+    const k = (s: string) => Buffer.from(s);
+    for (const tr of [t, ref]) {
+      tr.set(k("a"), k("1"));
+      tr.saveVersion();
+      tr.set(k("b"), k("2"));
+      tr.set(k("c"), k("3"));
+    }
+    expect(hex(t.workingHash())).toBe(hex(ref.workingHash()));
+    // The root (unsaved, hashed) is dropped; its hashed right child becomes the root.
+    expect(t.remove(k("a"))).toBe(true);
+    ref.remove(k("a"));
+    saveBoth(t, ref);
+    expect(t.orderRebuilds).toBe(1);
+    expect(t.get(k("c"))).toEqual(k("3"));
+  });
+});
+
+describe("ArenaHashWorker (inner nodes hashed on a second thread from a shared arena)", () => {
+  const workers: ArenaHashWorker[] = [];
+  afterAll(async () => {
+    for (const w of workers) await w.close();
+  });
+
+  test.each([1024, 0])("same roots, records and orphans as the serial tree over random churn, mid-version hashes and rollback (maxLag %d)", (maxLag) => {
+    const r = new FixturePrng("arena-worker");
+    const arena = new NodeArena(64, { shared: true }); // small: the buffer grows (and is re-sent) during the test
+    const w = new ArenaHashWorker(arena, { maxLag, minNodes: 0 });
+    workers.push(w);
+    const t = new ArenaTree({ arena, hashWorker: w });
+    const serial = new ArenaTree();
+    const keysA = new StoreKeys("bank");
+    const live: Uint8Array[] = [];
+    for (let v = 1; v <= 12; v++) {
+      if (v % 5 === 3) {
+        // Writes hashed by the worker, then rolled back (only in t).
+        for (let i = 0; i < 300; i++) t.set(randomKey(r), r.bytes(4));
+        t.workingHash();
+        t.rollback();
+        expect(hex(t.workingHash())).toBe(hex(serial.workingHash()));
+      }
+      const n = v === 1 ? 3000 : 50 + r.intn(400);
+      for (let i = 0; i < n; i++) {
+        if (live.length > 10 && r.intn(5) === 0) {
+          const k = live.splice(r.intn(live.length), 1)[0]!;
+          expect(t.remove(k)).toBe(serial.remove(k));
+        } else {
+          const k = r.intn(3) === 0 && live.length > 0 ? live[r.intn(live.length)]! : randomKey(r);
+          const val = r.bytes(1 + r.intn(60));
+          const up = serial.set(k, val);
+          expect(t.set(k, val)).toBe(up);
+          if (!up) live.push(k);
+        }
+      }
+      if (v % 4 === 2) {
+        expect(hex(t.workingHash())).toBe(hex(serial.workingHash()));
+        const k = randomKey(r);
+        const val = r.bytes(5);
+        if (!serial.set(k, val)) live.push(k);
+        t.set(k, val);
+      }
+      expect(hex(t.encodedOrphans())).toBe(hex(serial.encodedOrphans()));
+      const a = recorder();
+      const b = recorder();
+      const wa = new ArenaNodeWriter(serial.arena, keysA, a);
+      const wb = new ArenaNodeWriter(t.arena, keysA, b);
+      const ha = serial.saveVersion((s) => wa.add(s));
+      const hb = t.saveVersion((s) => wb.add(s));
+      expect(wb.finish(t.version)).toBe(wa.finish(serial.version));
+      expect(hex(hb)).toBe(hex(ha));
+      expect(b.out).toEqual(a.out);
+    }
+    expect(w.passes).toBeGreaterThan(10);
+    // Below minNodes new slots a pass stays on the main thread.
+    const sw = new ArenaHashWorker(arena, { minNodes: 50 });
+    workers.push(sw);
+    const small = new ArenaTree({ arena, hashWorker: sw });
+    const plain = new ArenaTree();
+    for (let v = 0; v < 2; v++) {
+      for (let i = 0; i < (v === 0 ? 10 : 200); i++) {
+        const k = r.bytes(8);
+        const val = r.bytes(8);
+        small.set(k, val);
+        plain.set(k, val);
+      }
+      expect(hex(small.saveVersion())).toBe(hex(plain.saveVersion()));
+      expect(sw.passes).toBe(v);
+    }
+    expect(w.workerHashed).toBeGreaterThan(maxLag === 0 ? 50 : 1000); // with 0 the main thread hashes most of them
+    expect(t.size).toBe(live.length);
+  });
+
+  test("needs a shared arena", () => {
+    expect(() => new ArenaHashWorker(new NodeArena())).toThrow(StoreError);
   });
 });
 

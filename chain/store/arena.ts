@@ -49,6 +49,11 @@ export interface NodeArenaOptions {
    * list (any freed slot first; the Round 6 baseline, kept for A/B runs). Default 16.
    */
   pageReuseMin?: number;
+  /**
+   * Records in a SharedArrayBuffer, so an ArenaHashWorker (arenahash.ts) can hash inner nodes on
+   * another thread. Default false.
+   */
+  shared?: boolean;
 }
 
 export class NodeArena {
@@ -66,6 +71,7 @@ export class NodeArena {
   private top = 1;
   private readonly free: number[] = [];
   private readonly reuseMin: number;
+  private readonly shared: boolean;
   /** Free slots (both modes). */
   private freeCount = 0;
   /** Page mode: free slots per page, and a 64-bit free bitmap per page (two u32 words). */
@@ -82,9 +88,12 @@ export class NodeArena {
    * indices across a yield re-seeks from its last key when this moved.
    */
   epoch = 0;
+  /** Slots handed out so far (alloc calls): a cheap estimate of a version's new nodes. */
+  allocs = 0;
 
   constructor(initialSlots = 1024, opts: NodeArenaOptions = {}) {
     this.reuseMin = Math.min(PAGE, Math.max(0, opts.pageReuseMin ?? 16));
+    this.shared = opts.shared ?? false;
     this.grow(Math.max(PAGE, initialSlots));
   }
 
@@ -103,7 +112,7 @@ export class NodeArena {
   }
 
   private grow(cap: number): void {
-    const buf = new ArrayBuffer(cap * SLOT_BYTES);
+    const buf = this.shared ? new SharedArrayBuffer(cap * SLOT_BYTES) : new ArrayBuffer(cap * SLOT_BYTES);
     const u8 = new Uint8Array(buf);
     if (this.u8 !== undefined) u8.set(this.u8);
     this.u8 = u8;
@@ -153,6 +162,7 @@ export class NodeArena {
 
   /** A fresh slot: unsaved (version 0, nonce 0), no children, hash not valid. */
   alloc(key: string, val: string | undefined, height: number, size: number): number {
+    this.allocs++;
     let s = this.freeCount > 0 ? this.takeFree() : 0;
     if (s !== 0) {
       this.freeCount--;
@@ -191,7 +201,7 @@ export class NodeArena {
   release(s: number): void {
     this.keys[s] = "";
     this.vals[s] = undefined;
-    this.u8[s * SLOT_BYTES + B_FLAGS] = 0;
+    // The record itself is not touched (a cold cache line per orphan): alloc resets it.
     this.freeCount++;
     this.epoch++;
     if (this.reuseMin === 0) {

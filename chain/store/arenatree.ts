@@ -5,6 +5,10 @@
  * by an ArenaLoader (DbNodeLoader.loadSlot). The multistore's live tree by default, through
  * storetree.ts (README "Round 6").
  *
+ * One pass per new node at save: the hash pass that hashes every unsaved node records them in
+ * post-order (= save order), and saveVersion walks that list (see `order`). Inner nodes can be
+ * hashed on a second thread (`hashWorker`, arenahash.ts).
+ *
  * Slot lifetime. Working (unsaved, version 0) nodes have exactly one parent and are changed in
  * place; when one drops out of the working tree its slot is freed at once. Saved nodes are
  * immutable; replacing one records it as an orphan (the store's orphan record, encoded at once)
@@ -19,6 +23,7 @@ import * as enc from "./encoding";
 import { bytesToKey } from "./encoding";
 import { NodeArena, SLOT_BYTES } from "./arena";
 import type { ArenaLoader } from "./arenaload";
+import type { ArenaHashWorker } from "./arenahash";
 import { LEAF_NONCE_BASE, PathStep } from "./iavl";
 
 const putUvarint = enc.putUvarint;
@@ -52,11 +57,10 @@ function putNonNegVarint(buf: Uint8Array, pos: number, n: number): number {
 }
 
 /**
- * Go (*Node).writeHashBytes + sha256 of slot `s` and every unhashed node below it, `version` for
- * unsaved nodes; the digest goes into the slot's hash bytes.
+ * Go (*Node).writeHashBytes + sha256 of slot `s` alone (its children, if any, already hashed),
+ * `version` for unsaved nodes; the digest goes into the slot's hash bytes.
  */
-export function hashSlot(a: NodeArena, s: number, version: number): void {
-  if (a.hashed(s)) return;
+function hashOne(a: NodeArena, s: number, version: number): void {
   const sv = a.version(s);
   const v = sv !== 0 ? sv : version;
   const height = a.height(s);
@@ -89,8 +93,6 @@ export function hashSlot(a: NodeArena, s: number, version: number): void {
   } else {
     const l = a.left(s);
     const r = a.right(s);
-    hashSlot(a, l, version);
-    hashSlot(a, r, version);
     const buf = scratch;
     pos = putNonNegVarint(buf, 0, height);
     pos = putNonNegVarint(buf, pos, a.size(s));
@@ -107,6 +109,68 @@ export function hashSlot(a: NodeArena, s: number, version: number): void {
     pos += 32;
   }
   a.setHashLatin1(s, sha256Latin1(scratchView(pos)));
+}
+
+/**
+ * Go (*Node).writeHashBytes + sha256 of slot `s` and every unhashed node below it, `version` for
+ * unsaved nodes; the digest goes into the slot's hash bytes.
+ */
+export function hashSlot(a: NodeArena, s: number, version: number): void {
+  if (a.hashed(s)) return;
+  if (a.height(s) > 0) {
+    hashSlot(a, a.left(s), version);
+    hashSlot(a, a.right(s), version);
+  }
+  hashOne(a, s, version);
+}
+
+/** hashSlot that also appends each slot it hashes to `list` (post-order). */
+function hashSlotListed(a: NodeArena, s: number, version: number, list: SlotList): void {
+  if (a.hashed(s)) return;
+  if (a.height(s) > 0) {
+    hashSlotListed(a, a.left(s), version, list);
+    hashSlotListed(a, a.right(s), version, list);
+  }
+  hashOne(a, s, version);
+  list.push(s);
+}
+
+/**
+ * hashSlotListed with inner nodes hashed by `w` on its thread: leaves are hashed here, inner nodes
+ * listed for the worker (which hashes them in list order, i.e. children first) — except while the
+ * worker lags behind, when an inner node whose children were hashed here (or were clean) is
+ * hashed here too. Returns true when `s` is hashed on return (false: listed, hashed later).
+ */
+function listForWorker(a: NodeArena, s: number, version: number, list: SlotList, w: ArenaHashWorker): boolean {
+  if (a.hashed(s)) return true;
+  if (a.height(s) > 0) {
+    const l = listForWorker(a, a.left(s), version, list, w);
+    const r = listForWorker(a, a.right(s), version, list, w);
+    list.push(s);
+    if (l && r && w.lagging()) {
+      hashOne(a, s, version);
+      return true;
+    }
+    w.push(s);
+    return false;
+  }
+  hashOne(a, s, version);
+  list.push(s);
+  return true;
+}
+
+/** A growable Int32Array of slots. */
+class SlotList {
+  a = new Int32Array(1024);
+  n = 0;
+  push(s: number): void {
+    if (this.n === this.a.length) {
+      const b = new Int32Array(this.a.length * 2);
+      b.set(this.a);
+      this.a = b;
+    }
+    this.a[this.n++] = s;
+  }
 }
 
 /** The leaf a proof path ends at (what proofs.ts needs of it). */
@@ -127,11 +191,17 @@ export interface ArenaTreeOptions {
    * it. Default 2; Infinity keeps every version (tests).
    */
   readonly keepVersions?: number;
+  /**
+   * Hashes inner nodes on a second thread (arenahash.ts; the arena must be shared). Off by
+   * default: README "Round 6" has the figures.
+   */
+  readonly hashWorker?: ArenaHashWorker;
 }
 
 export class ArenaTree {
   readonly arena: NodeArena;
   private readonly loader: ArenaLoader | undefined;
+  private readonly hashWorker: ArenaHashWorker | undefined;
   /** Working root slot (0 = empty). */
   root = 0;
   /** Root slot of the last saved version. */
@@ -159,12 +229,28 @@ export class ArenaTree {
    */
   private readonly retired: { version: number; through: number; slots: number[] }[] = [];
   private updated = false;
+  /**
+   * The unsaved nodes in save order (post-order), recorded by the hash pass that hashed them all
+   * (`workingHash` when no unsaved node had a hash yet), so `saveVersion` walks this list instead
+   * of the tree. Valid only while `root === orderRoot`: any later change to the tree unhashes the
+   * root or replaces it, and the next hash pass (then partial) sets `orderRoot` to 0.
+   */
+  private readonly order = new SlotList();
+  private orderRoot = 0;
+  /** Some unsaved node has a hash (a later hash pass only rehashes changed paths). */
+  private unsavedHashed = false;
+  /** arena.allocs at the last save / rollback (how big the next hash pass is, roughly). */
+  private allocsAtSave: number;
+  /** Saves that had to rebuild the list by walking the tree (tests). */
+  orderRebuilds = 0;
   private rmSelf = 0;
   private rmKey: string | undefined = undefined;
 
   constructor(opts: ArenaTreeOptions = {}, owner?: ArenaTree) {
     this.arena = opts.arena ?? new NodeArena();
     this.loader = opts.loader;
+    this.hashWorker = opts.hashWorker;
+    this.allocsAtSave = this.arena.allocs;
     this.keepVersions = opts.keepVersions ?? 2;
     this.owner = owner;
   }
@@ -226,8 +312,31 @@ export class ArenaTree {
   /** Root hash of the working tree (hashes new nodes with the working version). */
   workingHash(): Uint8Array {
     if (this.root === 0) return EMPTY_HASH;
-    hashSlot(this.arena, this.root, this.workingVersion);
-    return this.arena.hashBytes(this.root);
+    const a = this.arena;
+    if (!a.hashed(this.root)) {
+      if (this.unsavedHashed) {
+        // Only the changed paths get hashed: the list would miss the rest; rebuilt at save.
+        this.orderRoot = 0;
+        hashSlot(a, this.root, this.workingVersion);
+      } else {
+        this.unsavedHashed = true;
+        this.order.n = 0;
+        const w = this.hashWorker;
+        if (w !== undefined && w.usable && a.allocs - this.allocsAtSave >= w.minNodes) {
+          w.begin(this.workingVersion, a.liveSlots);
+          try {
+            listForWorker(a, this.root, this.workingVersion, this.order, w);
+          } finally {
+            w.finish();
+          }
+        } else {
+          hashSlotListed(a, this.root, this.workingVersion, this.order);
+        }
+        this.orderRoot = this.root;
+      }
+      this.unsavedHashed = true;
+    }
+    return a.hashBytes(this.root);
   }
 
   /** Hash of the last saved version. */
@@ -305,6 +414,11 @@ export class ArenaTree {
     const path: PathStep[] = [];
     const wv = this.workingVersion;
     const k = bytesToKey(key);
+    if (!a.hashed(n)) {
+      // Hashing single subtrees of the working tree: the save order must be rebuilt.
+      this.unsavedHashed = true;
+      this.orderRoot = 0;
+    }
     while (a.height(n) > 0) {
       const sv = a.version(n);
       const version = sv !== 0 ? sv : wv;
@@ -417,6 +531,8 @@ export class ArenaTree {
       }
     };
     walk(this.root);
+    this.unsavedHashed = false;
+    this.orderRoot = 0;
   }
 
   /** Drops every unsaved change (working root back to the saved root); frees the working nodes. */
@@ -436,6 +552,9 @@ export class ArenaTree {
     this.orphanPos = 0;
     this.orphanCount = 0;
     this.orphanSlots = [];
+    this.unsavedHashed = false;
+    this.orderRoot = 0;
+    this.allocsAtSave = a.allocs;
   }
 
   /**
@@ -449,23 +568,38 @@ export class ArenaTree {
     const version = this.workingVersion;
     const hash = this.workingHash();
     if (this.root !== 0 && a.version(this.root) === 0) {
+      const order = this.order;
+      if (this.orderRoot !== this.root) {
+        // Hashed in several passes (or proofs hashed subtrees): collect the post-order again.
+        this.orderRebuilds++;
+        order.n = 0;
+        const visit = (n: number): void => {
+          if (a.height(n) > 0) {
+            const l = a.left(n);
+            const r = a.right(n);
+            if (a.version(l) === 0) visit(l);
+            if (a.version(r) === 0) visit(r);
+          }
+          order.push(n);
+        };
+        visit(this.root);
+      }
+      // Node keys in post-order: inner nonces from 1, leaf nonces from 2^31 + 1.
+      const list = order.a;
+      const count = order.n;
       let inner = 0;
-      let leaf = 0;
-      const visit = (n: number): void => {
-        if (a.height(n) > 0) {
-          const l = a.left(n);
-          const r = a.right(n);
-          if (a.version(l) === 0) visit(l);
-          if (a.version(r) === 0) visit(r);
-          a.setNonce(n, ++inner);
-        } else {
-          a.setNonce(n, LEAF_NONCE_BASE + ++leaf);
-        }
+      let leaf = LEAF_NONCE_BASE;
+      for (let i = 0; i < count; i++) {
+        const n = list[i]!;
+        a.setNonce(n, a.height(n) > 0 ? ++inner : ++leaf);
         a.setVersion(n, version);
         if (persist !== undefined) persist(n);
-      };
-      visit(this.root);
+      }
     }
+    this.order.n = 0;
+    this.orderRoot = 0;
+    this.unsavedHashed = false;
+    this.allocsAtSave = a.allocs;
     this.version = version;
     this.savedRoot = this.root;
     // Orphans of this save were nodes of versions up to version - 1.
@@ -771,5 +905,13 @@ export class ArenaTree {
   get readable(): boolean {
     const o = this.owner;
     return o === undefined || this.version > o.releasedThrough;
+  }
+
+  /**
+   * Drops the save order recorded by the hash pass: the next save walks the tree for it (as
+   * before Round 6's one-pass save). For A/B runs (treebench --order-ab) and tests.
+   */
+  forgetOrder(): void {
+    this.orderRoot = 0;
   }
 }

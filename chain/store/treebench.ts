@@ -2,12 +2,16 @@
  * In-memory tree benchmark (prints figures; not a test): the IAVL write path without LevelDB or
  * branches, for A/B runs of tree changes on a busy machine.
  *
- *   node --max-old-space-size=8192 --import tsx chain/store/treebench.ts [keys] [--arena [--reuse-min N]]   # default 1,000,000
+ *   node --max-old-space-size=8192 --import tsx chain/store/treebench.ts [keys] [--arena [--reuse-min N] [--worker | --worker-ab]] [--blocks B]
+ *
+ * (default 1,000,000 keys, 10 blocks). `--worker` hashes inner nodes on a second thread
+ * (ArenaHashWorker); `--worker-ab` alternates blocks with and without it and prints both;
+ * `--order-ab` alternates saves walking the hash pass's list and saves walking the tree.
  *
  * Builds a tree of `keys` random 32-byte keys with 100-byte values (saved every 100,000), then 10
  * blocks of 10,000 sorted writes (40% update, 40% insert, 20% delete) + workingHash + saveVersion
  * with every new node encoded (NodeWriter into a sink that drops the records). Prints the
- * main-thread CPU per block, the CPU of one forced full GC before and after the blocks, heap size
+ * main-thread CPU per block (and split into apply / workingHash / save + encode), the CPU of one forced full GC before and after the blocks, heap size
  * and the root hash (must not change with a representation change). `--arena` runs the same
  * workload on ArenaTree + ArenaNodeWriter (nodes in a typed-array arena) instead of IavlTree.
  */
@@ -20,6 +24,7 @@ import { ArenaTree } from "./arenatree";
 import { ArenaNodeWriter } from "./arenawriter";
 import { NodeWriter, StoreKeys } from "./nodedb";
 import { NodeArena } from "./arena";
+import { ArenaHashWorker } from "./arenahash";
 
 setFlagsFromString("--expose-gc");
 const gc = runInNewContext("gc") as () => void;
@@ -28,13 +33,22 @@ const ARENA = args.includes("--arena");
 const ri = args.indexOf("--reuse-min");
 /** NodeArena pageReuseMin (0 = LIFO free list); default the arena's own. */
 const REUSE_MIN = ri >= 0 ? Number(args[ri + 1]) : undefined;
-const N = Number(args.find((a, i) => !a.startsWith("--") && (ri < 0 || i !== ri + 1)) ?? 1_000_000);
+const bi = args.indexOf("--blocks");
+const BLOCKS = bi >= 0 ? Number(args[bi + 1]) : 10;
+const N = Number(args.find((a, i) => !a.startsWith("--") && (ri < 0 || i !== ri + 1) && (bi < 0 || i !== bi + 1)) ?? 1_000_000);
 /** Main-thread CPU ms (Linux, 10 ms ticks). */
 const mainCpu = (): number => {
   const st = readFileSync("/proc/thread-self/stat", "utf8");
   const f = st.slice(st.lastIndexOf(")") + 2).split(" ");
   return (Number(f[11]) + Number(f[12])) * 10;
 };
+/** Main-thread CPU ns (Linux schedstat run time: exact, for the per-phase split). */
+const wallNs = (): number => Number(process.hrtime.bigint());
+const mainNs = (): number => Number(readFileSync("/proc/thread-self/schedstat", "utf8").split(" ")[0]);
+type Phase = { apply: number; hash: number; save: number; hashWall: number; blockWall: number; cpu: number; workerMs: number; n: number };
+const newPhase = (): Phase => ({ apply: 0, hash: 0, save: 0, hashWall: 0, blockWall: 0, cpu: 0, workerMs: 0, n: 0 });
+/** [0]: all blocks (or those without the worker under --worker-ab), [1]: with the worker under --worker-ab. */
+const phases = [newPhase(), newPhase()];
 let seed = 1;
 const rnd = (): number => {
   seed = (Math.imul(seed ^ (seed >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0;
@@ -50,7 +64,17 @@ const bytes = (n: number): Uint8Array => {
 const keys = new StoreKeys("bank");
 const sink = { put(): void {} };
 const live: Uint8Array[] = [];
-const arenaTree = ARENA ? new ArenaTree({ arena: new NodeArena(1024, { pageReuseMin: REUSE_MIN }) }) : undefined;
+/** --worker: inner nodes hashed on a second thread (ArenaHashWorker) from a shared arena. */
+const WORKER = args.includes("--worker") || args.includes("--worker-ab");
+/** --order-ab: blocks alternate between the save-order list of the hash pass and a save that walks the tree for it. */
+const ORDER_AB = args.includes("--order-ab");
+/** --worker-ab: blocks alternate with and without the worker (paired A/B in one process, same load). */
+const WORKER_AB = args.includes("--worker-ab");
+/** --shared: the arena in a SharedArrayBuffer without the worker (what sharing alone costs). */
+const SHARED = WORKER || args.includes("--shared");
+const arena = ARENA ? new NodeArena(1024, { pageReuseMin: REUSE_MIN, shared: SHARED }) : undefined;
+const hashWorker = arena !== undefined && WORKER ? new ArenaHashWorker(arena) : undefined;
+const arenaTree = arena !== undefined ? new ArenaTree({ arena, hashWorker }) : undefined;
 const iavlTree = ARENA ? undefined : new IavlTree(undefined);
 const tree: IavlTree | ArenaTree = arenaTree ?? iavlTree!;
 const save = (): void => {
@@ -77,17 +101,35 @@ let t = mainCpu();
 gc();
 const gcBefore = mainCpu() - t;
 
-function block(ops: [Uint8Array, Uint8Array | null][]): void {
+let forgetOrder = false;
+function block(ops: [Uint8Array, Uint8Array | null][], phase: Phase): void {
+  const w0 = wallNs();
+  const t0 = mainNs();
   for (const [k, v] of ops) {
     if (v === null) tree.remove(k);
     else tree.set(k, v);
   }
+  const t1 = mainNs();
+  const w1 = wallNs();
+  const wc = hashWorker?.workerCpuMs ?? 0;
   tree.workingHash();
+  if (forgetOrder) arenaTree!.forgetOrder();
+  phase.workerMs += (hashWorker?.workerCpuMs ?? 0) - wc;
+  const w2 = wallNs();
+  const t2 = mainNs();
   save();
+  const t3 = mainNs();
+  phase.apply += t1 - t0;
+  phase.hash += t2 - t1;
+  phase.save += t3 - t2;
+  phase.hashWall += w2 - w1;
+  phase.blockWall += wallNs() - w0;
+  phase.cpu += t3 - t0;
+  phase.n++;
 }
 
 const cpu: number[] = [];
-for (let b = 0; b < 10; b++) {
+for (let b = 0; b < BLOCKS; b++) {
   const ops: [Uint8Array, Uint8Array | null][] = [];
   for (let i = 0; i < 10_000; i++) {
     const x = rnd() % 10;
@@ -105,14 +147,27 @@ for (let b = 0; b < 10; b++) {
   }
   ops.sort((a, b) => Buffer.compare(a[0], b[0]));
   const c0 = mainCpu();
-  block(ops);
+  const ab = WORKER_AB || ORDER_AB ? b % 2 : 0;
+  if (WORKER_AB) hashWorker!.enabled = ab === 1;
+  forgetOrder = ORDER_AB && ab === 0;
+  block(ops, phases[ab]!);
   cpu.push(mainCpu() - c0);
 }
 t = mainCpu();
 gc();
 const gcAfter = mainCpu() - t;
 const mean = cpu.reduce((a, b) => a + b, 0) / cpu.length;
-console.log(`${ARENA ? `ArenaTree (reuse-min ${REUSE_MIN ?? "default"})` : "IavlTree"}, keys ${N}: main-thread CPU per block ${cpu.join(" ")} ms, mean ${mean.toFixed(0)} ms`);
+console.log(`${ARENA ? `ArenaTree (reuse-min ${REUSE_MIN ?? "default"}${WORKER ? ", hash worker" : SHARED ? ", shared buffer" : ""})` : "IavlTree"}, keys ${N}: main-thread CPU per block ${cpu.join(" ")} ms, mean ${mean.toFixed(0)} ms`);
 const arenaMb = arenaTree === undefined ? "" : `, arena ${((arenaTree.arena.capacity * 64) / 1e6).toFixed(0)} MB (${arenaTree.arena.liveSlots} live slots, high water ${arenaTree.arena.highWater})`;
+for (let i = 0; i < (WORKER_AB || ORDER_AB ? 2 : 1); i++) {
+  const p = phases[i]!;
+  const ms = (ns: number): string => (ns / 1e6 / p.n).toFixed(0);
+  const label = WORKER_AB ? (i === 1 ? "with worker" : "serial") : ORDER_AB ? (i === 1 ? "save walks the hash pass's list" : "save walks the tree") : "per block";
+  console.log(`${label} (schedstat, ${p.n} blocks): main CPU ${ms(p.cpu)} ms = apply ${ms(p.apply)} + workingHash ${ms(p.hash)} + save/encode ${ms(p.save)} ms; wall: workingHash ${ms(p.hashWall)} ms, block ${ms(p.blockWall)} ms${WORKER ? `; worker CPU ${(p.workerMs / p.n).toFixed(0)} ms` : ""}`);
+}
 console.log(`full GC ${gcBefore} ms before the blocks, ${gcAfter} ms after; heap ${(process.memoryUsage().heapUsed / 1e6).toFixed(0)} MB${arenaMb}`);
 console.log(`load average ${loadavg().map((x) => x.toFixed(1)).join(" ")}; tree size ${tree.size}, root ${Buffer.from(tree.workingHash()).toString("hex")}`);
+if (hashWorker !== undefined) {
+  console.log(`hash worker: ${hashWorker.passes} passes, ${hashWorker.workerHashed} inner nodes hashed on the worker`);
+  void hashWorker.close();
+}

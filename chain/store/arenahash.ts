@@ -1,0 +1,212 @@
+/**
+ * Hashing inner nodes of an ArenaTree on a second thread, straight from the arena's
+ * SharedArrayBuffer (README "Round 6", issue #2). Nothing is serialized per node: an inner node's
+ * preimage is its record (height, size) + the working version + its two children's hash bytes.
+ *
+ * One hash pass (ArenaTree.workingHash, fresh pass only): the main thread walks the unhashed nodes
+ * in post-order, hashes each new leaf itself (it needs the key and value strings) and appends each
+ * inner node to a shared list, publishing the count every PUBLISH_EVERY nodes. The worker hashes
+ * the list in order: a node's children come before it in post-order, so they are hashed by then
+ * (leaves by the main thread before it listed their parent, inner ones by the worker itself). The
+ * main thread then waits for the worker to finish the root. Only the worker writes the hash bytes
+ * and flag byte of listed nodes while the pass runs; the main thread touches no listed record.
+ *
+ * The worker source is a plain JS string run with `eval: true`, so it runs the same under tsx,
+ * jest and compiled code.
+ */
+import { Worker } from "node:worker_threads";
+import { StoreError } from "./types";
+import { NodeArena } from "./arena";
+
+/** Control words (Int32Array over a SharedArrayBuffer). */
+const PUB = 0; // inner nodes published so far
+const END = 1; // 1 once the main thread listed the whole pass
+const SIG = 2; // bumped on every publish / end (the worker waits on it)
+const DONE = 3; // 1 when the worker finished the pass
+const HASHED = 4; // inner nodes the worker hashed in this pass (updated every 32 while it runs)
+const CPU_US = 5; // the worker thread's CPU time in the pass, µs (Linux; 0 elsewhere)
+const PUBLISH_EVERY = 64;
+/** Polls of the published count before the worker sleeps (a futex wake costs a time slice on a busy box). */
+const SPIN = 2000;
+/** Listed nodes the worker may be behind before the main thread hashes nodes itself (default). */
+const MAX_LAG = 1024;
+/** A wedged worker must not hang the node forever: the wait gives up (StoreError) after this. */
+const WAIT_MS = 30_000;
+
+const WORKER_SRC = `
+const { parentPort } = require("node:worker_threads");
+const { hash } = require("node:crypto");
+const { readFileSync } = require("node:fs");
+function cpuNs() {
+  try { return Number(readFileSync("/proc/thread-self/schedstat", "utf8").split(" ")[0]); } catch { return 0; }
+}
+let u8, i8, i32, f64, list, ctl;
+const buf = Buffer.alloc(128);
+const views = [];
+for (let n = 0; n <= 128; n++) views.push(buf.subarray(0, n));
+function putNN(pos, n) {
+  let z = n * 2;
+  while (z >= 128) { buf[pos++] = (z % 128) | 128; z = Math.floor(z / 128); }
+  buf[pos++] = z;
+  return pos;
+}
+function hashInner(s, version) {
+  const o = s * 64;
+  let pos = putNN(0, i8[o + 44]);
+  pos = putNN(pos, f64[s * 8 + 7]);
+  pos = putNN(pos, version);
+  buf[pos++] = 0x20;
+  let c = i32[s * 16 + 8] * 64;
+  for (let i = 0; i < 32; i++) buf[pos + i] = u8[c + i];
+  pos += 32;
+  buf[pos++] = 0x20;
+  c = i32[s * 16 + 9] * 64;
+  for (let i = 0; i < 32; i++) buf[pos + i] = u8[c + i];
+  pos += 32;
+  const h = hash("sha256", views[pos], "latin1");
+  for (let i = 0; i < 32; i++) u8[o + i] = h.charCodeAt(i);
+  u8[o + 45] |= 1;
+}
+parentPort.on("message", (m) => {
+  if (m.arena !== undefined) {
+    u8 = new Uint8Array(m.arena); i8 = new Int8Array(m.arena); i32 = new Int32Array(m.arena); f64 = new Float64Array(m.arena);
+  }
+  if (m.list !== undefined) list = new Int32Array(m.list);
+  if (m.ctl !== undefined) ctl = new Int32Array(m.ctl);
+  if (m.version === undefined) return;
+  const c0 = cpuNs();
+  let i = 0;
+  for (;;) {
+    const sig = Atomics.load(ctl, ${SIG});
+    const end = Atomics.load(ctl, ${END});
+    const pub = Atomics.load(ctl, ${PUB});
+    for (; i < pub; i++) {
+      hashInner(list[i], m.version);
+      if ((i & 31) === 31) Atomics.store(ctl, ${HASHED}, i + 1);
+    }
+    if (end === 1) break; // pub was read after end: final
+    let spin = ${SPIN};
+    while (spin-- > 0 && Atomics.load(ctl, ${SIG}) === sig);
+    if (spin < 0) Atomics.wait(ctl, ${SIG}, sig);
+  }
+  Atomics.store(ctl, ${HASHED}, i);
+  Atomics.store(ctl, ${CPU_US}, Math.round((cpuNs() - c0) / 1000));
+  Atomics.store(ctl, ${DONE}, 1);
+  Atomics.notify(ctl, ${DONE});
+});
+`;
+
+/**
+ * A worker thread hashing inner nodes of one shared arena (`new NodeArena(n, { shared: true })`).
+ * Give it to ArenaTree (`hashWorker` option); `close()` ends the thread.
+ */
+export class ArenaHashWorker {
+  private readonly worker: Worker;
+  private readonly ctl = new Int32Array(new SharedArrayBuffer(8 * 4));
+  private list: Int32Array<ArrayBufferLike> = new Int32Array(0);
+  private n = 0;
+  private sentBuffer: ArrayBufferLike | undefined;
+  private broken = false;
+  /** Passes run and inner nodes the worker hashed (tests, benchmarks). */
+  passes = 0;
+  workerHashed = 0;
+  /** Worker thread CPU over all passes, ms (Linux). */
+  workerCpuMs = 0;
+
+  private readonly maxLag: number;
+
+  /**
+   * A hash pass uses the worker only when at least this many slots were allocated since the
+   * tree's last save (the message and wake-up cost ~0.1 ms; a small pass is faster serially).
+   */
+  readonly minNodes: number;
+
+  /** `maxLag`: see lagging() (tests use 0 to mix main-thread and worker hashes densely); `minNodes`: default 2,000. */
+  constructor(
+    private readonly arena: NodeArena,
+    opts: { maxLag?: number; minNodes?: number } = {},
+  ) {
+    this.maxLag = opts.maxLag ?? MAX_LAG;
+    this.minNodes = opts.minNodes ?? 2000;
+    if (!(arena.u8.buffer instanceof SharedArrayBuffer)) throw new StoreError("ArenaHashWorker needs a NodeArena created with { shared: true }");
+    this.worker = new Worker(WORKER_SRC, { eval: true });
+    this.worker.unref();
+    this.worker.postMessage({ ctl: this.ctl.buffer });
+  }
+
+  /** Set false to hash serially (A/B runs in one process). */
+  enabled = true;
+
+  /** Whether passes can use the worker (false when disabled or after a failure: callers hash serially). */
+  get usable(): boolean {
+    return this.enabled && !this.broken;
+  }
+
+  /** Starts a pass for working version `version`; `maxInner` bounds the inner nodes it may list. */
+  begin(version: number, maxInner: number): void {
+    const msg: { version: number; arena?: ArrayBufferLike; list?: ArrayBufferLike } = { version };
+    const buf = this.arena.u8.buffer;
+    if (buf !== this.sentBuffer) {
+      this.sentBuffer = buf;
+      msg.arena = buf;
+    }
+    if (this.list.length < maxInner) {
+      this.list = new Int32Array(new SharedArrayBuffer(Math.max(1024, maxInner * 2) * 4));
+      msg.list = this.list.buffer;
+    }
+    const c = this.ctl;
+    Atomics.store(c, PUB, 0);
+    Atomics.store(c, END, 0);
+    Atomics.store(c, DONE, 0);
+    Atomics.store(c, HASHED, 0);
+    this.n = 0;
+    this.passes++;
+    this.worker.postMessage(msg);
+  }
+
+  /**
+   * Whether the worker is more than `maxLag` listed nodes behind: the main thread then hashes the
+   * inner nodes it can (both children hashed by itself or clean) instead of listing them.
+   */
+  lagging(): boolean {
+    return this.n - Atomics.load(this.ctl, HASHED) > this.maxLag;
+  }
+
+  /** Lists inner slot `s` (its children are hashed or listed before it). */
+  push(s: number): void {
+    const n = this.n;
+    this.list[n] = s;
+    this.n = n + 1;
+    if ((n + 1) % PUBLISH_EVERY === 0) {
+      Atomics.store(this.ctl, PUB, n + 1);
+      Atomics.add(this.ctl, SIG, 1);
+      Atomics.notify(this.ctl, SIG);
+    }
+  }
+
+  /** Ends the pass and waits until the worker hashed every listed node. */
+  finish(): void {
+    const c = this.ctl;
+    Atomics.store(c, PUB, this.n);
+    Atomics.store(c, END, 1);
+    Atomics.add(c, SIG, 1);
+    Atomics.notify(c, SIG);
+    let waited = 0;
+    while (Atomics.load(c, DONE) === 0) {
+      if (waited >= WAIT_MS) {
+        this.broken = true;
+        void this.worker.terminate();
+        throw new StoreError("arena hash worker did not finish a pass");
+      }
+      Atomics.wait(c, DONE, 0, 1000);
+      waited += 1000;
+    }
+    this.workerHashed += Atomics.load(c, HASHED);
+    this.workerCpuMs += Atomics.load(c, CPU_US) / 1000;
+  }
+
+  close(): Promise<number> {
+    this.broken = true;
+    return this.worker.terminate();
+  }
+}
