@@ -17,9 +17,9 @@
  * version throws StoreError instead of reading reused slots (`releasedThrough`). Iterators re-seek
  * from their last key whenever the arena changed between two steps (`NodeArena.epoch`).
  */
-import { hash as cryptoHash } from "node:crypto";
 import { StoreError } from "./types";
 import * as enc from "./encoding";
+import { digestScratch, hashScratch, writeInnerPrefix, writeLeafPreimage } from "./hashbytes";
 import { bytesToKey } from "./encoding";
 import { NodeArena, SLOT_BYTES } from "./arena";
 import type { ArenaLoader } from "./arenaload";
@@ -27,34 +27,7 @@ import type { ArenaHashWorker } from "./arenahash";
 import { LEAF_NONCE_BASE, PathStep } from "./iavl";
 
 const putUvarint = enc.putUvarint;
-const putVarint = enc.putVarint;
-const uvarintSize = enc.uvarintSize;
 const EMPTY_HASH = enc.EMPTY_HASH;
-
-let scratch = Buffer.alloc(1024);
-/** Views of `scratch` by length (a subarray per hash would allocate); dropped when scratch grows. */
-let scratchViews: (Buffer | undefined)[] = [];
-
-function scratchView(n: number): Buffer {
-  let v = scratchViews[n];
-  if (v === undefined) {
-    v = scratch.subarray(0, n);
-    scratchViews[n] = v;
-  }
-  return v;
-}
-
-function sha256Latin1(data: Uint8Array): string {
-  return (cryptoHash as (a: string, d: Uint8Array, e: string) => string)("sha256", data, "latin1");
-}
-
-function putNonNegVarint(buf: Uint8Array, pos: number, n: number): number {
-  if (n < 64) {
-    buf[pos] = n * 2;
-    return pos + 1;
-  }
-  return putVarint(buf, pos, n);
-}
 
 /**
  * Go (*Node).writeHashBytes + sha256 of slot `s` alone (its children, if any, already hashed),
@@ -66,37 +39,12 @@ function hashOne(a: NodeArena, s: number, version: number): void {
   const height = a.height(s);
   let pos: number;
   if (height === 0) {
-    const key = a.keys[s]!;
-    const value = a.vals[s]!;
-    const vlen = value.length;
-    const need = 30 + uvarintSize(key.length) + key.length + 33;
-    if (scratch.length < need || scratch.length < vlen) {
-      scratch = Buffer.alloc(Math.max(need, vlen) * 2);
-      scratchViews = [];
-    }
-    const buf = scratch;
-    buf.write(value, 0, vlen, "latin1");
-    const vh = sha256Latin1(vlen <= 4096 ? scratchView(vlen) : buf.subarray(0, vlen));
-    buf[0] = 0; // varint(0)
-    buf[1] = 2; // varint(1)
-    pos = putNonNegVarint(buf, 2, v);
-    pos = putUvarint(buf, pos, key.length);
-    if (key.length <= 64) {
-      for (let i = 0; i < key.length; i++) buf[pos + i] = key.charCodeAt(i);
-      pos += key.length;
-    } else {
-      pos += buf.write(key, pos, key.length, "latin1");
-    }
-    buf[pos++] = 0x20;
-    for (let i = 0; i < 32; i++) buf[pos + i] = vh.charCodeAt(i);
-    pos += 32;
+    pos = writeLeafPreimage(a.keys[s]!, a.vals[s]!, v);
   } else {
     const l = a.left(s);
     const r = a.right(s);
-    const buf = scratch;
-    pos = putNonNegVarint(buf, 0, height);
-    pos = putNonNegVarint(buf, pos, a.size(s));
-    pos = putNonNegVarint(buf, pos, v);
+    const buf = hashScratch();
+    pos = writeInnerPrefix(height, a.size(s), v);
     buf[pos++] = 0x20;
     // Child hashes straight from their records (the clean sibling: one cache line, no string).
     const u8 = a.u8;
@@ -108,7 +56,7 @@ function hashOne(a: NodeArena, s: number, version: number): void {
     for (let i = 0; i < 32; i++) buf[pos + i] = u8[o + i]!;
     pos += 32;
   }
-  a.setHashLatin1(s, sha256Latin1(scratchView(pos)));
+  a.setHashLatin1(s, digestScratch(pos));
 }
 
 /**

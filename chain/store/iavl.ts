@@ -13,15 +13,13 @@
  * fills a stub in place; every field access other than version/nonce/hash goes through load().
  */
 import { StoreError } from "./types";
-import { hash as cryptoHash } from "node:crypto";
 import * as enc from "./encoding";
+import { digestScratch, hashScratch, writeInnerPrefix, writeLeafPreimage } from "./hashbytes";
 import { bytesToKey, keyToBytes } from "./encoding";
 
 // Local bindings: CommonJS output turns imported functions into getter calls on every use,
 // which shows up in tree walks and hashing (the hottest code of the store).
 const putUvarint = enc.putUvarint;
-const putVarint = enc.putVarint;
-const uvarintSize = enc.uvarintSize;
 const varintSize = enc.varintSize;
 const EMPTY_HASH = enc.EMPTY_HASH;
 
@@ -165,39 +163,6 @@ export interface NodeLoader {
   load(stub: Node): void;
 }
 
-let scratch = Buffer.alloc(1024);
-/**
- * Views of `scratch` by length: hashing `scratch.subarray(0, n)` would allocate a Buffer view per
- * node. Dropped when scratch grows.
- */
-let scratchViews: (Buffer | undefined)[] = [];
-
-function scratchView(n: number): Buffer {
-  let v = scratchViews[n];
-  if (v === undefined) {
-    v = scratch.subarray(0, n);
-    scratchViews[n] = v;
-  }
-  return v;
-}
-
-/**
- * sha256 of `data` as a 32-char latin1 string: much cheaper than a Buffer result (a native
- * Buffer per call means an off-heap backing store per node that the GC has to track).
- */
-function sha256Latin1(data: Uint8Array): string {
-  return (cryptoHash as (a: string, d: Uint8Array, e: string) => string)("sha256", data, "latin1");
-}
-
-/** zigzag varint of a non-negative n with a one-byte fast path (heights, small sizes). */
-function putNonNegVarint(buf: Uint8Array, pos: number, n: number): number {
-  if (n < 64) {
-    buf[pos] = n * 2;
-    return pos + 1;
-  }
-  return putVarint(buf, pos, n);
-}
-
 function copy32(dst: Uint8Array, pos: number, src: string): number {
   for (let i = 0; i < 32; i++) dst[pos + i] = src.charCodeAt(i);
   return pos + 32;
@@ -214,44 +179,18 @@ export function hashNodeH(node: Node, version: number): string {
   const v = node.version !== 0 ? node.version : version;
   let pos = 0;
   if (node.height === 0) {
-    const key = node.k;
-    const value = node.v!;
-    const vlen = value.length;
-    const need = 30 + uvarintSize(key.length) + key.length + 33;
-    if (scratch.length < need || scratch.length < vlen) {
-      scratch = Buffer.alloc(Math.max(need, vlen) * 2);
-      scratchViews = [];
-    }
-    const buf = scratch;
-    // The value's bytes go through the scratch too (no Buffer per leaf).
-    buf.write(value, 0, vlen, "latin1");
-    const vh = sha256Latin1(vlen <= 4096 ? scratchView(vlen) : buf.subarray(0, vlen));
-    buf[0] = 0; // varint(0)
-    buf[1] = 2; // varint(1)
-    pos = putNonNegVarint(buf, 2, v);
-    pos = putUvarint(buf, pos, key.length);
-    if (key.length <= 64) {
-      for (let i = 0; i < key.length; i++) buf[pos + i] = key.charCodeAt(i);
-      pos += key.length;
-    } else {
-      pos += buf.write(key, pos, key.length, "latin1");
-    }
-    buf[pos++] = 0x20;
-    for (let i = 0; i < 32; i++) buf[pos + i] = vh.charCodeAt(i);
-    pos += 32;
+    pos = writeLeafPreimage(node.k, node.v!, v);
   } else {
     const lh = hashNodeH(node.left!, version);
     const rh = hashNodeH(node.right!, version);
-    const buf = scratch;
-    pos = putNonNegVarint(buf, 0, node.height);
-    pos = putNonNegVarint(buf, pos, node.size);
-    pos = putNonNegVarint(buf, pos, v);
+    const buf = hashScratch();
+    pos = writeInnerPrefix(node.height, node.size, v);
     buf[pos++] = 0x20;
     pos = copy32(buf, pos, lh);
     buf[pos++] = 0x20;
     pos = copy32(buf, pos, rh);
   }
-  const h = sha256Latin1(scratchView(pos));
+  const h = digestScratch(pos);
   node.h = h;
   return h;
 }
