@@ -12,6 +12,7 @@
  *   npx tsx test/bench/abci-replay.ts                     # 4 rounds of 2,000 txs, this tree
  *   BENCH_ROOT=/path/to/other/checkout npx tsx test/bench/abci-replay.ts   # A/B against another tree
  *   BENCH_PROFILE=.bench/prof npx tsx test/bench/abci-replay.ts           # the app child's CPU profile there
+ *   BENCH_STORE=disk npx tsx test/bench/abci-replay.ts    # the node's store (IAVL multistore on LevelDB in a temp dir) instead of the test MemStore
  */
 import { fork, type ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
@@ -26,13 +27,24 @@ const ROOT = path.resolve(process.env.BENCH_ROOT ?? path.join(__dirname, "..", "
 const TXS = Number(process.env.BENCH_TXS ?? 2000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);
 const CHAIN = "hashgrid-test-1";
+/** "mem" (test MemStore, default) or "disk": the node's multistore on LevelDB, as CometBFT's app sees it. */
+const STORE = process.env.BENCH_STORE ?? "mem";
 
 async function serverMain(sock: string): Promise<void> {
   /* eslint-disable @typescript-eslint/no-require-imports */
   const tkit = require(path.join(ROOT, "test/helpers/txkit")) as typeof kit;
   const { AbciServer } = require(path.join(ROOT, "chain/abci/server")) as typeof import("../../chain/abci/server");
   const keys = Array.from({ length: TXS }, (_, i) => tkit.keyFromSeed(`replay-${i}`));
-  const c = tkit.newTestChain(keys.map((k) => ({ address: k.address, amount: 10_000_000_000n })));
+  let store: import("../../chain/store").CommitMultiStore | undefined;
+  if (STORE === "disk") {
+    const { openMultiStore } = require(path.join(ROOT, "chain/store")) as typeof import("../../chain/store");
+    const { appStoreNames } = require(path.join(ROOT, "chain/app/app")) as typeof import("../../chain/app/app");
+    const { buildModules } = require(path.join(ROOT, "chain/app/wiring")) as typeof import("../../chain/app/wiring");
+    const w = buildModules({ logger: tkit.silent });
+    const { ModuleManager } = require(path.join(ROOT, "chain/app/manager")) as typeof import("../../chain/app/manager");
+    store = await openMultiStore({ dir: path.join(path.dirname(sock), "db"), storeNames: appStoreNames(new ModuleManager(w.modules, w.order)) });
+  }
+  const c = tkit.newTestChain(keys.map((k) => ({ address: k.address, amount: 10_000_000_000n })), store ? { store: () => store! } : {});
   const server = new AbciServer({ address: `unix://${sock}`, app: c.app, logger: tkit.silent });
   await server.listen();
   process.on("message", (m: string) => {
@@ -147,7 +159,7 @@ async function main(): Promise<void> {
     );
   }
   console.log(`CheckTx + Flush responses: ${checkBytes.toFixed(1)} bytes per tx (last round)`);
-  console.log(`tree ${ROOT}, ${TXS} txs per block, load average ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}`);
+  console.log(`tree ${ROOT}, ${STORE} store, ${TXS} txs per block, load average ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}`);
   mempool.close();
   consensus.close();
   child.send("exit");
