@@ -12,6 +12,7 @@
  *   npx tsx test/bench/abci-replay.ts                     # 4 rounds of 2,000 txs, this tree
  *   BENCH_ROOT=/path/to/other/checkout npx tsx test/bench/abci-replay.ts   # A/B against another tree
  *   BENCH_PROFILE=.bench/prof npx tsx test/bench/abci-replay.ts           # the app child's CPU profile there
+ *   BENCH_CHUNK=2 …                                        # one CheckTx + Flush per socket write (CometBFT's pattern; default 20 frames)
  *   BENCH_STORE=disk npx tsx test/bench/abci-replay.ts    # the node's store (IAVL multistore on LevelDB in a temp dir) instead of the test MemStore
  */
 import { fork, type ChildProcess } from "node:child_process";
@@ -29,6 +30,8 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);
 const CHAIN = "hashgrid-test-1";
 /** "mem" (test MemStore, default) or "disk": the node's multistore on LevelDB, as CometBFT's app sees it. */
 const STORE = process.env.BENCH_STORE ?? "mem";
+/** Frames per socket write: 20 (default), or 2 = one CheckTx + its Flush per write, as CometBFT's client sends them. */
+const CHUNK = Number(process.env.BENCH_CHUNK ?? 20);
 
 async function serverMain(sock: string): Promise<void> {
   /* eslint-disable @typescript-eslint/no-require-imports */
@@ -93,7 +96,7 @@ async function main(): Promise<void> {
       async call(reqs: Request[]): Promise<Response[]> {
         want = got.length + reqs.length;
         const frames = reqs.map((q) => encodeFrame(Request.encode(q).finish()));
-        for (let i = 0; i < frames.length; i += 20) s.write(Buffer.concat(frames.slice(i, i + 20)) as Uint8Array);
+        for (let i = 0; i < frames.length; i += CHUNK) s.write(Buffer.concat(frames.slice(i, i + CHUNK)) as Uint8Array);
         while (got.length < want) await new Promise<void>((r) => (wake = r));
         return got.splice(0, reqs.length);
       },
@@ -159,7 +162,7 @@ async function main(): Promise<void> {
     );
   }
   console.log(`CheckTx + Flush responses: ${checkBytes.toFixed(1)} bytes per tx (last round)`);
-  console.log(`tree ${ROOT}, ${STORE} store, ${TXS} txs per block, load average ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}`);
+  console.log(`tree ${ROOT}, ${STORE} store, ${CHUNK} frames per write, ${TXS} txs per block, load average ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}`);
   mempool.close();
   consensus.close();
   child.send("exit");
