@@ -13,6 +13,7 @@
  *   BENCH_ROOT=/path/to/other/checkout npx tsx test/bench/abci-replay.ts   # A/B against another tree
  *   BENCH_PROFILE=.bench/prof npx tsx test/bench/abci-replay.ts           # the app child's CPU profile there
  *   BENCH_CHUNK=2 …                                        # one CheckTx + Flush per socket write (CometBFT's pattern; default 20 frames)
+ *   BENCH_SERIAL=1 …                                       # wait for each write's answers before the next (one tx at a time)
  *   BENCH_STORE=disk npx tsx test/bench/abci-replay.ts    # the node's store (IAVL multistore on LevelDB in a temp dir) instead of the test MemStore
  */
 import { fork, type ChildProcess } from "node:child_process";
@@ -32,6 +33,8 @@ const CHAIN = "hashgrid-test-1";
 const STORE = process.env.BENCH_STORE ?? "mem";
 /** Frames per socket write: 20 (default), or 2 = one CheckTx + its Flush per write, as CometBFT's client sends them. */
 const CHUNK = Number(process.env.BENCH_CHUNK ?? 20);
+/** BENCH_SERIAL=1: wait for each write's answers before the next write (an idle app getting one tx at a time, as at moderate e2e rates). */
+const SERIAL = process.env.BENCH_SERIAL === "1";
 
 async function serverMain(sock: string): Promise<void> {
   /* eslint-disable @typescript-eslint/no-require-imports */
@@ -96,7 +99,17 @@ async function main(): Promise<void> {
       async call(reqs: Request[]): Promise<Response[]> {
         want = got.length + reqs.length;
         const frames = reqs.map((q) => encodeFrame(Request.encode(q).finish()));
-        for (let i = 0; i < frames.length; i += CHUNK) s.write(Buffer.concat(frames.slice(i, i + CHUNK)) as Uint8Array);
+        if (SERIAL) {
+          const end = want;
+          for (let i = 0; i < frames.length; i += CHUNK) {
+            want = end - reqs.length + Math.min(i + CHUNK, frames.length);
+            s.write(Buffer.concat(frames.slice(i, i + CHUNK)) as Uint8Array);
+            while (got.length < want) await new Promise<void>((r) => (wake = r));
+          }
+          want = end;
+        } else {
+          for (let i = 0; i < frames.length; i += CHUNK) s.write(Buffer.concat(frames.slice(i, i + CHUNK)) as Uint8Array);
+        }
         while (got.length < want) await new Promise<void>((r) => (wake = r));
         return got.splice(0, reqs.length);
       },
@@ -162,7 +175,7 @@ async function main(): Promise<void> {
     );
   }
   console.log(`CheckTx + Flush responses: ${checkBytes.toFixed(1)} bytes per tx (last round)`);
-  console.log(`tree ${ROOT}, ${STORE} store, ${CHUNK} frames per write, ${TXS} txs per block, load average ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}`);
+  console.log(`tree ${ROOT}, ${STORE} store, ${CHUNK} frames per write${SERIAL ? " (serial)" : ""}, ${TXS} txs per block, load average ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}`);
   mempool.close();
   consensus.close();
   child.send("exit");
