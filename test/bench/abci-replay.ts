@@ -129,7 +129,7 @@ async function main(): Promise<void> {
 
   const half = Math.floor(TXS / 2);
   // Sums over rounds 2..N (round 1 includes JIT warm-up): CPU µs of [CheckTx, block, ReCheck] and tx counts.
-  const sum = { check: 0, checkN: 0, block: 0, blockN: 0, recheck: 0, recheckN: 0 };
+  const sum = { check: 0, checkSys: 0, checkN: 0, block: 0, blockN: 0, recheck: 0, recheckN: 0 };
   const cpuUs = (a: NodeJS.CpuUsage, b: NodeJS.CpuUsage) => b.user + b.system - a.user - a.system;
   let res = await check(blocks[0]!, 0);
   const rows: string[] = [];
@@ -157,6 +157,7 @@ async function main(): Promise<void> {
     const bad = res.filter((x) => x.checkTx && x.checkTx.code !== 0).length + rc.filter((x) => x.checkTx && x.checkTx.code !== 0).length;
     if (r > 0) {
       sum.check += cpuUs(c0, c1) + cpuUs(c3, c4);
+      sum.checkSys += c1.system - c0.system + c4.system - c3.system;
       sum.checkN += TXS;
       sum.block += cpuUs(c1, c2);
       sum.blockN += TXS;
@@ -171,7 +172,7 @@ async function main(): Promise<void> {
   if (sum.blockN > 0) {
     const per = (v: number, n: number) => Math.round(v / n);
     console.log(
-      `RESULT abci-replay rounds 2-${ROUNDS}: CheckTx ${per(sum.check, sum.checkN)} µs/tx, block ${per(sum.block, sum.blockN)} µs/tx, ReCheck ${per(sum.recheck, sum.recheckN)} µs/tx; all ${per(sum.check + sum.block + sum.recheck, sum.blockN)} µs per block tx`,
+      `RESULT abci-replay rounds 2-${ROUNDS}: CheckTx ${per(sum.check, sum.checkN)} µs/tx (kernel ${per(sum.checkSys, sum.checkN)}), block ${per(sum.block, sum.blockN)} µs/tx, ReCheck ${per(sum.recheck, sum.recheckN)} µs/tx; all ${per(sum.check + sum.block + sum.recheck, sum.blockN)} µs per block tx`,
     );
   }
   console.log(`CheckTx + Flush responses: ${checkBytes.toFixed(1)} bytes per tx (last round)`);
