@@ -50,7 +50,7 @@ async function serverMain(sock: string): Promise<void> {
     const { ModuleManager } = require(path.join(ROOT, "chain/app/manager")) as typeof import("../../chain/app/manager");
     store = await openMultiStore({ dir: path.join(path.dirname(sock), "db"), storeNames: appStoreNames(new ModuleManager(w.modules, w.order)) });
   }
-  const c = tkit.newTestChain(keys.map((k) => ({ address: k.address, amount: 10_000_000_000n })), store ? { store: () => store! } : {});
+  const c = tkit.newTestChain(keys.map((k) => ({ address: k.address, amount: 1_000_000_000n })), store ? { store: () => store! } : {});
   const server = new AbciServer({ address: `unix://${sock}`, app: c.app, logger: tkit.silent });
   await server.listen();
   process.on("message", (m: string) => {
