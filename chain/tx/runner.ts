@@ -169,7 +169,11 @@ export class TxPipeline implements TxRunner {
    */
   private readonly decodedByRef = new WeakMap<Uint8Array, DecodedTx>();
 
-  decode(tx: Uint8Array): DecodedTx {
+  /**
+   * `remember` = false: do not remember this array by identity (CheckTx/ReCheckTx get a fresh array
+   * per request that is never decoded again; a WeakMap entry per request is only GC work).
+   */
+  decode(tx: Uint8Array, remember = true): DecodedTx {
     const byRef = this.decodedByRef.get(tx);
     if (byRef !== undefined && byRef.bytes.length === tx.length) return byRef;
     if (tx.length === 0 || tx.length > this.limits.maxTxBytes) return this.decodeFresh(tx);
@@ -197,7 +201,7 @@ export class TxPipeline implements TxRunner {
       }
       memo.set(key, d);
     }
-    this.decodedByRef.set(tx, d);
+    if (remember) this.decodedByRef.set(tx, d);
     return d;
   }
 
@@ -260,7 +264,7 @@ export class TxPipeline implements TxRunner {
     let gasWanted = 0n;
     let meter: GasMeter = new BasicGasMeter(0n);
     try {
-      const tx = this.decode(txBytes);
+      const tx = this.decode(txBytes, mode !== "check" && mode !== "recheck");
       gasWanted = tx.fee.gasLimit;
       const simulate = mode === "simulate";
       if (!simulate) {
