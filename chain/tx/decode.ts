@@ -12,6 +12,7 @@ import { PubKey as Secp256k1PubKey } from "cosmjs-types/cosmos/crypto/secp256k1/
 import { sdkErrors } from "../app/errors";
 import type { MsgHandler } from "../app/types";
 import { sha256 } from "../crypto/hash";
+import { fastDecodeTx } from "./fastdecode";
 import type { TxLimits } from "./limits";
 import {
   AnySchema,
@@ -143,6 +144,14 @@ export type MsgLookup = (typeUrl: string) => MsgHandler<unknown> | undefined;
  * Throws ChainError (sdk TxDecode / TxTooLarge / UnknownRequest / ...) on any violation.
  */
 export function decodeTx(bytes: Uint8Array, lookup: MsgLookup, limits: TxLimits, knownHash?: Uint8Array): DecodedTx {
+  // The common shape in one pass (fastdecode.ts: a subset of what this function accepts, same result).
+  const fast = fastDecodeTx(bytes, lookup, limits, knownHash);
+  if (fast !== undefined) return fast;
+  return decodeTxGeneric(bytes, lookup, limits, knownHash);
+}
+
+/** decodeTx without the fast path: the reference every input goes through when the fast path declines it. */
+export function decodeTxGeneric(bytes: Uint8Array, lookup: MsgLookup, limits: TxLimits, knownHash?: Uint8Array): DecodedTx {
   if (bytes.length === 0) throw sdkErrors.TxDecode.wrap("empty tx");
   if (bytes.length > limits.maxTxBytes) {
     throw sdkErrors.TxTooLarge.wrap(`tx is ${bytes.length} bytes; the limit is ${limits.maxTxBytes} bytes`);

@@ -41,6 +41,31 @@ describe("decode memo", () => {
     }
   });
 
+  test("bounded FIFO: the newest txs stay memoized, older ones are decoded afresh (same result)", () => {
+    const wiring = buildModules({ logger: { debug() {}, info() {}, warn() {}, error() {} } });
+    const pipe = (): TxPipeline => {
+      const q = buildTxRunner({ router: undefined as never, modules: wiring.modules, logger: undefined as never, minGasPrices: "" }) as TxPipeline;
+      return new TxPipeline({ ...(q as unknown as { opt: ConstructorParameters<typeof TxPipeline>[0] }).opt, decodeCacheSize: 3, parallelVerify: false });
+    };
+    const p = pipe();
+    const txs = Array.from({ length: 12 }, (_, i) => tx(BigInt(i)));
+    const first = txs.map((t) => p.decode(t));
+    for (let round = 0; round < 3; round++) {
+      for (let i = 0; i < txs.length; i++) {
+        const again = p.decode(new Uint8Array(txs[i]!)); // a copy: no identity shortcut
+        expect(again.hash).toEqual(first[i]!.hash);
+        expect(again.authInfo.signerInfos[0]!.sequence).toBe(BigInt(i));
+      }
+    }
+    const fresh = pipe();
+    txs.forEach((t) => fresh.decode(t));
+    expect(fresh.decode(new Uint8Array(txs[11]!))).toBe(fresh.decode(new Uint8Array(txs[11]!)));
+    expect(fresh.decode(new Uint8Array(txs[9]!))).toBe(fresh.decode(txs[9]!.slice())); // still held
+    const old = fresh.decode(new Uint8Array(txs[0]!)); // evicted long ago: decoded again, then held
+    expect(old.bytes).toEqual(txs[0]);
+    expect((fresh as unknown as { decoded: Map<string, unknown> }).decoded.size).toBeLessThanOrEqual(3);
+  });
+
   test("a subarray view of a larger buffer is keyed by its own bytes only", () => {
     const p = pipeline();
     const a = tx(0n);

@@ -27,6 +27,7 @@ import { DEFAULT_TX_LIMITS, type TxLimits } from "./limits";
 import { SignatureCache } from "./sigcache";
 import { VerifyPool } from "../crypto/verify-pool";
 import { preverifyBlock } from "./preverify";
+import { KeyQueue } from "./fifo";
 
 export interface TxPipelineOptions {
   readonly modules: readonly Module[];
@@ -37,6 +38,8 @@ export interface TxPipelineOptions {
   readonly limits?: Partial<TxLimits>;
   readonly verifier?: Secp256k1Verifier;
   readonly sigCacheSize?: number;
+  /** Decoded txs memoized (per key kind; default 50,000). */
+  readonly decodeCacheSize?: number;
   /** Pre-verify FinalizeBlock's unseen signatures on a second thread (default true; native verifier only). */
   readonly parallelVerify?: boolean;
 }
@@ -103,6 +106,7 @@ export class TxPipeline implements TxRunner {
   private readonly router = new Map<string, MsgHandler<unknown>>();
 
   constructor(private readonly opt: TxPipelineOptions) {
+    this.decodeCacheMax = opt.decodeCacheSize ?? 50_000;
     this.limits = { ...DEFAULT_TX_LIMITS, ...opt.limits };
     this.minGasPrices = parseGasPrices(opt.minGasPrices ?? DEFAULT_MIN_GAS_PRICES);
     this.verifier = opt.verifier ?? getVerifier();
@@ -152,7 +156,10 @@ export class TxPipeline implements TxRunner {
    */
   private readonly decoded = new Map<string, DecodedTx>();
   private readonly decodedByHash = new Map<string, DecodedTx>();
-  private static readonly DECODE_CACHE_MAX = 50_000;
+  /** Insertion order of each memo's keys (FIFO eviction in O(1)). */
+  private readonly decodedOrder = new KeyQueue<string>();
+  private readonly decodedByHashOrder = new KeyQueue<string>();
+  private readonly decodeCacheMax: number;
   static readonly RAW_KEY_MAX = 2048;
 
   /**
@@ -162,7 +169,11 @@ export class TxPipeline implements TxRunner {
    */
   private readonly decodedByRef = new WeakMap<Uint8Array, DecodedTx>();
 
-  decode(tx: Uint8Array): DecodedTx {
+  /**
+   * `remember` = false: do not remember this array by identity (CheckTx/ReCheckTx get a fresh array
+   * per request that is never decoded again; a WeakMap entry per request is only GC work).
+   */
+  decode(tx: Uint8Array, remember = true): DecodedTx {
     const byRef = this.decodedByRef.get(tx);
     if (byRef !== undefined && byRef.bytes.length === tx.length) return byRef;
     if (tx.length === 0 || tx.length > this.limits.maxTxBytes) return this.decodeFresh(tx);
@@ -178,14 +189,19 @@ export class TxPipeline implements TxRunner {
     const memo = raw ? this.decoded : this.decodedByHash;
     let d = memo.get(key);
     if (d === undefined || d.bytes.length !== tx.length) {
+      const fresh = d === undefined;
       d = this.decodeFresh(tx, h);
-      if (memo.size >= TxPipeline.DECODE_CACHE_MAX) {
-        const oldest = memo.keys().next().value;
-        if (oldest !== undefined) memo.delete(oldest);
+      if (fresh) {
+        const order = raw ? this.decodedOrder : this.decodedByHashOrder;
+        if (memo.size >= this.decodeCacheMax) {
+          const oldest = order.shift(); // not memo.keys().next(): see fifo.ts
+          if (oldest !== undefined) memo.delete(oldest);
+        }
+        order.push(key);
       }
       memo.set(key, d);
     }
-    this.decodedByRef.set(tx, d);
+    if (remember) this.decodedByRef.set(tx, d);
     return d;
   }
 
@@ -248,7 +264,7 @@ export class TxPipeline implements TxRunner {
     let gasWanted = 0n;
     let meter: GasMeter = new BasicGasMeter(0n);
     try {
-      const tx = this.decode(txBytes);
+      const tx = this.decode(txBytes, mode !== "check" && mode !== "recheck");
       gasWanted = tx.fee.gasLimit;
       const simulate = mode === "simulate";
       if (!simulate) {

@@ -11,6 +11,7 @@
  * built per lookup.
  */
 import { bytesEqual } from "../crypto/hash";
+import { KeyQueue } from "./fifo";
 
 interface Entry {
   readonly accountNumber: bigint;
@@ -20,6 +21,8 @@ interface Entry {
 export class SignatureCache {
   /** Tx hash (hex) → its verified (account number, key) pairs, in insertion order of the txs. */
   private readonly txs = new Map<string, Entry[]>();
+  /** The txs' hashes in insertion order (each key of `txs` exactly once). */
+  private readonly order = new KeyQueue<string>();
   private count = 0;
 
   constructor(readonly capacity = 200_000) {}
@@ -29,16 +32,17 @@ export class SignatureCache {
     if (list === undefined) {
       list = [];
       this.txs.set(txHashHex, list);
+      this.order.push(txHashHex);
     } else if (find(list, accountNumber, pubkey) >= 0) {
       return;
     }
     list.push({ accountNumber, pubkey: pubkey.slice() }); // a private copy: callers' arrays may be views
     this.count++;
     while (this.count > this.capacity) {
-      const oldest = this.txs.keys().next();
-      if (oldest.done) break;
-      this.count -= this.txs.get(oldest.value)!.length;
-      this.txs.delete(oldest.value);
+      const oldest = this.order.shift(); // not txs.keys().next(): see fifo.ts
+      if (oldest === undefined) break;
+      this.count -= this.txs.get(oldest)!.length;
+      this.txs.delete(oldest);
     }
   }
 

@@ -4,8 +4,11 @@ import { PubKey } from "cosmjs-types/cosmos/crypto/secp256k1/keys";
 import { Any } from "cosmjs-types/google/protobuf/any";
 import { createHash } from "node:crypto";
 import { toBech32 } from "../../chain/crypto/address";
-import { BASE_ACCOUNT_TYPE, SECP256K1_PUBKEY_TYPE, decodeAccount, encodeAccount, encodeAccountScratch, type Account } from "./account";
+import { BASE_ACCOUNT_TYPE, SECP256K1_PUBKEY_TYPE, decodeAccount, decodeAccountLatin1, encodeAccount, encodeAccountScratch, type Account } from "./account";
 import { AuthKeeper } from "./keeper";
+import { accountKey } from "./keys";
+import { BasicGasMeter, DEFAULT_STORE_GAS, GasKVStore } from "../../chain/app/context";
+import { MemStore, newMemDisk } from "../../test/helpers/memStore";
 import { CacheKV } from "../../chain/store/cachekv";
 import { BytesOnly } from "../../chain/store/testutil";
 
@@ -38,6 +41,7 @@ test("encodeAccount equals cosmjs-types; decode with and without the key's addre
       const generic = decodeAccount(enc);
       expect(fast).toEqual(acc);
       expect(generic).toEqual(acc);
+      expect(decodeAccountLatin1(Buffer.from(enc).toString("latin1"), addr)).toStrictEqual({ ...generic, address: addr });
       n++;
     }
   }
@@ -60,6 +64,7 @@ test("non-canonical stored bytes take the generic path with the same result", ()
   for (const v of variants) {
     const stored = Any.encode({ typeUrl: BASE_ACCOUNT_TYPE, value: v }).finish();
     expect(decodeAccount(stored, addr)).toEqual(decodeAccount(stored));
+    expect(decodeAccountLatin1(Buffer.from(stored).toString("latin1"), addr)).toEqual(decodeAccount(stored));
   }
   expect(decodeAccount(Any.encode({ typeUrl: BASE_ACCOUNT_TYPE, value: variants[1] }).finish(), addr).sequence).toBe(5n);
   expect(decodeAccount(encodeAccount(acc), addr)).toEqual(acc);
@@ -85,5 +90,24 @@ test("setAccount's shared encode buffer: every stored account keeps its own byte
   for (const a of accs) {
     expect(Buffer.from(encodeAccountScratch(a)).toString("hex")).toBe(Buffer.from(cosmjsEncode(a)).toString("hex"));
     expect(keeper.getAccount(ctx, a.address)).toEqual(a);
+  }
+});
+
+test("the keeper's latin1 read path (gas-metered store) returns the same account for the same gas as the byte path", () => {
+  const keeper = new AuthKeeper();
+  const base = new MemStore(["acc"], newMemDisk()).branch();
+  const raw = base.getStore("acc");
+  const plainCtx = { store: () => raw } as never;
+  const accs: Account[] = u64s.slice(0, 8).map((n, i) => ({ address: bytes(`g${i}`, 20), pubKey: i % 2 ? Uint8Array.from([3, ...bytes(`gpk${i}`, 32)]) : undefined, accountNumber: n, sequence: 2n * BigInt(i) }));
+  accs.forEach((a) => keeper.setAccount(plainCtx, a));
+  for (const a of [...accs, { address: bytes("absent", 20) } as Account]) {
+    const m1 = new BasicGasMeter(0n);
+    const viaGas = keeper.getAccountSized({ store: () => new GasKVStore(base.branch().getStore("acc"), m1, DEFAULT_STORE_GAS) } as never, a.address);
+    const bytesRead = raw.get(accountKey(a.address));
+    const m2 = new BasicGasMeter(0n);
+    const plain = new GasKVStore(raw, m2, DEFAULT_STORE_GAS).get(accountKey(a.address));
+    expect(viaGas?.account).toEqual(bytesRead ? decodeAccount(bytesRead, a.address) : undefined);
+    expect(viaGas?.size).toBe(plain?.length);
+    expect(m1.consumed()).toBe(m2.consumed());
   }
 });

@@ -248,6 +248,90 @@ function decodeBaseAccountFast(bytes: Uint8Array, addr: Uint8Array): Account | u
   return { address: addr, pubKey, accountNumber, sequence, module: undefined };
 }
 
+/** readVarint over a latin1 string (one char per byte). */
+function readVarintL(b: string, pos: number, end: number): [number, number] | undefined {
+  let v = 0;
+  let mul = 1;
+  for (let i = 0; i < 7 && pos < end; i++) {
+    const c = b.charCodeAt(pos++);
+    v += (c & 0x7f) * mul;
+    if (c < 0x80) return [v, pos];
+    mul *= 128;
+  }
+  return undefined;
+}
+
+function charsAt(b: string, pos: number, ref: Uint8Array): boolean {
+  for (let i = 0; i < ref.length; i++) if (b.charCodeAt(pos + i) !== ref[i]) return false;
+  return true;
+}
+
+/**
+ * decodeBaseAccountFast over the stored value as a latin1 string (GasKVStore.getLatin1Value): the
+ * same checks in the same order, no Buffer for the value; the public key is copied out into its
+ * own 33-byte array (as the generic decode's is). Test: modules/auth/account.test.ts.
+ */
+function decodeBaseAccountFastLatin1(bytes: string, addr: Uint8Array): Account | undefined {
+  const n = bytes.length;
+  const tl = BASE_ACCOUNT_TYPE_BYTES.length;
+  if (n < 2 + tl || bytes.charCodeAt(0) !== 0x0a || bytes.charCodeAt(1) !== tl || !charsAt(bytes, 2, BASE_ACCOUNT_TYPE_BYTES)) return undefined;
+  let pos = 2 + tl;
+  if (pos === n) return undefined;
+  if (bytes.charCodeAt(pos++) !== 0x12) return undefined;
+  const l = readVarintL(bytes, pos, n);
+  if (!l || l[1] + l[0] !== n) return undefined;
+  pos = l[1];
+  let pubKey: Uint8Array | undefined;
+  let accountNumber = 0n;
+  let sequence = 0n;
+  let last = 0;
+  while (pos < n) {
+    const tag = bytes.charCodeAt(pos++);
+    const field = tag >> 3;
+    if (field <= last || tag >= 0x80) return undefined;
+    last = field;
+    if (tag === 0x0a) {
+      const s = readVarintL(bytes, pos, n);
+      if (!s || s[1] + s[0] > n) return undefined;
+      pos = s[1] + s[0];
+    } else if (tag === 0x12) {
+      const s = readVarintL(bytes, pos, n);
+      if (!s) return undefined;
+      const anyEnd = s[1] + s[0];
+      if (anyEnd > n) return undefined;
+      let p = s[1];
+      const ptl = PUBKEY_TYPE_BYTES.length;
+      if (bytes.charCodeAt(p) !== 0x0a || bytes.charCodeAt(p + 1) !== ptl || p + 2 + ptl > anyEnd || !charsAt(bytes, p + 2, PUBKEY_TYPE_BYTES)) return undefined;
+      p += 2 + ptl;
+      if (p >= anyEnd || bytes.charCodeAt(p++) !== 0x12) return undefined;
+      const vl = readVarintL(bytes, p, anyEnd);
+      if (!vl || vl[1] + vl[0] !== anyEnd) return undefined;
+      p = vl[1];
+      if (p >= anyEnd || bytes.charCodeAt(p++) !== 0x0a) return undefined;
+      const kl = readVarintL(bytes, p, anyEnd);
+      if (!kl || kl[1] + kl[0] !== anyEnd) return undefined;
+      pubKey = new Uint8Array(anyEnd - kl[1]);
+      for (let i = kl[1]; i < anyEnd; i++) pubKey[i - kl[1]] = bytes.charCodeAt(i);
+      pos = anyEnd;
+    } else if (tag === 0x18 || tag === 0x20) {
+      const v = readVarintL(bytes, pos, n);
+      if (!v) return undefined;
+      pos = v[1];
+      if (tag === 0x18) accountNumber = BigInt(v[0]);
+      else sequence = BigInt(v[0]);
+    } else {
+      return undefined;
+    }
+  }
+  if (pos !== n) return undefined;
+  return { address: addr, pubKey, accountNumber, sequence, module: undefined };
+}
+
+/** decodeAccount of a value held as a latin1 string (one char per byte); same result. */
+export function decodeAccountLatin1(value: string, addr: Uint8Array): Account {
+  return decodeBaseAccountFastLatin1(value, addr) ?? decodeAccount(Buffer.from(value, "latin1"), addr);
+}
+
 function fromBase(b: BaseAccount, module?: Account["module"], addr?: Uint8Array): Account {
   let pubKey: Uint8Array | undefined;
   if (b.pubKey && b.pubKey.typeUrl === SECP256K1_PUBKEY_TYPE) pubKey = Secp256k1PubKey.decode(b.pubKey.value).key;

@@ -4,11 +4,11 @@
  */
 import { Params } from "cosmjs-types/cosmos/auth/v1beta1/auth";
 import type { Context, QueryContext } from "../../chain/app/types";
-import { ScopedReadCache, chargeRepeatedRead } from "../../chain/app/context";
+import { GasKVStore, ScopedReadCache, chargeRepeatedRead } from "../../chain/app/context";
 import { moduleAddress } from "../../chain/crypto/address";
 import { bytesEqual } from "../../chain/crypto/hash";
 import type { KVRead, KVStore } from "../../chain/store/types";
-import { decodeAccount, encodeAccount, encodeAccountScratch, type Account } from "./account";
+import { decodeAccount, decodeAccountLatin1, encodeAccount, encodeAccountScratch, type Account } from "./account";
 import { authErrors } from "./errors";
 import {
   NEXT_ACCOUNT_NUMBER_KEY,
@@ -55,13 +55,24 @@ export class AuthKeeper implements AuthReader {
   private readonly feeCollectorExists = new ScopedReadCache<boolean>(STORE_NAME);
 
   getAccount(ctx: AnyCtx, addr: Uint8Array): Account | undefined {
-    const v = store(ctx).get(accountKey(addr));
+    const s = store(ctx);
+    if (s instanceof GasKVStore) {
+      // Same read and gas; decoded from the value's characters (no Buffer for the value).
+      const l = s.getLatin1Value(accountKey(addr));
+      return l === null ? undefined : decodeAccountLatin1(l, addr);
+    }
+    const v = s.get(accountKey(addr));
     return v ? decodeAccount(v, addr) : undefined;
   }
 
   /** getAccount plus the stored value's length (for chargeAccountReread). */
   getAccountSized(ctx: AnyCtx, addr: Uint8Array): { account: Account; size: number } | undefined {
-    const v = store(ctx).get(accountKey(addr));
+    const s = store(ctx);
+    if (s instanceof GasKVStore) {
+      const l = s.getLatin1Value(accountKey(addr));
+      return l === null ? undefined : { account: decodeAccountLatin1(l, addr), size: l.length };
+    }
+    const v = s.get(accountKey(addr));
     return v ? { account: decodeAccount(v, addr), size: v.length } : undefined;
   }
 

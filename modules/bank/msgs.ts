@@ -54,6 +54,61 @@ interface ParsedSend {
 
 const EMPTY = new Uint8Array(0);
 
+/** ASCII string of b[start, stop), or undefined. */
+function asciiAt(b: Uint8Array, start: number, stop: number): string | undefined {
+  for (let i = start; i < stop; i++) if (b[i] > 0x7f) return undefined;
+  return String.fromCharCode.apply(null, b.subarray(start, stop) as unknown as number[]);
+}
+
+/**
+ * MsgSend in its common shape, in one pass: from_address, to_address, then amount coins
+ * (denom, amount), each field at most once except the coins and in that order, one-byte
+ * lengths, ASCII strings. Anything else is undefined and takes the strict generic decode, which
+ * gives the same object for every input accepted here (test: modules/bank/msgs-fast.test.ts).
+ */
+export function decodeMsgSendFast(b: Uint8Array): MsgSend | undefined {
+  const n = b.length;
+  let pos = 0;
+  let fromAddress = "";
+  let toAddress = "";
+  const amount: { denom: string; amount: string }[] = [];
+  let last = 0;
+  while (pos < n) {
+    const t = b[pos++];
+    const num = t >> 3;
+    if ((t & 7) !== 2 || num < 1 || num > 3 || num < last || (num === last && num !== 3) || pos >= n) return undefined;
+    last = num;
+    const len = b[pos++];
+    if (len >= 0x80 || pos + len > n) return undefined;
+    const end = pos + len;
+    if (num === 3) {
+      let denom = "";
+      let amt = "";
+      let cl = 0;
+      while (pos < end) {
+        const ct = b[pos++];
+        if ((ct !== 0x0a && ct !== 0x12) || ct >> 3 <= cl || pos >= end) return undefined;
+        cl = ct >> 3;
+        const sl = b[pos++];
+        if (sl >= 0x80 || pos + sl > end) return undefined;
+        const str = asciiAt(b, pos, pos + sl);
+        if (str === undefined) return undefined;
+        if (ct === 0x0a) denom = str;
+        else amt = str;
+        pos += sl;
+      }
+      amount.push({ denom, amount: amt });
+    } else {
+      const str = asciiAt(b, pos, end);
+      if (str === undefined) return undefined;
+      if (num === 1) fromAddress = str;
+      else toAddress = str;
+      pos = end;
+    }
+  }
+  return { fromAddress, toAddress, amount };
+}
+
 export function msgSendHandler(keeper: BankKeeper): MsgHandler<MsgSend> {
   // validateBasic's parse is reused by handle (same decoded object): one bech32/coins parse per message.
   const parsed = new WeakMap<MsgSend, ParsedSend>();
@@ -70,7 +125,7 @@ export function msgSendHandler(keeper: BankKeeper): MsgHandler<MsgSend> {
   };
   return {
     typeUrl: MSG_SEND,
-    decode: (b) => strictDecode(b, MsgSendSchema, MsgSend.decode),
+    decode: (b) => decodeMsgSendFast(b) ?? strictDecode(b, MsgSendSchema, MsgSend.decode),
     signers: (m) => [m.fromAddress],
     validateBasic: (m) => void parse(m),
     handle(ctx, m) {

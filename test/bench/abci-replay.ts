@@ -12,6 +12,9 @@
  *   npx tsx test/bench/abci-replay.ts                     # 4 rounds of 2,000 txs, this tree
  *   BENCH_ROOT=/path/to/other/checkout npx tsx test/bench/abci-replay.ts   # A/B against another tree
  *   BENCH_PROFILE=.bench/prof npx tsx test/bench/abci-replay.ts           # the app child's CPU profile there
+ *   BENCH_CHUNK=2 …                                        # one CheckTx + Flush per socket write (CometBFT's pattern; default 20 frames)
+ *   BENCH_SERIAL=1 …                                       # wait for each write's answers before the next (one tx at a time)
+ *   BENCH_STORE=disk npx tsx test/bench/abci-replay.ts    # the node's store (IAVL multistore on LevelDB in a temp dir) instead of the test MemStore
  */
 import { fork, type ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
@@ -26,13 +29,28 @@ const ROOT = path.resolve(process.env.BENCH_ROOT ?? path.join(__dirname, "..", "
 const TXS = Number(process.env.BENCH_TXS ?? 2000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);
 const CHAIN = "hashgrid-test-1";
+/** "mem" (test MemStore, default) or "disk": the node's multistore on LevelDB, as CometBFT's app sees it. */
+const STORE = process.env.BENCH_STORE ?? "mem";
+/** Frames per socket write: 20 (default), or 2 = one CheckTx + its Flush per write, as CometBFT's client sends them. */
+const CHUNK = Number(process.env.BENCH_CHUNK ?? 20);
+/** BENCH_SERIAL=1: wait for each write's answers before the next write (an idle app getting one tx at a time, as at moderate e2e rates). */
+const SERIAL = process.env.BENCH_SERIAL === "1";
 
 async function serverMain(sock: string): Promise<void> {
   /* eslint-disable @typescript-eslint/no-require-imports */
   const tkit = require(path.join(ROOT, "test/helpers/txkit")) as typeof kit;
   const { AbciServer } = require(path.join(ROOT, "chain/abci/server")) as typeof import("../../chain/abci/server");
   const keys = Array.from({ length: TXS }, (_, i) => tkit.keyFromSeed(`replay-${i}`));
-  const c = tkit.newTestChain(keys.map((k) => ({ address: k.address, amount: 10_000_000_000n })));
+  let store: import("../../chain/store").CommitMultiStore | undefined;
+  if (STORE === "disk") {
+    const { openMultiStore } = require(path.join(ROOT, "chain/store")) as typeof import("../../chain/store");
+    const { appStoreNames } = require(path.join(ROOT, "chain/app/app")) as typeof import("../../chain/app/app");
+    const { buildModules } = require(path.join(ROOT, "chain/app/wiring")) as typeof import("../../chain/app/wiring");
+    const w = buildModules({ logger: tkit.silent });
+    const { ModuleManager } = require(path.join(ROOT, "chain/app/manager")) as typeof import("../../chain/app/manager");
+    store = await openMultiStore({ dir: path.join(path.dirname(sock), "db"), storeNames: appStoreNames(new ModuleManager(w.modules, w.order)) });
+  }
+  const c = tkit.newTestChain(keys.map((k) => ({ address: k.address, amount: 1_000_000_000n })), store ? { store: () => store! } : {});
   const server = new AbciServer({ address: `unix://${sock}`, app: c.app, logger: tkit.silent });
   await server.listen();
   process.on("message", (m: string) => {
@@ -81,7 +99,17 @@ async function main(): Promise<void> {
       async call(reqs: Request[]): Promise<Response[]> {
         want = got.length + reqs.length;
         const frames = reqs.map((q) => encodeFrame(Request.encode(q).finish()));
-        for (let i = 0; i < frames.length; i += 20) s.write(Buffer.concat(frames.slice(i, i + 20)) as Uint8Array);
+        if (SERIAL) {
+          const end = want;
+          for (let i = 0; i < frames.length; i += CHUNK) {
+            want = end - reqs.length + Math.min(i + CHUNK, frames.length);
+            s.write(Buffer.concat(frames.slice(i, i + CHUNK)) as Uint8Array);
+            while (got.length < want) await new Promise<void>((r) => (wake = r));
+          }
+          want = end;
+        } else {
+          for (let i = 0; i < frames.length; i += CHUNK) s.write(Buffer.concat(frames.slice(i, i + CHUNK)) as Uint8Array);
+        }
         while (got.length < want) await new Promise<void>((r) => (wake = r));
         return got.splice(0, reqs.length);
       },
@@ -101,7 +129,7 @@ async function main(): Promise<void> {
 
   const half = Math.floor(TXS / 2);
   // Sums over rounds 2..N (round 1 includes JIT warm-up): CPU µs of [CheckTx, block, ReCheck] and tx counts.
-  const sum = { check: 0, checkN: 0, block: 0, blockN: 0, recheck: 0, recheckN: 0 };
+  const sum = { check: 0, checkSys: 0, checkN: 0, block: 0, blockN: 0, recheck: 0, recheckN: 0 };
   const cpuUs = (a: NodeJS.CpuUsage, b: NodeJS.CpuUsage) => b.user + b.system - a.user - a.system;
   let res = await check(blocks[0]!, 0);
   const rows: string[] = [];
@@ -129,6 +157,7 @@ async function main(): Promise<void> {
     const bad = res.filter((x) => x.checkTx && x.checkTx.code !== 0).length + rc.filter((x) => x.checkTx && x.checkTx.code !== 0).length;
     if (r > 0) {
       sum.check += cpuUs(c0, c1) + cpuUs(c3, c4);
+      sum.checkSys += c1.system - c0.system + c4.system - c3.system;
       sum.checkN += TXS;
       sum.block += cpuUs(c1, c2);
       sum.blockN += TXS;
@@ -143,11 +172,11 @@ async function main(): Promise<void> {
   if (sum.blockN > 0) {
     const per = (v: number, n: number) => Math.round(v / n);
     console.log(
-      `RESULT abci-replay rounds 2-${ROUNDS}: CheckTx ${per(sum.check, sum.checkN)} µs/tx, block ${per(sum.block, sum.blockN)} µs/tx, ReCheck ${per(sum.recheck, sum.recheckN)} µs/tx; all ${per(sum.check + sum.block + sum.recheck, sum.blockN)} µs per block tx`,
+      `RESULT abci-replay rounds 2-${ROUNDS}: CheckTx ${per(sum.check, sum.checkN)} µs/tx (kernel ${per(sum.checkSys, sum.checkN)}), block ${per(sum.block, sum.blockN)} µs/tx, ReCheck ${per(sum.recheck, sum.recheckN)} µs/tx; all ${per(sum.check + sum.block + sum.recheck, sum.blockN)} µs per block tx`,
     );
   }
   console.log(`CheckTx + Flush responses: ${checkBytes.toFixed(1)} bytes per tx (last round)`);
-  console.log(`tree ${ROOT}, ${TXS} txs per block, load average ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}`);
+  console.log(`tree ${ROOT}, ${STORE} store, ${CHUNK} frames per write${SERIAL ? " (serial)" : ""}, ${TXS} txs per block, load average ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}`);
   mempool.close();
   consensus.close();
   child.send("exit");
