@@ -19,7 +19,7 @@
  */
 import { StoreError } from "./types";
 import * as enc from "./encoding";
-import { digestScratch, hashScratch, writeInnerPrefix, writeLeafPreimage } from "./hashbytes";
+import * as hb from "./hashbytes"; // hot: bound locally below
 import { bytesToKey } from "./encoding";
 import { NodeArena, SLOT_BYTES } from "./arena";
 import type { ArenaLoader } from "./arenaload";
@@ -27,6 +27,10 @@ import type { ArenaHashWorker } from "./arenahash";
 import { LEAF_NONCE_BASE, PathStep } from "./iavl";
 
 const putUvarint = enc.putUvarint;
+const digestScratch = hb.digestScratch;
+const hashScratch = hb.hashScratch;
+const writeInnerPrefix = hb.writeInnerPrefix;
+const writeLeafPreimage = hb.writeLeafPreimage;
 const EMPTY_HASH = enc.EMPTY_HASH;
 
 /**

@@ -4,7 +4,12 @@
  * use only: fill, then digest, with nothing in between.
  */
 import { hash as cryptoHash } from "node:crypto";
-import { putUvarint, putVarint, uvarintSize } from "./encoding";
+import * as enc from "./encoding";
+
+// Local bindings: CommonJS output turns imported functions into getter calls on every use.
+const putUvarint = enc.putUvarint;
+const putVarint = enc.putVarint;
+const uvarintSize = enc.uvarintSize;
 
 let scratch = Buffer.alloc(1024);
 /** Views of `scratch` by length: a subarray per hash would allocate a Buffer view per node. Dropped when scratch grows. */

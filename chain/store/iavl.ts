@@ -14,12 +14,16 @@
  */
 import { StoreError } from "./types";
 import * as enc from "./encoding";
-import { digestScratch, hashScratch, writeInnerPrefix, writeLeafPreimage } from "./hashbytes";
+import * as hb from "./hashbytes"; // hot: bound locally below
 import { bytesToKey, keyToBytes } from "./encoding";
 
 // Local bindings: CommonJS output turns imported functions into getter calls on every use,
 // which shows up in tree walks and hashing (the hottest code of the store).
 const putUvarint = enc.putUvarint;
+const digestScratch = hb.digestScratch;
+const hashScratch = hb.hashScratch;
+const writeInnerPrefix = hb.writeInnerPrefix;
+const writeLeafPreimage = hb.writeLeafPreimage;
 const varintSize = enc.varintSize;
 const EMPTY_HASH = enc.EMPTY_HASH;
 
