@@ -8,11 +8,10 @@ import { StoreError } from "./types";
 import * as enc from "./encoding";
 import { NodeArena } from "./arena";
 import { LEAF_NONCE_BASE } from "./iavl";
-import { PAGE_SIZE, RecordSink, StoreKeys, pageOf } from "./nodedb";
+import { PAGE_SIZE, RecordSink, StoreKeys, frameInnerPage, pageOf } from "./nodedb";
 
 const putUvarint = enc.putUvarint;
 const uvarintSize = enc.uvarintSize;
-const PAGE_FORMAT = 2;
 
 function putUv(out: Uint8Array, pos: number, n: number): number {
   if (n < 0x80) {
@@ -121,26 +120,8 @@ export class ArenaNodeWriter {
       pos = writeBody(scratch, pos, a, slots[i]!);
       ends[i] = pos;
     }
-    const bodies = pos;
-    let len = 1 + uvarintSize(count) + bodies;
-    let prev = 0;
-    for (let i = 0; i < count; i++) {
-      len += uvarintSize(ends[i]! - prev);
-      prev = ends[i]!;
-    }
-    if (recScratch.length < len + 4) recScratch = Buffer.allocUnsafe((len + 4) * 2);
-    const out = recScratch;
-    out[0] = PAGE_FORMAT;
-    pos = putUvarint(out, 1, count);
-    prev = 0;
-    for (let i = 0; i < count; i++) {
-      pos = putUv(out, pos, ends[i]! - prev);
-      prev = ends[i]!;
-    }
-    scratch.copy(out, pos, 0, bodies);
-    pos += bodies;
-    out.writeUInt32BE(crc32(out.subarray(0, pos)), pos);
+    const out = frameInnerPage(scratch, ends, count);
     const first = slots[0]!;
-    this.sink.put(this.keys.nodeTmp(a.version(first), pageOf(a.nonce(first))), out.subarray(0, pos + 4));
+    this.sink.put(this.keys.nodeTmp(a.version(first), pageOf(a.nonce(first))), out);
   }
 }

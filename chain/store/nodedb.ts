@@ -234,6 +234,34 @@ export function encodeLeaf(n: Node): Uint8Array {
 let encScratch = Buffer.allocUnsafe(64 * 1024);
 let recScratch = Buffer.allocUnsafe(64 * 1024);
 
+/**
+ * Frames `count` inner-node bodies (laid out back to back in `bodies`, `ends[i]` = end of body i)
+ * as an inner page: u8 2 | uvarint count | uvarint len(body) each | bodies | crc32. Returns a view
+ * of a reused buffer, valid until the next call (RecordSink copies). Used by both node writers.
+ */
+export function frameInnerPage(bodies: Buffer, ends: number[], count: number): Buffer {
+  const size = ends[count - 1]!;
+  let len = 1 + uvarintSize(count) + size;
+  let prev = 0;
+  for (let i = 0; i < count; i++) {
+    len += uvarintSize(ends[i]! - prev);
+    prev = ends[i]!;
+  }
+  if (recScratch.length < len + 4) recScratch = Buffer.allocUnsafe((len + 4) * 2);
+  const out = recScratch;
+  out[0] = PAGE_FORMAT;
+  let pos = putUvarint(out, 1, count);
+  prev = 0;
+  for (let i = 0; i < count; i++) {
+    pos = putUv(out, pos, ends[i]! - prev);
+    prev = ends[i]!;
+  }
+  bodies.copy(out, pos, 0, size);
+  pos += size;
+  out.writeUInt32BE(crc32(out.subarray(0, pos)), pos);
+  return out.subarray(0, pos + 4);
+}
+
 /** Where NodeWriter hands finished records; key and value are only valid during the call. */
 export interface RecordSink {
   put(key: Uint8Array, value: Uint8Array): void;
@@ -299,27 +327,9 @@ export class NodeWriter {
       pos = writeBody(scratch, pos, nodes[i]!);
       ends[i] = pos;
     }
-    const bodies = pos;
-    let len = 1 + uvarintSize(count) + bodies;
-    let prev = 0;
-    for (let i = 0; i < count; i++) {
-      len += uvarintSize(ends[i]! - prev);
-      prev = ends[i]!;
-    }
-    if (recScratch.length < len + 4) recScratch = Buffer.allocUnsafe((len + 4) * 2);
-    const out = recScratch;
-    out[0] = PAGE_FORMAT;
-    pos = putUvarint(out, 1, count);
-    prev = 0;
-    for (let i = 0; i < count; i++) {
-      pos = putUv(out, pos, ends[i]! - prev);
-      prev = ends[i]!;
-    }
-    scratch.copy(out, pos, 0, bodies);
-    pos += bodies;
-    out.writeUInt32BE(crc32(out.subarray(0, pos)), pos);
+    const out = frameInnerPage(scratch, ends, count);
     const first = nodes[0]!;
-    this.sink.put(this.keys.nodeTmp(first.version, pageOf(first.nonce)), out.subarray(0, pos + 4));
+    this.sink.put(this.keys.nodeTmp(first.version, pageOf(first.nonce)), out);
   }
 }
 
