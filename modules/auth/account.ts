@@ -170,85 +170,7 @@ export function encodeAccountScratch(a: Account, bech32?: string): Uint8Array {
   return out.subarray(0, pos);
 }
 
-/** Reads a varint of at most 7 bytes (< 2^49) at `pos`: [value, next pos], or undefined. */
-function readVarint(b: Uint8Array, pos: number, end: number): [number, number] | undefined {
-  let v = 0;
-  let mul = 1;
-  for (let i = 0; i < 7 && pos < end; i++) {
-    const c = b[pos++];
-    v += (c & 0x7f) * mul;
-    if (c < 0x80) return [v, pos];
-    mul *= 128;
-  }
-  return undefined;
-}
-
-function bytesAt(b: Uint8Array, pos: number, ref: Uint8Array): boolean {
-  for (let i = 0; i < ref.length; i++) if (b[pos + i] !== ref[i]) return false;
-  return true;
-}
-
-/**
- * Fast decode of exactly what encodeAccount writes for a BaseAccount (canonical field order,
- * each field once, short varints) when the address is known; undefined for anything else, which
- * then takes the generic cosmjs-types path (same result for every input this accepts).
- */
-function decodeBaseAccountFast(bytes: Uint8Array, addr: Uint8Array): Account | undefined {
-  const n = bytes.length;
-  const tl = BASE_ACCOUNT_TYPE_BYTES.length;
-  if (n < 2 + tl || bytes[0] !== 0x0a || bytes[1] !== tl || !bytesAt(bytes, 2, BASE_ACCOUNT_TYPE_BYTES)) return undefined;
-  let pos = 2 + tl;
-  if (pos === n) return undefined;
-  if (bytes[pos++] !== 0x12) return undefined;
-  const l = readVarint(bytes, pos, n);
-  if (!l || l[1] + l[0] !== n) return undefined;
-  pos = l[1];
-  let pubKey: Uint8Array | undefined;
-  let accountNumber = 0n;
-  let sequence = 0n;
-  let last = 0;
-  while (pos < n) {
-    const tag = bytes[pos++];
-    const field = tag >> 3;
-    if (field <= last || tag >= 0x80) return undefined;
-    last = field;
-    if (tag === 0x0a) {
-      const s = readVarint(bytes, pos, n);
-      if (!s || s[1] + s[0] > n) return undefined;
-      pos = s[1] + s[0]; // the address string: `addr` comes from the store key
-    } else if (tag === 0x12) {
-      const s = readVarint(bytes, pos, n);
-      if (!s) return undefined;
-      const anyEnd = s[1] + s[0];
-      if (anyEnd > n) return undefined;
-      let p = s[1];
-      const ptl = PUBKEY_TYPE_BYTES.length;
-      if (bytes[p] !== 0x0a || bytes[p + 1] !== ptl || p + 2 + ptl > anyEnd || !bytesAt(bytes, p + 2, PUBKEY_TYPE_BYTES)) return undefined;
-      p += 2 + ptl;
-      if (p >= anyEnd || bytes[p++] !== 0x12) return undefined;
-      const vl = readVarint(bytes, p, anyEnd);
-      if (!vl || vl[1] + vl[0] !== anyEnd) return undefined;
-      p = vl[1];
-      if (p >= anyEnd || bytes[p++] !== 0x0a) return undefined;
-      const kl = readVarint(bytes, p, anyEnd);
-      if (!kl || kl[1] + kl[0] !== anyEnd) return undefined;
-      pubKey = bytes.subarray(kl[1], anyEnd);
-      pos = anyEnd;
-    } else if (tag === 0x18 || tag === 0x20) {
-      const v = readVarint(bytes, pos, n);
-      if (!v) return undefined;
-      pos = v[1];
-      if (tag === 0x18) accountNumber = BigInt(v[0]);
-      else sequence = BigInt(v[0]);
-    } else {
-      return undefined;
-    }
-  }
-  if (pos !== n) return undefined;
-  return { address: addr, pubKey, accountNumber, sequence, module: undefined };
-}
-
-/** readVarint over a latin1 string (one char per byte). */
+/** Reads a varint of at most 7 bytes (< 2^49) at `pos` of a latin1 string (one char per byte): [value, next pos], or undefined. */
 function readVarintL(b: string, pos: number, end: number): [number, number] | undefined {
   let v = 0;
   let mul = 1;
@@ -267,9 +189,11 @@ function charsAt(b: string, pos: number, ref: Uint8Array): boolean {
 }
 
 /**
- * decodeBaseAccountFast over the stored value as a latin1 string (GasKVStore.getLatin1Value): the
- * same checks in the same order, no Buffer for the value; the public key is copied out into its
- * own 33-byte array (as the generic decode's is). Test: modules/auth/account.test.ts.
+ * Fast decode of exactly what encodeAccount writes for a BaseAccount (canonical field order,
+ * each field once, short varints) when the address is known, over the stored value as a latin1
+ * string (GasKVStore.getLatin1Value: no Buffer for the value); undefined for anything else, which
+ * then takes the generic cosmjs-types path (same result for every input this accepts). The public
+ * key is copied out into its own 33-byte array. Test: modules/auth/account.test.ts.
  */
 function decodeBaseAccountFastLatin1(bytes: string, addr: Uint8Array): Account | undefined {
   const n = bytes.length;
@@ -329,7 +253,7 @@ function decodeBaseAccountFastLatin1(bytes: string, addr: Uint8Array): Account |
 
 /** decodeAccount of a value held as a latin1 string (one char per byte); same result. */
 export function decodeAccountLatin1(value: string, addr: Uint8Array): Account {
-  return decodeBaseAccountFastLatin1(value, addr) ?? decodeAccount(Buffer.from(value, "latin1"), addr);
+  return decodeBaseAccountFastLatin1(value, addr) ?? decodeAccountGeneric(Buffer.from(value, "latin1"), addr);
 }
 
 function fromBase(b: BaseAccount, module?: Account["module"], addr?: Uint8Array): Account {
@@ -341,9 +265,13 @@ function fromBase(b: BaseAccount, module?: Account["module"], addr?: Uint8Array)
 /** Decodes stored account bytes (our own writes: trusted layout). `addr`, when known from the key, skips a bech32 decode. */
 export function decodeAccount(bytes: Uint8Array, addr?: Uint8Array): Account {
   if (addr) {
-    const fast = decodeBaseAccountFast(bytes, addr);
+    const fast = decodeBaseAccountFastLatin1(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString("latin1"), addr);
     if (fast) return fast;
   }
+  return decodeAccountGeneric(bytes, addr);
+}
+
+function decodeAccountGeneric(bytes: Uint8Array, addr?: Uint8Array): Account {
   const any = Any.decode(bytes);
   if (any.typeUrl === BASE_ACCOUNT_TYPE) return fromBase(BaseAccount.decode(any.value), undefined, addr);
   if (any.typeUrl === MODULE_ACCOUNT_TYPE) {
