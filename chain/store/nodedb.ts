@@ -29,7 +29,7 @@ import { crc32 } from "node:zlib";
 import { StoreError } from "./types";
 import { hashNodeH, LEAF_NONCE_BASE, Node, NodeLoader } from "./iavl";
 import type { NodeArena } from "./arena";
-import { ArenaLoader, decodeBodyIntoSlot } from "./arenaload";
+import type { ArenaLoader } from "./arenaload";
 import { hashSlot } from "./arenatree";
 import * as enc from "./encoding";
 
@@ -368,8 +368,25 @@ function leafBody(rec: Uint8Array): Uint8Array {
   return body;
 }
 
-/** Fills `stub` from a node body; throws on any inconsistency. */
-export function decodeNodeInto(stub: Node, body: Uint8Array): void {
+/**
+ * A node body (leaf record body or one body of an inner page) parsed and checked; nothing else
+ * is built. `kids` (inner nodes): for left then right, the offset of its 32-byte hash in the body,
+ * its version and its nonce.
+ */
+interface NodeBody {
+  height: number;
+  size: number;
+  key: string;
+  /** Leaf value (latin1); undefined for an inner node. */
+  value: string | undefined;
+  kids: [number, number, number, number, number, number] | undefined;
+}
+
+/**
+ * Parses a node body; throws Error on any inconsistency. Shared by both loaders below; `maxHeight`
+ * bounds an inner node's height (the arena keeps it in an int8).
+ */
+function parseNodeBody(body: Uint8Array, maxHeight: number): NodeBody {
   let pos = 0;
   const kind = body[pos++];
   let height: number, size: number, klen: number;
@@ -377,32 +394,61 @@ export function decodeNodeInto(stub: Node, body: Uint8Array): void {
   [size, pos] = readUvarint(body, pos);
   [klen, pos] = readUvarint(body, pos);
   if (pos + klen > body.length) throw new Error("truncated key");
-  const key = Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString("latin1", pos, pos + klen);
+  const bytes = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+  const key = bytes.toString("latin1", pos, pos + klen);
   pos += klen;
   if (kind === 0) {
     if (height !== 0 || size !== 1) throw new Error("bad leaf header");
-    stub.v = Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString("latin1", pos);
-  } else if (kind === 1) {
-    if (height < 1 || size < 2) throw new Error("bad inner header");
-    const kids: Node[] = [];
-    for (let i = 0; i < 2; i++) {
-      if (pos + 32 > body.length) throw new Error("truncated child hash");
-      const h = Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString("latin1", pos, pos + 32);
-      pos += 32;
-      let v: number, nonce: number;
-      [v, pos] = readUvarint(body, pos);
-      [nonce, pos] = readUvarint(body, pos);
-      kids.push(Node.stubH(v, nonce, h));
-    }
-    if (pos !== body.length) throw new Error("trailing bytes");
-    stub.left = kids[0];
-    stub.right = kids[1];
-  } else {
-    throw new Error(`unknown node kind ${kind}`);
+    return { height, size, key, value: bytes.toString("latin1", pos), kids: undefined };
   }
-  stub.k = key;
-  stub.size = size;
-  stub.height = height;
+  if (kind !== 1) throw new Error(`unknown node kind ${kind}`);
+  if (height < 1 || height > maxHeight || size < 2) throw new Error("bad inner header");
+  const kids: number[] = [];
+  for (let i = 0; i < 2; i++) {
+    if (pos + 32 > body.length) throw new Error("truncated child hash");
+    const hashAt = pos;
+    pos += 32;
+    let v: number, nonce: number;
+    [v, pos] = readUvarint(body, pos);
+    [nonce, pos] = readUvarint(body, pos);
+    kids.push(hashAt, v, nonce);
+  }
+  if (pos !== body.length) throw new Error("trailing bytes");
+  return { height, size, key, value: undefined, kids: kids as NodeBody["kids"] };
+}
+
+/** Fills `stub` from a node body; throws on any inconsistency. */
+export function decodeNodeInto(stub: Node, body: Uint8Array): void {
+  const d = parseNodeBody(body, Infinity);
+  const k = d.kids;
+  if (k === undefined) {
+    stub.v = d.value;
+  } else {
+    const bytes = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+    stub.left = Node.stubH(k[1], k[2], bytes.toString("latin1", k[0], k[0] + 32));
+    stub.right = Node.stubH(k[4], k[5], bytes.toString("latin1", k[3], k[3] + 32));
+  }
+  stub.k = d.key;
+  stub.size = d.size;
+  stub.height = d.height;
+}
+
+/**
+ * Fills stub slot `s` of an arena from a node body; an inner node gets two new stub children whose
+ * hashes are copied from the body bytes. Throws Error on any inconsistency, before changing anything.
+ */
+export function decodeBodyIntoSlot(a: NodeArena, s: number, body: Uint8Array): void {
+  const d = parseNodeBody(body, 127); // the slot's height is an int8
+  const k = d.kids;
+  if (k === undefined) {
+    a.vals[s] = d.value;
+  } else {
+    a.setLeft(s, a.allocStub(k[1], k[2], body, k[0]));
+    a.setRight(s, a.allocStub(k[4], k[5], body, k[3]));
+  }
+  a.keys[s] = d.key;
+  a.setSize(s, d.size);
+  a.setHeight(s, d.height);
 }
 
 /** Minimal synchronous point-read interface (classic-level's getSync). */
