@@ -32,3 +32,30 @@ export class KeyQueue<K> {
     return this.keys.length - this.head;
   }
 }
+
+/** A Map bounded to `max` keys that evicts the oldest inserted key in O(1) (through a KeyQueue). */
+export class FifoMap<K, V> {
+  private readonly map = new Map<K, V>();
+  private readonly order = new KeyQueue<K>();
+  constructor(readonly max: number) {}
+
+  get(k: K): V | undefined {
+    return this.map.get(k);
+  }
+
+  /** Sets `k`; a new key evicts the oldest one first when `max` keys are held. */
+  set(k: K, v: V): void {
+    if (!this.map.has(k)) {
+      if (this.map.size >= this.max) {
+        const oldest = this.order.shift(); // not map.keys().next(): see KeyQueue
+        if (oldest !== undefined) this.map.delete(oldest);
+      }
+      this.order.push(k);
+    }
+    this.map.set(k, v);
+  }
+
+  get size(): number {
+    return this.map.size;
+  }
+}

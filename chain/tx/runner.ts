@@ -27,7 +27,7 @@ import { DEFAULT_TX_LIMITS, type TxLimits } from "./limits";
 import { SignatureCache } from "./sigcache";
 import { VerifyPool } from "../crypto/verify-pool";
 import { preverifyBlock } from "./preverify";
-import { KeyQueue } from "./fifo";
+import { FifoMap } from "./fifo";
 
 export interface TxPipelineOptions {
   readonly modules: readonly Module[];
@@ -106,7 +106,8 @@ export class TxPipeline implements TxRunner {
   private readonly router = new Map<string, MsgHandler<unknown>>();
 
   constructor(private readonly opt: TxPipelineOptions) {
-    this.decodeCacheMax = opt.decodeCacheSize ?? 50_000;
+    this.decoded = new FifoMap(opt.decodeCacheSize ?? 50_000);
+    this.decodedByHash = new FifoMap(opt.decodeCacheSize ?? 50_000);
     this.limits = { ...DEFAULT_TX_LIMITS, ...opt.limits };
     this.minGasPrices = parseGasPrices(opt.minGasPrices ?? DEFAULT_MIN_GAS_PRICES);
     this.verifier = opt.verifier ?? getVerifier();
@@ -154,12 +155,8 @@ export class TxPipeline implements TxRunner {
    * tx; 3× cheaper than hashing them, and a hit is content-equal by construction), the sha256 of
    * the bytes for larger ones (bounded key memory).
    */
-  private readonly decoded = new Map<string, DecodedTx>();
-  private readonly decodedByHash = new Map<string, DecodedTx>();
-  /** Insertion order of each memo's keys (FIFO eviction in O(1)). */
-  private readonly decodedOrder = new KeyQueue<string>();
-  private readonly decodedByHashOrder = new KeyQueue<string>();
-  private readonly decodeCacheMax: number;
+  private readonly decoded: FifoMap<string, DecodedTx>;
+  private readonly decodedByHash: FifoMap<string, DecodedTx>;
   static readonly RAW_KEY_MAX = 2048;
 
   /**
@@ -189,17 +186,8 @@ export class TxPipeline implements TxRunner {
     const memo = raw ? this.decoded : this.decodedByHash;
     let d = memo.get(key);
     if (d === undefined || d.bytes.length !== tx.length) {
-      const fresh = d === undefined;
       d = this.decodeFresh(tx, h);
-      if (fresh) {
-        const order = raw ? this.decodedOrder : this.decodedByHashOrder;
-        if (memo.size >= this.decodeCacheMax) {
-          const oldest = order.shift(); // not memo.keys().next(): see fifo.ts
-          if (oldest !== undefined) memo.delete(oldest);
-        }
-        order.push(key);
-      }
-      memo.set(key, d);
+      memo.set(key, d); // a new key past the bound evicts the oldest (FifoMap)
     }
     if (remember) this.decodedByRef.set(tx, d);
     return d;
