@@ -348,6 +348,23 @@ export interface ContextOptions {
 const EMPTY_BLOCK: BlockInfo = { votes: [], misbehavior: [] };
 
 /**
+ * store.get() as a latin1 string (one char per byte; null = absent), for keepers that decode values
+ * from their characters: a GasKVStore reads without a Buffer for the value (same gas, same steps);
+ * any other store (queries) is read as usual and the value converted.
+ */
+export function getLatin1Value(store: KVStore, key: Bytes): string | null {
+  if (store instanceof GasKVStore) return store.getLatin1Value(key);
+  const v = store.get(key);
+  return v === undefined ? null : bytesToKey(v);
+}
+
+/** store.set() of a value given as a latin1 string (GasKVStore: no Buffer for it; same gas). */
+export function setLatin1Value(store: KVStore, key: Bytes, value: string): void {
+  if (store instanceof GasKVStore) store.setLatin1Value(key, value);
+  else store.set(key, keyToBytes(value));
+}
+
+/**
  * Charges the gas of a read whose result the caller already holds (same key, value unchanged since
  * it was read in this branch). Returns false when `store` is not gas-metered (queries): then the
  * caller must do the real read.

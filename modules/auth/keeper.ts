@@ -4,7 +4,7 @@
  */
 import { Params } from "cosmjs-types/cosmos/auth/v1beta1/auth";
 import type { Context, QueryContext } from "../../chain/app/types";
-import { GasKVStore, ScopedReadCache, chargeRepeatedRead } from "../../chain/app/context";
+import { ScopedReadCache, chargeRepeatedRead, getLatin1Value } from "../../chain/app/context";
 import { moduleAddress } from "../../chain/crypto/address";
 import { bytesEqual } from "../../chain/crypto/hash";
 import type { KVRead, KVStore } from "../../chain/store/types";
@@ -55,25 +55,15 @@ export class AuthKeeper implements AuthReader {
   private readonly feeCollectorExists = new ScopedReadCache<boolean>(STORE_NAME);
 
   getAccount(ctx: AnyCtx, addr: Uint8Array): Account | undefined {
-    const s = store(ctx);
-    if (s instanceof GasKVStore) {
-      // Same read and gas; decoded from the value's characters (no Buffer for the value).
-      const l = s.getLatin1Value(accountKey(addr));
-      return l === null ? undefined : decodeAccountLatin1(l, addr);
-    }
-    const v = s.get(accountKey(addr));
-    return v ? decodeAccount(v, addr) : undefined;
+    // Decoded from the value's characters (no Buffer for the value under a gas store).
+    const l = getLatin1Value(store(ctx), accountKey(addr));
+    return l === null ? undefined : decodeAccountLatin1(l, addr);
   }
 
   /** getAccount plus the stored value's length (for chargeAccountReread). */
   getAccountSized(ctx: AnyCtx, addr: Uint8Array): { account: Account; size: number } | undefined {
-    const s = store(ctx);
-    if (s instanceof GasKVStore) {
-      const l = s.getLatin1Value(accountKey(addr));
-      return l === null ? undefined : { account: decodeAccountLatin1(l, addr), size: l.length };
-    }
-    const v = s.get(accountKey(addr));
-    return v ? { account: decodeAccount(v, addr), size: v.length } : undefined;
+    const l = getLatin1Value(store(ctx), accountKey(addr));
+    return l === null ? undefined : { account: decodeAccountLatin1(l, addr), size: l.length };
   }
 
   /**

@@ -8,7 +8,7 @@
 import { Metadata } from "cosmjs-types/cosmos/bank/v1beta1/bank";
 import { sdkErrors } from "../../chain/app/errors";
 import type { Context, QueryContext } from "../../chain/app/types";
-import { GasKVStore, ScopedReadCache } from "../../chain/app/context";
+import { ScopedReadCache, getLatin1Value, setLatin1Value } from "../../chain/app/context";
 import { toBech32 } from "../../chain/crypto/address";
 import type { KVStore } from "../../chain/store/types";
 import { coinsToString, MAX_AMOUNT, type BigCoin } from "./coins";
@@ -63,15 +63,9 @@ export class BankKeeper implements BankWriter {
   constructor(readonly accounts: AccountKeeperForBank) {}
 
   getBalance(ctx: ReadCtx, addr: Uint8Array, denom: string): bigint {
-    const s = store(ctx);
-    const k = balanceKey(addr, denom);
-    if (s instanceof GasKVStore) {
-      // Same read and gas; the amount is decoded from the value's characters (no Buffer).
-      const l = s.getLatin1Value(k);
-      return l === null ? 0n : decodeAmountLatin1(l);
-    }
-    const v = s.get(k);
-    return v ? decodeAmount(v) : 0n;
+    // The amount is decoded from the value's characters (no Buffer under a gas store).
+    const l = getLatin1Value(store(ctx), balanceKey(addr, denom));
+    return l === null ? 0n : decodeAmountLatin1(l);
   }
 
   getAllBalances(ctx: ReadCtx, addr: Uint8Array): BigCoin[] {
@@ -88,8 +82,7 @@ export class BankKeeper implements BankWriter {
     const k = balanceKey(addr, denom);
     if (amount === 0n) s.delete(k);
     // encodeAmount's bytes are the ASCII characters of amount.toString(): written as that string.
-    else if (s instanceof GasKVStore) s.setLatin1Value(k, amount.toString());
-    else s.set(k, encodeAmount(amount));
+    else setLatin1Value(s, k, amount.toString());
   }
 
   getSupply(ctx: ReadCtx, denom: string): bigint {
