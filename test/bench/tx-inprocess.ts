@@ -17,6 +17,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { Session } from "node:inspector";
 import { PerformanceObserver } from "node:perf_hooks";
+import * as v8 from "node:v8";
 import { CheckTxType } from "cosmjs-types/tendermint/abci/types";
 import { App, appStoreNames } from "../../chain/app/app";
 import { ModuleManager } from "../../chain/app/manager";
@@ -107,6 +108,26 @@ function takeGc(): string {
   return s || "none";
 }
 
+/** Heap after the block: used, young generation capacity (semi-spaces), external (ArrayBuffers). */
+function heapLine(): string {
+  const h = v8.getHeapStatistics();
+  const ns = v8.getHeapSpaceStatistics().find((x) => x.space_name === "new_space");
+  const mb = (n: number) => (n / 1048576).toFixed(0);
+  return `heap used ${mb(h.used_heap_size)} MB, new space ${mb(ns?.space_size ?? 0)} MB, external ${mb(h.external_memory)} MB`;
+}
+
+/** Live-tree memory per store (arena mode: slots live / capacity), from the store's internals. */
+function treeStats(store: unknown): string {
+  const stores = (store as { stores?: Map<string, { tree: { tree?: { arena?: { liveSlots: number; capacity: number } } } }> }).stores;
+  if (stores === undefined) return "";
+  const parts: string[] = [];
+  for (const [n, s] of stores) {
+    const a = s.tree.tree?.arena;
+    if (a !== undefined && a.liveSlots > 1000) parts.push(`${n} ${a.liveSlots}/${a.capacity}`);
+  }
+  return parts.length > 0 ? `arena slots live/capacity: ${parts.join(", ")}` : "";
+}
+
 function ms(t0: bigint): number {
   return Number(process.hrtime.bigint() - t0) / 1e6;
 }
@@ -117,7 +138,9 @@ async function main(): Promise<void> {
   console.log(`bench:tx  accounts=${ACCOUNTS} txs/block=${TXS} blocks=${BLOCKS}x2 arena=${ARENA ? 1 : 0} dir=${dir}${reuse ? " (reusing state)" : ""}`);
   const wiring = buildModules({ logger: silent });
   const manager = new ModuleManager(wiring.modules, wiring.order);
+  const tOpen = process.hrtime.bigint();
   const store = await openMultiStore({ dir: path.join(dir, "data"), storeNames: appStoreNames(manager), arena: ARENA });
+  console.log(`opened the store in ${ms(tOpen).toFixed(0)} ms (${treeStats(store)})`);
   const txRunner = buildTxRunner({ router: manager, modules: wiring.modules, logger: silent, minGasPrices: "0.0025ugrid" });
   const app = new App({ store, manager, txRunner, logger: silent });
   const senders: Key[] = Array.from({ length: TXS }, (_, i) => keyFromSeed(`bench-sender-${i}`));
@@ -239,6 +262,7 @@ async function main(): Promise<void> {
       const values0 = valueReads;
       await new Promise((r) => setImmediate(r)); // deliver GC entries of the CheckTx phase
       takeGc();
+      const heapBefore = heapLine();
       const th0 = threadCpu();
       const c0 = process.cpuUsage();
       const t1 = process.hrtime.bigint();
@@ -263,7 +287,7 @@ async function main(): Promise<void> {
       if (ok !== txs.length) throw new Error(`only ${ok}/${txs.length} txs succeeded: ${res.txResults.find((r) => r.code !== 0)?.log}`);
       results.push({ mode, check, finalize, commit, ok, cpuMs });
       console.log(
-        `  ${mode} block ${height}: ${ok} txs  CheckTx ${check.toFixed(0)} ms | FinalizeBlock ${finalize.toFixed(0)} ms + Commit ${commit.toFixed(0)} ms = ${(finalize + commit).toFixed(0)} ms → ${Math.round((ok * 1000) / (finalize + commit))} tx/s (process CPU ${cpuMs.toFixed(0)} ms; LevelDB getSync: ${valueReads - values0} values + ${levelReads - reads0 - (valueReads - values0)} other; load avg ${os.loadavg()[0].toFixed(1)})\n    thread CPU ms: ${threads}\n    main-thread GC pauses: ${gc}`,
+        `  ${mode} block ${height}: ${ok} txs  CheckTx ${check.toFixed(0)} ms | FinalizeBlock ${finalize.toFixed(0)} ms + Commit ${commit.toFixed(0)} ms = ${(finalize + commit).toFixed(0)} ms → ${Math.round((ok * 1000) / (finalize + commit))} tx/s (process CPU ${cpuMs.toFixed(0)} ms; LevelDB getSync: ${valueReads - values0} values + ${levelReads - reads0 - (valueReads - values0)} other; load avg ${os.loadavg()[0].toFixed(1)})\n    thread CPU ms: ${threads}\n    main-thread GC pauses: ${gc}\n    before the block: ${heapBefore}; after: ${heapLine()}; ${treeStats(store)}`,
       );
     }
   }
