@@ -298,4 +298,19 @@ export class NodeArena {
     for (let i = 0; i < 32; i++) dst[pos + i] = u8[o + i]!;
     return pos + 32;
   }
+
+  /**
+   * Makes room for `slots` slots without growing later (a reopened tree pre-sizes to its expected
+   * working set): the buffer, the page tables and the key/value arrays are sized once here instead
+   * of doubling (copying, and a jump of external memory that makes V8 start a full GC) while a
+   * block loads nodes. Never shrinks; contents unchanged.
+   */
+  reserve(slots: number): void {
+    if (slots > this.cap) this.grow(slots);
+    const keys = this.keys;
+    const vals = this.vals;
+    // push keeps the arrays packed (a larger `length` would make them holey or a dictionary).
+    while (keys.length < slots) keys.push("");
+    while (vals.length < slots) vals.push(undefined);
+  }
 }

@@ -1,8 +1,8 @@
 /** Public API of the state store (see README.md). */
 export * from "./types";
-export { openMultiStore, RootMultiStore, DEFAULT_PRUNE_BUDGET, DEFAULT_ARENA } from "./multistore";
+export { openMultiStore, RootMultiStore, DEFAULT_PRUNE_BUDGET, DEFAULT_ARENA, DEFAULT_WARM_UP_DEPTH } from "./multistore";
 export { IavlLiveTree, ArenaLiveTree } from "./storetree";
-export type { LiveTree, ReadTree } from "./storetree";
+export type { LiveTree, ReadTree, WarmUpStats } from "./storetree";
 export { ArenaTree } from "./arenatree";
 export type { InternalStoreOptions, CommitStats } from "./multistore";
 export { IavlTree, Node, hashNode } from "./iavl";

@@ -25,7 +25,7 @@ import {
 } from "./types";
 import { CacheKV, CacheMulti, Latin1Read, Latin1Value, latin1ToBytes, validateKey, validateValue } from "./cachekv";
 import { IavlTree, LEAF_NONCE_BASE, Node } from "./iavl";
-import { ArenaLiveTree, IavlLiveTree, LiveTree, ReadTree } from "./storetree";
+import { ArenaLiveTree, IavlLiveTree, LiveTree, ReadTree, WarmUpStats } from "./storetree";
 import { commitKey, DbNodeLoader, META_KEY, orphanKey, PAGE_SIZE, pageOf, StoreKeys, TAG_COMMIT } from "./nodedb";
 import { bytesToKey, compareStrings, EMPTY_HASH, fromHex, keyToBytes, prefixEnd, readBE64, readUvarint, toHex } from "./encoding";
 import { CommittedView, NO_FAST } from "./view";
@@ -66,6 +66,8 @@ export const DEFAULT_MAX_CACHED_VALUES = 200_000;
  * block with about half the JS heap and much cheaper full GCs (README "Round 6").
  */
 export const DEFAULT_ARENA = true;
+/** Levels of each live tree loaded at open (2^12 − 1 nodes, ~100 page reads per large tree). */
+export const DEFAULT_WARM_UP_DEPTH = 12;
 /** Depth above which nodes stay cached when a tree is trimmed (2^16 nodes, a few MB). */
 const EVICT_DEPTH = 16;
 
@@ -92,6 +94,11 @@ export interface InternalStoreOptions extends StoreOptions {
    * same hashes and bytes on disk, less JS heap. Default DEFAULT_ARENA (true); false = IavlTree.
    */
   readonly arena?: boolean;
+  /**
+   * Warm-up at open (README "Round 7"): each live tree loads its top `warmUpDepth` levels and an
+   * arena is pre-sized for a reopened tree's working set. Default DEFAULT_WARM_UP_DEPTH; 0 = none.
+   */
+  readonly warmUpDepth?: number;
 }
 
 export interface CommitStats {
@@ -178,6 +185,19 @@ class StoreState {
     this.tree = arena ? new ArenaLiveTree(this.loader) : new IavlLiveTree(this.loader);
     this.view = new TreeView(this);
     this.pending = new CacheKV(this.view);
+  }
+
+  /**
+   * Warm-up at open. A node that fails to load stays a stub and the warm-up of this store stops
+   * there: the read that needs it raises the StoreError naming the key, as without a warm-up.
+   */
+  warmUp(depth: number, maxSlots: number): WarmUpStats {
+    try {
+      return this.tree.warmUp(depth, maxSlots);
+    } catch (e) {
+      if (e instanceof StoreError) return { loaded: 0, leaves: 0, reserved: 0, failed: e.message };
+      throw e;
+    }
   }
 
   /** Working value of a latin1 key as latin1 (null = absent): applied writes, then committed. */
@@ -288,6 +308,8 @@ export class RootMultiStore implements CommitMultiStore {
   private readonly maxCachedValues: number;
   /** Live trees are ArenaTrees (InternalStoreOptions.arena). */
   readonly arena: boolean;
+  /** What the warm-up at open did, per store (metrics, benchmark). */
+  readonly openStats: { warmUpMs: number; stores: Record<string, WarmUpStats> };
   /** Timings of the last commit (metrics, benchmark): ms spent per phase, batch size. */
   lastCommitStats: CommitStats | undefined;
   /** Test hook: called with the prepared batch just before it is written (simulate a crash by throwing). */
@@ -322,6 +344,11 @@ export class RootMultiStore implements CommitMultiStore {
       this.committedTrees.set(n, s.tree.committed());
       this.stores.set(n, s);
     }
+    const t0 = process.hrtime.bigint();
+    const warm: Record<string, WarmUpStats> = {};
+    const depth = opts.warmUpDepth ?? DEFAULT_WARM_UP_DEPTH;
+    for (const [n, s] of this.stores) warm[n] = s.warmUp(depth, this.maxCachedNodes);
+    this.openStats = { warmUpMs: Number(process.hrtime.bigint() - t0) / 1e6, stores: warm };
   }
 
   static async open(opts: InternalStoreOptions): Promise<RootMultiStore> {
@@ -330,7 +357,7 @@ export class RootMultiStore implements CommitMultiStore {
     for (const n of names) {
       if (!STORE_NAME_RE.test(n)) throw new StoreError(`invalid store name "${n}" (lowercase letters, digits, _ . -)`);
     }
-    for (const [k, v] of [["keepRecent", opts.keepRecent], ["keepEvery", opts.keepEvery], ["pruneBudget", opts.pruneBudget], ["maxCachedNodes", opts.maxCachedNodes], ["evictDepth", opts.evictDepth], ["maxCachedValues", opts.maxCachedValues]] as const) {
+    for (const [k, v] of [["keepRecent", opts.keepRecent], ["keepEvery", opts.keepEvery], ["pruneBudget", opts.pruneBudget], ["maxCachedNodes", opts.maxCachedNodes], ["evictDepth", opts.evictDepth], ["maxCachedValues", opts.maxCachedValues], ["warmUpDepth", opts.warmUpDepth]] as const) {
       if (v !== undefined && (!Number.isSafeInteger(v) || v < 0)) throw new StoreError(`${k} must be a non-negative integer, got ${v}`);
     }
     const db = new Level<Uint8Array, Uint8Array>(opts.dir, {

@@ -46,6 +46,36 @@ export interface LiveTree {
   /** An old version's tree (from disk) may borrow what it still shares with this one. */
   lendTo(old: IavlTree): void;
   evictBelow(depth: number): void;
+  /**
+   * Bounded warm-up after opening a saved version (README "Round 7"): loads the nodes of the top
+   * `depth` levels (at most 2^depth − 1, i.e. ~2^depth / 64 page reads) and, in arena mode,
+   * pre-sizes the arena for the expected working set (`maxSlots` at most). Reads only; the same
+   * nodes would be loaded by the first reads anyway.
+   */
+  warmUp(depth: number, maxSlots: number): WarmUpStats;
+}
+
+/** What a warm-up did (logged by the node, printed by the benchmark). */
+export interface WarmUpStats {
+  /** Nodes loaded from storage. */
+  loaded: number;
+  /** Leaves of the saved tree (its root's size; 0 when empty). */
+  leaves: number;
+  /** Arena slots reserved up front (0 in IavlTree mode). */
+  reserved: number;
+  /** Set when a node failed to load (the warm-up of that store stopped; reads report it). */
+  failed?: string;
+}
+
+/**
+ * Slots an arena reopened on a tree of `leaves` leaves reserves: half the leaf count as a power of
+ * two (a 1M-key tree serving blocks of 10k random keys settles at ~280k slots after reopening;
+ * the whole tree would be 2 × leaves), at least 1,024 and at most `maxSlots`.
+ */
+export function reserveFor(leaves: number, maxSlots: number): number {
+  let n = 1024;
+  while (n < leaves / 2 && n < maxSlots) n *= 2;
+  return Math.min(n, Math.max(1024, maxSlots));
 }
 
 export class IavlLiveTree implements LiveTree {
@@ -123,6 +153,20 @@ export class IavlLiveTree implements LiveTree {
   evictBelow(depth: number): void {
     this.tree.evictBelow(depth);
   }
+  warmUp(depth: number): WarmUpStats {
+    const root = this.tree.savedRoot;
+    if (root === undefined || depth <= 0) return { loaded: 0, leaves: root?.size ?? 0, reserved: 0 };
+    let loaded = 0;
+    const walk = (n: Node, d: number): void => {
+      if (n.height < 0) loaded++;
+      this.tree.load(n);
+      if (n.height === 0 || d + 1 >= depth) return;
+      walk(n.left!, d + 1);
+      walk(n.right!, d + 1);
+    };
+    walk(root, 0);
+    return { loaded, leaves: root.size, reserved: 0 };
+  }
 }
 
 export class ArenaLiveTree implements LiveTree {
@@ -198,6 +242,32 @@ export class ArenaLiveTree implements LiveTree {
   private readonly lender: NodeLender = { cursor: (key) => new ArenaCursor(this.tree, key) };
   evictBelow(depth: number): void {
     this.tree.evictBelow(depth);
+  }
+  warmUp(depth: number, maxSlots: number): WarmUpStats {
+    const t = this.tree;
+    const a = t.arena;
+    const root = t.savedRoot;
+    if (root === 0 || depth <= 0) return { loaded: 0, leaves: 0, reserved: 0 };
+    let loaded = a.height(root) < 0 ? 1 : 0;
+    t.loadSlot(root);
+    const leaves = a.size(root);
+    const reserved = reserveFor(leaves, maxSlots);
+    a.reserve(reserved);
+    // Level by level (breadth first): a level's nodes come mostly from the same pages.
+    let level = [root];
+    for (let d = 1; d < depth && level.length > 0; d++) {
+      const next: number[] = [];
+      for (const n of level) {
+        if (a.height(n) <= 0) continue;
+        for (const c of [a.left(n), a.right(n)]) {
+          if (a.height(c) < 0) loaded++;
+          t.loadSlot(c);
+          next.push(c);
+        }
+      }
+      level = next;
+    }
+    return { loaded, leaves, reserved };
   }
 }
 

@@ -16,7 +16,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { Session } from "node:inspector";
-import { PerformanceObserver } from "node:perf_hooks";
+import { PerformanceObserver, performance } from "node:perf_hooks";
 import * as v8 from "node:v8";
 import { CheckTxType } from "cosmjs-types/tendermint/abci/types";
 import { App, appStoreNames } from "../../chain/app/app";
@@ -90,22 +90,33 @@ function threadCpuDelta(a: Map<string, number>, b: Map<string, number>): string 
   return parts.join(", ");
 }
 
-/** Main-thread GC pauses by kind (PerformanceObserver 'gc' entries), summed since the last take. */
-const gcPauses = new Map<string, { n: number; ms: number }>();
+/**
+ * Main-thread GC pauses by kind (PerformanceObserver 'gc' entries). Entries arrive late (after the
+ * synchronous CheckTx loop, sometimes after the next phase began), so each one is assigned to a
+ * window by its start time, not by when it was delivered.
+ */
+const gcEntries: { start: number; ms: number; kind: string }[] = [];
 const GC_KINDS: Record<number, string> = { 1: "scavenge", 2: "minor-ms", 4: "mark-compact", 8: "incremental", 16: "weakcb" };
 new PerformanceObserver((list) => {
   for (const e of list.getEntries()) {
     const kind = GC_KINDS[(e as unknown as { detail?: { kind?: number } }).detail?.kind ?? 0] ?? "other";
-    const g = gcPauses.get(kind) ?? { n: 0, ms: 0 };
-    g.n++;
-    g.ms += e.duration;
-    gcPauses.set(kind, g);
+    gcEntries.push({ start: e.startTime, ms: e.duration, kind });
   }
 }).observe({ entryTypes: ["gc"] });
-function takeGc(): string {
-  const s = [...gcPauses].map(([k, g]) => `${g.n} ${k} ${g.ms.toFixed(0)} ms`).join(", ");
-  gcPauses.clear();
-  return s || "none";
+/** GC pauses that started in [from, to) (performance.now() times); forgets everything before `to`. */
+function gcBetween(from: number, to: number): string {
+  const by = new Map<string, { n: number; ms: number }>();
+  for (const e of gcEntries) {
+    if (e.start < from || e.start >= to) continue;
+    const g = by.get(e.kind) ?? { n: 0, ms: 0 };
+    g.n++;
+    g.ms += e.ms;
+    by.set(e.kind, g);
+  }
+  const keep = gcEntries.filter((e) => e.start >= to);
+  gcEntries.length = 0;
+  gcEntries.push(...keep);
+  return [...by].map(([k, g]) => `${g.n} ${k} ${g.ms.toFixed(0)} ms`).join(", ") || "none";
 }
 
 /** Heap after the block: used, young generation capacity (semi-spaces), external (ArrayBuffers). */
@@ -140,7 +151,9 @@ async function main(): Promise<void> {
   const manager = new ModuleManager(wiring.modules, wiring.order);
   const tOpen = process.hrtime.bigint();
   const store = await openMultiStore({ dir: path.join(dir, "data"), storeNames: appStoreNames(manager), arena: ARENA });
-  console.log(`opened the store in ${ms(tOpen).toFixed(0)} ms (${treeStats(store)})`);
+  const os0 = (store as unknown as { openStats?: { warmUpMs: number; stores: Record<string, { loaded: number; leaves: number; reserved: number }> } }).openStats;
+  const warm = os0 === undefined ? "" : Object.entries(os0.stores).filter(([, w]) => w.loaded > 1).map(([n, w]) => `${n} ${w.loaded} nodes of ${w.leaves} leaves, ${w.reserved} slots reserved`).join("; ");
+  console.log(`opened the store in ${ms(tOpen).toFixed(0)} ms, of it warm-up ${os0?.warmUpMs.toFixed(0) ?? "-"} ms (${warm}) ${treeStats(store)}`);
   const txRunner = buildTxRunner({ router: manager, modules: wiring.modules, logger: silent, minGasPrices: "0.0025ugrid" });
   const app = new App({ store, manager, txRunner, logger: silent });
   const senders: Key[] = Array.from({ length: TXS }, (_, i) => keyFromSeed(`bench-sender-${i}`));
@@ -260,12 +273,11 @@ async function main(): Promise<void> {
       if (profiled) await post("Profiler.start");
       const reads0 = levelReads;
       const values0 = valueReads;
-      await new Promise((r) => setImmediate(r)); // deliver GC entries of the CheckTx phase
-      takeGc();
       const heapBefore = heapLine();
       const th0 = threadCpu();
       const c0 = process.cpuUsage();
       const t1 = process.hrtime.bigint();
+      const p1 = performance.now();
       const res = app.finalizeBlock(blockReq(height, txs));
       const finalize = ms(t1);
       const th1 = threadCpu();
@@ -274,8 +286,9 @@ async function main(): Promise<void> {
       const commit = ms(t2);
       const cu = process.cpuUsage(c0);
       const cpuMs = (cu.user + cu.system) / 1000;
-      await new Promise((r) => setImmediate(r));
-      const gc = takeGc();
+      const p2 = performance.now();
+      await new Promise((r) => setTimeout(r, 20)); // let the GC entries of the block arrive
+      const gc = gcBetween(p1, p2);
       const threads = `FinalizeBlock: ${threadCpuDelta(th0, th1)} | Commit: ${threadCpuDelta(th1, threadCpu())}`;
       if (profiled) {
         const f = path.resolve(".bench", `tx-inprocess-${process.pid}-${mode}.cpuprofile`);
