@@ -32,6 +32,7 @@ import type { NodeArena } from "./arena";
 import type { ArenaLoader } from "./arenaload";
 import { hashSlot } from "./arenatree";
 import * as enc from "./encoding";
+import { FifoMap } from "../util/fifo";
 
 // Local bindings (CommonJS output turns imported functions into getter calls on every use).
 const putUvarint = enc.putUvarint;
@@ -433,22 +434,69 @@ export function decodeNodeInto(stub: Node, body: Uint8Array): void {
   stub.height = d.height;
 }
 
+/** End position of the last `uvAt` read (a tuple per varint was most of a node load's garbage). */
+let uvEnd = 0;
+
+/** readUvarint without the [value, end] tuple: returns the value, leaves the end in `uvEnd`. Same checks and messages. */
+function uvAt(buf: Uint8Array, pos: number): number {
+  let result = 0;
+  let mul = 1;
+  for (let i = 0; i < 8; i++) {
+    if (pos >= buf.length) throw new RangeError("truncated uvarint");
+    const b = buf[pos++]!;
+    result += (b & 0x7f) * mul;
+    if (b < 0x80) {
+      if (!Number.isSafeInteger(result)) throw new RangeError("uvarint exceeds 2^53");
+      uvEnd = pos;
+      return result;
+    }
+    mul *= 128;
+  }
+  throw new RangeError("uvarint too long");
+}
+
+/** latin1 string of bytes [start, end) of any Uint8Array (Buffer's native slice, no Buffer view allocated). */
+const latin1Slice = (Buffer.prototype as unknown as { latin1Slice: (this: Uint8Array, start: number, end: number) => string }).latin1Slice;
+
 /**
  * Fills stub slot `s` of an arena from a node body; an inner node gets two new stub children whose
  * hashes are copied from the body bytes. Throws Error on any inconsistency, before changing anything.
+ * The same format and checks (in the same order, same messages) as parseNodeBody, parsed without
+ * allocating anything but the key and value strings: this runs for every node a reopened tree loads.
  */
 export function decodeBodyIntoSlot(a: NodeArena, s: number, body: Uint8Array): void {
-  const d = parseNodeBody(body, 127); // the slot's height is an int8
-  const k = d.kids;
-  if (k === undefined) {
-    a.vals[s] = d.value;
+  const n = body.length;
+  let pos = 1;
+  const kind = body[0];
+  const height = uvAt(body, pos);
+  const size = uvAt(body, uvEnd);
+  const klen = uvAt(body, uvEnd);
+  pos = uvEnd;
+  if (pos + klen > n) throw new Error("truncated key");
+  const key = latin1Slice.call(body, pos, pos + klen);
+  pos += klen;
+  if (kind === 0) {
+    if (height !== 0 || size !== 1) throw new Error("bad leaf header");
+    a.vals[s] = latin1Slice.call(body, pos, n);
   } else {
-    a.setLeft(s, a.allocStub(k[1], k[2], body, k[0]));
-    a.setRight(s, a.allocStub(k[4], k[5], body, k[3]));
+    if (kind !== 1) throw new Error(`unknown node kind ${kind}`);
+    if (height < 1 || height > 127 || size < 2) throw new Error("bad inner header"); // the slot's height is an int8
+    if (pos + 32 > n) throw new Error("truncated child hash");
+    const lHash = pos;
+    const lv = uvAt(body, pos + 32);
+    const ln = uvAt(body, uvEnd);
+    pos = uvEnd;
+    if (pos + 32 > n) throw new Error("truncated child hash");
+    const rHash = pos;
+    const rv = uvAt(body, pos + 32);
+    const rn = uvAt(body, uvEnd);
+    if (uvEnd !== n) throw new Error("trailing bytes");
+    a.setLeft(s, a.allocStub(lv, ln, body, lHash));
+    a.setRight(s, a.allocStub(rv, rn, body, rHash));
   }
-  a.keys[s] = d.key;
-  a.setSize(s, d.size);
-  a.setHeight(s, d.height);
+  a.keys[s] = key;
+  a.setSize(s, size);
+  a.setHeight(s, height);
 }
 
 /** Minimal synchronous point-read interface (classic-level's getSync). */
@@ -458,40 +506,55 @@ export interface SyncReader {
 
 /** Loads stubs of one store's tree from LevelDB, verifying each node's hash. */
 export class DbNodeLoader implements NodeLoader, ArenaLoader {
-  /** Recently read inner pages (a tree walk reads parent and child from the same page often). */
-  private readonly pages = new Map<string, Page>();
+  /**
+   * Recently read inner pages (a tree walk reads parent and child from the same page often), keyed
+   * by version × 2^25 + page number (a version has < 2^31 / 64 pages; exact below version 2^28, a
+   * string above).
+   * A FifoMap: evicting with `map.keys().next()` walks V8's deleted slots (chain/util/fifo.ts).
+   */
+  private readonly pages: FifoMap<number | string, Page>;
   constructor(
     private readonly db: SyncReader,
     private readonly keys: StoreKeys,
-    private readonly maxPages = 1024,
-  ) {}
+    maxPages = 1024,
+  ) {
+    this.pages = new FifoMap(maxPages);
+  }
 
-  private body(version: number, nonce: number, where: string): Uint8Array {
+  /** The hash a loading slot must have (its record's hash is overwritten by the check). */
+  private readonly expected = new Uint8Array(32);
+
+  /** How errors name a node. */
+  private where(version: number, nonce: number): string {
+    return `store "${this.keys.name}": node (version ${version}, nonce ${nonce})`;
+  }
+
+  /** A node's body; `where` (how errors name it) is built only on error when undefined. */
+  private body(version: number, nonce: number, where: string | undefined): Uint8Array {
     if (nonce >= LEAF_NONCE_BASE) {
       const rec = this.db.getSync(this.keys.node(version, nonce));
-      if (rec === undefined) throw new StoreError(`${where} is missing from the database`);
+      if (rec === undefined) throw new StoreError(`${where ?? this.where(version, nonce)} is missing from the database`);
       try {
         return leafBody(rec);
       } catch (e) {
-        throw new StoreError(`${where} is corrupt: ${(e as Error).message}`);
+        throw new StoreError(`${where ?? this.where(version, nonce)} is corrupt: ${(e as Error).message}`);
       }
     }
     const pageNo = pageOf(nonce);
-    const ck = `${version}/${pageNo}`;
+    const ck = version < 268435456 ? version * 33554432 + pageNo : `${version}/${pageNo}`;
     let page = this.pages.get(ck);
     if (page === undefined) {
       const rec = this.db.getSync(this.keys.node(version, pageNo));
-      if (rec === undefined) throw new StoreError(`${where} is missing from the database (page ${pageNo})`);
+      if (rec === undefined) throw new StoreError(`${where ?? this.where(version, nonce)} is missing from the database (page ${pageNo})`);
       try {
         page = parsePage(rec);
       } catch (e) {
-        throw new StoreError(`${where} is corrupt: ${(e as Error).message} (page ${pageNo})`);
+        throw new StoreError(`${where ?? this.where(version, nonce)} is corrupt: ${(e as Error).message} (page ${pageNo})`);
       }
-      if (this.pages.size >= this.maxPages) this.pages.delete(this.pages.keys().next().value!);
       this.pages.set(ck, page);
     }
     const i = (nonce - 1) % PAGE_SIZE;
-    if (i + 1 >= page.offsets.length) throw new StoreError(`${where} is missing from its page ${pageNo}`);
+    if (i + 1 >= page.offsets.length) throw new StoreError(`${where ?? this.where(version, nonce)} is missing from its page ${pageNo}`);
     return page.buf.subarray(page.offsets[i]!, page.offsets[i + 1]!);
   }
 
@@ -519,13 +582,13 @@ export class DbNodeLoader implements NodeLoader, ArenaLoader {
   loadSlot(a: NodeArena, s: number): void {
     const version = a.version(s);
     const nonce = a.nonce(s);
-    const where = `store "${this.keys.name}": node (version ${version}, nonce ${nonce})`;
-    const body = this.body(version, nonce, where);
-    const expected = a.hashBytes(s);
+    const body = this.body(version, nonce, undefined);
+    const expected = this.expected;
+    a.copyHash(s, expected, 0);
     try {
       decodeBodyIntoSlot(a, s, body); // changes nothing when it throws
     } catch (e) {
-      throw new StoreError(`${where} is corrupt: ${(e as Error).message}`);
+      throw new StoreError(`${this.where(version, nonce)} is corrupt: ${(e as Error).message}`);
     }
     a.clearHashed(s);
     hashSlot(a, s, version);
@@ -541,7 +604,8 @@ export class DbNodeLoader implements NodeLoader, ArenaLoader {
       a.keys[s] = "";
       a.vals[s] = undefined;
       a.setHashBytes(s, expected, 0);
-      throw new StoreError(`${where} is corrupt: hash ${toHex(got)} but its parent expects ${toHex(expected)}`);
+      throw new StoreError(`${this.where(version, nonce)} is corrupt: hash ${toHex(got)} but its parent expects ${toHex(expected)}`);
     }
   }
+
 }
