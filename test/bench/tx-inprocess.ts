@@ -11,6 +11,7 @@
  *   BENCH_PROFILE=1 ...                                # .cpuprofile (100 µs) of the last block's FinalizeBlock+Commit per mode
  *   BENCH_MODES=warm ...                               # only the warm (or cold) blocks
  *   BENCH_ARENA=0 ...                                  # live store trees as IavlTree objects (1 = node arena; unset = store default, the arena)
+ *   BENCH_HEAP_SNAPSHOT=1 ...                          # a heap snapshot after the last block (.bench/; npx tsx test/bench/heapsummary.ts <file>)
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -314,6 +315,11 @@ async function main(): Promise<void> {
       `RESULT ${mode}: ${TXS} tx/block on ${ACCOUNTS} accounts: FinalizeBlock ${fin.toFixed(0)} ms + Commit ${com.toFixed(0)} ms = ${(fin + com).toFixed(0)} ms/block → ${Math.round((TXS * 1000) / (fin + com))} tx/s; process CPU ${cpuMs.toFixed(0)} ms/block (${Math.round((cpuMs * 1000) / TXS)} µs/tx)` +
         (mode === "warm" ? ` (CheckTx beforehand: ${chk.toFixed(0)} ms = ${Math.round((TXS * 1000) / chk)} tx/s)` : ""),
     );
+  }
+  if (process.env.BENCH_HEAP_SNAPSHOT) {
+    // What survives the blocks (README "(a) round 7"): summarise with test/bench/heapsummary.ts.
+    const f = v8.writeHeapSnapshot(path.resolve(".bench", `tx-inprocess-${process.pid}.heapsnapshot`));
+    console.log(`heap snapshot: ${f}`);
   }
   await store.close();
   if (!process.env.BENCH_DIR) fs.rmSync(dir, { recursive: true, force: true });
