@@ -6,7 +6,7 @@ import { NodeArena } from "./arena";
 import { IavlTree, LEAF_NONCE_BASE, Node } from "./iavl";
 import { DbNodeLoader, decodeBodyIntoSlot, decodeNodeInto, NodeWriter, StoreKeys, SyncReader } from "./nodedb";
 import { putUvarint } from "./encoding";
-import { FixturePrng } from "./testutil";
+import { FixturePrng, bytesStr, openStore, tempDirsPerTest, utf8Bytes } from "./testutil";
 
 function body(kind: number, height: number, size: number, key: string, rest: number[]): Uint8Array {
   const out = new Uint8Array(64 + key.length + rest.length);
@@ -138,5 +138,29 @@ describe("DbNodeLoader page cache", () => {
     expect(reads - 3000).toBeGreaterThan(pages); // 2 pages held: some pages read again
     reads = 0;
     expect(walkAll(small)).toEqual(all); // same nodes after evictions
+  });
+});
+
+describe("DbNodeLoader page keys around version 2^28 (number keys below, strings above)", () => {
+  const newDir = tempDirsPerTest("hg-nodedb-");
+  test("pages of versions 2^28 − 1 and 2^28 never mix up", async () => {
+    const dir = newDir();
+    const v0 = 2 ** 28 - 1;
+    let cms = await openStore({ dir, storeNames: ["s"], warmUpDepth: 0 });
+    cms.setInitialVersion(v0);
+    for (let i = 0; i < 600; i++) cms.getStore("s").set(utf8Bytes(`k${i}`), utf8Bytes(`a${i}`));
+    expect((await cms.commit()).version).toBe(v0);
+    for (let i = 0; i < 600; i += 2) cms.getStore("s").set(utf8Bytes(`k${i}`), utf8Bytes(`b${i}`));
+    expect((await cms.commit()).version).toBe(v0 + 1);
+    await cms.close();
+    cms = await openStore({ dir, storeNames: ["s"], warmUpDepth: 0 });
+    // Proofs walk the trees (pages of both versions in one loader's cache), old version first.
+    for (const v of [v0, v0 + 1]) {
+      for (let i = 0; i < 600; i++) {
+        const q = cms.query("s", utf8Bytes(`k${i}`), v, true);
+        expect(bytesStr(q.value)).toBe(v === v0 || i % 2 === 1 ? `a${i}` : `b${i}`);
+      }
+    }
+    await cms.close();
   });
 });
