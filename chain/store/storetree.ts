@@ -48,7 +48,7 @@ export interface LiveTree {
   evictBelow(depth: number): void;
   /**
    * Bounded warm-up after opening a saved version (README "Round 7"): loads the nodes of the top
-   * `depth` levels (at most 2^depth − 1, i.e. ~2^depth / 64 page reads) and, in arena mode,
+   * `depth` levels (at most 2^depth − 1: the nodes every block's paths cross) and, in arena mode,
    * pre-sizes the arena for the expected working set (`maxSlots` at most). Reads only; the same
    * nodes would be loaded by the first reads anyway.
    */
@@ -253,7 +253,7 @@ export class ArenaLiveTree implements LiveTree {
     const leaves = a.size(root);
     const reserved = reserveFor(leaves, maxSlots);
     a.reserve(reserved);
-    // Level by level (breadth first): a level's nodes come mostly from the same pages.
+    // Level by level (breadth first), so the bound is on depth whatever the tree's shape.
     let level = [root];
     for (let d = 1; d < depth && level.length > 0; d++) {
       const next: number[] = [];
