@@ -67,15 +67,20 @@ export interface WarmUpStats {
   failed?: string;
 }
 
+/** Largest reservation at open: 2^20 slots = 64 MB of records (zero pages until used) + 16 MB of key/value arrays. */
+export const MAX_RESERVED_SLOTS = 1 << 20;
+
 /**
  * Slots an arena reopened on a tree of `leaves` leaves reserves: half the leaf count as a power of
  * two (a 1M-key tree serving blocks of 10k random keys settles at ~280k slots after reopening;
- * the whole tree would be 2 × leaves), at least 1,024 and at most `maxSlots`.
+ * the whole tree would be 2 × leaves), at least 1,024, at most `maxSlots` and MAX_RESERVED_SLOTS
+ * (the key/value arrays are real heap from the start; a bigger working set still grows later).
  */
 export function reserveFor(leaves: number, maxSlots: number): number {
+  const cap = Math.max(1024, Math.min(maxSlots, MAX_RESERVED_SLOTS));
   let n = 1024;
-  while (n < leaves / 2 && n < maxSlots) n *= 2;
-  return Math.min(n, Math.max(1024, maxSlots));
+  while (n < leaves / 2 && n < cap) n *= 2;
+  return Math.min(n, cap);
 }
 
 export class IavlLiveTree implements LiveTree {

@@ -106,11 +106,12 @@ forEachTreeMode((arena) => {
 });
 
 describe("arena reserve", () => {
-  test("reserveFor: half the leaves as a power of two, within [1024, maxSlots]", () => {
+  test("reserveFor: half the leaves as a power of two, within [1024, min(maxSlots, 2^20)]", () => {
     expect(reserveFor(0, 4_000_000)).toBe(1024);
     expect(reserveFor(1900, 4_000_000)).toBe(1024);
     expect(reserveFor(1_010_014, 4_000_000)).toBe(524_288);
-    expect(reserveFor(20_000_000, 4_000_000)).toBe(4_000_000);
+    expect(reserveFor(20_000_000, 4_000_000)).toBe(1_048_576); // MAX_RESERVED_SLOTS
+    expect(reserveFor(20_000_000, 300_000)).toBe(300_000);
     expect(reserveFor(1_000_000, 100)).toBe(1024);
   });
 
