@@ -19,6 +19,7 @@ import { FixturePrng, randomSequenceOps } from "./testutil";
 const FIXTURES = join(__dirname, "../../test/fixtures");
 const load = (name: string) => JSON.parse(readFileSync(join(FIXTURES, name), "utf8"));
 const hex = (b: Uint8Array | undefined) => (b === undefined ? undefined : toHex(b));
+const k = (s: string) => Buffer.from(s);
 
 describe("ArenaTree vs Go cosmos/iavl", () => {
   test("TestTreeHash: 4 versions x 4096 ops give Go's golden roots", () => {
@@ -325,7 +326,7 @@ describe("ArenaHashWorker (inner nodes hashed on a second thread from a shared a
   test.each([1024, 0])("same roots, records and orphans as the serial tree over random churn, mid-version hashes and rollback (maxLag %d)", (maxLag) => {
     const r = new FixturePrng("arena-worker");
     const arena = new NodeArena(64, { shared: true }); // small: the buffer grows (and is re-sent) during the test
-    const w = new ArenaHashWorker(arena, { maxLag, minNodes: 0 });
+    const w = new ArenaHashWorker({ maxLag, minNodes: 0 });
     workers.push(w);
     const t = new ArenaTree({ arena, hashWorker: w });
     const serial = new ArenaTree();
@@ -372,7 +373,7 @@ describe("ArenaHashWorker (inner nodes hashed on a second thread from a shared a
     }
     expect(w.passes).toBeGreaterThan(10);
     // Below minNodes new slots a pass stays on the main thread.
-    const sw = new ArenaHashWorker(arena, { minNodes: 50 });
+    const sw = new ArenaHashWorker({ minNodes: 50 });
     workers.push(sw);
     const small = new ArenaTree({ arena, hashWorker: sw });
     const plain = new ArenaTree();
@@ -390,8 +391,63 @@ describe("ArenaHashWorker (inner nodes hashed on a second thread from a shared a
     expect(t.size).toBe(live.length);
   });
 
-  test("needs a shared arena", () => {
-    expect(() => new ArenaHashWorker(new NodeArena())).toThrow(StoreError);
+  test("needs a shared arena: a tree on a plain one hashes serially", () => {
+    const w = new ArenaHashWorker({ minNodes: 0 });
+    workers.push(w);
+    const plain = new NodeArena();
+    expect(w.canHash(plain)).toBe(false);
+    expect(() => w.begin(plain, 1, 10)).toThrow(StoreError);
+    const t = new ArenaTree({ arena: plain, hashWorker: w });
+    const ref = new ArenaTree();
+    for (let i = 0; i < 100; i++) {
+      t.set(k(`k${i}`), k(`v${i}`));
+      ref.set(k(`k${i}`), k(`v${i}`));
+    }
+    expect(hex(t.saveVersion())).toBe(hex(ref.saveVersion()));
+    expect(w.passes).toBe(0);
+  });
+
+  test("one worker serves several arenas; a failed pass throws StoreError, later passes hash serially with the same roots", () => {
+    const r = new FixturePrng("arena-worker-2");
+    const w = new ArenaHashWorker({ minNodes: 0 });
+    workers.push(w);
+    const trees = [0, 1].map(() => new ArenaTree({ arena: new NodeArena(64, { shared: true }), hashWorker: w }));
+    const refs = [0, 1].map(() => new ArenaTree());
+    const write = (i: number, n: number): void => {
+      for (let j = 0; j < n; j++) {
+        const key = randomKey(r);
+        const val = r.bytes(8);
+        trees[i]!.set(key, val);
+        refs[i]!.set(key, val);
+      }
+    };
+    for (let v = 0; v < 4; v++) {
+      for (let i = 0; i < 2; i++) {
+        write(i, 500);
+        expect(hex(trees[i]!.saveVersion())).toBe(hex(refs[i]!.saveVersion()));
+      }
+    }
+    expect(w.passes).toBe(8);
+    const hashed = w.workerHashed;
+    expect(hashed).toBeGreaterThan(1000);
+    write(0, 500);
+    w.failNextPass();
+    expect(() => trees[0]!.workingHash()).toThrow(StoreError);
+    expect(w.usable).toBe(false);
+    expect(hex(trees[0]!.workingHash())).toBe(hex(refs[0]!.workingHash())); // the retry hashes what the worker left
+    for (let v = 0; v < 2; v++) {
+      for (let i = 0; i < 2; i++) {
+        if (v > 0 || i > 0) write(i, 500);
+        const a = recorder();
+        const b = recorder();
+        const wa = new ArenaNodeWriter(refs[i]!.arena, new StoreKeys("bank"), a);
+        const wb = new ArenaNodeWriter(trees[i]!.arena, new StoreKeys("bank"), b);
+        expect(hex(trees[i]!.saveVersion((s) => wb.add(s)))).toBe(hex(refs[i]!.saveVersion((s) => wa.add(s))));
+        expect(wb.finish(trees[i]!.version)).toBe(wa.finish(refs[i]!.version));
+        expect(b.out).toEqual(a.out);
+      }
+    }
+    expect(w.passes).toBe(9);
   });
 });
 

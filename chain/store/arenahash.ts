@@ -25,6 +25,7 @@ const SIG = 2; // bumped on every publish / end (the worker waits on it)
 const DONE = 3; // 1 when the worker finished the pass
 const HASHED = 4; // inner nodes the worker hashed in this pass (updated every 32 while it runs)
 const CPU_US = 5; // the worker thread's CPU time in the pass, µs (Linux; 0 elsewhere)
+const ERR = 6; // 1 when the pass failed on the worker (it still sets DONE)
 const PUBLISH_EVERY = 64;
 /** Polls of the published count before the worker sleeps (a futex wake costs a time slice on a busy box). */
 const SPIN = 2000;
@@ -41,6 +42,8 @@ function cpuNs() {
   try { return Number(readFileSync("/proc/thread-self/schedstat", "utf8").split(" ")[0]); } catch { return 0; }
 }
 let u8, i8, i32, f64, list, ctl;
+// Views per arena id: one worker serves every store's arena (passes run one at a time).
+const arenas = new Map();
 const buf = Buffer.alloc(128);
 const views = [];
 for (let n = 0; n <= 128; n++) views.push(buf.subarray(0, n));
@@ -69,25 +72,31 @@ function hashInner(s, version) {
 }
 parentPort.on("message", (m) => {
   if (m.arena !== undefined) {
-    u8 = new Uint8Array(m.arena); i8 = new Int8Array(m.arena); i32 = new Int32Array(m.arena); f64 = new Float64Array(m.arena);
+    arenas.set(m.id, [new Uint8Array(m.arena), new Int8Array(m.arena), new Int32Array(m.arena), new Float64Array(m.arena)]);
   }
   if (m.list !== undefined) list = new Int32Array(m.list);
   if (m.ctl !== undefined) ctl = new Int32Array(m.ctl);
   if (m.version === undefined) return;
   const c0 = cpuNs();
   let i = 0;
-  for (;;) {
-    const sig = Atomics.load(ctl, ${SIG});
-    const end = Atomics.load(ctl, ${END});
-    const pub = Atomics.load(ctl, ${PUB});
-    for (; i < pub; i++) {
-      hashInner(list[i], m.version);
-      if ((i & 31) === 31) Atomics.store(ctl, ${HASHED}, i + 1);
+  try {
+    if (m.fail === true) throw new Error("injected failure (test)");
+    [u8, i8, i32, f64] = arenas.get(m.id);
+    for (;;) {
+      const sig = Atomics.load(ctl, ${SIG});
+      const end = Atomics.load(ctl, ${END});
+      const pub = Atomics.load(ctl, ${PUB});
+      for (; i < pub; i++) {
+        hashInner(list[i], m.version);
+        if ((i & 31) === 31) Atomics.store(ctl, ${HASHED}, i + 1);
+      }
+      if (end === 1) break; // pub was read after end: final
+      let spin = ${SPIN};
+      while (spin-- > 0 && Atomics.load(ctl, ${SIG}) === sig);
+      if (spin < 0) Atomics.wait(ctl, ${SIG}, sig);
     }
-    if (end === 1) break; // pub was read after end: final
-    let spin = ${SPIN};
-    while (spin-- > 0 && Atomics.load(ctl, ${SIG}) === sig);
-    if (spin < 0) Atomics.wait(ctl, ${SIG}, sig);
+  } catch {
+    Atomics.store(ctl, ${ERR}, 1);
   }
   Atomics.store(ctl, ${HASHED}, i);
   Atomics.store(ctl, ${CPU_US}, Math.round((cpuNs() - c0) / 1000));
@@ -96,22 +105,36 @@ parentPort.on("message", (m) => {
 });
 `;
 
+export interface ArenaHashWorkerOptions {
+  /** Listed nodes the worker may be behind before the main thread hashes nodes itself (default 1,024; tests use 0). */
+  readonly maxLag?: number;
+  /** Smallest pass (slots allocated since the tree's last save) sent to the worker (default 2,000). */
+  readonly minNodes?: number;
+}
+
 /**
- * A worker thread hashing inner nodes of one shared arena (`new NodeArena(n, { shared: true })`).
- * Give it to ArenaTree (`hashWorker` option); `close()` ends the thread.
+ * A worker thread hashing inner nodes of ArenaTrees whose arenas are shared
+ * (`new NodeArena(n, { shared: true })`). One worker can serve several arenas (the multistore's
+ * stores): hash passes run one at a time on the main thread. Give it to ArenaTree (`hashWorker`
+ * option); `close()` ends the thread.
  */
 export class ArenaHashWorker {
   private readonly worker: Worker;
   private readonly ctl = new Int32Array(new SharedArrayBuffer(8 * 4));
   private list: Int32Array<ArrayBufferLike> = new Int32Array(0);
   private n = 0;
-  private sentBuffer: ArrayBufferLike | undefined;
+  /** Per arena: its id on the worker and the buffer last sent (an arena's buffer changes when it grows). */
+  private readonly sent = new WeakMap<NodeArena, { id: number; buffer: ArrayBufferLike }>();
+  private nextId = 1;
   private broken = false;
+  private failNext = false;
   /** Passes run and inner nodes the worker hashed (tests, benchmarks). */
   passes = 0;
   workerHashed = 0;
   /** Worker thread CPU over all passes, ms (Linux). */
   workerCpuMs = 0;
+  /** Main-thread time spent waiting for the worker at the end of passes, ms. */
+  waitMs = 0;
 
   private readonly maxLag: number;
 
@@ -121,14 +144,9 @@ export class ArenaHashWorker {
    */
   readonly minNodes: number;
 
-  /** `maxLag`: see lagging() (tests use 0 to mix main-thread and worker hashes densely); `minNodes`: default 2,000. */
-  constructor(
-    private readonly arena: NodeArena,
-    opts: { maxLag?: number; minNodes?: number } = {},
-  ) {
+  constructor(opts: ArenaHashWorkerOptions = {}) {
     this.maxLag = opts.maxLag ?? MAX_LAG;
     this.minNodes = opts.minNodes ?? 2000;
-    if (!(arena.u8.buffer instanceof SharedArrayBuffer)) throw new StoreError("ArenaHashWorker needs a NodeArena created with { shared: true }");
     this.worker = new Worker(WORKER_SRC, { eval: true });
     this.worker.unref();
     this.worker.postMessage({ ctl: this.ctl.buffer });
@@ -142,23 +160,45 @@ export class ArenaHashWorker {
     return this.enabled && !this.broken;
   }
 
-  /** Starts a pass for working version `version`; `maxInner` bounds the inner nodes it may list. */
-  begin(version: number, maxInner: number): void {
-    const msg: { version: number; arena?: ArrayBufferLike; list?: ArrayBufferLike } = { version };
-    const buf = this.arena.u8.buffer;
-    if (buf !== this.sentBuffer) {
-      this.sentBuffer = buf;
+  /** Whether a pass over `arena` can use the worker (its records must be in a SharedArrayBuffer). */
+  canHash(arena: NodeArena): boolean {
+    return this.usable && arena.u8.buffer instanceof SharedArrayBuffer;
+  }
+
+  /** Test hook: the next pass fails on the worker (finish() then throws StoreError). */
+  failNextPass(): void {
+    this.failNext = true;
+  }
+
+  /** Starts a pass over `arena` for working version `version`; `maxInner` bounds the inner nodes it may list. */
+  begin(arena: NodeArena, version: number, maxInner: number): void {
+    const buf = arena.u8.buffer;
+    if (!(buf instanceof SharedArrayBuffer)) throw new StoreError("ArenaHashWorker needs a NodeArena created with { shared: true }");
+    let e = this.sent.get(arena);
+    const msg: { version: number; id: number; arena?: ArrayBufferLike; list?: ArrayBufferLike; fail?: boolean } = { version, id: 0 };
+    if (e === undefined) {
+      e = { id: this.nextId++, buffer: buf };
+      this.sent.set(arena, e);
+      msg.arena = buf;
+    } else if (e.buffer !== buf) {
+      e.buffer = buf;
       msg.arena = buf;
     }
+    msg.id = e.id;
     if (this.list.length < maxInner) {
       this.list = new Int32Array(new SharedArrayBuffer(Math.max(1024, maxInner * 2) * 4));
       msg.list = this.list.buffer;
+    }
+    if (this.failNext) {
+      this.failNext = false;
+      msg.fail = true;
     }
     const c = this.ctl;
     Atomics.store(c, PUB, 0);
     Atomics.store(c, END, 0);
     Atomics.store(c, DONE, 0);
     Atomics.store(c, HASHED, 0);
+    Atomics.store(c, ERR, 0);
     this.n = 0;
     this.passes++;
     this.worker.postMessage(msg);
@@ -184,13 +224,18 @@ export class ArenaHashWorker {
     }
   }
 
-  /** Ends the pass and waits until the worker hashed every listed node. */
+  /**
+   * Ends the pass and waits until the worker hashed every listed node. A failed or wedged worker
+   * is never used again and the pass throws StoreError (the listed nodes stay unhashed: the
+   * caller's next hash pass hashes them serially).
+   */
   finish(): void {
     const c = this.ctl;
     Atomics.store(c, PUB, this.n);
     Atomics.store(c, END, 1);
     Atomics.add(c, SIG, 1);
     Atomics.notify(c, SIG);
+    const t0 = performance.now();
     let waited = 0;
     while (Atomics.load(c, DONE) === 0) {
       if (waited >= WAIT_MS) {
@@ -201,10 +246,17 @@ export class ArenaHashWorker {
       Atomics.wait(c, DONE, 0, 1000);
       waited += 1000;
     }
+    this.waitMs += performance.now() - t0;
     this.workerHashed += Atomics.load(c, HASHED);
     this.workerCpuMs += Atomics.load(c, CPU_US) / 1000;
+    if (Atomics.load(c, ERR) !== 0) {
+      this.broken = true;
+      void this.worker.terminate();
+      throw new StoreError("arena hash worker failed during a pass");
+    }
   }
 
+  /** Ends the thread (idempotent). */
   close(): Promise<number> {
     this.broken = true;
     return this.worker.terminate();

@@ -274,8 +274,8 @@ export class ArenaTree {
         this.unsavedHashed = true;
         this.order.n = 0;
         const w = this.hashWorker;
-        if (w !== undefined && w.usable && a.allocs - this.allocsAtSave >= w.minNodes) {
-          w.begin(this.workingVersion, a.liveSlots);
+        if (w !== undefined && a.allocs - this.allocsAtSave >= w.minNodes && w.canHash(a)) {
+          w.begin(a, this.workingVersion, a.liveSlots);
           try {
             listForWorker(a, this.root, this.workingVersion, this.order, w);
           } finally {

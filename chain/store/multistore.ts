@@ -26,6 +26,7 @@ import {
 import { CacheKV, CacheMulti, Latin1Read, Latin1Value, latin1ToBytes, validateKey, validateValue } from "./cachekv";
 import { IavlTree, LEAF_NONCE_BASE, Node } from "./iavl";
 import { ArenaLiveTree, IavlLiveTree, LiveTree, ReadTree } from "./storetree";
+import { ArenaHashWorker, ArenaHashWorkerOptions } from "./arenahash";
 import { commitKey, DbNodeLoader, META_KEY, orphanKey, PAGE_SIZE, pageOf, StoreKeys, TAG_COMMIT } from "./nodedb";
 import { bytesToKey, compareStrings, EMPTY_HASH, fromHex, keyToBytes, prefixEnd, readBE64, readUvarint, toHex } from "./encoding";
 import { CommittedView, NO_FAST } from "./view";
@@ -66,6 +67,11 @@ export const DEFAULT_MAX_CACHED_VALUES = 200_000;
  * block with about half the JS heap and much cheaper full GCs (README "Round 6").
  */
 export const DEFAULT_ARENA = true;
+/**
+ * Inner nodes hashed on a second thread in arena mode unless `hashWorker: false` (README "Round 7"
+ * has the figures; a CometBFT node shares its cores, hashgrid.json "storeHashWorker").
+ */
+export const DEFAULT_HASH_WORKER = false;
 /** Depth above which nodes stay cached when a tree is trimmed (2^16 nodes, a few MB). */
 const EVICT_DEPTH = 16;
 
@@ -92,6 +98,13 @@ export interface InternalStoreOptions extends StoreOptions {
    * same hashes and bytes on disk, less JS heap. Default DEFAULT_ARENA (true); false = IavlTree.
    */
   readonly arena?: boolean;
+  /**
+   * Arena mode only: one worker thread (ArenaHashWorker, arenahash.ts) hashes the inner nodes of
+   * every store's large hash passes, from the stores' shared arenas; started on open, ended by
+   * close(). Same hashes and bytes. Default DEFAULT_HASH_WORKER; an object = on with those
+   * ArenaHashWorker options (tests: `{ minNodes: 0 }` sends every pass to the worker).
+   */
+  readonly hashWorker?: boolean | ArenaHashWorkerOptions;
 }
 
 export interface CommitStats {
@@ -171,11 +184,12 @@ class StoreState {
     private readonly db: DB,
     maxCachedValues: number,
     arena: boolean,
+    hashWorker: ArenaHashWorker | undefined,
   ) {
     this.committed = new ValueCache(maxCachedValues);
     this.keys = new StoreKeys(name);
     this.loader = new DbNodeLoader(db, this.keys);
-    this.tree = arena ? new ArenaLiveTree(this.loader) : new IavlLiveTree(this.loader);
+    this.tree = arena ? new ArenaLiveTree(this.loader, hashWorker) : new IavlLiveTree(this.loader);
     this.view = new TreeView(this);
     this.pending = new CacheKV(this.view);
   }
@@ -288,6 +302,8 @@ export class RootMultiStore implements CommitMultiStore {
   private readonly maxCachedValues: number;
   /** Live trees are ArenaTrees (InternalStoreOptions.arena). */
   readonly arena: boolean;
+  /** The worker hashing inner nodes (InternalStoreOptions.hashWorker), closed by close(). */
+  readonly hashWorker: ArenaHashWorker | undefined;
   /** Timings of the last commit (metrics, benchmark): ms spent per phase, batch size. */
   lastCommitStats: CommitStats | undefined;
   /** Test hook: called with the prepared batch just before it is written (simulate a crash by throwing). */
@@ -315,12 +331,19 @@ export class RootMultiStore implements CommitMultiStore {
     this.arena = opts.arena ?? DEFAULT_ARENA;
     this.commitInfo = { version: meta.version, appHash: meta.version === 0 ? EMPTY_HASH : fromHex(meta.appHash) };
     this.stores = new Map();
-    for (const n of names) {
-      const s = new StoreState(n, db, this.maxCachedValues, this.arena);
-      const r = record?.stores.find((x) => x.name === n);
-      s.tree.openSaved(meta.version, r?.root ?? null, r === undefined ? EMPTY_HASH : fromHex(r.hash));
-      this.committedTrees.set(n, s.tree.committed());
-      this.stores.set(n, s);
+    const hw = opts.hashWorker ?? DEFAULT_HASH_WORKER;
+    this.hashWorker = this.arena && hw !== false ? new ArenaHashWorker(hw === true ? {} : hw) : undefined;
+    try {
+      for (const n of names) {
+        const s = new StoreState(n, db, this.maxCachedValues, this.arena, this.hashWorker);
+        const r = record?.stores.find((x) => x.name === n);
+        s.tree.openSaved(meta.version, r?.root ?? null, r === undefined ? EMPTY_HASH : fromHex(r.hash));
+        this.committedTrees.set(n, s.tree.committed());
+        this.stores.set(n, s);
+      }
+    } catch (e) {
+      void this.hashWorker?.close();
+      throw e;
     }
   }
 
@@ -745,6 +768,7 @@ export class RootMultiStore implements CommitMultiStore {
   }
 
   async close(): Promise<void> {
+    await this.hashWorker?.close();
     await this.db.close();
   }
 

@@ -7,6 +7,8 @@
  */
 import { ArenaTree } from "./arenatree";
 import { ArenaNodeWriter } from "./arenawriter";
+import { NodeArena } from "./arena";
+import type { ArenaHashWorker } from "./arenahash";
 import { IavlTree, LEAF_NONCE_BASE, LenderCursor, NOT_SHARED, NodeLender, Node } from "./iavl";
 import { DbNodeLoader, NodeWriter, RecordSink, StoreKeys } from "./nodedb";
 import type { ProvableTree } from "./proofs";
@@ -127,8 +129,9 @@ export class IavlLiveTree implements LiveTree {
 
 export class ArenaLiveTree implements LiveTree {
   readonly tree: ArenaTree;
-  constructor(loader: DbNodeLoader) {
-    this.tree = new ArenaTree({ loader });
+  /** With `hashWorker` the arena is shared and inner nodes are hashed on that thread (arenahash.ts). */
+  constructor(loader: DbNodeLoader, hashWorker?: ArenaHashWorker) {
+    this.tree = hashWorker === undefined ? new ArenaTree({ loader }) : new ArenaTree({ loader, hashWorker, arena: new NodeArena(1024, { shared: true }) });
   }
   get version(): number {
     return this.tree.version;

@@ -73,7 +73,7 @@ const WORKER_AB = args.includes("--worker-ab");
 /** --shared: the arena in a SharedArrayBuffer without the worker (what sharing alone costs). */
 const SHARED = WORKER || args.includes("--shared");
 const arena = ARENA ? new NodeArena(1024, { pageReuseMin: REUSE_MIN, shared: SHARED }) : undefined;
-const hashWorker = arena !== undefined && WORKER ? new ArenaHashWorker(arena) : undefined;
+const hashWorker = arena !== undefined && WORKER ? new ArenaHashWorker() : undefined;
 const arenaTree = arena !== undefined ? new ArenaTree({ arena, hashWorker }) : undefined;
 const iavlTree = ARENA ? undefined : new IavlTree(undefined);
 const tree: IavlTree | ArenaTree = arenaTree ?? iavlTree!;
