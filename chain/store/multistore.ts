@@ -306,6 +306,8 @@ export class RootMultiStore implements CommitMultiStore {
   readonly hashWorker: ArenaHashWorker | undefined;
   /** Timings of the last commit (metrics, benchmark): ms spent per phase, batch size. */
   lastCommitStats: CommitStats | undefined;
+  /** Wall ms of the last workingHash(): applying pending writes to the trees, hashing them. */
+  lastWorkingHashStats: { applyMs: number; hashMs: number } | undefined;
   /** Test hook: called with the prepared batch just before it is written (simulate a crash by throwing). */
   beforeWrite: (() => void) | undefined;
 
@@ -440,8 +442,11 @@ export class RootMultiStore implements CommitMultiStore {
   workingHash(): Bytes {
     this.check();
     const roots: StoreRoot[] = [];
+    let applyMs = 0;
+    let hashMs = 0;
     for (const name of this.storeNames) {
       const s = this.stores.get(name)!;
+      const t0 = performance.now();
       try {
         s.applyPending();
       } catch (e) {
@@ -449,8 +454,12 @@ export class RootMultiStore implements CommitMultiStore {
         this.broken = `applying pending writes to "${name}" failed (${(e as Error).message})`;
         throw e;
       }
+      const t1 = performance.now();
       roots.push({ name, hash: s.wrapCall(() => s.tree.workingHash(), "hashing") });
+      applyMs += t1 - t0;
+      hashMs += performance.now() - t1;
     }
+    this.lastWorkingHashStats = { applyMs, hashMs };
     return commitInfoHash(roots);
   }
 
