@@ -209,6 +209,7 @@ async function main(): Promise<void> {
     const t1 = now();
     cms.workingHash();
     const t2 = now();
+    const wh = cms.lastWorkingHashStats!; // before commit(), whose own workingHash() finds nothing to do
     const c2 = cpu();
     await cms.commit();
     const t3 = now();
@@ -223,7 +224,6 @@ async function main(): Promise<void> {
     applyMs.push(t2 - t1);
     commitMs.push(t3 - t2);
     const st = cms.lastCommitStats!;
-    const wh = cms.lastWorkingHashStats!;
     wall.branch += t1 - start;
     wall.apply += wh.applyMs;
     wall.hash += wh.hashMs;
