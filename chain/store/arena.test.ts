@@ -317,7 +317,7 @@ describe("ArenaTree save order (the hash pass's post-order list)", () => {
   });
 });
 
-describe("ArenaHashWorker (inner nodes hashed on a second thread from a shared arena)", () => {
+describe("ArenaHashWorker (nodes hashed on a second thread from a shared arena)", () => {
   const workers: ArenaHashWorker[] = [];
   afterAll(async () => {
     for (const w of workers) await w.close();
@@ -405,6 +405,31 @@ describe("ArenaHashWorker (inner nodes hashed on a second thread from a shared a
     }
     expect(hex(t.saveVersion())).toBe(hex(ref.saveVersion()));
     expect(w.passes).toBe(0);
+  });
+
+  test("leaves that do not fit the worker's buffers are hashed on the main thread; the next pass has bigger buffers", () => {
+    const r = new FixturePrng("arena-worker-3");
+    const w = new ArenaHashWorker({ minNodes: 0 });
+    workers.push(w);
+    const t = new ArenaTree({ arena: new NodeArena(64, { shared: true }), hashWorker: w });
+    const ref = new ArenaTree();
+    // 400 values of 5 KB (> the first 1 MB slab), then 6,000 small leaves (> the first 4,096 leaf entries).
+    for (const [n, vlen] of [[400, 5000], [400, 5000], [6000, 8], [6000, 8]] as const) {
+      for (let i = 0; i < n; i++) {
+        const key = randomKey(r);
+        const val = r.bytes(vlen);
+        t.set(key, val);
+        ref.set(key, val);
+      }
+      const a = recorder();
+      const b = recorder();
+      const wa = new ArenaNodeWriter(ref.arena, new StoreKeys("bank"), a);
+      const wb = new ArenaNodeWriter(t.arena, new StoreKeys("bank"), b);
+      expect(hex(t.saveVersion((s) => wb.add(s)))).toBe(hex(ref.saveVersion((s) => wa.add(s))));
+      expect(wb.finish(t.version)).toBe(wa.finish(ref.version));
+      expect(b.out).toEqual(a.out);
+    }
+    expect(w.passes).toBe(4);
   });
 
   test("one worker serves several arenas; a failed pass throws StoreError, later passes hash serially with the same roots", () => {

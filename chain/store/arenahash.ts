@@ -17,6 +17,12 @@
 import { Worker } from "node:worker_threads";
 import { StoreError } from "./types";
 import { NodeArena } from "./arena";
+import * as enc from "./encoding";
+import * as hb from "./hashbytes";
+
+// Local bindings: CommonJS output turns imported functions into getter calls on every use.
+const putUvarint = enc.putUvarint;
+const putNonNegVarint = hb.putNonNegVarint;
 
 /** Control words (Int32Array over a SharedArrayBuffer). */
 const PUB = 0; // inner nodes published so far
@@ -41,7 +47,7 @@ const { readFileSync } = require("node:fs");
 function cpuNs() {
   try { return Number(readFileSync("/proc/thread-self/schedstat", "utf8").split(" ")[0]); } catch { return 0; }
 }
-let u8, i8, i32, f64, list, ctl;
+let u8, i8, i32, f64, list, ctl, slab, meta;
 // Views per arena id: one worker serves every store's arena (passes run one at a time).
 const arenas = new Map();
 const buf = Buffer.alloc(128);
@@ -52,6 +58,18 @@ function putNN(pos, n) {
   while (z >= 128) { buf[pos++] = (z % 128) | 128; z = Math.floor(z / 128); }
   buf[pos++] = z;
   return pos;
+}
+// Leaf j of the pass: meta[4j..4j+3] = slot, offset of its preimage in slab, preimage length up to
+// the value hash, value length; the value's bytes follow the 32 bytes left for its hash.
+function hashLeaf(j) {
+  const s = meta[j * 4], off = meta[j * 4 + 1], pre = meta[j * 4 + 2], vlen = meta[j * 4 + 3];
+  const vs = off + pre + 32;
+  const vh = hash("sha256", slab.subarray(vs, vs + vlen), "latin1");
+  for (let k = 0; k < 32; k++) slab[off + pre + k] = vh.charCodeAt(k);
+  const h = hash("sha256", slab.subarray(off, vs), "latin1");
+  const o = s * 64;
+  for (let k = 0; k < 32; k++) u8[o + k] = h.charCodeAt(k);
+  u8[o + 45] |= 1;
 }
 function hashInner(s, version) {
   const o = s * 64;
@@ -75,6 +93,8 @@ parentPort.on("message", (m) => {
     arenas.set(m.id, [new Uint8Array(m.arena), new Int8Array(m.arena), new Int32Array(m.arena), new Float64Array(m.arena)]);
   }
   if (m.list !== undefined) list = new Int32Array(m.list);
+  if (m.slab !== undefined) slab = new Uint8Array(m.slab);
+  if (m.meta !== undefined) meta = new Int32Array(m.meta);
   if (m.ctl !== undefined) ctl = new Int32Array(m.ctl);
   if (m.version === undefined) return;
   const c0 = cpuNs();
@@ -87,7 +107,9 @@ parentPort.on("message", (m) => {
       const end = Atomics.load(ctl, ${END});
       const pub = Atomics.load(ctl, ${PUB});
       for (; i < pub; i++) {
-        hashInner(list[i], m.version);
+        const x = list[i];
+        if (x > 0) hashInner(x, m.version);
+        else hashLeaf(-x - 1);
         if ((i & 31) === 31) Atomics.store(ctl, ${HASHED}, i + 1);
       }
       if (end === 1) break; // pub was read after end: final
@@ -123,6 +145,15 @@ export class ArenaHashWorker {
   private readonly ctl = new Int32Array(new SharedArrayBuffer(8 * 4));
   private list: Int32Array<ArrayBufferLike> = new Int32Array(0);
   private n = 0;
+  /** Leaf preimages (key, 32 bytes for the value hash, value) written by the main thread for the worker. */
+  private slab: Buffer<ArrayBufferLike> = Buffer.alloc(0);
+  private slabPos = 0;
+  /** Per listed leaf: slot, offset in slab, preimage length before the value hash, value length. */
+  private meta: Int32Array<ArrayBufferLike> = new Int32Array(0);
+  private leaves = 0;
+  /** Slab bytes / leaves that did not fit in this pass (the next pass grows the buffers). */
+  private slabShort = 0;
+  private metaShort = 0;
   /** Per arena: its id on the worker and the buffer last sent (an arena's buffer changes when it grows). */
   private readonly sent = new WeakMap<NodeArena, { id: number; buffer: ArrayBufferLike }>();
   private nextId = 1;
@@ -154,6 +185,8 @@ export class ArenaHashWorker {
 
   /** Set false to hash serially (A/B runs in one process). */
   enabled = true;
+  /** Set false to hash leaves on the main thread (Round 6b; A/B runs in one process). */
+  leavesOnWorker = true;
 
   /** Whether passes can use the worker (false when disabled or after a failure: callers hash serially). */
   get usable(): boolean {
@@ -175,7 +208,7 @@ export class ArenaHashWorker {
     const buf = arena.u8.buffer;
     if (!(buf instanceof SharedArrayBuffer)) throw new StoreError("ArenaHashWorker needs a NodeArena created with { shared: true }");
     let e = this.sent.get(arena);
-    const msg: { version: number; id: number; arena?: ArrayBufferLike; list?: ArrayBufferLike; fail?: boolean } = { version, id: 0 };
+    const msg: { version: number; id: number; arena?: ArrayBufferLike; list?: ArrayBufferLike; slab?: ArrayBufferLike; meta?: ArrayBufferLike; fail?: boolean } = { version, id: 0 };
     if (e === undefined) {
       e = { id: this.nextId++, buffer: buf };
       this.sent.set(arena, e);
@@ -189,6 +222,20 @@ export class ArenaHashWorker {
       this.list = new Int32Array(new SharedArrayBuffer(Math.max(1024, maxInner * 2) * 4));
       msg.list = this.list.buffer;
     }
+    if (this.slabShort > 0 || this.slab.length === 0) {
+      const size = Math.max(1 << 20, Math.ceil((this.slab.length + this.slabShort) * 1.5));
+      this.slab = Buffer.from(new SharedArrayBuffer(size));
+      msg.slab = this.slab.buffer;
+    }
+    if (this.metaShort > 0 || this.meta.length === 0) {
+      const n = Math.max(4096, Math.ceil((this.meta.length / 4 + this.metaShort) * 1.5));
+      this.meta = new Int32Array(new SharedArrayBuffer(n * 16));
+      msg.meta = this.meta.buffer;
+    }
+    this.slabPos = 0;
+    this.slabShort = 0;
+    this.leaves = 0;
+    this.metaShort = 0;
     if (this.failNext) {
       this.failNext = false;
       msg.fail = true;
@@ -214,8 +261,63 @@ export class ArenaHashWorker {
 
   /** Lists inner slot `s` (its children are hashed or listed before it). */
   push(s: number): void {
+    this.append(s);
+  }
+
+  /**
+   * Lists leaf slot `s` with its key and value (latin1) at version `version`: its preimage is
+   * written here for the worker to hash. False when the pass's buffers are full (the caller hashes
+   * it; the next pass gets bigger buffers).
+   */
+  pushLeaf(s: number, key: string, value: string, version: number): boolean {
+    if (!this.leavesOnWorker) return false;
+    const klen = key.length;
+    const vlen = value.length;
+    const need = 17 + klen + 33 + vlen;
+    const start = this.slabPos;
+    if (start + need > this.slab.length) {
+      this.slabShort += need;
+      return false;
+    }
+    const j = this.leaves;
+    if ((j + 1) * 4 > this.meta.length) {
+      this.metaShort++;
+      return false;
+    }
+    const b = this.slab;
+    b[start] = 0; // height varint(0)
+    b[start + 1] = 2; // size varint(1)
+    let pos = putNonNegVarint(b, start + 2, version);
+    pos = putUvarint(b, pos, klen);
+    if (klen <= 64) {
+      for (let i = 0; i < klen; i++) b[pos + i] = key.charCodeAt(i);
+      pos += klen;
+    } else {
+      pos += b.write(key, pos, klen, "latin1");
+    }
+    b[pos++] = 0x20;
+    const pre = pos - start;
+    pos += 32;
+    if (vlen <= 64) {
+      for (let i = 0; i < vlen; i++) b[pos + i] = value.charCodeAt(i);
+      pos += vlen;
+    } else {
+      pos += b.write(value, pos, vlen, "latin1");
+    }
+    this.slabPos = pos;
+    const m = this.meta;
+    m[j * 4] = s;
+    m[j * 4 + 1] = start;
+    m[j * 4 + 2] = pre;
+    m[j * 4 + 3] = vlen;
+    this.leaves = j + 1;
+    this.append(-j - 1);
+    return true;
+  }
+
+  private append(x: number): void {
     const n = this.n;
-    this.list[n] = s;
+    this.list[n] = x;
     this.n = n + 1;
     if ((n + 1) % PUBLISH_EVERY === 0) {
       Atomics.store(this.ctl, PUB, n + 1);

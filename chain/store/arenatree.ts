@@ -88,10 +88,11 @@ function hashSlotListed(a: NodeArena, s: number, version: number, list: SlotList
 }
 
 /**
- * hashSlotListed with inner nodes hashed by `w` on its thread: leaves are hashed here, inner nodes
- * listed for the worker (which hashes them in list order, i.e. children first) — except while the
- * worker lags behind, when an inner node whose children were hashed here (or were clean) is
- * hashed here too. Returns true when `s` is hashed on return (false: listed, hashed later).
+ * hashSlotListed with the nodes hashed by `w` on its thread: leaves (their preimages copied for it)
+ * and inner nodes are listed for the worker, which hashes them in list order, i.e. children first —
+ * except while the worker lags behind, when a leaf, or an inner node whose children were hashed
+ * here (or were clean), is hashed here. Returns true when `s` is hashed on return (false: listed,
+ * hashed later).
  */
 function listForWorker(a: NodeArena, s: number, version: number, list: SlotList, w: ArenaHashWorker): boolean {
   if (a.hashed(s)) return true;
@@ -106,8 +107,10 @@ function listForWorker(a: NodeArena, s: number, version: number, list: SlotList,
     w.push(s);
     return false;
   }
-  hashOne(a, s, version);
   list.push(s);
+  // Leaves too go to the worker (their preimage copied into its buffer) unless it lags behind.
+  if (!w.lagging() && w.pushLeaf(s, a.keys[s]!, a.vals[s]!, version)) return false;
+  hashOne(a, s, version);
   return true;
 }
 

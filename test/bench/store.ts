@@ -6,7 +6,7 @@
  *   options: --keys N --blocks N --block-writes N --dir PATH --keep (keep the database)
  *            --no-sync (no fsync per commit) --profile FILE (CPU profile of the blocks phase, .cpuprofile)
  *            --arena / --iavl (or BENCH_ARENA=1 / 0): live trees on the node arena or IavlTree (default: the store's, DEFAULT_ARENA)
- *            --worker / --no-worker (or BENCH_HASH_WORKER=1 / 0): inner nodes hashed on a worker thread (arena only; default DEFAULT_HASH_WORKER)
+ *            --worker / --no-worker (or BENCH_HASH_WORKER=1 / 0): tree nodes hashed on a worker thread (arena only; default DEFAULT_HASH_WORKER)
  *
  * Phase 1 loads N keys (32-byte keys, 100-byte values) in large commits. Phase 2 runs blocks of
  * random writes (40% update, 40% insert, 20% delete) through a block branch, then workingHash()
@@ -251,7 +251,7 @@ async function main(): Promise<void> {
   console.log(`main-thread CPU per block (mean): ${fmt(mainCpuMs / BLOCKS)} ms (the rest is LevelDB compaction and V8 helper threads)`);
   console.log(`process CPU per block (mean, all threads${hw !== undefined ? ", hash worker included" : ""}): ${fmt(blockCpu.reduce((a, b) => a + b, 0) / BLOCKS)} ms`);
   if (hw !== undefined) {
-    console.log(`hash worker per block (mean): CPU ${fmt((hw.workerCpuMs - w0.cpu) / BLOCKS)} ms, ${fmt((hw.workerHashed - w0.hashed) / BLOCKS)} inner nodes hashed; main thread waiting for it ${((hw.waitMs - w0.wait) / BLOCKS).toFixed(1)} ms`);
+    console.log(`hash worker per block (mean): CPU ${fmt((hw.workerCpuMs - w0.cpu) / BLOCKS)} ms, ${fmt((hw.workerHashed - w0.hashed) / BLOCKS)} nodes hashed; main thread waiting for it ${((hw.waitMs - w0.wait) / BLOCKS).toFixed(1)} ms`);
   }
   const per = (x: number) => fmt(x / BLOCKS);
   console.log(`block wall per phase (mean ms): branch writes ${per(wall.branch)}, apply to trees ${per(wall.apply)}, hash ${per(wall.hash)}, encode + batch build ${per(wall.encode)}, prune ${per(wall.prune)}, batch write + fsync ${per(wall.write)}`);
