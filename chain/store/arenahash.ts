@@ -1,16 +1,20 @@
 /**
- * Hashing inner nodes of an ArenaTree on a second thread, straight from the arena's
- * SharedArrayBuffer (README "Round 6", issue #2). Nothing is serialized per node: an inner node's
- * preimage is its record (height, size) + the working version + its two children's hash bytes.
+ * Hashing the new nodes of an ArenaTree on a second thread, straight from the arena's
+ * SharedArrayBuffer (README "Round 6b" and "Round 7", issue #2). An inner node's preimage is its
+ * record (height, size) + the working version + its two children's hash bytes: nothing is copied.
+ * A leaf's key and value are JS strings the worker cannot read, so the main thread copies its
+ * preimage (version, key, room for the value hash, value) into a shared slab (Round 7).
  *
  * One hash pass (ArenaTree.workingHash, fresh pass only): the main thread walks the unhashed nodes
- * in post-order, hashes each new leaf itself (it needs the key and value strings) and appends each
- * inner node to a shared list, publishing the count every PUBLISH_EVERY nodes. The worker hashes
- * the list in order: a node's children come before it in post-order, so they are hashed by then
- * (leaves by the main thread before it listed their parent, inner ones by the worker itself). The
- * main thread then waits for the worker to finish the root. Only the worker writes the hash bytes
- * and flag byte of listed nodes while the pass runs; the main thread touches no listed record.
+ * in post-order and appends each to a shared list (leaves as -(leaf index + 1) with their slab
+ * entry), publishing the count every PUBLISH_EVERY nodes. The worker hashes the list in order: a
+ * node's children come before it in post-order, so they are hashed by then. While the worker lags
+ * more than maxLag nodes behind, the main thread hashes leaves itself, and inner nodes whose
+ * children it hashed (or were clean). It then waits for the worker to finish the root. Only the
+ * worker writes the hash bytes and flag byte of listed nodes while the pass runs; the main thread
+ * touches no listed record.
  *
+ * One worker can serve several arenas (the multistore's stores): it keeps views per arena id.
  * The worker source is a plain JS string run with `eval: true`, so it runs the same under tsx,
  * jest and compiled code.
  */
