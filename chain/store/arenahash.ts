@@ -51,7 +51,7 @@ const { readFileSync } = require("node:fs");
 function cpuNs() {
   try { return Number(readFileSync("/proc/thread-self/schedstat", "utf8").split(" ")[0]); } catch { return 0; }
 }
-let u8, i8, i32, f64, list, ctl, slab, meta;
+let u8, i8, i32, u32, f64, list, ctl, slab, meta, out, ends, opos;
 // Views per arena id: one worker serves every store's arena (passes run one at a time).
 const arenas = new Map();
 const buf = Buffer.alloc(128);
@@ -92,10 +92,38 @@ function hashInner(s, version) {
   for (let i = 0; i < 32; i++) u8[o + i] = h.charCodeAt(i);
   u8[o + 45] |= 1;
 }
+function putUv(p, n) {
+  while (n >= 128) { out[p++] = (n % 128) | 128; n = Math.floor(n / 128); }
+  out[p++] = n;
+  return p;
+}
+// Encode pass entry i: inner slot list[i] (node key and children final), its key at
+// slab[meta[4i], +meta[4i+1]); its body (nodedb.ts writeBody format) goes to out, end in ends[i].
+function encodeInner(i) {
+  const s = list[i], ko = meta[i * 4], kl = meta[i * 4 + 1], o = s * 64;
+  let p = opos;
+  out[p++] = 1;
+  p = putUv(p, i8[o + 44]);
+  p = putUv(p, f64[s * 8 + 7]);
+  p = putUv(p, kl);
+  for (let k = 0; k < kl; k++) out[p + k] = slab[ko + k];
+  p += kl;
+  for (let side = 8; side <= 9; side++) {
+    const c = i32[s * 16 + side], co = c * 64;
+    for (let k = 0; k < 32; k++) out[p + k] = u8[co + k];
+    p += 32;
+    p = putUv(p, f64[c * 8 + 6]);
+    p = putUv(p, u32[c * 16 + 10]);
+  }
+  opos = p;
+  ends[i] = p;
+}
 parentPort.on("message", (m) => {
   if (m.arena !== undefined) {
-    arenas.set(m.id, [new Uint8Array(m.arena), new Int8Array(m.arena), new Int32Array(m.arena), new Float64Array(m.arena)]);
+    arenas.set(m.id, [new Uint8Array(m.arena), new Int8Array(m.arena), new Int32Array(m.arena), new Uint32Array(m.arena), new Float64Array(m.arena)]);
   }
+  if (m.out !== undefined) out = new Uint8Array(m.out);
+  if (m.ends !== undefined) ends = new Int32Array(m.ends);
   if (m.list !== undefined) list = new Int32Array(m.list);
   if (m.slab !== undefined) slab = new Uint8Array(m.slab);
   if (m.meta !== undefined) meta = new Int32Array(m.meta);
@@ -105,15 +133,20 @@ parentPort.on("message", (m) => {
   let i = 0;
   try {
     if (m.fail === true) throw new Error("injected failure (test)");
-    [u8, i8, i32, f64] = arenas.get(m.id);
+    [u8, i8, i32, u32, f64] = arenas.get(m.id);
+    opos = 0;
+    const encode = m.encode === true;
     for (;;) {
       const sig = Atomics.load(ctl, ${SIG});
       const end = Atomics.load(ctl, ${END});
       const pub = Atomics.load(ctl, ${PUB});
       for (; i < pub; i++) {
-        const x = list[i];
-        if (x > 0) hashInner(x, m.version);
-        else hashLeaf(-x - 1);
+        if (encode) encodeInner(i);
+        else {
+          const x = list[i];
+          if (x > 0) hashInner(x, m.version);
+          else hashLeaf(-x - 1);
+        }
         if ((i & 31) === 31) Atomics.store(ctl, ${HASHED}, i + 1);
       }
       if (end === 1) break; // pub was read after end: final
@@ -130,6 +163,20 @@ parentPort.on("message", (m) => {
   Atomics.notify(ctl, ${DONE});
 });
 `;
+
+/** What starts a pass on the worker (buffers only when new or replaced). */
+interface PassMessage {
+  version: number;
+  id: number;
+  encode?: boolean;
+  fail?: boolean;
+  arena?: ArrayBufferLike;
+  list?: ArrayBufferLike;
+  slab?: ArrayBufferLike;
+  meta?: ArrayBufferLike;
+  ends?: ArrayBufferLike;
+  out?: ArrayBufferLike;
+}
 
 export interface ArenaHashWorkerOptions {
   /** Listed nodes the worker may be behind before the main thread hashes nodes itself (default 1,024; tests use 0). */
@@ -209,10 +256,21 @@ export class ArenaHashWorker {
 
   /** Starts a pass over `arena` for working version `version`; `maxInner` bounds the inner nodes it may list. */
   begin(arena: NodeArena, version: number, maxInner: number): void {
+    const msg = this.prepare(arena, version, maxInner);
+    if (this.failNext) {
+      this.failNext = false;
+      msg.fail = true;
+    }
+    this.passes++;
+    this.worker.postMessage(msg);
+  }
+
+  /** The message starting a pass: buffers (re)sent when new or grown, control words reset. */
+  private prepare(arena: NodeArena, version: number, maxEntries: number): PassMessage {
     const buf = arena.u8.buffer;
     if (!(buf instanceof SharedArrayBuffer)) throw new StoreError("ArenaHashWorker needs a NodeArena created with { shared: true }");
     let e = this.sent.get(arena);
-    const msg: { version: number; id: number; arena?: ArrayBufferLike; list?: ArrayBufferLike; slab?: ArrayBufferLike; meta?: ArrayBufferLike; fail?: boolean } = { version, id: 0 };
+    const msg: PassMessage = { version, id: 0 };
     if (e === undefined) {
       e = { id: this.nextId++, buffer: buf };
       this.sent.set(arena, e);
@@ -222,8 +280,8 @@ export class ArenaHashWorker {
       msg.arena = buf;
     }
     msg.id = e.id;
-    if (this.list.length < maxInner) {
-      this.list = new Int32Array(new SharedArrayBuffer(Math.max(1024, maxInner * 2) * 4));
+    if (this.list.length < maxEntries) {
+      this.list = new Int32Array(new SharedArrayBuffer(Math.max(1024, maxEntries * 2) * 4));
       msg.list = this.list.buffer;
     }
     if (this.slabShort > 0 || this.slab.length === 0) {
@@ -235,15 +293,20 @@ export class ArenaHashWorker {
       const n = Math.max(4096, Math.ceil((this.meta.length / 4 + this.metaShort) * 1.5));
       this.meta = new Int32Array(new SharedArrayBuffer(n * 16));
       msg.meta = this.meta.buffer;
+      this.ends = new Int32Array(new SharedArrayBuffer(n * 4));
+      msg.ends = this.ends.buffer;
+    }
+    if (this.outShort > 0 || this.out.length === 0) {
+      const size = Math.max(1 << 20, Math.ceil((this.out.length + this.outShort) * 1.5));
+      this.out = Buffer.from(new SharedArrayBuffer(size));
+      msg.out = this.out.buffer;
     }
     this.slabPos = 0;
     this.slabShort = 0;
     this.leaves = 0;
     this.metaShort = 0;
-    if (this.failNext) {
-      this.failNext = false;
-      msg.fail = true;
-    }
+    this.outWorst = 0;
+    this.outShort = 0;
     const c = this.ctl;
     Atomics.store(c, PUB, 0);
     Atomics.store(c, END, 0);
@@ -251,8 +314,101 @@ export class ArenaHashWorker {
     Atomics.store(c, HASHED, 0);
     Atomics.store(c, ERR, 0);
     this.n = 0;
-    this.passes++;
+    return msg;
+  }
+
+  // ---- encode passes (ArenaNodeWriter): inner pages' bodies encoded on the worker ----
+
+  /** Encode passes run (tests, benchmarks). */
+  encodePasses = 0;
+  /** Inner nodes encoded on the worker. */
+  workerEncoded = 0;
+  private outWorst = 0;
+  private outShort = 0;
+  private out: Buffer<ArrayBufferLike> = Buffer.alloc(0);
+  private ends: Int32Array<ArrayBufferLike> = new Int32Array(0);
+
+  /**
+   * Starts an encode pass over `arena` (its inner nodes' node keys, heights, sizes and children
+   * final: during a save). False when the worker cannot be used (the caller encodes itself).
+   */
+  beginEncode(arena: NodeArena): boolean {
+    if (!this.canHash(arena)) return false;
+    const msg = this.prepare(arena, 0, arena.liveSlots);
+    msg.encode = true;
+    if (this.failNext) {
+      this.failNext = false;
+      msg.fail = true;
+    }
+    this.encodePasses++;
     this.worker.postMessage(msg);
+    return true;
+  }
+
+  /**
+   * Lists one page of inner slots (`keys`: the arena's key strings) for the worker to encode;
+   * returns the index of its first entry, or -1 when the pass's buffers cannot take it (the
+   * caller encodes the page itself; the next pass gets bigger buffers).
+   */
+  pushEncodePage(slots: readonly number[], keys: readonly (string | undefined)[]): number {
+    const count = slots.length;
+    let klens = 0;
+    for (let i = 0; i < count; i++) klens += keys[slots[i]!]!.length;
+    // A body is at most 1 + 3 varints (≤ 9 B) + key + 2 × (32 + 2 varints).
+    const worst = count * (1 + 27 + 2 * (32 + 18)) + klens;
+    const first = this.n;
+    let short = false;
+    if (first + count > this.list.length || first + count > this.ends.length) {
+      this.metaShort += count;
+      short = true;
+    }
+    if (this.slabPos + klens > this.slab.length) {
+      this.slabShort += klens;
+      short = true;
+    }
+    if (this.outWorst + worst > this.out.length) {
+      this.outShort += worst;
+      short = true;
+    }
+    if (short) return -1;
+    this.outWorst += worst;
+    const b = this.slab;
+    const m = this.meta;
+    for (let i = 0; i < count; i++) {
+      const s = slots[i]!;
+      const key = keys[s]!;
+      const klen = key.length;
+      const pos = this.slabPos;
+      if (klen <= 64) {
+        for (let j = 0; j < klen; j++) b[pos + j] = key.charCodeAt(j);
+      } else {
+        b.write(key, pos, klen, "latin1");
+      }
+      this.slabPos = pos + klen;
+      const j = this.n;
+      m[j * 4] = pos;
+      m[j * 4 + 1] = klen;
+      this.append(s);
+    }
+    return first;
+  }
+
+  /**
+   * Ends the encode pass and waits for the worker: the bodies (entry i ends at ends[i], the first
+   * starts at 0), or undefined when the worker failed (it is not used again; the caller encodes
+   * the pages itself).
+   */
+  finishEncode(): { out: Buffer; ends: Int32Array<ArrayBufferLike> } | undefined {
+    const hashed = this.workerHashed;
+    try {
+      this.finish();
+    } catch {
+      return undefined;
+    } finally {
+      this.workerEncoded += this.workerHashed - hashed;
+      this.workerHashed = hashed;
+    }
+    return { out: this.out, ends: this.ends };
   }
 
   /**

@@ -156,7 +156,8 @@ export interface ArenaTreeOptions {
 export class ArenaTree {
   readonly arena: NodeArena;
   private readonly loader: ArenaLoader | undefined;
-  private readonly hashWorker: ArenaHashWorker | undefined;
+  /** The hashWorker option (ArenaNodeWriter uses it to encode inner pages at save). */
+  readonly hashWorker: ArenaHashWorker | undefined;
   /** Working root slot (0 = empty). */
   root = 0;
   /** Root slot of the last saved version. */

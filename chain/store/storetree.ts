@@ -181,7 +181,7 @@ export class ArenaLiveTree implements LiveTree {
     return this.tree.iterate(start, end, reverse);
   }
   save(keys: StoreKeys, sink: RecordSink): { hash: Uint8Array; root: [number, number] | null } {
-    const writer = new ArenaNodeWriter(this.tree.arena, keys, sink);
+    const writer = new ArenaNodeWriter(this.tree.arena, keys, sink, this.tree.hashWorker);
     const hash = this.tree.saveVersion((s) => writer.add(s));
     writer.finish(this.tree.version);
     return { hash, root: this.tree.rootNodeKey() };

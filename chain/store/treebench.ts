@@ -69,6 +69,8 @@ const live: Uint8Array[] = [];
 const WORKER = args.includes("--worker") || args.includes("--worker-ab") || args.includes("--leaves-ab");
 /** --leaves-ab: blocks alternate between leaves hashed on the worker (Round 7) and on the main thread (Round 6b). */
 const LEAVES_AB = args.includes("--leaves-ab");
+/** --no-encode: with the worker, inner pages are still encoded on the main thread (Round 6b). */
+const ENCODE_OFF = args.includes("--no-encode");
 /** --order-ab: blocks alternate between the save-order list of the hash pass and a save that walks the tree for it. */
 const ORDER_AB = args.includes("--order-ab");
 /** --worker-ab: blocks alternate with and without the worker (paired A/B in one process, same load). */
@@ -82,7 +84,7 @@ const iavlTree = ARENA ? undefined : new IavlTree(undefined);
 const tree: IavlTree | ArenaTree = arenaTree ?? iavlTree!;
 const save = (): void => {
   if (arenaTree !== undefined) {
-    const w = new ArenaNodeWriter(arenaTree.arena, keys, sink);
+    const w = new ArenaNodeWriter(arenaTree.arena, keys, sink, ENCODE_OFF ? undefined : hashWorker);
     arenaTree.saveVersion((s) => w.add(s));
     w.finish(arenaTree.version);
   } else {
