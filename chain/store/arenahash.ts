@@ -150,7 +150,7 @@ parentPort.on("message", (m) => {
         if ((i & 31) === 31) Atomics.store(ctl, ${HASHED}, i + 1);
       }
       if (end === 1) break; // pub was read after end: final
-      let spin = ${SPIN};
+      let spin = m.spin;
       while (spin-- > 0 && Atomics.load(ctl, ${SIG}) === sig);
       if (spin < 0) Atomics.wait(ctl, ${SIG}, sig);
     }
@@ -167,6 +167,7 @@ parentPort.on("message", (m) => {
 /** What starts a pass on the worker (buffers only when new or replaced). */
 interface PassMessage {
   version: number;
+  spin: number;
   id: number;
   encode?: boolean;
   fail?: boolean;
@@ -234,6 +235,9 @@ export class ArenaHashWorker {
     this.worker.postMessage({ ctl: this.ctl.buffer });
   }
 
+  /** Polls of the published count before the worker sleeps (A/B runs). */
+  spin = SPIN;
+
   /** Set false to hash serially (A/B runs in one process). */
   enabled = true;
   /** Set false to hash leaves on the main thread (Round 6b; A/B runs in one process). */
@@ -270,7 +274,7 @@ export class ArenaHashWorker {
     const buf = arena.u8.buffer;
     if (!(buf instanceof SharedArrayBuffer)) throw new StoreError("ArenaHashWorker needs a NodeArena created with { shared: true }");
     let e = this.sent.get(arena);
-    const msg: PassMessage = { version, id: 0 };
+    const msg: PassMessage = { version, id: 0, spin: this.spin };
     if (e === undefined) {
       e = { id: this.nextId++, buffer: buf };
       this.sent.set(arena, e);

@@ -36,7 +36,7 @@ const ri = args.indexOf("--reuse-min");
 const REUSE_MIN = ri >= 0 ? Number(args[ri + 1]) : undefined;
 const bi = args.indexOf("--blocks");
 const BLOCKS = bi >= 0 ? Number(args[bi + 1]) : 10;
-const N = Number(args.find((a, i) => !a.startsWith("--") && (ri < 0 || i !== ri + 1) && (bi < 0 || i !== bi + 1)) ?? 1_000_000);
+const N = Number(args.find((a, i) => !a.startsWith("--") && (ri < 0 || i !== ri + 1) && (bi < 0 || i !== bi + 1) && args[i - 1] !== "--spin") ?? 1_000_000);
 /** Main-thread CPU ms (Linux, 10 ms ticks). */
 const mainCpu = (): number => {
   const st = readFileSync("/proc/thread-self/stat", "utf8");
@@ -79,6 +79,8 @@ const WORKER_AB = args.includes("--worker-ab");
 const SHARED = WORKER || args.includes("--shared");
 const arena = ARENA ? new NodeArena(1024, { pageReuseMin: REUSE_MIN, shared: SHARED }) : undefined;
 const hashWorker = arena !== undefined && WORKER ? new ArenaHashWorker() : undefined;
+const si = args.indexOf("--spin");
+if (hashWorker !== undefined && si >= 0) hashWorker.spin = Number(args[si + 1]);
 const arenaTree = arena !== undefined ? new ArenaTree({ arena, hashWorker }) : undefined;
 const iavlTree = ARENA ? undefined : new IavlTree(undefined);
 const tree: IavlTree | ArenaTree = arenaTree ?? iavlTree!;
