@@ -6,8 +6,8 @@
  * storetree.ts (README "Round 6").
  *
  * One pass per new node at save: the hash pass that hashes every unsaved node records them in
- * post-order (= save order), and saveVersion walks that list (see `order`). Inner nodes can be
- * hashed on a second thread (`hashWorker`, arenahash.ts).
+ * post-order (= save order), and saveVersion walks that list (see `order`). New nodes can be
+ * hashed, and inner pages encoded, on a second thread (`hashWorker`, arenahash.ts, arenawriter.ts).
  *
  * Slot lifetime. Working (unsaved, version 0) nodes have exactly one parent and are changed in
  * place; when one drops out of the working tree its slot is freed at once. Saved nodes are
@@ -147,8 +147,9 @@ export interface ArenaTreeOptions {
    */
   readonly keepVersions?: number;
   /**
-   * Hashes inner nodes on a second thread (arenahash.ts; the arena must be shared). Off by
-   * default: README "Round 6" has the figures.
+   * Hashes new nodes on a second thread (arenahash.ts; only when the arena is shared, else
+   * serially); ArenaNodeWriter given it encodes inner pages there too. Off by default: README
+   * "Round 6b" and "Round 7" have the figures.
    */
   readonly hashWorker?: ArenaHashWorker;
 }

@@ -68,8 +68,8 @@ export const DEFAULT_MAX_CACHED_VALUES = 200_000;
  */
 export const DEFAULT_ARENA = true;
 /**
- * Inner nodes hashed on a second thread in arena mode unless `hashWorker: false` (README "Round 7"
- * has the figures; a CometBFT node shares its cores, hashgrid.json "storeHashWorker").
+ * No hash worker unless `hashWorker` is set: it takes main-thread CPU off but costs more CPU in all,
+ * and a node's second core runs CometBFT (README "Round 7"; hashgrid.json "storeHashWorker").
  */
 export const DEFAULT_HASH_WORKER = false;
 /** Depth above which nodes stay cached when a tree is trimmed (2^16 nodes, a few MB). */
