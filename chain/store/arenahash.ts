@@ -29,11 +29,11 @@ const putUvarint = enc.putUvarint;
 const putNonNegVarint = hb.putNonNegVarint;
 
 /** Control words (Int32Array over a SharedArrayBuffer). */
-const PUB = 0; // inner nodes published so far
+const PUB = 0; // list entries published so far
 const END = 1; // 1 once the main thread listed the whole pass
 const SIG = 2; // bumped on every publish / end (the worker waits on it)
 const DONE = 3; // 1 when the worker finished the pass
-const HASHED = 4; // inner nodes the worker hashed in this pass (updated every 32 while it runs)
+const HASHED = 4; // list entries the worker hashed (or encoded) in this pass (updated every 32 while it runs)
 const CPU_US = 5; // the worker thread's CPU time in the pass, µs (Linux; 0 elsewhere)
 const ERR = 6; // 1 when the pass failed on the worker (it still sets DONE)
 const PUBLISH_EVERY = 64;
