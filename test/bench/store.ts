@@ -6,7 +6,8 @@
  *   options: --keys N --blocks N --block-writes N --dir PATH --keep (keep the database)
  *            --no-sync (no fsync per commit) --profile FILE (CPU profile of the blocks phase, .cpuprofile)
  *            --arena / --iavl (or BENCH_ARENA=1 / 0): live trees on the node arena or IavlTree (default: the store's, DEFAULT_ARENA)
- *            --worker / --no-worker (or BENCH_HASH_WORKER=1 / 0): tree nodes hashed on a worker thread (arena only; default DEFAULT_HASH_WORKER)
+ *            --worker / --no-worker (or BENCH_HASH_WORKER=1 / 0): tree nodes hashed on a worker thread (arena only; default DEFAULT_HASH_WORKER);
+ *            BENCH_HASH_SPIN=N: the worker's polls before it sleeps
  *
  * Phase 1 loads N keys (32-byte keys, 100-byte values) in large commits. Phase 2 runs blocks of
  * random writes (40% update, 40% insert, 20% delete) through a block branch, then workingHash()
@@ -113,6 +114,8 @@ async function main(): Promise<void> {
   const sync = !process.argv.includes("--no-sync");
   const cms = (await RootMultiStore.open({ dir, storeNames: ["bank"], keepRecent: 100, sync, arena: ARENA, hashWorker: HASH_WORKER })) as RootMultiStore;
   console.log(`fsync per commit: ${sync}`);
+  // BENCH_HASH_SPIN=N: the worker's polls before it sleeps (A/B of ArenaHashWorker.spin).
+  if (cms.hashWorker !== undefined && process.env.BENCH_HASH_SPIN !== undefined) cms.hashWorker.spin = Number(process.env.BENCH_HASH_SPIN);
   const r = new FixturePrng("bench");
   const live = new LiveKeys(KEYS + BLOCKS * BLOCK_WRITES);
   const value = () => r.bytes(100);
