@@ -25,6 +25,8 @@ export interface NodeSettings {
   readonly indexEvents?: readonly string[];
   /** Live IAVL trees on the node arena (default true; false = IavlTree objects; chain/store README "Round 6"). Same state and bytes either way. */
   readonly storeArena?: boolean;
+  /** Hash the store's inner nodes on a worker thread (arena mode; default chain/store DEFAULT_HASH_WORKER; README "Round 7"). Same state and bytes either way. */
+  readonly storeHashWorker?: boolean;
 }
 
 export const paths = (home: string) => ({

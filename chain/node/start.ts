@@ -22,6 +22,8 @@ export interface OpenAppOptions {
   readonly keepRecent?: number;
   /** Live store trees on the node arena (InternalStoreOptions.arena; hashgrid.json "storeArena"). */
   readonly storeArena?: boolean;
+  /** Inner nodes hashed on a worker thread (InternalStoreOptions.hashWorker; hashgrid.json "storeHashWorker"). */
+  readonly storeHashWorker?: boolean;
   /** Event attributes to index (see chain/app/indexevents.ts); undefined keeps the emitters' flags. */
   readonly indexEvents?: readonly string[];
   /** Modules appended after the wired ones (tests/experiments: `start --dev-extra-modules <file>`). */
@@ -41,7 +43,7 @@ export async function openApp(o: OpenAppOptions): Promise<{ app: App; store: Com
   fs.mkdirSync(o.dataDir, { recursive: true });
   let store: CommitMultiStore;
   try {
-    store = await openMultiStore({ dir: o.dataDir, storeNames: appStoreNames(manager), keepRecent: o.keepRecent, arena: o.storeArena });
+    store = await openMultiStore({ dir: o.dataDir, storeNames: appStoreNames(manager), keepRecent: o.keepRecent, arena: o.storeArena, hashWorker: o.storeHashWorker });
   } catch (e) {
     const msg = (e as Error).message;
     const cause = (e as { cause?: { code?: string } }).cause?.code ?? (e as { code?: string }).code;
@@ -92,6 +94,7 @@ export async function startNode(o: StartOptions): Promise<RunningNode> {
     indexEvents: settings?.indexEvents !== undefined ? checkIndexEvents(settings.indexEvents) : DEFAULT_INDEX_EVENTS,
     keepRecent: o.keepRecent,
     storeArena: settings?.storeArena,
+    storeHashWorker: settings?.storeHashWorker,
     extraModules: o.extraModules,
   });
   const last = store.lastCommit;

@@ -19,6 +19,8 @@ import { FixturePrng, randomSequenceOps } from "./testutil";
 const FIXTURES = join(__dirname, "../../test/fixtures");
 const load = (name: string) => JSON.parse(readFileSync(join(FIXTURES, name), "utf8"));
 const hex = (b: Uint8Array | undefined) => (b === undefined ? undefined : toHex(b));
+const k = (s: string) => Buffer.from(s);
+const sorted = (a: string[]) => [...a].sort();
 
 describe("ArenaTree vs Go cosmos/iavl", () => {
   test("TestTreeHash: 4 versions x 4096 ops give Go's golden roots", () => {
@@ -300,6 +302,7 @@ describe("ArenaTree save order (the hash pass's post-order list)", () => {
     const t = new ArenaTree();
     const ref = new IavlTree(undefined);
     const k = (s: string) => Buffer.from(s);
+const sorted = (a: string[]) => [...a].sort();
     for (const tr of [t, ref]) {
       tr.set(k("a"), k("1"));
       tr.saveVersion();
@@ -316,7 +319,7 @@ describe("ArenaTree save order (the hash pass's post-order list)", () => {
   });
 });
 
-describe("ArenaHashWorker (inner nodes hashed on a second thread from a shared arena)", () => {
+describe("ArenaHashWorker (nodes hashed on a second thread from a shared arena)", () => {
   const workers: ArenaHashWorker[] = [];
   afterAll(async () => {
     for (const w of workers) await w.close();
@@ -325,7 +328,7 @@ describe("ArenaHashWorker (inner nodes hashed on a second thread from a shared a
   test.each([1024, 0])("same roots, records and orphans as the serial tree over random churn, mid-version hashes and rollback (maxLag %d)", (maxLag) => {
     const r = new FixturePrng("arena-worker");
     const arena = new NodeArena(64, { shared: true }); // small: the buffer grows (and is re-sent) during the test
-    const w = new ArenaHashWorker(arena, { maxLag, minNodes: 0 });
+    const w = new ArenaHashWorker({ maxLag, minNodes: 0 });
     workers.push(w);
     const t = new ArenaTree({ arena, hashWorker: w });
     const serial = new ArenaTree();
@@ -363,16 +366,16 @@ describe("ArenaHashWorker (inner nodes hashed on a second thread from a shared a
       const a = recorder();
       const b = recorder();
       const wa = new ArenaNodeWriter(serial.arena, keysA, a);
-      const wb = new ArenaNodeWriter(t.arena, keysA, b);
+      const wb = new ArenaNodeWriter(t.arena, keysA, b, w);
       const ha = serial.saveVersion((s) => wa.add(s));
       const hb = t.saveVersion((s) => wb.add(s));
       expect(wb.finish(t.version)).toBe(wa.finish(serial.version));
       expect(hex(hb)).toBe(hex(ha));
-      expect(b.out).toEqual(a.out);
+      expect(sorted(b.out)).toEqual(sorted(a.out)); // the worker's pages are handed over last
     }
     expect(w.passes).toBeGreaterThan(10);
     // Below minNodes new slots a pass stays on the main thread.
-    const sw = new ArenaHashWorker(arena, { minNodes: 50 });
+    const sw = new ArenaHashWorker({ minNodes: 50 });
     workers.push(sw);
     const small = new ArenaTree({ arena, hashWorker: sw });
     const plain = new ArenaTree();
@@ -390,8 +393,107 @@ describe("ArenaHashWorker (inner nodes hashed on a second thread from a shared a
     expect(t.size).toBe(live.length);
   });
 
-  test("needs a shared arena", () => {
-    expect(() => new ArenaHashWorker(new NodeArena())).toThrow(StoreError);
+  test("needs a shared arena: a tree on a plain one hashes serially", () => {
+    const w = new ArenaHashWorker({ minNodes: 0 });
+    workers.push(w);
+    const plain = new NodeArena();
+    expect(w.canHash(plain)).toBe(false);
+    expect(() => w.begin(plain, 1, 10)).toThrow(StoreError);
+    const t = new ArenaTree({ arena: plain, hashWorker: w });
+    const ref = new ArenaTree();
+    for (let i = 0; i < 100; i++) {
+      t.set(k(`k${i}`), k(`v${i}`));
+      ref.set(k(`k${i}`), k(`v${i}`));
+    }
+    expect(hex(t.saveVersion())).toBe(hex(ref.saveVersion()));
+    expect(w.passes).toBe(0);
+  });
+
+  test("leaves that do not fit the worker's buffers are hashed on the main thread; the next pass has bigger buffers", () => {
+    const r = new FixturePrng("arena-worker-3");
+    const w = new ArenaHashWorker({ minNodes: 0 });
+    workers.push(w);
+    const t = new ArenaTree({ arena: new NodeArena(64, { shared: true }), hashWorker: w });
+    const ref = new ArenaTree();
+    // 400 values of 5 KB (> the first 1 MB slab), then 6,000 small leaves (> the first 4,096 leaf entries).
+    for (const [n, vlen] of [[400, 5000], [400, 5000], [6000, 8], [6000, 8]] as const) {
+      for (let i = 0; i < n; i++) {
+        const key = randomKey(r);
+        const val = r.bytes(vlen);
+        t.set(key, val);
+        ref.set(key, val);
+      }
+      const a = recorder();
+      const b = recorder();
+      const wa = new ArenaNodeWriter(ref.arena, new StoreKeys("bank"), a);
+      const wb = new ArenaNodeWriter(t.arena, new StoreKeys("bank"), b, w);
+      expect(hex(t.saveVersion((s) => wb.add(s)))).toBe(hex(ref.saveVersion((s) => wa.add(s))));
+      expect(wb.finish(t.version)).toBe(wa.finish(ref.version));
+      expect(sorted(b.out)).toEqual(sorted(a.out)); // the worker's pages are handed over last
+    }
+    expect(w.passes).toBe(4);
+    expect(w.encodePasses).toBe(3); // the first save has < LOCAL_PAGES pages: encoded here
+    expect(w.workerEncoded).toBeGreaterThan(1000);
+    // A failed encode pass: the writer encodes the worker's pages itself (same records).
+    for (let i = 0; i < 3000; i++) {
+      const key = randomKey(r);
+      t.set(key, k("v"));
+      ref.set(key, k("v"));
+    }
+    t.workingHash();
+    w.failNextPass();
+    const a = recorder();
+    const b = recorder();
+    const wa = new ArenaNodeWriter(ref.arena, new StoreKeys("bank"), a);
+    const wb = new ArenaNodeWriter(t.arena, new StoreKeys("bank"), b, w);
+    expect(hex(t.saveVersion((s) => wb.add(s)))).toBe(hex(ref.saveVersion((s) => wa.add(s))));
+    expect(wb.finish(t.version)).toBe(wa.finish(ref.version));
+    expect(sorted(b.out)).toEqual(sorted(a.out));
+    expect(w.encodePasses).toBe(4);
+    expect(w.usable).toBe(false);
+  });
+
+  test("one worker serves several arenas; a failed pass throws StoreError, later passes hash serially with the same roots", () => {
+    const r = new FixturePrng("arena-worker-2");
+    const w = new ArenaHashWorker({ minNodes: 0 });
+    workers.push(w);
+    const trees = [0, 1].map(() => new ArenaTree({ arena: new NodeArena(64, { shared: true }), hashWorker: w }));
+    const refs = [0, 1].map(() => new ArenaTree());
+    const write = (i: number, n: number): void => {
+      for (let j = 0; j < n; j++) {
+        const key = randomKey(r);
+        const val = r.bytes(8);
+        trees[i]!.set(key, val);
+        refs[i]!.set(key, val);
+      }
+    };
+    for (let v = 0; v < 4; v++) {
+      for (let i = 0; i < 2; i++) {
+        write(i, 500);
+        expect(hex(trees[i]!.saveVersion())).toBe(hex(refs[i]!.saveVersion()));
+      }
+    }
+    expect(w.passes).toBe(8);
+    const hashed = w.workerHashed;
+    expect(hashed).toBeGreaterThan(1000);
+    write(0, 500);
+    w.failNextPass();
+    expect(() => trees[0]!.workingHash()).toThrow(StoreError);
+    expect(w.usable).toBe(false);
+    expect(hex(trees[0]!.workingHash())).toBe(hex(refs[0]!.workingHash())); // the retry hashes what the worker left
+    for (let v = 0; v < 2; v++) {
+      for (let i = 0; i < 2; i++) {
+        if (v > 0 || i > 0) write(i, 500);
+        const a = recorder();
+        const b = recorder();
+        const wa = new ArenaNodeWriter(refs[i]!.arena, new StoreKeys("bank"), a);
+        const wb = new ArenaNodeWriter(trees[i]!.arena, new StoreKeys("bank"), b, w);
+        expect(hex(trees[i]!.saveVersion((s) => wb.add(s)))).toBe(hex(refs[i]!.saveVersion((s) => wa.add(s))));
+        expect(wb.finish(trees[i]!.version)).toBe(wa.finish(refs[i]!.version));
+        expect(sorted(b.out)).toEqual(sorted(a.out)); // the worker's pages are handed over last
+      }
+    }
+    expect(w.passes).toBe(9);
   });
 });
 

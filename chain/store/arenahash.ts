@@ -1,30 +1,41 @@
 /**
- * Hashing inner nodes of an ArenaTree on a second thread, straight from the arena's
- * SharedArrayBuffer (README "Round 6", issue #2). Nothing is serialized per node: an inner node's
- * preimage is its record (height, size) + the working version + its two children's hash bytes.
+ * Hashing the new nodes of an ArenaTree on a second thread, straight from the arena's
+ * SharedArrayBuffer (README "Round 6b" and "Round 7", issue #2). An inner node's preimage is its
+ * record (height, size) + the working version + its two children's hash bytes: nothing is copied.
+ * A leaf's key and value are JS strings the worker cannot read, so the main thread copies its
+ * preimage (version, key, room for the value hash, value) into a shared slab (Round 7).
  *
  * One hash pass (ArenaTree.workingHash, fresh pass only): the main thread walks the unhashed nodes
- * in post-order, hashes each new leaf itself (it needs the key and value strings) and appends each
- * inner node to a shared list, publishing the count every PUBLISH_EVERY nodes. The worker hashes
- * the list in order: a node's children come before it in post-order, so they are hashed by then
- * (leaves by the main thread before it listed their parent, inner ones by the worker itself). The
- * main thread then waits for the worker to finish the root. Only the worker writes the hash bytes
- * and flag byte of listed nodes while the pass runs; the main thread touches no listed record.
+ * in post-order and appends each to a shared list (leaves as -(leaf index + 1) with their slab
+ * entry), publishing the count every PUBLISH_EVERY nodes. The worker hashes the list in order: a
+ * node's children come before it in post-order, so they are hashed by then. While the worker lags
+ * more than maxLag nodes behind, the main thread hashes leaves itself, and inner nodes whose
+ * children it hashed (or were clean). It then waits for the worker to finish the root. Only the
+ * worker writes the hash bytes and flag byte of listed nodes while the pass runs; the main thread
+ * touches no listed record.
  *
+ * One worker can serve several arenas (the multistore's stores): it keeps views per arena id.
  * The worker source is a plain JS string run with `eval: true`, so it runs the same under tsx,
  * jest and compiled code.
  */
 import { Worker } from "node:worker_threads";
 import { StoreError } from "./types";
 import { NodeArena } from "./arena";
+import * as enc from "./encoding";
+import * as hb from "./hashbytes";
+
+// Local bindings: CommonJS output turns imported functions into getter calls on every use.
+const putUvarint = enc.putUvarint;
+const putNonNegVarint = hb.putNonNegVarint;
 
 /** Control words (Int32Array over a SharedArrayBuffer). */
-const PUB = 0; // inner nodes published so far
+const PUB = 0; // list entries published so far
 const END = 1; // 1 once the main thread listed the whole pass
 const SIG = 2; // bumped on every publish / end (the worker waits on it)
 const DONE = 3; // 1 when the worker finished the pass
-const HASHED = 4; // inner nodes the worker hashed in this pass (updated every 32 while it runs)
+const HASHED = 4; // list entries the worker hashed (or encoded) in this pass (updated every 32 while it runs)
 const CPU_US = 5; // the worker thread's CPU time in the pass, µs (Linux; 0 elsewhere)
+const ERR = 6; // 1 when the pass failed on the worker (it still sets DONE)
 const PUBLISH_EVERY = 64;
 /** Polls of the published count before the worker sleeps (a futex wake costs a time slice on a busy box). */
 const SPIN = 2000;
@@ -40,7 +51,9 @@ const { readFileSync } = require("node:fs");
 function cpuNs() {
   try { return Number(readFileSync("/proc/thread-self/schedstat", "utf8").split(" ")[0]); } catch { return 0; }
 }
-let u8, i8, i32, f64, list, ctl;
+let u8, i8, i32, u32, f64, list, ctl, slab, meta, out, ends, opos;
+// Views per arena id: one worker serves every store's arena (passes run one at a time).
+const arenas = new Map();
 const buf = Buffer.alloc(128);
 const views = [];
 for (let n = 0; n <= 128; n++) views.push(buf.subarray(0, n));
@@ -49,6 +62,18 @@ function putNN(pos, n) {
   while (z >= 128) { buf[pos++] = (z % 128) | 128; z = Math.floor(z / 128); }
   buf[pos++] = z;
   return pos;
+}
+// Leaf j of the pass: meta[4j..4j+3] = slot, offset of its preimage in slab, preimage length up to
+// the value hash, value length; the value's bytes follow the 32 bytes left for its hash.
+function hashLeaf(j) {
+  const s = meta[j * 4], off = meta[j * 4 + 1], pre = meta[j * 4 + 2], vlen = meta[j * 4 + 3];
+  const vs = off + pre + 32;
+  const vh = hash("sha256", slab.subarray(vs, vs + vlen), "latin1");
+  for (let k = 0; k < 32; k++) slab[off + pre + k] = vh.charCodeAt(k);
+  const h = hash("sha256", slab.subarray(off, vs), "latin1");
+  const o = s * 64;
+  for (let k = 0; k < 32; k++) u8[o + k] = h.charCodeAt(k);
+  u8[o + 45] |= 1;
 }
 function hashInner(s, version) {
   const o = s * 64;
@@ -67,27 +92,70 @@ function hashInner(s, version) {
   for (let i = 0; i < 32; i++) u8[o + i] = h.charCodeAt(i);
   u8[o + 45] |= 1;
 }
+function putUv(p, n) {
+  while (n >= 128) { out[p++] = (n % 128) | 128; n = Math.floor(n / 128); }
+  out[p++] = n;
+  return p;
+}
+// Encode pass entry i: inner slot list[i] (node key and children final), its key at
+// slab[meta[4i], +meta[4i+1]); its body (nodedb.ts writeBody format) goes to out, end in ends[i].
+function encodeInner(i) {
+  const s = list[i], ko = meta[i * 4], kl = meta[i * 4 + 1], o = s * 64;
+  let p = opos;
+  out[p++] = 1;
+  p = putUv(p, i8[o + 44]);
+  p = putUv(p, f64[s * 8 + 7]);
+  p = putUv(p, kl);
+  for (let k = 0; k < kl; k++) out[p + k] = slab[ko + k];
+  p += kl;
+  for (let side = 8; side <= 9; side++) {
+    const c = i32[s * 16 + side], co = c * 64;
+    for (let k = 0; k < 32; k++) out[p + k] = u8[co + k];
+    p += 32;
+    p = putUv(p, f64[c * 8 + 6]);
+    p = putUv(p, u32[c * 16 + 10]);
+  }
+  opos = p;
+  ends[i] = p;
+}
 parentPort.on("message", (m) => {
   if (m.arena !== undefined) {
-    u8 = new Uint8Array(m.arena); i8 = new Int8Array(m.arena); i32 = new Int32Array(m.arena); f64 = new Float64Array(m.arena);
+    arenas.set(m.id, [new Uint8Array(m.arena), new Int8Array(m.arena), new Int32Array(m.arena), new Uint32Array(m.arena), new Float64Array(m.arena)]);
   }
+  if (m.out !== undefined) out = new Uint8Array(m.out);
+  if (m.ends !== undefined) ends = new Int32Array(m.ends);
   if (m.list !== undefined) list = new Int32Array(m.list);
+  if (m.slab !== undefined) slab = new Uint8Array(m.slab);
+  if (m.meta !== undefined) meta = new Int32Array(m.meta);
   if (m.ctl !== undefined) ctl = new Int32Array(m.ctl);
   if (m.version === undefined) return;
   const c0 = cpuNs();
   let i = 0;
-  for (;;) {
-    const sig = Atomics.load(ctl, ${SIG});
-    const end = Atomics.load(ctl, ${END});
-    const pub = Atomics.load(ctl, ${PUB});
-    for (; i < pub; i++) {
-      hashInner(list[i], m.version);
-      if ((i & 31) === 31) Atomics.store(ctl, ${HASHED}, i + 1);
+  try {
+    if (m.fail === true) throw new Error("injected failure (test)");
+    [u8, i8, i32, u32, f64] = arenas.get(m.id);
+    opos = 0;
+    const encode = m.encode === true;
+    for (;;) {
+      const sig = Atomics.load(ctl, ${SIG});
+      const end = Atomics.load(ctl, ${END});
+      const pub = Atomics.load(ctl, ${PUB});
+      for (; i < pub; i++) {
+        if (encode) encodeInner(i);
+        else {
+          const x = list[i];
+          if (x > 0) hashInner(x, m.version);
+          else hashLeaf(-x - 1);
+        }
+        if ((i & 31) === 31) Atomics.store(ctl, ${HASHED}, i + 1);
+      }
+      if (end === 1) break; // pub was read after end: final
+      let spin = m.spin;
+      while (spin-- > 0 && Atomics.load(ctl, ${SIG}) === sig);
+      if (spin < 0) Atomics.wait(ctl, ${SIG}, sig);
     }
-    if (end === 1) break; // pub was read after end: final
-    let spin = ${SPIN};
-    while (spin-- > 0 && Atomics.load(ctl, ${SIG}) === sig);
-    if (spin < 0) Atomics.wait(ctl, ${SIG}, sig);
+  } catch {
+    Atomics.store(ctl, ${ERR}, 1);
   }
   Atomics.store(ctl, ${HASHED}, i);
   Atomics.store(ctl, ${CPU_US}, Math.round((cpuNs() - c0) / 1000));
@@ -96,22 +164,60 @@ parentPort.on("message", (m) => {
 });
 `;
 
+/** What starts a pass on the worker (buffers only when new or replaced). */
+interface PassMessage {
+  version: number;
+  spin: number;
+  id: number;
+  encode?: boolean;
+  fail?: boolean;
+  arena?: ArrayBufferLike;
+  list?: ArrayBufferLike;
+  slab?: ArrayBufferLike;
+  meta?: ArrayBufferLike;
+  ends?: ArrayBufferLike;
+  out?: ArrayBufferLike;
+}
+
+export interface ArenaHashWorkerOptions {
+  /** Listed nodes the worker may be behind before the main thread hashes nodes itself (default 1,024; tests use 0). */
+  readonly maxLag?: number;
+  /** Smallest pass (slots allocated since the tree's last save) sent to the worker (default 2,000). */
+  readonly minNodes?: number;
+}
+
 /**
- * A worker thread hashing inner nodes of one shared arena (`new NodeArena(n, { shared: true })`).
- * Give it to ArenaTree (`hashWorker` option); `close()` ends the thread.
+ * A worker thread hashing inner nodes of ArenaTrees whose arenas are shared
+ * (`new NodeArena(n, { shared: true })`). One worker can serve several arenas (the multistore's
+ * stores): hash passes run one at a time on the main thread. Give it to ArenaTree (`hashWorker`
+ * option); `close()` ends the thread.
  */
 export class ArenaHashWorker {
   private readonly worker: Worker;
   private readonly ctl = new Int32Array(new SharedArrayBuffer(8 * 4));
   private list: Int32Array<ArrayBufferLike> = new Int32Array(0);
   private n = 0;
-  private sentBuffer: ArrayBufferLike | undefined;
+  /** Leaf preimages (key, 32 bytes for the value hash, value) written by the main thread for the worker. */
+  private slab: Buffer<ArrayBufferLike> = Buffer.alloc(0);
+  private slabPos = 0;
+  /** Per listed leaf: slot, offset in slab, preimage length before the value hash, value length. */
+  private meta: Int32Array<ArrayBufferLike> = new Int32Array(0);
+  private leaves = 0;
+  /** Slab bytes / leaves that did not fit in this pass (the next pass grows the buffers). */
+  private slabShort = 0;
+  private metaShort = 0;
+  /** Per arena: its id on the worker and the buffer last sent (an arena's buffer changes when it grows). */
+  private readonly sent = new WeakMap<NodeArena, { id: number; buffer: ArrayBufferLike }>();
+  private nextId = 1;
   private broken = false;
+  private failNext = false;
   /** Passes run and inner nodes the worker hashed (tests, benchmarks). */
   passes = 0;
   workerHashed = 0;
   /** Worker thread CPU over all passes, ms (Linux). */
   workerCpuMs = 0;
+  /** Main-thread time spent waiting for the worker at the end of passes, ms. */
+  waitMs = 0;
 
   private readonly maxLag: number;
 
@@ -121,47 +227,192 @@ export class ArenaHashWorker {
    */
   readonly minNodes: number;
 
-  /** `maxLag`: see lagging() (tests use 0 to mix main-thread and worker hashes densely); `minNodes`: default 2,000. */
-  constructor(
-    private readonly arena: NodeArena,
-    opts: { maxLag?: number; minNodes?: number } = {},
-  ) {
+  constructor(opts: ArenaHashWorkerOptions = {}) {
     this.maxLag = opts.maxLag ?? MAX_LAG;
     this.minNodes = opts.minNodes ?? 2000;
-    if (!(arena.u8.buffer instanceof SharedArrayBuffer)) throw new StoreError("ArenaHashWorker needs a NodeArena created with { shared: true }");
     this.worker = new Worker(WORKER_SRC, { eval: true });
     this.worker.unref();
     this.worker.postMessage({ ctl: this.ctl.buffer });
   }
 
+  /** Polls of the published count before the worker sleeps (A/B runs). */
+  spin = SPIN;
+
   /** Set false to hash serially (A/B runs in one process). */
   enabled = true;
+  /** Set false to hash leaves on the main thread (Round 6b; A/B runs in one process). */
+  leavesOnWorker = true;
 
   /** Whether passes can use the worker (false when disabled or after a failure: callers hash serially). */
   get usable(): boolean {
     return this.enabled && !this.broken;
   }
 
-  /** Starts a pass for working version `version`; `maxInner` bounds the inner nodes it may list. */
-  begin(version: number, maxInner: number): void {
-    const msg: { version: number; arena?: ArrayBufferLike; list?: ArrayBufferLike } = { version };
-    const buf = this.arena.u8.buffer;
-    if (buf !== this.sentBuffer) {
-      this.sentBuffer = buf;
+  /** Whether a pass over `arena` can use the worker (its records must be in a SharedArrayBuffer). */
+  canHash(arena: NodeArena): boolean {
+    return this.usable && arena.u8.buffer instanceof SharedArrayBuffer;
+  }
+
+  /** Test hook: the next pass fails on the worker (finish() then throws StoreError). */
+  failNextPass(): void {
+    this.failNext = true;
+  }
+
+  /** Starts a pass over `arena` for working version `version`; `maxInner` bounds the inner nodes it may list. */
+  begin(arena: NodeArena, version: number, maxInner: number): void {
+    const msg = this.prepare(arena, version, maxInner);
+    if (this.failNext) {
+      this.failNext = false;
+      msg.fail = true;
+    }
+    this.passes++;
+    this.worker.postMessage(msg);
+  }
+
+  /** The message starting a pass: buffers (re)sent when new or grown, control words reset. */
+  private prepare(arena: NodeArena, version: number, maxEntries: number): PassMessage {
+    const buf = arena.u8.buffer;
+    if (!(buf instanceof SharedArrayBuffer)) throw new StoreError("ArenaHashWorker needs a NodeArena created with { shared: true }");
+    let e = this.sent.get(arena);
+    const msg: PassMessage = { version, id: 0, spin: this.spin };
+    if (e === undefined) {
+      e = { id: this.nextId++, buffer: buf };
+      this.sent.set(arena, e);
+      msg.arena = buf;
+    } else if (e.buffer !== buf) {
+      e.buffer = buf;
       msg.arena = buf;
     }
-    if (this.list.length < maxInner) {
-      this.list = new Int32Array(new SharedArrayBuffer(Math.max(1024, maxInner * 2) * 4));
+    msg.id = e.id;
+    if (this.list.length < maxEntries) {
+      this.list = new Int32Array(new SharedArrayBuffer(Math.max(1024, maxEntries * 2) * 4));
       msg.list = this.list.buffer;
     }
+    if (this.slabShort > 0 || this.slab.length === 0) {
+      const size = Math.max(1 << 20, Math.ceil((this.slab.length + this.slabShort) * 1.5));
+      this.slab = Buffer.from(new SharedArrayBuffer(size));
+      msg.slab = this.slab.buffer;
+    }
+    if (this.metaShort > 0 || this.meta.length === 0) {
+      const n = Math.max(4096, Math.ceil((this.meta.length / 4 + this.metaShort) * 1.5));
+      this.meta = new Int32Array(new SharedArrayBuffer(n * 16));
+      msg.meta = this.meta.buffer;
+      this.ends = new Int32Array(new SharedArrayBuffer(n * 4));
+      msg.ends = this.ends.buffer;
+    }
+    if (this.outShort > 0 || this.out.length === 0) {
+      const size = Math.max(1 << 20, Math.ceil((this.out.length + this.outShort) * 1.5));
+      this.out = Buffer.from(new SharedArrayBuffer(size));
+      msg.out = this.out.buffer;
+    }
+    this.slabPos = 0;
+    this.slabShort = 0;
+    this.leaves = 0;
+    this.metaShort = 0;
+    this.outWorst = 0;
+    this.outShort = 0;
     const c = this.ctl;
     Atomics.store(c, PUB, 0);
     Atomics.store(c, END, 0);
     Atomics.store(c, DONE, 0);
     Atomics.store(c, HASHED, 0);
+    Atomics.store(c, ERR, 0);
     this.n = 0;
-    this.passes++;
+    return msg;
+  }
+
+  // ---- encode passes (ArenaNodeWriter): inner pages' bodies encoded on the worker ----
+
+  /** Encode passes run (tests, benchmarks). */
+  encodePasses = 0;
+  /** Inner nodes encoded on the worker. */
+  workerEncoded = 0;
+  private outWorst = 0;
+  private outShort = 0;
+  private out: Buffer<ArrayBufferLike> = Buffer.alloc(0);
+  private ends: Int32Array<ArrayBufferLike> = new Int32Array(0);
+
+  /**
+   * Starts an encode pass over `arena` (its inner nodes' node keys, heights, sizes and children
+   * final: during a save). False when the worker cannot be used (the caller encodes itself).
+   */
+  beginEncode(arena: NodeArena): boolean {
+    if (!this.canHash(arena)) return false;
+    const msg = this.prepare(arena, 0, arena.liveSlots);
+    msg.encode = true;
+    if (this.failNext) {
+      this.failNext = false;
+      msg.fail = true;
+    }
+    this.encodePasses++;
     this.worker.postMessage(msg);
+    return true;
+  }
+
+  /**
+   * Lists one page of inner slots (`keys`: the arena's key strings) for the worker to encode;
+   * returns the index of its first entry, or -1 when the pass's buffers cannot take it (the
+   * caller encodes the page itself; the next pass gets bigger buffers).
+   */
+  pushEncodePage(slots: readonly number[], keys: readonly (string | undefined)[]): number {
+    const count = slots.length;
+    let klens = 0;
+    for (let i = 0; i < count; i++) klens += keys[slots[i]!]!.length;
+    // A body is at most 1 + 3 varints (≤ 9 B) + key + 2 × (32 + 2 varints).
+    const worst = count * (1 + 27 + 2 * (32 + 18)) + klens;
+    const first = this.n;
+    let short = false;
+    if (first + count > this.list.length || first + count > this.ends.length) {
+      this.metaShort += count;
+      short = true;
+    }
+    if (this.slabPos + klens > this.slab.length) {
+      this.slabShort += klens;
+      short = true;
+    }
+    if (this.outWorst + worst > this.out.length) {
+      this.outShort += worst;
+      short = true;
+    }
+    if (short) return -1;
+    this.outWorst += worst;
+    const b = this.slab;
+    const m = this.meta;
+    for (let i = 0; i < count; i++) {
+      const s = slots[i]!;
+      const key = keys[s]!;
+      const klen = key.length;
+      const pos = this.slabPos;
+      if (klen <= 64) {
+        for (let j = 0; j < klen; j++) b[pos + j] = key.charCodeAt(j);
+      } else {
+        b.write(key, pos, klen, "latin1");
+      }
+      this.slabPos = pos + klen;
+      const j = this.n;
+      m[j * 4] = pos;
+      m[j * 4 + 1] = klen;
+      this.append(s);
+    }
+    return first;
+  }
+
+  /**
+   * Ends the encode pass and waits for the worker: the bodies (entry i ends at ends[i], the first
+   * starts at 0), or undefined when the worker failed (it is not used again; the caller encodes
+   * the pages itself).
+   */
+  finishEncode(): { out: Buffer; ends: Int32Array<ArrayBufferLike> } | undefined {
+    const hashed = this.workerHashed;
+    try {
+      this.finish();
+    } catch {
+      return undefined;
+    } finally {
+      this.workerEncoded += this.workerHashed - hashed;
+      this.workerHashed = hashed;
+    }
+    return { out: this.out, ends: this.ends };
   }
 
   /**
@@ -174,8 +425,63 @@ export class ArenaHashWorker {
 
   /** Lists inner slot `s` (its children are hashed or listed before it). */
   push(s: number): void {
+    this.append(s);
+  }
+
+  /**
+   * Lists leaf slot `s` with its key and value (latin1) at version `version`: its preimage is
+   * written here for the worker to hash. False when the pass's buffers are full (the caller hashes
+   * it; the next pass gets bigger buffers).
+   */
+  pushLeaf(s: number, key: string, value: string, version: number): boolean {
+    if (!this.leavesOnWorker) return false;
+    const klen = key.length;
+    const vlen = value.length;
+    const need = 17 + klen + 33 + vlen;
+    const start = this.slabPos;
+    if (start + need > this.slab.length) {
+      this.slabShort += need;
+      return false;
+    }
+    const j = this.leaves;
+    if ((j + 1) * 4 > this.meta.length) {
+      this.metaShort++;
+      return false;
+    }
+    const b = this.slab;
+    b[start] = 0; // height varint(0)
+    b[start + 1] = 2; // size varint(1)
+    let pos = putNonNegVarint(b, start + 2, version);
+    pos = putUvarint(b, pos, klen);
+    if (klen <= 64) {
+      for (let i = 0; i < klen; i++) b[pos + i] = key.charCodeAt(i);
+      pos += klen;
+    } else {
+      pos += b.write(key, pos, klen, "latin1");
+    }
+    b[pos++] = 0x20;
+    const pre = pos - start;
+    pos += 32;
+    if (vlen <= 64) {
+      for (let i = 0; i < vlen; i++) b[pos + i] = value.charCodeAt(i);
+      pos += vlen;
+    } else {
+      pos += b.write(value, pos, vlen, "latin1");
+    }
+    this.slabPos = pos;
+    const m = this.meta;
+    m[j * 4] = s;
+    m[j * 4 + 1] = start;
+    m[j * 4 + 2] = pre;
+    m[j * 4 + 3] = vlen;
+    this.leaves = j + 1;
+    this.append(-j - 1);
+    return true;
+  }
+
+  private append(x: number): void {
     const n = this.n;
-    this.list[n] = s;
+    this.list[n] = x;
     this.n = n + 1;
     if ((n + 1) % PUBLISH_EVERY === 0) {
       Atomics.store(this.ctl, PUB, n + 1);
@@ -184,13 +490,18 @@ export class ArenaHashWorker {
     }
   }
 
-  /** Ends the pass and waits until the worker hashed every listed node. */
+  /**
+   * Ends the pass and waits until the worker hashed every listed node. A failed or wedged worker
+   * is never used again and the pass throws StoreError (the listed nodes stay unhashed: the
+   * caller's next hash pass hashes them serially).
+   */
   finish(): void {
     const c = this.ctl;
     Atomics.store(c, PUB, this.n);
     Atomics.store(c, END, 1);
     Atomics.add(c, SIG, 1);
     Atomics.notify(c, SIG);
+    const t0 = performance.now();
     let waited = 0;
     while (Atomics.load(c, DONE) === 0) {
       if (waited >= WAIT_MS) {
@@ -201,10 +512,17 @@ export class ArenaHashWorker {
       Atomics.wait(c, DONE, 0, 1000);
       waited += 1000;
     }
+    this.waitMs += performance.now() - t0;
     this.workerHashed += Atomics.load(c, HASHED);
     this.workerCpuMs += Atomics.load(c, CPU_US) / 1000;
+    if (Atomics.load(c, ERR) !== 0) {
+      this.broken = true;
+      void this.worker.terminate();
+      throw new StoreError("arena hash worker failed during a pass");
+    }
   }
 
+  /** Ends the thread (idempotent). */
   close(): Promise<number> {
     this.broken = true;
     return this.worker.terminate();

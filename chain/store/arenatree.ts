@@ -6,8 +6,8 @@
  * storetree.ts (README "Round 6").
  *
  * One pass per new node at save: the hash pass that hashes every unsaved node records them in
- * post-order (= save order), and saveVersion walks that list (see `order`). Inner nodes can be
- * hashed on a second thread (`hashWorker`, arenahash.ts).
+ * post-order (= save order), and saveVersion walks that list (see `order`). New nodes can be
+ * hashed, and inner pages encoded, on a second thread (`hashWorker`, arenahash.ts, arenawriter.ts).
  *
  * Slot lifetime. Working (unsaved, version 0) nodes have exactly one parent and are changed in
  * place; when one drops out of the working tree its slot is freed at once. Saved nodes are
@@ -88,10 +88,11 @@ function hashSlotListed(a: NodeArena, s: number, version: number, list: SlotList
 }
 
 /**
- * hashSlotListed with inner nodes hashed by `w` on its thread: leaves are hashed here, inner nodes
- * listed for the worker (which hashes them in list order, i.e. children first) — except while the
- * worker lags behind, when an inner node whose children were hashed here (or were clean) is
- * hashed here too. Returns true when `s` is hashed on return (false: listed, hashed later).
+ * hashSlotListed with the nodes hashed by `w` on its thread: leaves (their preimages copied for it)
+ * and inner nodes are listed for the worker, which hashes them in list order, i.e. children first —
+ * except while the worker lags behind, when a leaf, or an inner node whose children were hashed
+ * here (or were clean), is hashed here. Returns true when `s` is hashed on return (false: listed,
+ * hashed later).
  */
 function listForWorker(a: NodeArena, s: number, version: number, list: SlotList, w: ArenaHashWorker): boolean {
   if (a.hashed(s)) return true;
@@ -106,8 +107,10 @@ function listForWorker(a: NodeArena, s: number, version: number, list: SlotList,
     w.push(s);
     return false;
   }
-  hashOne(a, s, version);
   list.push(s);
+  // Leaves too go to the worker (their preimage copied into its buffer) unless it lags behind.
+  if (!w.lagging() && w.pushLeaf(s, a.keys[s]!, a.vals[s]!, version)) return false;
+  hashOne(a, s, version);
   return true;
 }
 
@@ -144,8 +147,9 @@ export interface ArenaTreeOptions {
    */
   readonly keepVersions?: number;
   /**
-   * Hashes inner nodes on a second thread (arenahash.ts; the arena must be shared). Off by
-   * default: README "Round 6" has the figures.
+   * Hashes new nodes on a second thread (arenahash.ts; only when the arena is shared, else
+   * serially); ArenaNodeWriter given it encodes inner pages there too. Off by default: README
+   * "Round 6b" and "Round 7" have the figures.
    */
   readonly hashWorker?: ArenaHashWorker;
 }
@@ -153,7 +157,8 @@ export interface ArenaTreeOptions {
 export class ArenaTree {
   readonly arena: NodeArena;
   private readonly loader: ArenaLoader | undefined;
-  private readonly hashWorker: ArenaHashWorker | undefined;
+  /** The hashWorker option (ArenaNodeWriter uses it to encode inner pages at save). */
+  readonly hashWorker: ArenaHashWorker | undefined;
   /** Working root slot (0 = empty). */
   root = 0;
   /** Root slot of the last saved version. */
@@ -274,8 +279,8 @@ export class ArenaTree {
         this.unsavedHashed = true;
         this.order.n = 0;
         const w = this.hashWorker;
-        if (w !== undefined && w.usable && a.allocs - this.allocsAtSave >= w.minNodes) {
-          w.begin(this.workingVersion, a.liveSlots);
+        if (w !== undefined && a.allocs - this.allocsAtSave >= w.minNodes && w.canHash(a)) {
+          w.begin(a, this.workingVersion, a.liveSlots);
           try {
             listForWorker(a, this.root, this.workingVersion, this.order, w);
           } finally {

@@ -7,6 +7,7 @@ import { crc32 } from "node:zlib";
 import { StoreError } from "./types";
 import * as enc from "./encoding";
 import { NodeArena } from "./arena";
+import type { ArenaHashWorker } from "./arenahash";
 import { LEAF_NONCE_BASE } from "./iavl";
 import { PAGE_SIZE, RecordSink, StoreKeys, frameInnerPage, pageOf } from "./nodedb";
 
@@ -63,17 +64,29 @@ function writeBody(out: Buffer, pos: number, a: NodeArena, s: number): number {
 let encScratch = Buffer.allocUnsafe(64 * 1024);
 let recScratch = Buffer.allocUnsafe(64 * 1024);
 
+/** Pages a save encodes itself before it hands the rest to the worker (small saves stay local). */
+const LOCAL_PAGES = 8;
+
 /**
  * Collects one version's new slots (in save order: inner nonces ascending) into leaf records and
- * inner pages for `sink` (which copies them; the buffers are reused).
+ * inner pages for `sink` (which copies them; the buffers are reused). With a `worker` (the tree's
+ * hash worker) the inner pages after the first LOCAL_PAGES have their bodies encoded on the
+ * worker while this thread encodes the leaves; they are framed and handed to `sink` in finish()
+ * (same records; the batch holds them in another order, which LevelDB does not keep).
  */
 export class ArenaNodeWriter {
   private pending: number[] = [];
   private inner = 0;
+  private localPages = 0;
+  /** 1: pages go to the worker, -1: it could not be used, 0: not tried yet. */
+  private wState = 0;
+  /** Pages handed to the worker: their slots and first entry. */
+  private readonly wPages: { slots: number[]; first: number }[] = [];
   constructor(
     private readonly arena: NodeArena,
     private readonly keys: StoreKeys,
     private readonly sink: RecordSink,
+    private readonly worker?: ArenaHashWorker,
   ) {}
 
   add(s: number): void {
@@ -94,9 +107,26 @@ export class ArenaNodeWriter {
     if (this.pending.length === PAGE_SIZE) this.flush();
   }
 
-  /** Writes the last partial page; returns the number of inner nodes written. */
+  /** Writes the last partial page and the worker's pages; returns the number of inner nodes written. */
   finish(version: number): number {
     if (this.pending.length > 0) this.flush();
+    if (this.wState === 1) {
+      const r = this.worker!.finishEncode();
+      const a = this.arena;
+      for (const { slots, first } of this.wPages) {
+        if (r === undefined) {
+          this.encodePage(slots); // the worker failed: same page from here
+          continue;
+        }
+        const count = slots.length;
+        const start = first === 0 ? 0 : r.ends[first - 1]!;
+        const ends: number[] = new Array<number>(count);
+        for (let i = 0; i < count; i++) ends[i] = r.ends[first + i]! - start;
+        const out = frameInnerPage(r.out.subarray(start), ends, count);
+        const s0 = slots[0]!;
+        this.sink.put(this.keys.nodeTmp(a.version(s0), pageOf(a.nonce(s0))), out);
+      }
+    }
     if (this.inner > 0) {
       const k = new Uint8Array(uvarintSize(this.inner));
       putUvarint(k, 0, this.inner);
@@ -106,9 +136,24 @@ export class ArenaNodeWriter {
   }
 
   private flush(): void {
-    const a = this.arena;
     const slots = this.pending;
     this.pending = [];
+    const w = this.worker;
+    if (w !== undefined && this.wState >= 0 && ++this.localPages > LOCAL_PAGES) {
+      if (this.wState === 0) this.wState = w.beginEncode(this.arena) ? 1 : -1;
+      if (this.wState === 1) {
+        const first = w.pushEncodePage(slots, this.arena.keys);
+        if (first >= 0) {
+          this.wPages.push({ slots, first });
+          return;
+        }
+      }
+    }
+    this.encodePage(slots);
+  }
+
+  private encodePage(slots: number[]): void {
+    const a = this.arena;
     const count = slots.length;
     let need = 0;
     for (let i = 0; i < count; i++) need += 1 + 3 * 9 + a.keys[slots[i]!]!.length + 2 * (32 + 2 * 9);

@@ -26,6 +26,7 @@ import {
 import { CacheKV, CacheMulti, Latin1Read, Latin1Value, latin1ToBytes, validateKey, validateValue } from "./cachekv";
 import { IavlTree, LEAF_NONCE_BASE, Node } from "./iavl";
 import { ArenaLiveTree, IavlLiveTree, LiveTree, ReadTree, WarmUpStats } from "./storetree";
+import { ArenaHashWorker, ArenaHashWorkerOptions } from "./arenahash";
 import { commitKey, DbNodeLoader, META_KEY, orphanKey, PAGE_SIZE, pageOf, StoreKeys, TAG_COMMIT } from "./nodedb";
 import { bytesToKey, compareStrings, EMPTY_HASH, fromHex, keyToBytes, prefixEnd, readBE64, readUvarint, toHex } from "./encoding";
 import { CommittedView, NO_FAST } from "./view";
@@ -71,6 +72,11 @@ export const DEFAULT_ARENA = true;
  * the versions that rewrote the top of the tree (~900 page reads per 1M-key tree, 0.2–1 s at open).
  */
 export const DEFAULT_WARM_UP_DEPTH = 12;
+/**
+ * No hash worker unless `hashWorker` is set: it takes main-thread CPU off but costs more CPU in all,
+ * and a node's second core runs CometBFT (README "Round 7"; hashgrid.json "storeHashWorker").
+ */
+export const DEFAULT_HASH_WORKER = false;
 /** Depth above which nodes stay cached when a tree is trimmed (2^16 nodes, a few MB). */
 const EVICT_DEPTH = 16;
 
@@ -102,6 +108,13 @@ export interface InternalStoreOptions extends StoreOptions {
    * arena is pre-sized for a reopened tree's working set. Default DEFAULT_WARM_UP_DEPTH; 0 = none.
    */
   readonly warmUpDepth?: number;
+  /**
+   * Arena mode only: one worker thread (ArenaHashWorker, arenahash.ts) hashes the inner nodes of
+   * every store's large hash passes, from the stores' shared arenas; started on open, ended by
+   * close(). Same hashes and bytes. Default DEFAULT_HASH_WORKER; an object = on with those
+   * ArenaHashWorker options (tests: `{ minNodes: 0 }` sends every pass to the worker).
+   */
+  readonly hashWorker?: boolean | ArenaHashWorkerOptions;
 }
 
 export interface CommitStats {
@@ -181,11 +194,12 @@ class StoreState {
     private readonly db: DB,
     maxCachedValues: number,
     arena: boolean,
+    hashWorker: ArenaHashWorker | undefined,
   ) {
     this.committed = new ValueCache(maxCachedValues);
     this.keys = new StoreKeys(name);
     this.loader = new DbNodeLoader(db, this.keys);
-    this.tree = arena ? new ArenaLiveTree(this.loader) : new IavlLiveTree(this.loader);
+    this.tree = arena ? new ArenaLiveTree(this.loader, hashWorker) : new IavlLiveTree(this.loader);
     this.view = new TreeView(this);
     this.pending = new CacheKV(this.view);
   }
@@ -313,8 +327,12 @@ export class RootMultiStore implements CommitMultiStore {
   readonly arena: boolean;
   /** What the warm-up at open did, per store (metrics, benchmark). */
   readonly openStats: { warmUpMs: number; stores: Record<string, WarmUpStats> };
+  /** The worker hashing inner nodes (InternalStoreOptions.hashWorker), closed by close(). */
+  readonly hashWorker: ArenaHashWorker | undefined;
   /** Timings of the last commit (metrics, benchmark): ms spent per phase, batch size. */
   lastCommitStats: CommitStats | undefined;
+  /** Wall ms of the last workingHash(): applying pending writes to the trees, hashing them. */
+  lastWorkingHashStats: { applyMs: number; hashMs: number } | undefined;
   /** Test hook: called with the prepared batch just before it is written (simulate a crash by throwing). */
   beforeWrite: (() => void) | undefined;
 
@@ -340,18 +358,25 @@ export class RootMultiStore implements CommitMultiStore {
     this.arena = opts.arena ?? DEFAULT_ARENA;
     this.commitInfo = { version: meta.version, appHash: meta.version === 0 ? EMPTY_HASH : fromHex(meta.appHash) };
     this.stores = new Map();
-    for (const n of names) {
-      const s = new StoreState(n, db, this.maxCachedValues, this.arena);
-      const r = record?.stores.find((x) => x.name === n);
-      s.tree.openSaved(meta.version, r?.root ?? null, r === undefined ? EMPTY_HASH : fromHex(r.hash));
-      this.committedTrees.set(n, s.tree.committed());
-      this.stores.set(n, s);
+    const hw = opts.hashWorker ?? DEFAULT_HASH_WORKER;
+    this.hashWorker = this.arena && hw !== false ? new ArenaHashWorker(hw === true ? {} : hw) : undefined;
+    try {
+      for (const n of names) {
+        const s = new StoreState(n, db, this.maxCachedValues, this.arena, this.hashWorker);
+        const r = record?.stores.find((x) => x.name === n);
+        s.tree.openSaved(meta.version, r?.root ?? null, r === undefined ? EMPTY_HASH : fromHex(r.hash));
+        this.committedTrees.set(n, s.tree.committed());
+        this.stores.set(n, s);
+      }
+      const t0 = process.hrtime.bigint();
+      const warm: Record<string, WarmUpStats> = {};
+      const depth = opts.warmUpDepth ?? DEFAULT_WARM_UP_DEPTH;
+      for (const [n, s] of this.stores) warm[n] = s.warmUp(depth, this.maxCachedNodes);
+      this.openStats = { warmUpMs: Number(process.hrtime.bigint() - t0) / 1e6, stores: warm };
+    } catch (e) {
+      void this.hashWorker?.close();
+      throw e;
     }
-    const t0 = process.hrtime.bigint();
-    const warm: Record<string, WarmUpStats> = {};
-    const depth = opts.warmUpDepth ?? DEFAULT_WARM_UP_DEPTH;
-    for (const [n, s] of this.stores) warm[n] = s.warmUp(depth, this.maxCachedNodes);
-    this.openStats = { warmUpMs: Number(process.hrtime.bigint() - t0) / 1e6, stores: warm };
   }
 
   static async open(opts: InternalStoreOptions): Promise<RootMultiStore> {
@@ -447,8 +472,11 @@ export class RootMultiStore implements CommitMultiStore {
   workingHash(): Bytes {
     this.check();
     const roots: StoreRoot[] = [];
+    let applyMs = 0;
+    let hashMs = 0;
     for (const name of this.storeNames) {
       const s = this.stores.get(name)!;
+      const t0 = performance.now();
       try {
         s.applyPending();
       } catch (e) {
@@ -456,8 +484,12 @@ export class RootMultiStore implements CommitMultiStore {
         this.broken = `applying pending writes to "${name}" failed (${(e as Error).message})`;
         throw e;
       }
+      const t1 = performance.now();
       roots.push({ name, hash: s.wrapCall(() => s.tree.workingHash(), "hashing") });
+      applyMs += t1 - t0;
+      hashMs += performance.now() - t1;
     }
+    this.lastWorkingHashStats = { applyMs, hashMs };
     return commitInfoHash(roots);
   }
 
@@ -775,6 +807,7 @@ export class RootMultiStore implements CommitMultiStore {
   }
 
   async close(): Promise<void> {
+    await this.hashWorker?.close();
     await this.db.close();
   }
 

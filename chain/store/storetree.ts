@@ -7,6 +7,8 @@
  */
 import { ArenaTree } from "./arenatree";
 import { ArenaNodeWriter } from "./arenawriter";
+import { NodeArena } from "./arena";
+import type { ArenaHashWorker } from "./arenahash";
 import { IavlTree, LEAF_NONCE_BASE, LenderCursor, NOT_SHARED, NodeLender, Node } from "./iavl";
 import { DbNodeLoader, NodeWriter, RecordSink, StoreKeys } from "./nodedb";
 import type { ProvableTree } from "./proofs";
@@ -176,8 +178,9 @@ export class IavlLiveTree implements LiveTree {
 
 export class ArenaLiveTree implements LiveTree {
   readonly tree: ArenaTree;
-  constructor(loader: DbNodeLoader) {
-    this.tree = new ArenaTree({ loader });
+  /** With `hashWorker` the arena is shared and inner nodes are hashed on that thread (arenahash.ts). */
+  constructor(loader: DbNodeLoader, hashWorker?: ArenaHashWorker) {
+    this.tree = hashWorker === undefined ? new ArenaTree({ loader }) : new ArenaTree({ loader, hashWorker, arena: new NodeArena(1024, { shared: true }) });
   }
   get version(): number {
     return this.tree.version;
@@ -227,7 +230,7 @@ export class ArenaLiveTree implements LiveTree {
     return this.tree.iterate(start, end, reverse);
   }
   save(keys: StoreKeys, sink: RecordSink): { hash: Uint8Array; root: [number, number] | null } {
-    const writer = new ArenaNodeWriter(this.tree.arena, keys, sink);
+    const writer = new ArenaNodeWriter(this.tree.arena, keys, sink, this.tree.hashWorker);
     const hash = this.tree.saveVersion((s) => writer.add(s));
     writer.finish(this.tree.version);
     return { hash, root: this.tree.rootNodeKey() };

@@ -139,22 +139,26 @@ export class BytesOnly implements KVStore {
 }
 
 /** Live-tree mode of the stores `openStore` opens (set per block by `forEachTreeMode`). */
-export const storeMode = { arena: false };
+export const storeMode = { arena: false, hashWorker: false };
 
 /**
- * Runs the tests `body` declares twice: with IavlTree live trees and with ArenaTree live trees
- * (`InternalStoreOptions.arena`); `openStore` follows the mode of the block it runs in.
+ * Runs the tests `body` declares three times: with IavlTree live trees, with ArenaTree live trees
+ * (`InternalStoreOptions.arena`) and with ArenaTree live trees hashed by a worker thread from the
+ * smallest pass on (`hashWorker`); `openStore` follows the mode of the block it runs in.
  */
 export function forEachTreeMode(body: (arena: boolean) => void): void {
   describe.each([
-    ["IavlTree", false],
-    ["ArenaTree", true],
-  ])("%s live trees", (_name, arena) => {
+    ["IavlTree", false, false],
+    ["ArenaTree", true, false],
+    ["ArenaTree + hash worker", true, true],
+  ])("%s live trees", (_name, arena, worker) => {
     beforeAll(() => {
       storeMode.arena = arena as boolean;
+      storeMode.hashWorker = worker as boolean;
     });
     afterAll(() => {
       storeMode.arena = false;
+      storeMode.hashWorker = false;
     });
     body(arena as boolean);
   });
@@ -162,7 +166,7 @@ export function forEachTreeMode(body: (arena: boolean) => void): void {
 
 /** openMultiStore in the current `storeMode` (an explicit `arena` option wins). */
 export async function openStore(opts: InternalStoreOptions): Promise<RootMultiStore> {
-  return RootMultiStore.open({ arena: storeMode.arena, ...opts });
+  return RootMultiStore.open({ arena: storeMode.arena, hashWorker: storeMode.hashWorker ? { minNodes: 0 } : false, ...opts });
 }
 
 /** A store's tree of committed version `v` loaded from disk (commit record root), whatever the live-tree mode. */

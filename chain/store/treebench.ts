@@ -6,6 +6,7 @@
  *
  * (default 1,000,000 keys, 10 blocks). `--worker` hashes inner nodes on a second thread
  * (ArenaHashWorker); `--worker-ab` alternates blocks with and without it and prints both;
+ * `--leaves-ab` alternates leaves hashed on the worker and on the main thread (with the worker);
  * `--order-ab` alternates saves walking the hash pass's list and saves walking the tree.
  *
  * Builds a tree of `keys` random 32-byte keys with 100-byte values (saved every 100,000), then 10
@@ -35,7 +36,7 @@ const ri = args.indexOf("--reuse-min");
 const REUSE_MIN = ri >= 0 ? Number(args[ri + 1]) : undefined;
 const bi = args.indexOf("--blocks");
 const BLOCKS = bi >= 0 ? Number(args[bi + 1]) : 10;
-const N = Number(args.find((a, i) => !a.startsWith("--") && (ri < 0 || i !== ri + 1) && (bi < 0 || i !== bi + 1)) ?? 1_000_000);
+const N = Number(args.find((a, i) => !a.startsWith("--") && (ri < 0 || i !== ri + 1) && (bi < 0 || i !== bi + 1) && args[i - 1] !== "--spin") ?? 1_000_000);
 /** Main-thread CPU ms (Linux, 10 ms ticks). */
 const mainCpu = (): number => {
   const st = readFileSync("/proc/thread-self/stat", "utf8");
@@ -64,8 +65,12 @@ const bytes = (n: number): Uint8Array => {
 const keys = new StoreKeys("bank");
 const sink = { put(): void {} };
 const live: Uint8Array[] = [];
-/** --worker: inner nodes hashed on a second thread (ArenaHashWorker) from a shared arena. */
-const WORKER = args.includes("--worker") || args.includes("--worker-ab");
+/** --worker: nodes hashed on a second thread (ArenaHashWorker) from a shared arena. */
+const WORKER = args.includes("--worker") || args.includes("--worker-ab") || args.includes("--leaves-ab");
+/** --leaves-ab: blocks alternate between leaves hashed on the worker (Round 7) and on the main thread (Round 6b). */
+const LEAVES_AB = args.includes("--leaves-ab");
+/** --no-encode: with the worker, inner pages are still encoded on the main thread (Round 6b). */
+const ENCODE_OFF = args.includes("--no-encode");
 /** --order-ab: blocks alternate between the save-order list of the hash pass and a save that walks the tree for it. */
 const ORDER_AB = args.includes("--order-ab");
 /** --worker-ab: blocks alternate with and without the worker (paired A/B in one process, same load). */
@@ -73,13 +78,15 @@ const WORKER_AB = args.includes("--worker-ab");
 /** --shared: the arena in a SharedArrayBuffer without the worker (what sharing alone costs). */
 const SHARED = WORKER || args.includes("--shared");
 const arena = ARENA ? new NodeArena(1024, { pageReuseMin: REUSE_MIN, shared: SHARED }) : undefined;
-const hashWorker = arena !== undefined && WORKER ? new ArenaHashWorker(arena) : undefined;
+const hashWorker = arena !== undefined && WORKER ? new ArenaHashWorker() : undefined;
+const si = args.indexOf("--spin");
+if (hashWorker !== undefined && si >= 0) hashWorker.spin = Number(args[si + 1]);
 const arenaTree = arena !== undefined ? new ArenaTree({ arena, hashWorker }) : undefined;
 const iavlTree = ARENA ? undefined : new IavlTree(undefined);
 const tree: IavlTree | ArenaTree = arenaTree ?? iavlTree!;
 const save = (): void => {
   if (arenaTree !== undefined) {
-    const w = new ArenaNodeWriter(arenaTree.arena, keys, sink);
+    const w = new ArenaNodeWriter(arenaTree.arena, keys, sink, ENCODE_OFF ? undefined : hashWorker);
     arenaTree.saveVersion((s) => w.add(s));
     w.finish(arenaTree.version);
   } else {
@@ -147,8 +154,9 @@ for (let b = 0; b < BLOCKS; b++) {
   }
   ops.sort((a, b) => Buffer.compare(a[0], b[0]));
   const c0 = mainCpu();
-  const ab = WORKER_AB || ORDER_AB ? b % 2 : 0;
+  const ab = WORKER_AB || ORDER_AB || LEAVES_AB ? b % 2 : 0;
   if (WORKER_AB) hashWorker!.enabled = ab === 1;
+  if (LEAVES_AB) hashWorker!.leavesOnWorker = ab === 1;
   forgetOrder = ORDER_AB && ab === 0;
   block(ops, phases[ab]!);
   cpu.push(mainCpu() - c0);
@@ -159,15 +167,15 @@ const gcAfter = mainCpu() - t;
 const mean = cpu.reduce((a, b) => a + b, 0) / cpu.length;
 console.log(`${ARENA ? `ArenaTree (reuse-min ${REUSE_MIN ?? "default"}${WORKER ? ", hash worker" : SHARED ? ", shared buffer" : ""})` : "IavlTree"}, keys ${N}: main-thread CPU per block ${cpu.join(" ")} ms, mean ${mean.toFixed(0)} ms`);
 const arenaMb = arenaTree === undefined ? "" : `, arena ${((arenaTree.arena.capacity * 64) / 1e6).toFixed(0)} MB (${arenaTree.arena.liveSlots} live slots, high water ${arenaTree.arena.highWater})`;
-for (let i = 0; i < (WORKER_AB || ORDER_AB ? 2 : 1); i++) {
+for (let i = 0; i < (WORKER_AB || ORDER_AB || LEAVES_AB ? 2 : 1); i++) {
   const p = phases[i]!;
   const ms = (ns: number): string => (ns / 1e6 / p.n).toFixed(0);
-  const label = WORKER_AB ? (i === 1 ? "with worker" : "serial") : ORDER_AB ? (i === 1 ? "save walks the hash pass's list" : "save walks the tree") : "per block";
+  const label = LEAVES_AB ? (i === 1 ? "leaves on the worker" : "leaves on the main thread") : WORKER_AB ? (i === 1 ? "with worker" : "serial") : ORDER_AB ? (i === 1 ? "save walks the hash pass's list" : "save walks the tree") : "per block";
   console.log(`${label} (schedstat, ${p.n} blocks): main CPU ${ms(p.cpu)} ms = apply ${ms(p.apply)} + workingHash ${ms(p.hash)} + save/encode ${ms(p.save)} ms; wall: workingHash ${ms(p.hashWall)} ms, block ${ms(p.blockWall)} ms${WORKER ? `; worker CPU ${(p.workerMs / p.n).toFixed(0)} ms` : ""}`);
 }
 console.log(`full GC ${gcBefore} ms before the blocks, ${gcAfter} ms after; heap ${(process.memoryUsage().heapUsed / 1e6).toFixed(0)} MB${arenaMb}`);
 console.log(`load average ${loadavg().map((x) => x.toFixed(1)).join(" ")}; tree size ${tree.size}, root ${Buffer.from(tree.workingHash()).toString("hex")}`);
 if (hashWorker !== undefined) {
-  console.log(`hash worker: ${hashWorker.passes} passes, ${hashWorker.workerHashed} inner nodes hashed on the worker`);
+  console.log(`hash worker: ${hashWorker.passes} passes, ${hashWorker.workerHashed} nodes hashed on the worker, main thread waited ${hashWorker.waitMs.toFixed(0)} ms in all`);
   void hashWorker.close();
 }

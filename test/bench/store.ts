@@ -6,6 +6,8 @@
  *   options: --keys N --blocks N --block-writes N --dir PATH --keep (keep the database)
  *            --no-sync (no fsync per commit) --profile FILE (CPU profile of the blocks phase, .cpuprofile)
  *            --arena / --iavl (or BENCH_ARENA=1 / 0): live trees on the node arena or IavlTree (default: the store's, DEFAULT_ARENA)
+ *            --worker / --no-worker (or BENCH_HASH_WORKER=1 / 0): tree nodes hashed on a worker thread (arena only; default DEFAULT_HASH_WORKER);
+ *            BENCH_HASH_SPIN=N: the worker's polls before it sleeps
  *
  * Phase 1 loads N keys (32-byte keys, 100-byte values) in large commits. Phase 2 runs blocks of
  * random writes (40% update, 40% insert, 20% delete) through a block branch, then workingHash()
@@ -20,7 +22,7 @@ import { runInNewContext } from "node:vm";
 import { join } from "node:path";
 import { Session } from "node:inspector";
 import { readFileSync, writeFileSync } from "node:fs";
-import { DEFAULT_ARENA, RootMultiStore } from "../../chain/store/multistore";
+import { DEFAULT_ARENA, DEFAULT_HASH_WORKER, RootMultiStore } from "../../chain/store/multistore";
 import { FixturePrng } from "../../chain/store/testutil";
 
 function arg(name: string, env: string, def: number): number {
@@ -40,6 +42,9 @@ const dirArg = process.argv.indexOf("--dir");
 const dir = dirArg >= 0 ? process.argv[dirArg + 1]! : mkdtempSync(join(tmpdir(), "hg-bench-"));
 const keep = process.argv.includes("--keep");
 const ARENA = process.argv.includes("--arena") ? true : process.argv.includes("--iavl") ? false : process.env.BENCH_ARENA !== undefined ? process.env.BENCH_ARENA === "1" : DEFAULT_ARENA;
+const HASH_WORKER =
+  ARENA &&
+  (process.argv.includes("--worker") ? true : process.argv.includes("--no-worker") ? false : process.env.BENCH_HASH_WORKER !== undefined ? process.env.BENCH_HASH_WORKER === "1" : DEFAULT_HASH_WORKER);
 
 const now = () => Number(process.hrtime.bigint()) / 1e6; // ms
 // Process CPU time (all threads, incl. GC and LevelDB's): the machine is shared, so wall-clock
@@ -103,12 +108,14 @@ class LiveKeys {
 }
 
 async function main(): Promise<void> {
-  console.log(`store benchmark: ${fmt(KEYS)} keys, ${BLOCKS} blocks x ${fmt(BLOCK_WRITES)} writes, live trees: ${ARENA ? "ArenaTree" : "IavlTree"}, db ${dir}`);
+  console.log(`store benchmark: ${fmt(KEYS)} keys, ${BLOCKS} blocks x ${fmt(BLOCK_WRITES)} writes, live trees: ${ARENA ? `ArenaTree${HASH_WORKER ? " + hash worker" : ""}` : "IavlTree"}, db ${dir}`);
   // --no-sync: skip fsync per commit (still atomic; a power loss may lose the last commits,
   // which CometBFT replays). Shows how much of the commit latency is the disk flush.
   const sync = !process.argv.includes("--no-sync");
-  const cms = (await RootMultiStore.open({ dir, storeNames: ["bank"], keepRecent: 100, sync, arena: ARENA })) as RootMultiStore;
+  const cms = (await RootMultiStore.open({ dir, storeNames: ["bank"], keepRecent: 100, sync, arena: ARENA, hashWorker: HASH_WORKER })) as RootMultiStore;
   console.log(`fsync per commit: ${sync}`);
+  // BENCH_HASH_SPIN=N: the worker's polls before it sleeps (A/B of ArenaHashWorker.spin).
+  if (cms.hashWorker !== undefined && process.env.BENCH_HASH_SPIN !== undefined) cms.hashWorker.spin = Number(process.env.BENCH_HASH_SPIN);
   const r = new FixturePrng("bench");
   const live = new LiveKeys(KEYS + BLOCKS * BLOCK_WRITES);
   const value = () => r.bytes(100);
@@ -170,6 +177,10 @@ async function main(): Promise<void> {
   const encodeMs: number[] = [];
   const commitCpu: number[] = [];
   let mainCpuMs = 0;
+  // Where a block's wall time goes (sums over the blocks, ms).
+  const wall = { branch: 0, apply: 0, hash: 0, encode: 0, prune: 0, write: 0 };
+  const hw = cms.hashWorker;
+  const w0 = { cpu: hw?.workerCpuMs ?? 0, wait: hw?.waitMs ?? 0, hashed: hw?.workerHashed ?? 0 };
   for (let b = 0; b < BLOCKS; b++) {
     // Generate the block's operations first so the PRNG is not timed.
     const ops: [Uint8Array, Uint8Array | null][] = [];
@@ -201,6 +212,7 @@ async function main(): Promise<void> {
     const t1 = now();
     cms.workingHash();
     const t2 = now();
+    const wh = cms.lastWorkingHashStats!; // before commit(), whose own workingHash() finds nothing to do
     const c2 = cpu();
     await cms.commit();
     const t3 = now();
@@ -215,6 +227,12 @@ async function main(): Promise<void> {
     applyMs.push(t2 - t1);
     commitMs.push(t3 - t2);
     const st = cms.lastCommitStats!;
+    wall.branch += t1 - start;
+    wall.apply += wh.applyMs;
+    wall.hash += wh.hashMs;
+    wall.encode += st.encodeMs;
+    wall.prune += st.pruneMs;
+    wall.write += st.writeMs;
     progress("blocks", b + 1, BLOCKS, `last ${fmt(t3 - start)} ms (apply+hash ${fmt(t2 - t1)}, commit ${fmt(t3 - t2)} = encode ${fmt(st.encodeMs)} + prune ${fmt(st.pruneMs)} + write ${fmt(st.writeMs)}; ${fmt(st.ops)} ops, ${fmt(st.bytes / 1e6)} MB)`);
   }
   gcObs.disconnect();
@@ -234,6 +252,12 @@ async function main(): Promise<void> {
   console.log(`GC during blocks (timed part): ${fmt(gcMs)} ms total, longest pause ${fmt(gcMax)} ms (${fmt(gcAllMs)} ms with the op generation); heap ${fmt(process.memoryUsage().heapUsed / 1e6)} MB, rss ${fmt(process.memoryUsage().rss / 1e6)} MB`);
   console.log(`writes/s including commit: ${fmt((BLOCKS * BLOCK_WRITES) / (totalMs / 1000))} wall-clock; ${fmt((BLOCKS * BLOCK_WRITES) / (blockCpu.reduce((a, b) => a + b, 0) / 1000))} per CPU-second`);
   console.log(`main-thread CPU per block (mean): ${fmt(mainCpuMs / BLOCKS)} ms (the rest is LevelDB compaction and V8 helper threads)`);
+  console.log(`process CPU per block (mean, all threads${hw !== undefined ? ", hash worker included" : ""}): ${fmt(blockCpu.reduce((a, b) => a + b, 0) / BLOCKS)} ms`);
+  if (hw !== undefined) {
+    console.log(`hash worker per block (mean): CPU ${fmt((hw.workerCpuMs - w0.cpu) / BLOCKS)} ms, ${fmt((hw.workerHashed - w0.hashed) / BLOCKS)} nodes hashed; main thread waiting for it ${((hw.waitMs - w0.wait) / BLOCKS).toFixed(1)} ms`);
+  }
+  const per = (x: number) => fmt(x / BLOCKS);
+  console.log(`block wall per phase (mean ms): branch writes ${per(wall.branch)}, apply to trees ${per(wall.apply)}, hash ${per(wall.hash)}, encode + batch build ${per(wall.encode)}, prune ${per(wall.prune)}, batch write + fsync ${per(wall.write)}`);
   {
     // What the tree costs the GC: one forced full collection with the tree in place.
     const g0 = now();
