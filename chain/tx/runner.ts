@@ -28,6 +28,7 @@ import { SignatureCache } from "./sigcache";
 import { VerifyPool } from "../crypto/verify-pool";
 import { preverifyBlock } from "./preverify";
 import { FifoMap } from "./fifo";
+import { leanMempoolAnte, type LeanOutcome } from "./leanante";
 
 export interface TxPipelineOptions {
   readonly modules: readonly Module[];
@@ -42,6 +43,8 @@ export interface TxPipelineOptions {
   readonly decodeCacheSize?: number;
   /** Pre-verify FinalizeBlock's unseen signatures on a second thread (default true; native verifier only). */
   readonly parallelVerify?: boolean;
+  /** CheckTx/ReCheckTx of the common tx shape through leanante.ts (default true; false: the general ante only, for tests). */
+  readonly leanMempool?: boolean;
 }
 
 /** Extra, optional inputs an App may give (additive to TxEnv). */
@@ -87,11 +90,11 @@ class DiscardedEvents extends BasicEventManager {
 }
 
 /** The result of a failed tx (a function, not a per-tx closure: this runs for every tx). */
-function failure(env: TxEnv, e: unknown, gasWanted: bigint, meter: GasMeter, events: readonly Event[] = []): { result: TxResult; msgResponses: AnyMsg[]; error: ChainError | Error } {
+function failure(env: TxEnv, e: unknown, gasWanted: bigint, gasUsed: bigint, events: readonly Event[] = []): { result: TxResult; msgResponses: AnyMsg[]; error: ChainError | Error } {
   const a = toAbciError(e);
   if (a.code === 1) env.logger.error({ err: e instanceof Error ? e.stack : String(e) }, "unexpected error in tx");
   return {
-    result: { code: a.code, codespace: a.codespace, log: a.log, data: new Uint8Array(0), gasWanted, gasUsed: meter.consumed(), events },
+    result: { code: a.code, codespace: a.codespace, log: a.log, data: new Uint8Array(0), gasWanted, gasUsed, events },
     msgResponses: [],
     error: e instanceof Error ? e : new Error(String(e)),
   };
@@ -112,6 +115,7 @@ export class TxPipeline implements TxRunner {
     this.minGasPrices = parseGasPrices(opt.minGasPrices ?? DEFAULT_MIN_GAS_PRICES);
     this.verifier = opt.verifier ?? getVerifier();
     this.sigCache = new SignatureCache(opt.sigCacheSize);
+    this.leanMempool = opt.leanMempool ?? true;
     if (opt.parallelVerify ?? true) {
       const pool = new VerifyPool(this.verifier);
       if (pool.parallel) this.pool = pool;
@@ -247,6 +251,27 @@ export class TxPipeline implements TxRunner {
     };
   }
 
+  private readonly leanMempool: boolean;
+
+  /** leanante.ts for the common shape; undefined (nothing written) hands the tx to the general ante. */
+  private tryLean(env: TxEnv, tx: DecodedTx, gasWanted: bigint): LeanOutcome | undefined {
+    try {
+      return leanMempoolAnte({
+        mode: env.mode,
+        height: env.header.height,
+        chainId: env.header.chainId,
+        store: env.store,
+        tx,
+        gasWanted,
+        minGasPrices: this.minGasPrices,
+        verifier: this.verifier,
+        sigCache: this.sigCache,
+      });
+    } catch {
+      return undefined; // e.g. an undecodable stored account: the general ante reports it
+    }
+  }
+
   private execute(env: TxEnv & TxEnvExtras, txBytes: Uint8Array): { result: TxResult; msgResponses: AnyMsg[]; error?: ChainError | Error } {
     const mode = env.mode;
     let gasWanted = 0n;
@@ -262,6 +287,13 @@ export class TxPipeline implements TxRunner {
           throw sdkErrors.InvalidGasLimit.wrap(`tx gas limit ${gasWanted} exceeds the block max gas ${maxBlockGas}; lower --gas`);
         }
         if (gasWanted > 9_223_372_036_854_775_807n) throw sdkErrors.InvalidGasLimit.wrap("gas limit exceeds int64");
+      }
+      if ((mode === "check" || mode === "recheck") && this.leanMempool) {
+        const lean = this.tryLean(env, tx, gasWanted);
+        if (lean !== undefined) {
+          if (lean.error !== undefined) return failure(env, lean.error, gasWanted, lean.gasUsed);
+          return { result: { code: 0, codespace: "", log: "", data: new Uint8Array(0), gasWanted, gasUsed: lean.gasUsed, events: [] }, msgResponses: [] };
+        }
       }
       meter = new BasicGasMeter(simulate ? 0n : gasWanted);
 
@@ -279,7 +311,7 @@ export class TxPipeline implements TxRunner {
           minGasPrices: this.minGasPrices,
         });
       } catch (e) {
-        return failure(env, e, gasWanted, meter);
+        return failure(env, e, gasWanted, meter.consumed());
       }
 
       if (mode === "check" || mode === "recheck") {
@@ -321,7 +353,7 @@ export class TxPipeline implements TxRunner {
             /* the block is full: the App stops including txs */
           }
         }
-        return failure(env, e, gasWanted, meter, events);
+        return failure(env, e, gasWanted, meter.consumed(), events);
       }
       msgStore.write();
       const data = encodeTxMsgData(msgResponses);
@@ -338,7 +370,7 @@ export class TxPipeline implements TxRunner {
         msgResponses,
       };
     } catch (e) {
-      return failure(env, e, gasWanted, meter);
+      return failure(env, e, gasWanted, meter.consumed());
     }
   }
 }
