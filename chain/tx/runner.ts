@@ -101,6 +101,8 @@ function failure(env: TxEnv, e: unknown, gasWanted: bigint, gasUsed: bigint, eve
 }
 
 export class TxPipeline implements TxRunner {
+  /** execute() writes env.store only as TxRunner.branchesItself says (ante branch; messages' branch on success; lean path on success) and catches everything. */
+  readonly branchesItself = true;
   readonly limits: TxLimits;
   readonly minGasPrices: GasPrice[];
   readonly verifier: Secp256k1Verifier;
