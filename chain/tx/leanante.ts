@@ -62,6 +62,21 @@ interface Shape {
   readonly fee: bigint;
   readonly memoBytes: number;
   readonly pubkey: Uint8Array | undefined;
+  /** Whether the fee meets `feeCheckedFor` (a pipeline's minimum gas prices: fixed per node). */
+  feeCheckedFor?: readonly GasPrice[];
+  feeOk?: boolean;
+}
+
+/** The fee collector's balance key per fee denom (latin1). */
+const collectorKeys = new Map<string, string>();
+function collectorBalanceKey(denom: string): string {
+  let k = collectorKeys.get(denom);
+  if (k === undefined) {
+    k = bytesToKey(balanceKey(FEE_COLLECTOR_ADDRESS, denom));
+    if (collectorKeys.size >= 256) collectorKeys.clear(); // only parsed fee denoms reach here
+    collectorKeys.set(denom, k);
+  }
+  return k;
 }
 
 /** null: not the lean shape (the general ante handles the tx). */
@@ -102,7 +117,7 @@ function deriveShape(tx: DecodedTx): Shape | null {
     signerStr: signers.strings[0],
     accountKey: bytesToKey(accountKey(signer)),
     payerBalanceKey: bytesToKey(balanceKey(signer, denom)),
-    collectorBalanceKey: bytesToKey(balanceKey(FEE_COLLECTOR_ADDRESS, denom)),
+    collectorBalanceKey: collectorBalanceKey(denom),
     denom,
     fee: amount,
     memoBytes: Buffer.byteLength(tx.body.memo, "utf8"),
@@ -150,6 +165,12 @@ export interface LeanInput {
   readonly sigCache: SignatureCache;
 }
 
+function feeMeetsMinimum(s: Shape, gasLimit: bigint, prices: readonly GasPrice[]): boolean {
+  if (prices.length === 0) return true;
+  for (const p of prices) if ((p.denom === s.denom ? s.fee : 0n) >= requiredFee(p, gasLimit)) return true;
+  return false;
+}
+
 /** How often the lean path answered (tests check that it is actually taken). */
 export const leanStats = { passed: 0, badSignature: 0 };
 
@@ -181,18 +202,12 @@ export function leanMempoolAnte(o: LeanInput): LeanOutcome | undefined {
   if (BigInt(s.memoBytes) > params.maxMemoCharacters) return undefined;
   gas += sizeCost * tx.bytes.length;
 
-  // Minimum gas prices (both mempool modes), as the general ante.
-  const gasLimit = tx.fee.gasLimit;
-  if (o.minGasPrices.length > 0) {
-    let ok = false;
-    for (const p of o.minGasPrices) {
-      if ((p.denom === s.denom ? s.fee : 0n) >= requiredFee(p, gasLimit)) {
-        ok = true;
-        break;
-      }
-    }
-    if (!ok) return undefined;
+  // Minimum gas prices (both mempool modes), as the general ante; a pure function of the tx and the node's prices.
+  if (s.feeCheckedFor !== o.minGasPrices) {
+    s.feeOk = feeMeetsMinimum(s, tx.fee.gasLimit, o.minGasPrices);
+    s.feeCheckedFor = o.minGasPrices;
   }
+  if (!s.feeOk) return undefined;
 
   // The payer's account.
   const av = read(authStore, s.accountKey);
