@@ -34,7 +34,7 @@ import { DEFAULT_PARAMS as DEFAULT_AUTH_PARAMS } from "../../modules/auth/params
 import { balanceKey, decodeAmountLatin1, STORE_NAME as BANK_STORE } from "../../modules/bank/keys";
 import { MAX_AMOUNT, parseCoins } from "../../modules/bank/coins";
 import type { DecodedTx } from "./decode";
-import { memoHashHex, memoSigners } from "./ante";
+import { leanSlot, memoHashHex, memoSigners } from "./ante";
 import { requiredFee, type GasPrice } from "./fees";
 import type { SignatureCache } from "./sigcache";
 import { SIGN_MODE_DIRECT, directSignDigest } from "./signing";
@@ -79,14 +79,13 @@ function collectorBalanceKey(denom: string): string {
   return k;
 }
 
-/** null: not the lean shape (the general ante handles the tx). */
-const shapes = new WeakMap<DecodedTx, Shape | null>();
-
+/** The tx's Shape, or null when it is not the lean shape (the general ante handles it); memoized with the ante's per-tx statics. */
 function shapeOf(tx: DecodedTx): Shape | null {
-  let s = shapes.get(tx);
+  const slot = leanSlot(tx) as { lean?: Shape | null };
+  let s = slot.lean;
   if (s === undefined) {
     s = deriveShape(tx);
-    shapes.set(tx, s);
+    slot.lean = s;
   }
   return s;
 }
