@@ -210,7 +210,7 @@ export class App implements AbciApplication {
   // ---------------------------------------------------------------- mempool
 
   checkTx(req: RequestCheckTx): ResponseCheckTx {
-    const t0 = process.hrtime.bigint();
+    const t0 = this.metrics ? process.hrtime.bigint() : 0n;
     const mode: ExecMode = req.type === CheckTxType.RECHECK ? "recheck" : "check";
     const header: BlockHeader = {
       height: BigInt(this.store.lastCommit.version) + 1n,
