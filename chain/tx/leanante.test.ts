@@ -180,6 +180,10 @@ describe.each(["mem", "disk"] as const)("lean mempool ante = general ante (%s st
     // Public keys: another signer's key, none on a fresh account.
     expect(check(sign(x6!, 0n, { mutateAuthInfo: withPubkey(x7!.key.pub) }), "someone else's key").code).not.toBe(0);
     expect(check(sign(x6!, 0n, { includePubkey: false }), "no key on a fresh account").code).not.toBe(0);
+    // Bytes that do not decode, and a truncated tx.
+    expect(check(new Uint8Array([1, 2, 3]), "not a tx").code).not.toBe(0);
+    const whole = sign(x6!, 0n);
+    expect(check(whole.subarray(0, whole.length - 5), "truncated").code).not.toBe(0);
     // Two signers (general path).
     const two = buildSignedTx({
       key: x6!.key,
