@@ -9,6 +9,9 @@ import { CheckTxType, type ResponseCheckTx } from "cosmjs-types/tendermint/abci/
 import { AuthInfo } from "cosmjs-types/cosmos/tx/v1beta1/tx";
 import { PubKey } from "cosmjs-types/cosmos/crypto/secp256k1/keys";
 import { TxPipeline } from "./runner";
+import { Params } from "cosmjs-types/cosmos/auth/v1beta1/auth";
+import { PARAMS_KEY as AUTH_PARAMS_KEY } from "../../modules/auth/keys";
+import { DEFAULT_PARAMS as DEFAULT_AUTH_PARAMS } from "../../modules/auth/params";
 import { leanStats } from "./leanante";
 import { CURVE_N } from "../crypto/secp256k1";
 import type { CacheMultiStore, CommitMultiStore } from "../store/types";
@@ -249,5 +252,26 @@ describe.each(["mem", "disk"] as const)("lean mempool ante = general ante (%s st
     expect(same(a, b, sign(fresh(), 0n, { fee: fee(BigInt(used + 100)) }), CheckTxType.NEW, "a little more (its collector balance write is one byte longer)").code).toBe(0);
     expect(leanStats.passed - before).toBe(4);
     expect(sigCacheDump(a)).toBe(sigCacheDump(b));
+  });
+  test("auth params changed between blocks: the lean path reads the new values (no stale params), same answers", async () => {
+    const keys = Array.from({ length: 6 }, (_, i) => keyFromSeed(`lean-params-${i}`));
+    const [a, b] = await twins(keys.map((k) => ({ address: k.address, amount: FUND })), kind);
+    const act: Actor[] = keys.map((key, i) => ({ key, number: FIRST_NUMBER + BigInt(i) }));
+    const before = leanStats.passed;
+    const r0 = same(a, b, sign(act[0]!, 0n), CheckTxType.NEW, "default params");
+    expect(r0.code).toBe(0);
+    // Governance-like change, written into both stores' pending state and committed with block 1.
+    const changed = Params.encode({ ...DEFAULT_AUTH_PARAMS, txSizeCostPerByte: 20n, maxMemoCharacters: 8n }).finish();
+    for (const c of [a, b]) {
+      c.store.getStore("auth").set(AUTH_PARAMS_KEY, changed);
+      c.app.finalizeBlock(blockReq(1n, []));
+      await c.app.commit();
+    }
+    const r1 = same(a, b, sign(act[1]!, 0n), CheckTxType.NEW, "new params");
+    expect(r1.code).toBe(0);
+    expect(r1.gasUsed).toBeGreaterThan(r0.gasUsed); // twice the tx-size gas
+    expect(same(a, b, sign(act[2]!, 0n, { memo: "123456789" }), CheckTxType.NEW, "memo over the new limit").code).not.toBe(0);
+    expect(same(a, b, sign(act[3]!, 0n, { memo: "12345678" }), CheckTxType.NEW, "memo at the new limit").code).toBe(0);
+    expect(leanStats.passed - before).toBe(3);
   });
 });
