@@ -210,7 +210,7 @@ export class App implements AbciApplication {
   // ---------------------------------------------------------------- mempool
 
   checkTx(req: RequestCheckTx): ResponseCheckTx {
-    const t0 = process.hrtime.bigint();
+    const t0 = this.metrics ? process.hrtime.bigint() : 0n;
     const mode: ExecMode = req.type === CheckTxType.RECHECK ? "recheck" : "check";
     const header: BlockHeader = {
       height: BigInt(this.store.lastCommit.version) + 1n,
@@ -601,16 +601,22 @@ export class App implements AbciApplication {
 
   // ---------------------------------------------------------------- helpers
 
-  /** Runs one tx in a nested branch of `parent`; writes it back when `alwaysKeep` or on success. Never throws. */
+  /**
+   * Runs one tx in a nested branch of `parent`; writes it back when `alwaysKeep` or on success.
+   * Never throws. A runner that `branchesItself` (chain/tx's TxPipeline) gets `parent` itself in
+   * CheckTx/ReCheckTx/FinalizeBlock: it writes only what this method would have kept (one branch
+   * layer less per tx and per store access).
+   */
   private runTx(mode: ExecMode, header: BlockHeader, block: BlockInfo, parent: MultiStoreView, tx: Uint8Array, alwaysKeep: boolean): TxResult {
-    const branch = parent.branch();
+    const direct = this.runner.branchesItself === true && mode !== "simulate";
+    const branch = direct ? undefined : parent.branch();
     try {
-      const r = this.runner.run({ mode, header, block, store: branch, logger: this.log }, tx);
-      if (alwaysKeep || r.code === 0) branch.write();
+      const r = this.runner.run({ mode, header, block, store: branch ?? parent, logger: this.log }, tx);
+      if (branch !== undefined && (alwaysKeep || r.code === 0)) branch.write();
       return r;
     } catch (e) {
       const { code, codespace, log } = toAbciError(e);
-      if (code === 1) this.log.error({ mode, err: (e as Error)?.message, stack: (e as Error)?.stack }, "tx runner threw (bug): tx failed, state untouched");
+      if (code === 1) this.log.error({ mode, err: (e as Error)?.message, stack: (e as Error)?.stack }, "tx runner threw (bug): tx failed");
       return { code, codespace, log, data: new Uint8Array(), gasWanted: 0n, gasUsed: 0n, events: [] };
     }
   }

@@ -201,6 +201,13 @@ export interface TxEnv {
 export interface TxRunner {
   run(env: TxEnv, tx: Uint8Array): TxResult;
   /**
+   * True when run() keeps env.store consistent by itself and never throws: in "check"/"recheck"
+   * it writes nothing unless the tx passes, in "finalize" exactly what must be kept (the ante's
+   * writes; the messages' only on success). The App then runs CheckTx and FinalizeBlock txs
+   * directly on its check state and block branch, without a branch per tx of its own.
+   */
+  readonly branchesItself?: boolean;
+  /**
    * Decode-only facts for block building (PrepareProposal / ProcessProposal, which no longer run
    * the ante): the tx's gas limit. A pure, deterministic function of the bytes; throws (a
    * ChainError, e.g. sdk/2 tx decode) when the bytes are not a well-formed tx. Optional: an app

@@ -6,7 +6,7 @@ import { secp256k1 } from "@noble/curves/secp256k1.js";
 import { createHash } from "node:crypto";
 import { fromBech32, moduleAddress, pubkeyToAddress, toBech32 } from "./address";
 import { ripemd160, sha256 } from "./hash";
-import { CURVE_N, HALF_N, availableVerifiers, getVerifier, isCanonicalLowS, isCanonicalLowSBigint } from "./secp256k1";
+import { CURVE_N, HALF_N, availableVerifiers, getVerifier, isCanonicalLowS, isCanonicalLowSBigint, keyCacheSize } from "./secp256k1";
 
 function vec(i: number) {
   const priv = new Uint8Array(createHash("sha256").update(`vector-${i}`).digest());
@@ -53,6 +53,38 @@ describe("secp256k1 verifiers", () => {
       const sig = (await Secp256k1.createSignature(digest, priv)).toFixedLength().subarray(0, 64);
       for (const v of availableVerifiers()) expect(v.verify(sig, digest, pub)).toBe(true);
     }
+  });
+
+  test("native: the decompressed-key cache never changes an answer (across slabs, off-curve keys never cached)", () => {
+    const native = getVerifier("native");
+    const noble = getVerifier("noble");
+    // 600 keys: more than one 512-key slab of cached 65-byte keys.
+    const many = Array.from({ length: 600 }, (_, i) => vec(1000 + i));
+    const before = keyCacheSize();
+    for (let round = 0; round < 2; round++) {
+      for (const [i, t] of many.entries()) {
+        const other = many[(i + 1) % many.length];
+        expect(native.verify(t.sig, t.digest, t.pub)).toBe(true);
+        expect(native.verify(t.sig, other.digest, t.pub)).toBe(false);
+        expect(native.verify(other.sig, other.digest, t.pub)).toBe(false); // someone else's signature under a cached key
+        expect(native.verify(highS(t.sig), t.digest, t.pub)).toBe(false);
+      }
+    }
+    expect(keyCacheSize()).toBeGreaterThanOrEqual(Math.min(before + 600, 65_536));
+    for (const t of many.slice(0, 20)) expect(noble.verify(t.sig, t.digest, t.pub)).toBe(true);
+    // A key whose x is not on the curve: rejected every time and never cached.
+    const offCurve = new Uint8Array(33).fill(0xff);
+    offCurve[0] = 0x03;
+    const size = keyCacheSize();
+    for (let i = 0; i < 3; i++) expect(native.verify(many[0].sig, many[0].digest, offCurve)).toBe(false);
+    expect(keyCacheSize()).toBe(size);
+    // The cache is keyed by the key's bytes, not the array: a copy or a view at an offset hits the same entry.
+    const t = many[7];
+    const padded = new Uint8Array(40);
+    padded.set(t.pub, 5);
+    expect(native.verify(t.sig, t.digest, padded.subarray(5, 38))).toBe(true);
+    expect(native.verify(t.sig, t.digest, Uint8Array.from(t.pub))).toBe(true);
+    expect(keyCacheSize()).toBe(size);
   });
 
   test("isCanonicalLowS boundaries", () => {

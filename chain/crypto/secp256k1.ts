@@ -7,6 +7,7 @@
  * [1, n-1], s <= n/2, valid compressed key) and tests run them on the same vectors.
  */
 import { secp256k1 as noble } from "@noble/curves/secp256k1.js";
+import { FifoMap } from "../tx/fifo";
 
 /** The curve order n and n/2. */
 export const CURVE_N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
@@ -81,6 +82,7 @@ const nobleVerifier: Secp256k1Verifier = {
 
 interface NativeBinding {
   ecdsaVerify(sig: Uint8Array, msg32: Uint8Array, pubkey: Uint8Array): boolean;
+  publicKeyConvert(pubkey: Uint8Array, compressed: boolean, output: Uint8Array): Uint8Array;
 }
 
 function loadNative(): NativeBinding | undefined {
@@ -95,12 +97,53 @@ function loadNative(): NativeBinding | undefined {
 
 const native = loadNative();
 
+/**
+ * Compressed key (its 33 bytes as a latin1 string) → the same point serialized uncompressed (65
+ * bytes). libsecp256k1 parses a compressed key by computing a square root (~5–7 µs, measured:
+ * `publicKeyConvert` costs that much); an uncompressed one only by checking the curve equation.
+ * An account signs many txs with one key, so each key is decompressed once. Results cannot change:
+ * the uncompressed bytes are the serialization of the very point the compressed key parses to, and
+ * a key that does not parse is never cached (its verification fails, as before). Bounded FIFO.
+ */
+export const KEY_CACHE_MAX = 65_536;
+const fullKeys = new FifoMap<string, Uint8Array>(KEY_CACHE_MAX);
+
+/** 65-byte outputs are carved from shared slabs (a fresh Uint8Array > 64 bytes is an off-heap allocation each). */
+const SLAB_KEYS = 512;
+let slab = new Uint8Array(0);
+let slabPos = 0;
+
+function fullKey(bind: NativeBinding, pubkey: Uint8Array): Uint8Array | undefined {
+  const k = Buffer.from(pubkey.buffer, pubkey.byteOffset, 33).toString("latin1");
+  const hit = fullKeys.get(k);
+  if (hit !== undefined) return hit;
+  if (slabPos + 65 > slab.length) {
+    slab = new Uint8Array(65 * SLAB_KEYS);
+    slabPos = 0;
+  }
+  const out = slab.subarray(slabPos, slabPos + 65);
+  try {
+    bind.publicKeyConvert(pubkey, false, out);
+  } catch {
+    return undefined; // not a point on the curve: not cached, the caller's verification fails
+  }
+  slabPos += 65;
+  fullKeys.set(k, out);
+  return out;
+}
+
+/** Keys held by the native verifier's decompressed-key cache (tests). */
+export function keyCacheSize(): number {
+  return fullKeys.size;
+}
+
 const nativeVerifier: Secp256k1Verifier | undefined = native && {
   name: "native",
   verify(sig, digest, pubkey) {
     if (digest.length !== 32 || !isCompressedPubkeyShape(pubkey) || !isCanonicalLowS(sig)) return false;
     try {
-      return native.ecdsaVerify(sig, digest, pubkey);
+      const full = fullKey(native, pubkey);
+      return full !== undefined && native.ecdsaVerify(sig, digest, full);
     } catch {
       return false; // invalid key (not on curve) etc.
     }

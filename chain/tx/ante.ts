@@ -62,6 +62,8 @@ interface TxStatics {
   sigEvents?: readonly string[];
   /** Per signer: the tx's public key derives the signer's address (only set once all do). */
   keysMatch?: true;
+  /** leanante.ts's derivations (null: not its shape). Kept here: one WeakMap entry per tx, not two. */
+  lean?: unknown;
 }
 const statics = new WeakMap<DecodedTx, TxStatics>();
 
@@ -74,6 +76,11 @@ export function memoSigners(tx: DecodedTx): { readonly bytes: readonly Uint8Arra
 export function memoHashHex(tx: DecodedTx): string {
   const st = txStatics(tx);
   return (st.hashHex ??= toHex(tx.hash));
+}
+
+/** The slot leanante.ts keeps its per-tx derivations in (undefined until it first looks). */
+export function leanSlot(tx: DecodedTx): { lean?: unknown } {
+  return txStatics(tx);
 }
 
 function txStatics(tx: DecodedTx): TxStatics {

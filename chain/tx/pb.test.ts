@@ -8,6 +8,7 @@ import { createHash } from "node:crypto";
 import { toBech32 } from "../crypto/address";
 import { decodeAccount, encodeAccount } from "../../modules/auth/account";
 import { encodeSignDoc, encodeTxMsgData } from "./pb";
+import { directSignDigest } from "./signing";
 
 const bytes = (seed: string, n: number) => Uint8Array.from({ length: n }, (_, i) => createHash("sha256").update(`${seed}/${i >> 5}`).digest()[i & 31]);
 // (2^31 itself is left out of the cross-check: cosmjs-types 0.11 encodes it as 00 00 00 00 00, a bug of
@@ -21,6 +22,19 @@ test("SignDoc", () => {
       const a = bytes(`a${i}`, (len * 7) % 300);
       const chainId = i % 2 ? "hashgrid-1" : "";
       expect(Buffer.from(encodeSignDoc(b, a, chainId, n))).toEqual(Buffer.from(SignDoc.encode({ bodyBytes: b, authInfoBytes: a, chainId, accountNumber: n }).finish()));
+    }
+  }
+});
+
+test("sign doc digest (reused buffer): sha256 of the canonical SignDoc, across sizes, chain ids and buffer growth", () => {
+  for (const [i, n] of u64s.entries()) {
+    for (const len of [0, 1, 127, 128, 1000, 5000]) {
+      const b = bytes(`b${i}`, len);
+      const a = bytes(`a${i}`, (len * 7) % 300);
+      for (const chainId of ["hashgrid-1", "", "other-chain-é"]) {
+        const want = createHash("sha256").update(SignDoc.encode({ bodyBytes: b, authInfoBytes: a, chainId, accountNumber: n }).finish()).digest();
+        expect(Buffer.from(directSignDigest(b, a, chainId, n))).toEqual(want);
+      }
     }
   }
 });

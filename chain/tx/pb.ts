@@ -74,6 +74,17 @@ export class PbWriter {
   finish(): Uint8Array {
     return this.buf.slice(0, this.pos);
   }
+
+  /** Starts over in the same buffer (a writer reused for short-lived encodings). */
+  reset(): this {
+    this.pos = 0;
+    return this;
+  }
+
+  /** The bytes written so far, as a view valid until the next write or reset (no copy). */
+  view(): Uint8Array {
+    return this.buf.subarray(0, this.pos);
+  }
 }
 
 /** cosmos.tx.v1beta1.SignDoc */
@@ -84,6 +95,21 @@ export function encodeSignDoc(bodyBytes: Uint8Array, authInfoBytes: Uint8Array, 
     .stringField(3, chainId)
     .uint64Field(4, accountNumber)
     .finish();
+}
+
+/**
+ * The SignDoc's bytes in a writer reused across calls, for callers that only hash them (the
+ * signature digest): no buffer allocation and no copy per tx. The view is valid until the next call.
+ */
+const signDocWriter = new PbWriter(1024);
+let lastChainId = "";
+let lastChainIdBytes = new Uint8Array(0);
+export function signDocScratch(bodyBytes: Uint8Array, authInfoBytes: Uint8Array, chainId: string, accountNumber: bigint): Uint8Array {
+  if (chainId !== lastChainId) {
+    lastChainIdBytes = te.encode(chainId);
+    lastChainId = chainId;
+  }
+  return signDocWriter.reset().bytesField(1, bodyBytes).bytesField(2, authInfoBytes).bytesField(3, lastChainIdBytes).uint64Field(4, accountNumber).view();
 }
 
 /** google.protobuf.Any */

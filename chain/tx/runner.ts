@@ -28,6 +28,7 @@ import { SignatureCache } from "./sigcache";
 import { VerifyPool } from "../crypto/verify-pool";
 import { preverifyBlock } from "./preverify";
 import { FifoMap } from "./fifo";
+import { leanMempoolAnte, type LeanOutcome } from "./leanante";
 
 export interface TxPipelineOptions {
   readonly modules: readonly Module[];
@@ -42,6 +43,8 @@ export interface TxPipelineOptions {
   readonly decodeCacheSize?: number;
   /** Pre-verify FinalizeBlock's unseen signatures on a second thread (default true; native verifier only). */
   readonly parallelVerify?: boolean;
+  /** CheckTx/ReCheckTx of the common tx shape through leanante.ts (default true; false: the general ante only, for tests). */
+  readonly leanMempool?: boolean;
 }
 
 /** Extra, optional inputs an App may give (additive to TxEnv). */
@@ -87,17 +90,19 @@ class DiscardedEvents extends BasicEventManager {
 }
 
 /** The result of a failed tx (a function, not a per-tx closure: this runs for every tx). */
-function failure(env: TxEnv, e: unknown, gasWanted: bigint, meter: GasMeter, events: readonly Event[] = []): { result: TxResult; msgResponses: AnyMsg[]; error: ChainError | Error } {
+function failure(env: TxEnv, e: unknown, gasWanted: bigint, gasUsed: bigint, events: readonly Event[] = []): { result: TxResult; msgResponses: AnyMsg[]; error: ChainError | Error } {
   const a = toAbciError(e);
   if (a.code === 1) env.logger.error({ err: e instanceof Error ? e.stack : String(e) }, "unexpected error in tx");
   return {
-    result: { code: a.code, codespace: a.codespace, log: a.log, data: new Uint8Array(0), gasWanted, gasUsed: meter.consumed(), events },
+    result: { code: a.code, codespace: a.codespace, log: a.log, data: new Uint8Array(0), gasWanted, gasUsed, events },
     msgResponses: [],
     error: e instanceof Error ? e : new Error(String(e)),
   };
 }
 
 export class TxPipeline implements TxRunner {
+  /** execute() writes env.store only as TxRunner.branchesItself says (ante branch; messages' branch on success; lean path on success) and catches everything. */
+  readonly branchesItself = true;
   readonly limits: TxLimits;
   readonly minGasPrices: GasPrice[];
   readonly verifier: Secp256k1Verifier;
@@ -112,6 +117,7 @@ export class TxPipeline implements TxRunner {
     this.minGasPrices = parseGasPrices(opt.minGasPrices ?? DEFAULT_MIN_GAS_PRICES);
     this.verifier = opt.verifier ?? getVerifier();
     this.sigCache = new SignatureCache(opt.sigCacheSize);
+    this.leanMempool = opt.leanMempool ?? true;
     if (opt.parallelVerify ?? true) {
       const pool = new VerifyPool(this.verifier);
       if (pool.parallel) this.pool = pool;
@@ -232,8 +238,33 @@ export class TxPipeline implements TxRunner {
   }
 
   run(env: TxEnv & TxEnvExtras, tx: Uint8Array): TxResult {
-    const r = this.execute(env, tx);
-    return r.result;
+    if ((env.mode === "check" || env.mode === "recheck") && this.leanMempool) {
+      const r = this.runLean(env, tx);
+      if (r !== undefined) return r;
+    }
+    return this.execute(env, tx).result;
+  }
+
+  /**
+   * CheckTx/ReCheckTx through leanante.ts, with execute()'s decode and gas-limit checks first;
+   * undefined (nothing written): execute() runs the tx. A separate function, so that execute()'s
+   * optimized code keeps the type feedback of the txs that run all of it (FinalizeBlock's).
+   */
+  private runLean(env: TxEnv & TxEnvExtras, txBytes: Uint8Array): TxResult | undefined {
+    let tx: DecodedTx;
+    try {
+      tx = this.decode(txBytes, false);
+    } catch (e) {
+      return failure(env, e, 0n, 0n).result; // what execute() answers for bytes that do not decode
+    }
+    const gasWanted = tx.fee.gasLimit;
+    if (gasWanted === 0n || gasWanted > 9_223_372_036_854_775_807n) return undefined;
+    const maxBlockGas = env.maxBlockGas ?? this.maxGasAt(env);
+    if (maxBlockGas > 0n && gasWanted > maxBlockGas) return undefined;
+    const lean = this.tryLean(env, tx, gasWanted);
+    if (lean === undefined) return undefined;
+    if (lean.error !== undefined) return failure(env, lean.error, gasWanted, lean.gasUsed).result;
+    return { code: 0, codespace: "", log: "", data: new Uint8Array(0), gasWanted, gasUsed: lean.gasUsed, events: [] };
   }
 
   /** Runs a tx in simulation mode on `env.store` (a throw-away branch) and reports its gas. */
@@ -245,6 +276,27 @@ export class TxPipeline implements TxRunner {
       gasUsed: r.result.gasUsed,
       result: { data: r.result.data, log: r.result.log, events: r.result.events, msgResponses: r.msgResponses },
     };
+  }
+
+  private readonly leanMempool: boolean;
+
+  /** leanante.ts for the common shape; undefined (nothing written) hands the tx to the general ante. */
+  private tryLean(env: TxEnv, tx: DecodedTx, gasWanted: bigint): LeanOutcome | undefined {
+    try {
+      return leanMempoolAnte({
+        mode: env.mode,
+        height: env.header.height,
+        chainId: env.header.chainId,
+        store: env.store,
+        tx,
+        gasWanted,
+        minGasPrices: this.minGasPrices,
+        verifier: this.verifier,
+        sigCache: this.sigCache,
+      });
+    } catch {
+      return undefined; // e.g. an undecodable stored account: the general ante reports it
+    }
   }
 
   private execute(env: TxEnv & TxEnvExtras, txBytes: Uint8Array): { result: TxResult; msgResponses: AnyMsg[]; error?: ChainError | Error } {
@@ -279,7 +331,7 @@ export class TxPipeline implements TxRunner {
           minGasPrices: this.minGasPrices,
         });
       } catch (e) {
-        return failure(env, e, gasWanted, meter);
+        return failure(env, e, gasWanted, meter.consumed());
       }
 
       if (mode === "check" || mode === "recheck") {
@@ -321,7 +373,7 @@ export class TxPipeline implements TxRunner {
             /* the block is full: the App stops including txs */
           }
         }
-        return failure(env, e, gasWanted, meter, events);
+        return failure(env, e, gasWanted, meter.consumed(), events);
       }
       msgStore.write();
       const data = encodeTxMsgData(msgResponses);
@@ -338,7 +390,7 @@ export class TxPipeline implements TxRunner {
         msgResponses,
       };
     } catch (e) {
-      return failure(env, e, gasWanted, meter);
+      return failure(env, e, gasWanted, meter.consumed());
     }
   }
 }

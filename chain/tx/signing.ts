@@ -3,7 +3,7 @@
  * canonically encoded, with the body/auth_info bytes exactly as they appear in the TxRaw.
  */
 import { sha256 } from "../crypto/hash";
-import { encodeSignDoc } from "./pb";
+import { encodeSignDoc, signDocScratch } from "./pb";
 
 export const SIGN_MODE_UNSPECIFIED = 0;
 export const SIGN_MODE_DIRECT = 1;
@@ -13,7 +13,7 @@ export function directSignBytes(bodyBytes: Uint8Array, authInfoBytes: Uint8Array
   return encodeSignDoc(bodyBytes, authInfoBytes, chainId, accountNumber);
 }
 
-/** The 32-byte digest that secp256k1 signs: sha256(SignDoc bytes). */
+/** The 32-byte digest that secp256k1 signs: sha256(SignDoc bytes) (encoded into a reused buffer: only hashed). */
 export function directSignDigest(bodyBytes: Uint8Array, authInfoBytes: Uint8Array, chainId: string, accountNumber: bigint): Uint8Array {
-  return sha256(directSignBytes(bodyBytes, authInfoBytes, chainId, accountNumber));
+  return sha256(signDocScratch(bodyBytes, authInfoBytes, chainId, accountNumber));
 }

@@ -15,6 +15,9 @@
  *   BENCH_CHUNK=2 …                                        # one CheckTx + Flush per socket write (CometBFT's pattern; default 20 frames)
  *   BENCH_SERIAL=1 …                                       # wait for each write's answers before the next (one tx at a time)
  *   BENCH_STORE=disk npx tsx test/bench/abci-replay.ts    # the node's store (IAVL multistore on LevelDB in a temp dir) instead of the test MemStore
+ *   BENCH_CHILD_ARGS="--trace-deopt" …                     # extra node flags for the app child
+ *   BENCH_BACKLOG=20000 …                                  # that many more txs (from accounts of their own) wait in the mempool the whole
+ *                                                          # run: checked once, ReChecked after every block, never included (a backlog)
  */
 import { fork, type ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
@@ -35,12 +38,14 @@ const STORE = process.env.BENCH_STORE ?? "mem";
 const CHUNK = Number(process.env.BENCH_CHUNK ?? 20);
 /** BENCH_SERIAL=1: wait for each write's answers before the next write (an idle app getting one tx at a time, as at moderate e2e rates). */
 const SERIAL = process.env.BENCH_SERIAL === "1";
+/** Txs that stay in the mempool for the whole run (ReChecked after every Commit, never in a block). */
+const BACKLOG = Number(process.env.BENCH_BACKLOG ?? 0);
 
 async function serverMain(sock: string): Promise<void> {
   /* eslint-disable @typescript-eslint/no-require-imports */
   const tkit = require(path.join(ROOT, "test/helpers/txkit")) as typeof kit;
   const { AbciServer } = require(path.join(ROOT, "chain/abci/server")) as typeof import("../../chain/abci/server");
-  const keys = Array.from({ length: TXS }, (_, i) => tkit.keyFromSeed(`replay-${i}`));
+  const keys = Array.from({ length: TXS + BACKLOG }, (_, i) => tkit.keyFromSeed(`replay-${i}`));
   let store: import("../../chain/store").CommitMultiStore | undefined;
   if (STORE === "disk") {
     const { openMultiStore } = require(path.join(ROOT, "chain/store")) as typeof import("../../chain/store");
@@ -69,16 +74,18 @@ if (process.argv[2] === "--server") {
 async function main(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "abci-replay-"));
   const sock = path.join(dir, "app.sock");
-  const child: ChildProcess = fork(__filename, ["--server", sock], { execArgv: ["--max-semi-space-size=32", ...(process.env.BENCH_PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : []), "--import", "tsx"], stdio: "inherit" });
+  const child: ChildProcess = fork(__filename, ["--server", sock], { execArgv: ["--max-semi-space-size=32", ...(process.env.BENCH_CHILD_ARGS ?? "").split(" ").filter(Boolean), ...(process.env.BENCH_PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : []), "--import", "tsx"], stdio: "inherit" });
   await new Promise<void>((r) => child.once("message", () => r()));
 
   // Account numbers: after the 4 default module accounts, in genesis order (see chain/tx/preverify.test.ts).
-  const keys = Array.from({ length: TXS }, (_, i) => kit.keyFromSeed(`replay-${i}`));
+  const keys = Array.from({ length: TXS + BACKLOG }, (_, i) => kit.keyFromSeed(`replay-${i}`));
   const fee = { amount: [{ denom: "ugrid", amount: "250" }], gasLimit: 100_000n };
   const blocks: Uint8Array[][] = [];
   for (let r = 0; r <= ROUNDS; r++) {
-    blocks.push(keys.map((k, i) => kit.buildSignedTx({ key: k, msgs: [kit.msgSend(k.address, keys[(i + 1) % TXS]!.address, 1n)], chainId: CHAIN, accountNumber: 4n + BigInt(i), sequence: BigInt(r), fee }).bytes));
+    blocks.push(keys.slice(0, TXS).map((k, i) => kit.buildSignedTx({ key: k, msgs: [kit.msgSend(k.address, keys[(i + 1) % TXS]!.address, 1n)], chainId: CHAIN, accountNumber: 4n + BigInt(i), sequence: BigInt(r), fee }).bytes));
   }
+
+  const backlog = keys.slice(TXS).map((k, i) => kit.buildSignedTx({ key: k, msgs: [kit.msgSend(k.address, keys[0]!.address, 1n)], chainId: CHAIN, accountNumber: 4n + BigInt(TXS + i), sequence: 0n, fee }).bytes);
 
   // One connection per CometBFT role that we use.
   const conn = async () => {
@@ -132,6 +139,7 @@ async function main(): Promise<void> {
   const sum = { check: 0, checkSys: 0, checkN: 0, block: 0, blockN: 0, recheck: 0, recheckN: 0 };
   const cpuUs = (a: NodeJS.CpuUsage, b: NodeJS.CpuUsage) => b.user + b.system - a.user - a.system;
   let res = await check(blocks[0]!, 0);
+  if (BACKLOG > 0 && (await check(backlog, 0)).some((x) => x.checkTx && x.checkTx.code !== 0)) throw new Error("a backlog tx failed CheckTx");
   const rows: string[] = [];
   let checkBytes = 0;
   for (let r = 0; r < ROUNDS; r++) {
@@ -149,7 +157,7 @@ async function main(): Promise<void> {
     const failed = fb!.finalizeBlock!.txResults.filter((x) => x.code !== 0).length;
     await consensus.call([{ commit: {} }, flush]);
     const c2 = await cpu();
-    const rc = await check(blocks[r + 1]!.slice(0, half), 1); // ReCheck of what stayed in the mempool
+    const rc = await check([...blocks[r + 1]!.slice(0, half), ...backlog], 1); // ReCheck of what stayed in the mempool
     const c3 = await cpu();
     res = await check(blocks[r + 1]!.slice(half), 0);
     const c4 = await cpu();
@@ -162,21 +170,21 @@ async function main(): Promise<void> {
       sum.block += cpuUs(c1, c2);
       sum.blockN += TXS;
       sum.recheck += cpuUs(c2, c3);
-      sum.recheckN += half;
+      sum.recheckN += half + BACKLOG;
     }
     rows.push(
-      `round ${r + 1}: CheckTx ${us(c0, c1, half)} µs, block (prepare+process+finalize+commit) ${us(c1, c2, TXS)} µs/tx, ReCheck ${us(c2, c3, half)} µs, CheckTx ${us(c3, c4, TXS - half)} µs; total ${us(c0, c4, TXS)} µs per block tx; ${failed} failed in block, ${bad} rejected; ${((performance.now() - t0) / 1000).toFixed(2)} s wall`,
+      `round ${r + 1}: CheckTx ${us(c0, c1, half)} µs, block (prepare+process+finalize+commit) ${us(c1, c2, TXS)} µs/tx, ReCheck ${us(c2, c3, half + BACKLOG)} µs, CheckTx ${us(c3, c4, TXS - half)} µs; total ${us(c0, c4, TXS)} µs per block tx; ${failed} failed in block, ${bad} rejected; ${((performance.now() - t0) / 1000).toFixed(2)} s wall`,
     );
   }
   for (const r of rows) console.log(r);
   if (sum.blockN > 0) {
     const per = (v: number, n: number) => Math.round(v / n);
     console.log(
-      `RESULT abci-replay rounds 2-${ROUNDS}: CheckTx ${per(sum.check, sum.checkN)} µs/tx (kernel ${per(sum.checkSys, sum.checkN)}), block ${per(sum.block, sum.blockN)} µs/tx, ReCheck ${per(sum.recheck, sum.recheckN)} µs/tx; all ${per(sum.check + sum.block + sum.recheck, sum.blockN)} µs per block tx`,
+      `RESULT abci-replay rounds 2-${ROUNDS}: CheckTx ${per(sum.check, sum.checkN)} µs/tx (kernel ${per(sum.checkSys, sum.checkN)}), block ${per(sum.block, sum.blockN)} µs/tx, ReCheck ${per(sum.recheck, sum.recheckN)} µs/tx (${half + BACKLOG} per block); all ${per(sum.check + sum.block + sum.recheck, sum.blockN)} µs per block tx`,
     );
   }
   console.log(`CheckTx + Flush responses: ${checkBytes.toFixed(1)} bytes per tx (last round)`);
-  console.log(`tree ${ROOT}, ${STORE} store, ${CHUNK} frames per write${SERIAL ? " (serial)" : ""}, ${TXS} txs per block, load average ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}`);
+  console.log(`tree ${ROOT}, ${STORE} store, ${CHUNK} frames per write${SERIAL ? " (serial)" : ""}, ${TXS} txs per block${BACKLOG ? `, backlog ${BACKLOG}` : ""}, load average ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}`);
   mempool.close();
   consensus.close();
   child.send("exit");

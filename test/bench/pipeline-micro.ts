@@ -7,17 +7,24 @@
  *   BENCH_TXS=5000 BENCH_ROUNDS=3 npx tsx test/bench/pipeline-micro.ts
  *   BENCH_PROFILE=1 ...   # .cpuprofile (100 µs sampling) of the last round's FinalizeBlock only (.bench/)
  *   BENCH_PROFILE=check|recheck ...   # the same of the last round's CheckTx or ReCheck instead
+ *   BENCH_STORE=disk ...              # the node's multistore (IAVL on LevelDB in a temp dir) instead of the MemStore
  */
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { Session } from "node:inspector";
 import { CheckTxType } from "cosmjs-types/tendermint/abci/types";
-import { CHAIN_ID, blockReq, buildSignedTx, keyFromSeed, msgSend, newTestChain } from "../helpers/txkit";
+import { CHAIN_ID, blockReq, buildSignedTx, keyFromSeed, msgSend, newTestChain, silent, type TestChain } from "../helpers/txkit";
+import { appStoreNames } from "../../chain/app/app";
+import { ModuleManager } from "../../chain/app/manager";
+import { buildModules } from "../../chain/app/wiring";
+import { openMultiStore } from "../../chain/store";
 
 const N = Number(process.env.BENCH_TXS ?? 5000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const keys = Array.from({ length: N }, (_, i) => keyFromSeed(`micro-${i}`));
-const c = newTestChain(keys.map((k) => ({ address: k.address, amount: 1_000_000n })));
+const STORE = process.env.BENCH_STORE ?? "mem";
+let c!: TestChain;
 const FIRST_NUMBER = 4n; // after the 4 default module accounts
 function cpu<T>(f: () => T): [T, number] {
   const u0 = process.cpuUsage();
@@ -49,6 +56,16 @@ const phase = process.env.BENCH_PROFILE === "check" || process.env.BENCH_PROFILE
 const post = (m: string) => new Promise<unknown>((r) => session!.post(m, (_e, p) => r(p)));
 
 async function main(): Promise<void> {
+  const funded = keys.map((k) => ({ address: k.address, amount: 1_000_000n }));
+  if (STORE === "disk") {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pipeline-micro-"));
+    process.on("exit", () => fs.rmSync(dir, { recursive: true, force: true }));
+    const w = buildModules({ logger: silent });
+    const store = await openMultiStore({ dir, storeNames: appStoreNames(new ModuleManager(w.modules, w.order)) });
+    c = newTestChain(funded, { store: () => store });
+  } else {
+    c = newTestChain(funded);
+  }
   if (session) {
     session.connect();
     await post("Profiler.enable");
@@ -70,7 +87,7 @@ async function main(): Promise<void> {
     if (last && phase === "recheck") await post("Profiler.start");
     const recheck = checkAll(rounds[r], CheckTxType.RECHECK);
     if (last && phase === "recheck") writeProfile(await post("Profiler.stop"));
-    console.log(`pipeline (MemStore) round ${r}: CheckTx ${check.toFixed(0)} µs/tx CPU, FinalizeBlock (sigs cached) ${fin.toFixed(0)} µs/tx CPU, ReCheck ${recheck.toFixed(0)} µs/tx CPU`);
+    console.log(`pipeline (${STORE === "disk" ? "disk store" : "MemStore"}) round ${r}: CheckTx ${check.toFixed(0)} µs/tx CPU, FinalizeBlock (sigs cached) ${fin.toFixed(0)} µs/tx CPU, ReCheck ${recheck.toFixed(0)} µs/tx CPU`);
   }
 }
 

@@ -1,0 +1,276 @@
+/**
+ * The ante of CheckTx and ReCheckTx for the common tx shape — one signer who pays the fee in one
+ * coin, a secp256k1 key, SIGN_MODE_DIRECT — done straight on the mempool state's write buffers,
+ * without the general ante's layers (a context, a branch per tx, gas-metered store wrappers, the
+ * keepers' byte-array reads and writes, event objects).
+ *
+ * It performs exactly the general ante's checks, reads and writes (ante.ts, for one signer paying
+ * its own fee in check/recheck mode) and adds up the same gas charges. It only ever *succeeds* on
+ * its own: whenever any check would fail (wrong sequence, low balance, out of gas, a missing
+ * account, unusual params...) it returns undefined before writing anything, and the caller runs
+ * the general ante, which produces the canonical error and gas. The one exception is a failed
+ * signature verification in CheckTx (the answer is known, and verifying twice would double the
+ * cost of a bad-signature flood): it reports the general ante's error and the gas charged up to it.
+ *
+ * Writes, all at the end and only on success: the payer's balance (fee subtracted), the fee
+ * collector's balance (fee added), the payer's account (sequence + 1, public key recorded) — the
+ * same latin1 strings the keepers write. Test: chain/tx/leanante.test.ts runs both paths over
+ * valid and invalid txs (every error class, a gas-limit sweep across every charge, ReCheck after
+ * blocks) and compares results, gas, the check state and the signature cache.
+ */
+import { Params } from "cosmjs-types/cosmos/auth/v1beta1/auth";
+import { sdkErrors, type ChainError } from "../app/errors";
+import { DEFAULT_STORE_GAS } from "../app/context";
+import type { ExecMode } from "../app/types";
+import { CacheKV } from "../store/cachekv";
+import { bytesToKey, keyToBytes } from "../store/encoding";
+import type { KVStore, MultiStoreView } from "../store/types";
+import { moduleAddress, pubkeyToAddress } from "../crypto/address";
+import { bytesEqual } from "../crypto/hash";
+import { isCanonicalLowS, type Secp256k1Verifier } from "../crypto/secp256k1";
+import { decodeAccountLatin1, encodeAccountScratch } from "../../modules/auth/account";
+import { accountKey, PARAMS_KEY as AUTH_PARAMS_KEY, STORE_NAME as AUTH_STORE } from "../../modules/auth/keys";
+import { DEFAULT_PARAMS as DEFAULT_AUTH_PARAMS } from "../../modules/auth/params";
+import { balanceKey, decodeAmountLatin1, STORE_NAME as BANK_STORE } from "../../modules/bank/keys";
+import { MAX_AMOUNT, parseCoins } from "../../modules/bank/coins";
+import type { DecodedTx } from "./decode";
+import { leanSlot, memoHashHex, memoSigners } from "./ante";
+import { requiredFee, type GasPrice } from "./fees";
+import type { SignatureCache } from "./sigcache";
+import { SIGN_MODE_DIRECT, directSignDigest } from "./signing";
+
+const FEE_COLLECTOR_ADDRESS = moduleAddress("fee_collector");
+const FEE_COLLECTOR_ACCOUNT_KEY = bytesToKey(accountKey(FEE_COLLECTOR_ADDRESS));
+const AUTH_PARAMS_KEY_L = bytesToKey(AUTH_PARAMS_KEY);
+
+// The general ante's store gas (GasKVStore with the default KVGasConfig, as the runner's contexts use).
+const G = DEFAULT_STORE_GAS;
+const READ_FLAT = Number(G.readCostFlat);
+const READ_BYTE = Number(G.readCostPerByte);
+const WRITE_FLAT = Number(G.writeCostFlat);
+const WRITE_BYTE = Number(G.writeCostPerByte);
+const HAS = Number(G.hasCost);
+
+/** What the lean path needs from a tx, derived once per decoded tx (pure functions of its bytes). */
+interface Shape {
+  readonly signer: Uint8Array;
+  readonly signerStr: string;
+  readonly accountKey: string;
+  readonly payerBalanceKey: string;
+  readonly collectorBalanceKey: string;
+  readonly denom: string;
+  readonly fee: bigint;
+  readonly memoBytes: number;
+  readonly pubkey: Uint8Array | undefined;
+  /** Whether the fee meets `feeCheckedFor` (a pipeline's minimum gas prices: fixed per node). */
+  feeCheckedFor?: readonly GasPrice[];
+  feeOk?: boolean;
+}
+
+/** The fee collector's balance key per fee denom (latin1). */
+const collectorKeys = new Map<string, string>();
+function collectorBalanceKey(denom: string): string {
+  let k = collectorKeys.get(denom);
+  if (k === undefined) {
+    k = bytesToKey(balanceKey(FEE_COLLECTOR_ADDRESS, denom));
+    if (collectorKeys.size >= 256) collectorKeys.clear(); // only parsed fee denoms reach here
+    collectorKeys.set(denom, k);
+  }
+  return k;
+}
+
+/** The tx's Shape, or null when it is not the lean shape (the general ante handles it); memoized with the ante's per-tx statics. */
+function shapeOf(tx: DecodedTx): Shape | null {
+  const slot = leanSlot(tx) as { lean?: Shape | null };
+  let s = slot.lean;
+  if (s === undefined) {
+    s = deriveShape(tx);
+    slot.lean = s;
+  }
+  return s;
+}
+
+function deriveShape(tx: DecodedTx): Shape | null {
+  const signers = memoSigners(tx);
+  const infos = tx.authInfo.signerInfos;
+  if (signers.bytes.length !== 1 || infos.length !== 1 || tx.signatures.length !== 1) return null;
+  const signer = signers.bytes[0];
+  if (bytesEqual(signer, FEE_COLLECTOR_ADDRESS)) return null;
+  const fee = tx.fee;
+  if (fee.payer !== "" || fee.granter !== "" || fee.amount.length !== 1) return null;
+  let coins;
+  try {
+    coins = parseCoins(fee.amount, "fee.amount", true);
+  } catch {
+    return null;
+  }
+  const single = infos[0].modeInfo?.single;
+  if (!single || single.mode !== SIGN_MODE_DIRECT) return null;
+  const sig = tx.signatures[0];
+  if (sig.length !== 64 || !isCanonicalLowS(sig)) return null;
+  const pubkey = tx.pubkeys[0];
+  if (pubkey !== undefined && !bytesEqual(pubkeyToAddress(pubkey), signer)) return null;
+  const { denom, amount } = coins[0];
+  return {
+    signer,
+    signerStr: signers.strings[0],
+    accountKey: bytesToKey(accountKey(signer)),
+    payerBalanceKey: bytesToKey(balanceKey(signer, denom)),
+    collectorBalanceKey: collectorBalanceKey(denom),
+    denom,
+    fee: amount,
+    memoBytes: Buffer.byteLength(tx.body.memo, "utf8"),
+    pubkey,
+  };
+}
+
+/** A read with the key and value as latin1 strings: the store branches' own path, or any other store through bytes (the test MemStore). */
+function read(store: KVStore, key: string): string | null {
+  if (store instanceof CacheKV) return store.getLatin1(key);
+  const v = store.get(keyToBytes(key));
+  return v === undefined ? null : bytesToKey(v);
+}
+
+function write(store: KVStore, key: string, value: string): void {
+  if (store instanceof CacheKV) store.setLatin1(key, value);
+  else store.set(keyToBytes(key), keyToBytes(value));
+}
+
+/** The auth params decoded from their stored value (one value at a time: params change by governance only). */
+let paramsValue: string | null | undefined;
+let paramsDecoded: Params = DEFAULT_AUTH_PARAMS;
+function authParams(v: string | null): Params {
+  if (v !== paramsValue) {
+    paramsDecoded = v === null ? DEFAULT_AUTH_PARAMS : Params.decode(Buffer.from(v, "latin1"));
+    paramsValue = v;
+  }
+  return paramsDecoded;
+}
+
+/** A gas cost from params as a number, when it is small enough for exact number arithmetic. */
+function small(v: bigint): number | undefined {
+  return v >= 0n && v <= 1n << 30n ? Number(v) : undefined;
+}
+
+export interface LeanInput {
+  readonly mode: ExecMode;
+  readonly height: bigint;
+  readonly chainId: string;
+  readonly store: MultiStoreView;
+  readonly tx: DecodedTx;
+  readonly gasWanted: bigint;
+  readonly minGasPrices: readonly GasPrice[];
+  readonly verifier: Secp256k1Verifier;
+  readonly sigCache: SignatureCache;
+}
+
+function feeMeetsMinimum(s: Shape, gasLimit: bigint, prices: readonly GasPrice[]): boolean {
+  if (prices.length === 0) return true;
+  for (const p of prices) if ((p.denom === s.denom ? s.fee : 0n) >= requiredFee(p, gasLimit)) return true;
+  return false;
+}
+
+/** How often the lean path answered (tests check that it is actually taken). */
+export const leanStats = { passed: 0, badSignature: 0 };
+
+/** Success: the gas used (writes done). Failure known here: the general ante's error and gas. */
+export type LeanOutcome = { readonly gasUsed: bigint; readonly error?: ChainError };
+
+/**
+ * The mempool ante for the lean shape (check or recheck mode only). undefined: nothing was
+ * written, run the general ante.
+ */
+export function leanMempoolAnte(o: LeanInput): LeanOutcome | undefined {
+  if (o.mode !== "check" && o.mode !== "recheck") return undefined;
+  const tx = o.tx;
+  const s = shapeOf(tx);
+  if (s === null) return undefined;
+  const authStore = o.store.getStore(AUTH_STORE);
+  const bankStore = o.store.getStore(BANK_STORE);
+
+  // Params (the general ante's first read).
+  const pv = read(authStore, AUTH_PARAMS_KEY_L);
+  const params = authParams(pv);
+  const sizeCost = small(params.txSizeCostPerByte);
+  const sigCost = small(params.sigVerifyCostSecp256k1);
+  if (sizeCost === undefined || sigCost === undefined || params.txSigLimit < 1n) return undefined;
+  let gas = READ_FLAT + READ_BYTE * (AUTH_PARAMS_KEY_L.length + (pv === null ? 0 : pv.length));
+
+  const th = tx.body.timeoutHeight;
+  if (th > 0n && o.height > th) return undefined;
+  if (BigInt(s.memoBytes) > params.maxMemoCharacters) return undefined;
+  gas += sizeCost * tx.bytes.length;
+
+  // Minimum gas prices (both mempool modes), as the general ante; a pure function of the tx and the node's prices.
+  if (s.feeCheckedFor !== o.minGasPrices) {
+    s.feeOk = feeMeetsMinimum(s, tx.fee.gasLimit, o.minGasPrices);
+    s.feeCheckedFor = o.minGasPrices;
+  }
+  if (!s.feeOk) return undefined;
+
+  // The payer's account.
+  const av = read(authStore, s.accountKey);
+  if (av === null) return undefined;
+  const acc = decodeAccountLatin1(av, s.signer);
+  if (acc.module !== undefined) return undefined;
+  const accRead = READ_FLAT + READ_BYTE * (s.accountKey.length + av.length);
+  gas += accRead;
+
+  // The fee transfer (bank sendCoinsKnown): payer − fee, collector + fee, collector account exists.
+  const pb = read(bankStore, s.payerBalanceKey);
+  const have = pb === null ? 0n : decodeAmountLatin1(pb);
+  if (have < s.fee) return undefined;
+  const payerAfter = have - s.fee;
+  if (payerAfter === 0n) return undefined; // the keeper deletes a zero balance: the general path does that
+  const payerAfterStr = payerAfter.toString();
+  gas += READ_FLAT + READ_BYTE * (s.payerBalanceKey.length + (pb === null ? 0 : pb.length));
+  gas += WRITE_FLAT + WRITE_BYTE * (s.payerBalanceKey.length + payerAfterStr.length);
+  const cb = read(bankStore, s.collectorBalanceKey);
+  const collectorAfter = (cb === null ? 0n : decodeAmountLatin1(cb)) + s.fee;
+  if (collectorAfter > MAX_AMOUNT) return undefined;
+  const collectorAfterStr = collectorAfter.toString();
+  gas += READ_FLAT + READ_BYTE * (s.collectorBalanceKey.length + (cb === null ? 0 : cb.length));
+  gas += WRITE_FLAT + WRITE_BYTE * (s.collectorBalanceKey.length + collectorAfterStr.length);
+  if (read(authStore, FEE_COLLECTOR_ACCOUNT_KEY) === null) return undefined; // the keeper would create it
+  gas += HAS;
+
+  // The signer's account again (charged as a re-read), its public key, the signature gas.
+  gas += accRead;
+  const pk = s.pubkey;
+  if (pk !== undefined) {
+    if (acc.pubKey !== undefined && !bytesEqual(acc.pubKey, pk)) return undefined;
+    if (acc.pubKey === undefined) acc.pubKey = pk;
+  } else if (acc.pubKey === undefined) {
+    return undefined;
+  }
+  gas += sigCost;
+  if (tx.authInfo.signerInfos[0].sequence !== acc.sequence) return undefined;
+
+  // The account write (sequence + 1): its gas decides whether the whole ante fits the limit.
+  acc.sequence += 1n;
+  const accValue = bytesToKey(encodeAccountScratch(acc, s.signerStr));
+  const total = gas + WRITE_FLAT + WRITE_BYTE * (s.accountKey.length + accValue.length);
+  if (!Number.isSafeInteger(total) || BigInt(total) > o.gasWanted) return undefined; // out of gas somewhere: the general path says where
+
+  if (o.mode === "check") {
+    const key = acc.pubKey!;
+    const digest = directSignDigest(tx.bodyBytes, tx.authInfoBytes, o.chainId, acc.accountNumber);
+    if (!o.verifier.verify(tx.signatures[0], digest, key)) {
+      const seq = acc.sequence - 1n;
+      leanStats.badSignature++;
+      return {
+        gasUsed: BigInt(gas), // everything up to and including the signature gas, as the general ante
+        error: sdkErrors.Unauthorized.wrap(
+          `signature verification failed; please verify account number (${acc.accountNumber}), sequence (${seq}) and chain-id (${o.chainId})`,
+        ),
+      };
+    }
+    o.sigCache.add(memoHashHex(tx), acc.accountNumber, key);
+  }
+
+  write(bankStore, s.payerBalanceKey, payerAfterStr);
+  write(bankStore, s.collectorBalanceKey, collectorAfterStr);
+  write(authStore, s.accountKey, accValue);
+  leanStats.passed++;
+  return { gasUsed: BigInt(total) };
+}
