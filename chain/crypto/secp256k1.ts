@@ -7,7 +7,7 @@
  * [1, n-1], s <= n/2, valid compressed key) and tests run them on the same vectors.
  */
 import { secp256k1 as noble } from "@noble/curves/secp256k1.js";
-import { FifoMap } from "../tx/fifo";
+import { FifoMap } from "../util/fifo";
 
 /** The curve order n and n/2. */
 export const CURVE_N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;

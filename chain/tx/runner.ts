@@ -27,7 +27,7 @@ import { DEFAULT_TX_LIMITS, type TxLimits } from "./limits";
 import { SignatureCache } from "./sigcache";
 import { VerifyPool } from "../crypto/verify-pool";
 import { preverifyBlock } from "./preverify";
-import { FifoMap } from "./fifo";
+import { FifoMap } from "../util/fifo";
 import { leanMempoolAnte, type LeanOutcome } from "./leanante";
 
 export interface TxPipelineOptions {

@@ -11,7 +11,7 @@
  * built per lookup.
  */
 import { bytesEqual } from "../crypto/hash";
-import { KeyQueue } from "./fifo";
+import { KeyQueue } from "../util/fifo";
 
 interface Entry {
   readonly accountNumber: bigint;

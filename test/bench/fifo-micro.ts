@@ -1,10 +1,10 @@
 /**
- * Why the bounded caches evict through a KeyQueue (chain/tx/fifo.ts) and not `map.keys().next()`:
+ * Why the bounded caches evict through a KeyQueue (chain/util/fifo.ts) and not `map.keys().next()`:
  * CPU µs per insert into a full 50,000-entry Map with ~310-character keys (a tx as latin1), oldest
  * evicted each time, both ways.
  *   npx tsx test/bench/fifo-micro.ts
  */
-import { KeyQueue } from "../../chain/tx/fifo";
+import { KeyQueue } from "../../chain/util/fifo";
 
 const CAP = 50_000;
 const OPS = 200_000;
