@@ -103,6 +103,8 @@ interface Finalized {
   readonly height: bigint;
   readonly appHash: Uint8Array;
   readonly txs: number;
+  /** The block's txs, handed to TxRunner.blockCommitted once Commit succeeds. */
+  readonly txList: readonly Uint8Array[];
   readonly failed: number;
   /** FinalizeBlock execution time (logs/metrics only). */
   readonly ms: number;
@@ -391,7 +393,7 @@ export class App implements AbciApplication {
     const paramsAfter = readParamsBytes(this.store.getStore(CONSENSUS_STORE));
     const paramsChanged = paramsAfter !== undefined && (paramsBefore === undefined || !Buffer.from(paramsAfter).equals(Buffer.from(paramsBefore)));
     const appHash = this.store.workingHash();
-    this.finalized = { height: req.height, appHash, txs: req.txs.length, failed, ms: Number(process.hrtime.bigint() - t0) / 1e6 };
+    this.finalized = { height: req.height, appHash, txs: req.txs.length, txList: req.txs, failed, ms: Number(process.hrtime.bigint() - t0) / 1e6 };
     this.lastBlockTime = header.time;
 
     if (this.metrics) {
@@ -421,6 +423,7 @@ export class App implements AbciApplication {
       );
     }
     this.checkState = this.freshCheckState();
+    this.runner.blockCommitted?.(f.txList);
     const height = info.version;
     if (this.metrics) {
       this.metrics.commitSeconds.observe(Number(process.hrtime.bigint() - t0) / 1e9);

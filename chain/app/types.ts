@@ -219,4 +219,10 @@ export interface TxRunner {
    * parallel as a cache fill. Must not change any result and must never throw.
    */
   preverifyBlock?(env: TxEnv, txs: readonly Uint8Array[]): void;
+  /**
+   * Optional: the txs of a block that was just committed (the same arrays FinalizeBlock ran).
+   * Caches keyed by tx may drop them (they are out of the mempool; a replay is a new request).
+   * Must not change any result and must never throw.
+   */
+  blockCommitted?(txs: readonly Uint8Array[]): void;
 }

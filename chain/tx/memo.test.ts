@@ -7,7 +7,7 @@ import { CheckTxType } from "cosmjs-types/tendermint/abci/types";
 import { buildModules, buildTxRunner } from "../app/wiring";
 import { sha256 } from "../crypto/hash";
 import { TxPipeline } from "./runner";
-import { CHAIN_ID, buildSignedTx, keyFromSeed, msgSend, newTestChain } from "../../test/helpers/txkit";
+import { CHAIN_ID, buildSignedTx, deliverBlock, keyFromSeed, msgSend, newTestChain } from "../../test/helpers/txkit";
 
 const alice = keyFromSeed("memo-alice");
 const bob = keyFromSeed("memo-bob");
@@ -95,5 +95,49 @@ describe("ReCheckTx", () => {
     const wrong = rechecked.app.checkTx({ tx: tx(1n), type: CheckTxType.RECHECK });
     expect(wrong.code).toBe(32);
     expect(checked.app.checkTx({ tx: tx(1n), type: CheckTxType.NEW }).code).toBe(32);
+  });
+});
+
+describe("a committed block's txs leave the caches", () => {
+  test("decode memo and signature cache drop them at Commit; a replay gets the same answer as on a node that kept them", async () => {
+    const funded = [{ address: alice.address, amount: 1_000_000_000n }];
+    const forgetting = newTestChain(funded);
+    const keeping = newTestChain(funded);
+    // The second node never forgets: what every node did before blockCommitted existed.
+    (keeping.runner as TxPipeline).blockCommitted = () => {};
+    const p = forgetting.runner as TxPipeline;
+    const block = [tx(0n), tx(1n), tx(2n)];
+    const pending = tx(3n); // checked, not in the block: stays cached
+    for (const c of [forgetting, keeping]) {
+      for (const t of [...block, pending]) expect(c.app.checkTx({ tx: new Uint8Array(t), type: CheckTxType.NEW }).code).toBe(0);
+    }
+    expect(p.sigCache.size).toBe(4);
+    const memoized = block.map((t) => p.decode(new Uint8Array(t), false));
+    const pendingDecoded = p.decode(new Uint8Array(pending), false);
+    const [r1, r2] = [await deliverBlock(forgetting, block.map((t) => new Uint8Array(t))), await deliverBlock(keeping, block.map((t) => new Uint8Array(t)))];
+    expect(r1.appHash).toEqual(r2.appHash);
+    expect(r1.txResults.map((r) => [r.code, r.gasUsed])).toEqual(r2.txResults.map((r) => [r.code, r.gasUsed]));
+    // Gone from both caches; the pending tx is still there.
+    expect(p.sigCache.size).toBe(1);
+    expect(p.sigCache.seenTx(Buffer.from(sha256(pending)).toString("hex"))).toBe(true);
+    for (let i = 0; i < block.length; i++) {
+      expect(p.sigCache.seenTx(Buffer.from(sha256(block[i]!)).toString("hex"))).toBe(false);
+      const again = p.decode(new Uint8Array(block[i]!), false);
+      expect(again).not.toBe(memoized[i]); // decoded afresh
+      expect(again.hash).toEqual(memoized[i]!.hash);
+    }
+    expect(p.decode(new Uint8Array(pending), false)).toBe(pendingDecoded);
+    // A replay of a committed tx: same answer on both nodes (wrong sequence), nothing changed.
+    for (const t of block) {
+      const a = forgetting.app.checkTx({ tx: new Uint8Array(t), type: CheckTxType.NEW });
+      const b = keeping.app.checkTx({ tx: new Uint8Array(t), type: CheckTxType.NEW });
+      expect(a.code).toBe(32);
+      expect([a.code, a.log, a.gasUsed, a.gasWanted]).toEqual([b.code, b.log, b.gasUsed, b.gasWanted]);
+    }
+    // The next block (the pending tx) still runs the same on both.
+    const [s1, s2] = [await deliverBlock(forgetting, [new Uint8Array(pending)]), await deliverBlock(keeping, [new Uint8Array(pending)])];
+    expect(s1.txResults[0]!.code).toBe(0);
+    expect(s1.appHash).toEqual(s2.appHash);
+    expect(p.sigCache.size).toBe(0);
   });
 });

@@ -20,7 +20,7 @@ import { getVerifier, type Secp256k1Verifier } from "../crypto/secp256k1";
 import { sha256 } from "../crypto/hash";
 import type { AuthKeeper } from "../../modules/auth/keeper";
 import type { BankKeeper } from "../../modules/bank/keeper";
-import { runAnte } from "./ante";
+import { memoHashHex, runAnte } from "./ante";
 import { decodeTx, type DecodedTx } from "./decode";
 import { DEFAULT_MIN_GAS_PRICES, parseGasPrices, type GasPrice } from "./fees";
 import { DEFAULT_TX_LIMITS, type TxLimits } from "./limits";
@@ -197,6 +197,27 @@ export class TxPipeline implements TxRunner {
     }
     if (remember) this.decodedByRef.set(tx, d);
     return d;
+  }
+
+  /**
+   * TxRunner.blockCommitted: a committed block's txs leave the decode memos and the signature
+   * cache. Nothing asks for them again (CometBFT drops them from its mempool; a replay of the same
+   * bytes is decoded and, if it gets that far, verified afresh: same answers), so the caches hold
+   * about the mempool instead of their bounds' worth of heap (50,000 decoded txs + 200,000
+   * signatures on a busy node: hundreds of MB that every full GC traces).
+   */
+  blockCommitted(txs: readonly Uint8Array[]): void {
+    for (let i = 0; i < txs.length; i++) {
+      const tx = txs[i]!;
+      const d = this.decodedByRef.get(tx); // FinalizeBlock remembered every tx it decoded
+      if (d === undefined || d.bytes.length !== tx.length) continue; // undecodable: nothing cached
+      if (tx.length <= TxPipeline.RAW_KEY_MAX) {
+        this.decoded.delete(Buffer.from(tx.buffer, tx.byteOffset, tx.byteLength).toString("latin1"));
+      } else {
+        this.decodedByHash.delete(Buffer.from(d.hash.buffer, d.hash.byteOffset, d.hash.byteLength).toString("latin1"));
+      }
+      this.sigCache.forget(memoHashHex(d));
+    }
   }
 
   private readonly lookup = (u: string) => this.router.get(u);

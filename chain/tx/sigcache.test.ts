@@ -56,3 +56,21 @@ test("SignatureCache keeps exactly the newest txs' entries over many evictions",
   for (let i = 0; i < 20_000; i++) if (c.seenTx(`t${i}`)) kept++;
   expect(kept).toBeGreaterThan(700);
 });
+
+test("SignatureCache.forget drops a tx's entries; adds past capacity afterwards skip the forgotten keys", () => {
+  const pk = (b: number) => new Uint8Array(33).fill(b & 0xff);
+  const c = new SignatureCache(10);
+  for (let i = 0; i < 10; i++) c.add(`t${i}`, 1n, pk(i));
+  c.add("t3", 2n, pk(99)); // a second signer: over capacity, t0 goes
+  expect(c.seenTx("t0")).toBe(false);
+  c.forget("t3");
+  c.forget("t3");
+  c.forget("never");
+  expect(c.seenTx("t3")).toBe(false);
+  expect(c.size).toBe(8);
+  for (let i = 10; i < 15; i++) c.add(`t${i}`, 1n, pk(i));
+  expect(c.size).toBe(10);
+  // t1, t2 evicted; then t3's queued key is skipped without counting anything, and t4 goes.
+  expect([1, 2, 3, 4].map((i) => c.seenTx(`t${i}`))).toEqual([false, false, false, false]);
+  for (let i = 5; i < 15; i++) expect(c.has(`t${i}`, 1n, pk(i))).toBe(true);
+});

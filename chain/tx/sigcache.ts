@@ -21,7 +21,7 @@ interface Entry {
 export class SignatureCache {
   /** Tx hash (hex) → its verified (account number, key) pairs, in insertion order of the txs. */
   private readonly txs = new Map<string, Entry[]>();
-  /** The txs' hashes in insertion order (each key of `txs` exactly once). */
+  /** The txs' hashes in insertion order (each key of `txs`; also forgotten ones until evicted or compacted). */
   private readonly order = new KeyQueue<string>();
   private count = 0;
 
@@ -41,9 +41,25 @@ export class SignatureCache {
     while (this.count > this.capacity) {
       const oldest = this.order.shift(); // not txs.keys().next(): see fifo.ts
       if (oldest === undefined) break;
-      this.count -= this.txs.get(oldest)!.length;
+      const gone = this.txs.get(oldest); // undefined: forgotten earlier, its key still queued
+      if (gone === undefined) continue;
+      this.count -= gone.length;
       this.txs.delete(oldest);
     }
+  }
+
+  /**
+   * Drops a tx's entries: it is in a committed block, so no later FinalizeBlock will ask (a replay
+   * of the same bytes fails its sequence check; if it got as far as a signature it is verified
+   * afresh, with the same answer). Keeps the cache at about the mempool's size instead of
+   * `capacity` entries of heap on a busy node.
+   */
+  forget(txHashHex: string): void {
+    const list = this.txs.get(txHashHex);
+    if (list === undefined) return;
+    this.count -= list.length;
+    this.txs.delete(txHashHex);
+    if (this.order.length > 2 * this.txs.size + 1024) this.order.compact((k) => this.txs.has(k));
   }
 
   /** True when some signature of the tx with this hash (hex) was cached (a hint: skip pre-verifying it). */

@@ -29,3 +29,49 @@ test("FifoMap holds at most max keys, evicts the oldest inserted, and a re-set k
   expect(m.size).toBe(3);
   expect([m.get("k9997"), m.get("k9998"), m.get("k9999"), m.get("k9996")]).toEqual([9997, 9998, 9999, undefined]);
 });
+
+test("FifoMap.delete: deleted keys are skipped at eviction, a re-set key is held again, the queue stays bounded", () => {
+  const m = new FifoMap<number, number>(4);
+  for (let i = 0; i < 4; i++) m.set(i, i);
+  expect(m.delete(1)).toBe(true);
+  expect(m.delete(1)).toBe(false);
+  expect(m.size).toBe(3);
+  m.set(4, 4); // room left by the delete: nothing evicted
+  expect([0, 2, 3, 4].map((k) => m.get(k))).toEqual([0, 2, 3, 4]);
+  m.set(5, 5); // full: evicts 0, the oldest (1's queued key is skipped on the way when reached)
+  expect(m.get(0)).toBeUndefined();
+  m.set(6, 6); // the stale key 1 is shifted and skipped, then 2 goes
+  expect(m.get(2)).toBeUndefined();
+  expect([3, 4, 5, 6].map((k) => m.get(k))).toEqual([3, 4, 5, 6]);
+  expect(m.size).toBe(4);
+  // A cache that deletes nearly everything it holds (a node dropping committed txs): the queue of
+  // keys is compacted, so memory follows the live entries, not the keys ever inserted.
+  const n = new FifoMap<number, number>(1_000_000);
+  for (let i = 0; i < 200_000; i++) {
+    n.set(i, i);
+    if (i >= 10) n.delete(i - 10);
+  }
+  expect(n.size).toBe(10);
+  const queued = (n as unknown as { order: KeyQueue<number> }).order.length;
+  expect(queued).toBeLessThanOrEqual(2 * 10 + 1024 + 1);
+  // Deleted then re-set: held, and a later eviction order still holds the newest max keys.
+  const r = new FifoMap<string, number>(2);
+  r.set("a", 1);
+  r.delete("a");
+  r.set("a", 2);
+  r.set("b", 3);
+  expect([r.get("a"), r.get("b")]).toEqual([2, 3]);
+  r.set("c", 4);
+  expect(r.size).toBe(2);
+  expect(r.get("c")).toBe(4);
+});
+
+test("KeyQueue.compact keeps live keys once each, newest occurrence, in order", () => {
+  const q = new KeyQueue<string>();
+  for (const k of ["a", "b", "c", "a", "d", "b"]) q.push(k);
+  q.shift(); // "a" (the first occurrence) leaves
+  q.compact((k) => k !== "c");
+  const out: string[] = [];
+  for (let k = q.shift(); k !== undefined; k = q.shift()) out.push(k);
+  expect(out).toEqual(["a", "d", "b"]);
+});

@@ -31,6 +31,26 @@ export class KeyQueue<K> {
   get length(): number {
     return this.keys.length - this.head;
   }
+
+  /**
+   * Drops the keys `isLive` rejects and all but the newest occurrence of each key (a cache that
+   * deletes entries leaves their keys here; one re-added after a delete appears twice). O(length):
+   * callers compact when the queue is about twice the live key count, so it stays amortized O(1).
+   */
+  compact(isLive: (k: K) => boolean): void {
+    const seen = new Set<K>();
+    const kept: K[] = [];
+    for (let i = this.keys.length - 1; i >= this.head; i--) {
+      const k = this.keys[i]!;
+      if (!seen.has(k) && isLive(k)) {
+        seen.add(k);
+        kept.push(k);
+      }
+    }
+    kept.reverse();
+    this.keys = kept;
+    this.head = 0;
+  }
 }
 
 /** A Map bounded to `max` keys that evicts the oldest inserted key in O(1) (through a KeyQueue). */
@@ -46,13 +66,25 @@ export class FifoMap<K, V> {
   /** Sets `k`; a new key evicts the oldest one first when `max` keys are held. */
   set(k: K, v: V): void {
     if (!this.map.has(k)) {
-      if (this.map.size >= this.max) {
-        const oldest = this.order.shift(); // not map.keys().next(): see KeyQueue
-        if (oldest !== undefined) this.map.delete(oldest);
+      // Not map.keys().next(): see KeyQueue. Keys deleted earlier may still be queued: skip them.
+      while (this.map.size >= this.max) {
+        const oldest = this.order.shift();
+        if (oldest === undefined) break;
+        this.map.delete(oldest);
       }
       this.order.push(k);
     }
     this.map.set(k, v);
+  }
+
+  /**
+   * Removes `k` (an entry the owner knows will not be asked for again). Its key stays queued until
+   * evicted or compacted: the queue is compacted once it holds about twice the live keys.
+   */
+  delete(k: K): boolean {
+    if (!this.map.delete(k)) return false;
+    if (this.order.length > 2 * this.map.size + 1024) this.order.compact((x) => this.map.has(x));
+    return true;
   }
 
   get size(): number {

@@ -105,6 +105,8 @@ export const GENESIS_TIME = 1_700_000_000;
 export interface TestChain {
   readonly app: App;
   readonly store: CommitMultiStore;
+  /** The App's tx runner (the node's TxPipeline): tests look at its caches. */
+  readonly runner: ReturnType<typeof buildTxRunner>;
   height: bigint;
   readonly chainId: string;
 }
@@ -131,7 +133,7 @@ export function newTestChain(
     appStateBytes: Buffer.from(JSON.stringify(appState)),
     initialHeight: 1n,
   });
-  return { app, store, height: 0n, chainId };
+  return { app, store, runner: txRunner, height: 0n, chainId };
 }
 
 export function blockReq(height: bigint, txs: Uint8Array[]) {
