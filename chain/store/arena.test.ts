@@ -415,6 +415,16 @@ describe("ArenaHashWorker (nodes hashed on a second thread from a shared arena)"
     workers.push(w);
     const t = new ArenaTree({ arena: new NodeArena(64, { shared: true }), hashWorker: w });
     const ref = new ArenaTree();
+    /** Saves both trees (the worker's writer and a plain one): same root, same records. */
+    const saveBoth = (): void => {
+      const a = recorder();
+      const b = recorder();
+      const wa = new ArenaNodeWriter(ref.arena, new StoreKeys("bank"), a);
+      const wb = new ArenaNodeWriter(t.arena, new StoreKeys("bank"), b, w);
+      expect(hex(t.saveVersion((s) => wb.add(s)))).toBe(hex(ref.saveVersion((s) => wa.add(s))));
+      expect(wb.finish(t.version)).toBe(wa.finish(ref.version));
+      expect(sorted(b.out)).toEqual(sorted(a.out));
+    };
     // 400 values of 5 KB (> the first 1 MB slab), then 6,000 small leaves (> the first 4,096 leaf entries).
     for (const [n, vlen] of [[400, 5000], [400, 5000], [6000, 8], [6000, 8]] as const) {
       for (let i = 0; i < n; i++) {
@@ -423,13 +433,7 @@ describe("ArenaHashWorker (nodes hashed on a second thread from a shared arena)"
         t.set(key, val);
         ref.set(key, val);
       }
-      const a = recorder();
-      const b = recorder();
-      const wa = new ArenaNodeWriter(ref.arena, new StoreKeys("bank"), a);
-      const wb = new ArenaNodeWriter(t.arena, new StoreKeys("bank"), b, w);
-      expect(hex(t.saveVersion((s) => wb.add(s)))).toBe(hex(ref.saveVersion((s) => wa.add(s))));
-      expect(wb.finish(t.version)).toBe(wa.finish(ref.version));
-      expect(sorted(b.out)).toEqual(sorted(a.out)); // the worker's pages are handed over last
+      saveBoth(); // the worker's pages are handed over last: compared sorted
     }
     expect(w.passes).toBe(4);
     expect(w.encodePasses).toBe(3); // the first save has < LOCAL_PAGES pages: encoded here
@@ -442,13 +446,7 @@ describe("ArenaHashWorker (nodes hashed on a second thread from a shared arena)"
     }
     t.workingHash();
     w.failNextPass();
-    const a = recorder();
-    const b = recorder();
-    const wa = new ArenaNodeWriter(ref.arena, new StoreKeys("bank"), a);
-    const wb = new ArenaNodeWriter(t.arena, new StoreKeys("bank"), b, w);
-    expect(hex(t.saveVersion((s) => wb.add(s)))).toBe(hex(ref.saveVersion((s) => wa.add(s))));
-    expect(wb.finish(t.version)).toBe(wa.finish(ref.version));
-    expect(sorted(b.out)).toEqual(sorted(a.out));
+    saveBoth();
     expect(w.encodePasses).toBe(4);
     expect(w.usable).toBe(false);
   });

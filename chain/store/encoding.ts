@@ -118,8 +118,15 @@ export function encodeVarint(n: number): Uint8Array {
   return out;
 }
 
-/** Reads a uvarint; returns [value, newPos] or throws on truncation/overflow. */
-export function readUvarint(buf: Uint8Array, pos: number): [number, number] {
+/** End position of the last `uvarintAt` read. */
+export const uvarintEnd = { pos: 0 };
+
+/**
+ * Reads a uvarint at `pos` without allocating: returns the value and leaves the end position in
+ * `uvarintEnd.pos` (a [value, end] tuple per varint was most of a node load's garbage). Throws on
+ * truncation/overflow.
+ */
+export function uvarintAt(buf: Uint8Array, pos: number): number {
   let result = 0;
   let mul = 1;
   for (let i = 0; i < 8; i++) {
@@ -128,11 +135,18 @@ export function readUvarint(buf: Uint8Array, pos: number): [number, number] {
     result += (b & 0x7f) * mul;
     if (b < 0x80) {
       if (!Number.isSafeInteger(result)) throw new RangeError("uvarint exceeds 2^53");
-      return [result, pos];
+      uvarintEnd.pos = pos;
+      return result;
     }
     mul *= 128;
   }
   throw new RangeError("uvarint too long");
+}
+
+/** Reads a uvarint; returns [value, newPos] or throws on truncation/overflow. */
+export function readUvarint(buf: Uint8Array, pos: number): [number, number] {
+  const v = uvarintAt(buf, pos);
+  return [v, uvarintEnd.pos];
 }
 
 /** Go binary.ReadVarint (zigzag). */

@@ -434,26 +434,9 @@ export function decodeNodeInto(stub: Node, body: Uint8Array): void {
   stub.height = d.height;
 }
 
-/** End position of the last `uvAt` read (a tuple per varint was most of a node load's garbage). */
-let uvEnd = 0;
-
-/** readUvarint without the [value, end] tuple: returns the value, leaves the end in `uvEnd`. Same checks and messages. */
-function uvAt(buf: Uint8Array, pos: number): number {
-  let result = 0;
-  let mul = 1;
-  for (let i = 0; i < 8; i++) {
-    if (pos >= buf.length) throw new RangeError("truncated uvarint");
-    const b = buf[pos++]!;
-    result += (b & 0x7f) * mul;
-    if (b < 0x80) {
-      if (!Number.isSafeInteger(result)) throw new RangeError("uvarint exceeds 2^53");
-      uvEnd = pos;
-      return result;
-    }
-    mul *= 128;
-  }
-  throw new RangeError("uvarint too long");
-}
+// Bound locally: CommonJS output would turn each call of an imported function into a getter call.
+const uvAt = enc.uvarintAt;
+const uvEndBox = enc.uvarintEnd;
 
 /** latin1 string of bytes [start, end) of any Uint8Array (Buffer's native slice, no Buffer view allocated). */
 const latin1Slice = (Buffer.prototype as unknown as { latin1Slice: (this: Uint8Array, start: number, end: number) => string }).latin1Slice;
@@ -469,9 +452,9 @@ export function decodeBodyIntoSlot(a: NodeArena, s: number, body: Uint8Array): v
   let pos = 1;
   const kind = body[0];
   const height = uvAt(body, pos);
-  const size = uvAt(body, uvEnd);
-  const klen = uvAt(body, uvEnd);
-  pos = uvEnd;
+  const size = uvAt(body, uvEndBox.pos);
+  const klen = uvAt(body, uvEndBox.pos);
+  pos = uvEndBox.pos;
   if (pos + klen > n) throw new Error("truncated key");
   const key = latin1Slice.call(body, pos, pos + klen);
   pos += klen;
@@ -484,13 +467,13 @@ export function decodeBodyIntoSlot(a: NodeArena, s: number, body: Uint8Array): v
     if (pos + 32 > n) throw new Error("truncated child hash");
     const lHash = pos;
     const lv = uvAt(body, pos + 32);
-    const ln = uvAt(body, uvEnd);
-    pos = uvEnd;
+    const ln = uvAt(body, uvEndBox.pos);
+    pos = uvEndBox.pos;
     if (pos + 32 > n) throw new Error("truncated child hash");
     const rHash = pos;
     const rv = uvAt(body, pos + 32);
-    const rn = uvAt(body, uvEnd);
-    if (uvEnd !== n) throw new Error("trailing bytes");
+    const rn = uvAt(body, uvEndBox.pos);
+    if (uvEndBox.pos !== n) throw new Error("trailing bytes");
     a.setLeft(s, a.allocStub(lv, ln, body, lHash));
     a.setRight(s, a.allocStub(rv, rn, body, rHash));
   }
