@@ -9,7 +9,7 @@ import * as enc from "./encoding";
 import { NodeArena } from "./arena";
 import type { ArenaHashWorker } from "./arenahash";
 import { LEAF_NONCE_BASE } from "./iavl";
-import { PAGE_SIZE, RecordSink, StoreKeys, frameInnerPage, pageOf } from "./nodedb";
+import { PAGE_SIZE, RecordSink, StoreKeys, frameInnerPage, pageOf, putInnerCount } from "./nodedb";
 
 const putUvarint = enc.putUvarint;
 const uvarintSize = enc.uvarintSize;
@@ -127,11 +127,7 @@ export class ArenaNodeWriter {
         this.sink.put(this.keys.nodeTmp(a.version(s0), pageOf(a.nonce(s0))), out);
       }
     }
-    if (this.inner > 0) {
-      const k = new Uint8Array(uvarintSize(this.inner));
-      putUvarint(k, 0, this.inner);
-      this.sink.put(this.keys.innerCount(version), k);
-    }
+    putInnerCount(this.sink, this.keys, version, this.inner);
     return this.inner;
   }
 

@@ -235,6 +235,14 @@ export function encodeLeaf(n: Node): Uint8Array {
 let encScratch = Buffer.allocUnsafe(64 * 1024);
 let recScratch = Buffer.allocUnsafe(64 * 1024);
 
+/** Writes a version's inner-node count record (uvarint; none when the version wrote no inner node). Used by both node writers. */
+export function putInnerCount(sink: RecordSink, keys: StoreKeys, version: number, count: number): void {
+  if (count === 0) return;
+  const k = new Uint8Array(uvarintSize(count));
+  putUvarint(k, 0, count);
+  sink.put(keys.innerCount(version), k);
+}
+
 /**
  * Frames `count` inner-node bodies (laid out back to back in `bodies`, `ends[i]` = end of body i)
  * as an inner page: u8 2 | uvarint count | uvarint len(body) each | bodies | crc32. Returns a view
@@ -302,11 +310,7 @@ export class NodeWriter {
   /** Writes the last partial page; returns the number of inner nodes written. */
   finish(version: number): number {
     if (this.pending.length > 0) this.flush();
-    if (this.inner > 0) {
-      const k = new Uint8Array(uvarintSize(this.inner));
-      putUvarint(k, 0, this.inner);
-      this.sink.put(this.keys.innerCount(version), k);
-    }
+    putInnerCount(this.sink, this.keys, version, this.inner);
     return this.inner;
   }
 
