@@ -466,14 +466,21 @@ forEachTreeMode((arena) => {
       await cms.close();
     });
 
-    test("a corrupt or missing node raises StoreError naming the version and key", async () => {
+    /** A closed "bank" store with 64 keys at version 1 and k3 rewritten at version 2; returns its dir. */
+    const twoVersions = async (): Promise<string> => {
       const dir = newDir();
-      let cms = await openMultiStore({ dir, storeNames: ["bank"] });
+      const cms = await openMultiStore({ dir, storeNames: ["bank"] });
       for (let i = 0; i < 64; i++) cms.getStore("bank").set(e(`k${i}`), e(`v${i}`));
       await cms.commit();
       cms.getStore("bank").set(e("k3"), e("new"));
       await cms.commit();
       await cms.close();
+      return dir;
+    };
+
+    test("a corrupt or missing node raises StoreError naming the version and key", async () => {
+      const dir = await twoVersions();
+      let cms: RootMultiStore;
 
       // Flip one byte in every version-1 node record, then reopen (no nodes cached).
       const { Level } = await import("level");
@@ -510,13 +517,8 @@ forEachTreeMode((arena) => {
     });
 
     test("a corrupt node under the latest version raises StoreError naming versions and key (proof, write, iteration)", async () => {
-      const dir = newDir();
-      let cms = await openMultiStore({ dir, storeNames: ["bank"] });
-      for (let i = 0; i < 64; i++) cms.getStore("bank").set(e(`k${i}`), e(`v${i}`));
-      await cms.commit();
-      cms.getStore("bank").set(e("k3"), e("new"));
-      await cms.commit();
-      await cms.close();
+      const dir = await twoVersions();
+      let cms: RootMultiStore;
 
       // Corrupt the leaf record of k40 (written at version 1, still live at version 2).
       const { Level } = await import("level");
