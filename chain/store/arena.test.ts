@@ -14,7 +14,7 @@ import { DbNodeLoader, NodeWriter, StoreKeys } from "./nodedb";
 import { encodeProof, iavlProof } from "./proofs";
 import { fromHex, toHex } from "./encoding";
 import { StoreError } from "./types";
-import { FixturePrng, randomSequenceOps } from "./testutil";
+import { FixturePrng, applyTreeHashOps, randomSequenceOps } from "./testutil";
 
 const FIXTURES = join(__dirname, "../../test/fixtures");
 const load = (name: string) => JSON.parse(readFileSync(join(FIXTURES, name), "utf8"));
@@ -27,19 +27,7 @@ describe("ArenaTree vs Go cosmos/iavl", () => {
     const fx = load("iavl-treehash.json") as { versions: { ops: string; root: string }[] };
     const tree = new ArenaTree();
     for (const v of fx.versions) {
-      const ops = Buffer.from(v.ops, "hex");
-      let pos = 0;
-      while (pos < ops.length) {
-        const kind = ops[pos++];
-        const key = ops.subarray(pos, pos + 16);
-        pos += 16;
-        if (kind === 0) {
-          tree.set(key, ops.subarray(pos, pos + 16));
-          pos += 16;
-        } else {
-          expect(tree.remove(key)).toBe(true);
-        }
-      }
+      applyTreeHashOps(tree, v.ops);
       expect(toHex(tree.saveVersion())).toBe(v.root);
     }
   });

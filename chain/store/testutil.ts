@@ -37,6 +37,26 @@ export class FixturePrng {
   }
 }
 
+/**
+ * Applies one version of Go's TestTreeHash ops (fixture iavl-treehash.json, hex): records of
+ * kind u8 (0 = set, else remove) | key[16] | value[16] for sets. Every remove must find its key.
+ */
+export function applyTreeHashOps(tree: { set(k: Uint8Array, v: Uint8Array): unknown; remove(k: Uint8Array): boolean }, opsHex: string): void {
+  const ops = Buffer.from(opsHex, "hex");
+  let pos = 0;
+  while (pos < ops.length) {
+    const kind = ops[pos++];
+    const key = ops.subarray(pos, pos + 16);
+    pos += 16;
+    if (kind === 0) {
+      tree.set(key, ops.subarray(pos, pos + 16));
+      pos += 16;
+    } else if (!tree.remove(key)) {
+      throw new Error(`TestTreeHash op: remove of absent key ${key.toString("hex")}`);
+    }
+  }
+}
+
 export type Op = { key: Uint8Array; value: Uint8Array | null };
 
 export interface SequenceParams {
