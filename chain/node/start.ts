@@ -12,6 +12,7 @@ import type { Logger, Module } from "../app/types";
 import { buildModules, buildTxRunner } from "../app/wiring";
 import { openMultiStore, type CommitMultiStore } from "../store";
 import { paths, readSettings } from "./config";
+import { completePrefixesFor } from "./storeranges";
 import { checkIndexEvents, DEFAULT_INDEX_EVENTS } from "../app/indexevents";
 
 export interface OpenAppOptions {
@@ -43,7 +44,9 @@ export async function openApp(o: OpenAppOptions): Promise<{ app: App; store: Com
   fs.mkdirSync(o.dataDir, { recursive: true });
   let store: CommitMultiStore;
   try {
-    store = await openMultiStore({ dir: o.dataDir, storeNames: appStoreNames(manager), keepRecent: o.keepRecent, arena: o.storeArena, hashWorker: o.storeHashWorker });
+    const storeNames = appStoreNames(manager);
+    const completePrefixes = completePrefixesFor(storeNames);
+    store = await openMultiStore({ dir: o.dataDir, storeNames, keepRecent: o.keepRecent, arena: o.storeArena, hashWorker: o.storeHashWorker, completePrefixes });
   } catch (e) {
     const msg = (e as Error).message;
     const cause = (e as { cause?: { code?: string } }).cause?.code ?? (e as { code?: string }).code;

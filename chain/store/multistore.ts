@@ -30,7 +30,7 @@ import { ArenaHashWorker, ArenaHashWorkerOptions } from "./arenahash";
 import { commitKey, DbNodeLoader, META_KEY, orphanKey, PAGE_SIZE, pageOf, StoreKeys, TAG_COMMIT } from "./nodedb";
 import { bytesToKey, compareStrings, EMPTY_HASH, fromHex, keyToBytes, prefixEnd, readBE64, readUvarint, toHex } from "./encoding";
 import { CommittedView, NO_FAST } from "./view";
-import { ValueCache } from "./valuecache";
+import { MAX_PINNED, ValueCache } from "./valuecache";
 import { commitInfoHash, encodeProof, iavlProof, PROOF_OP_IAVL, PROOF_OP_SIMPLE, storeExistenceProof, StoreRoot } from "./proofs";
 
 type DB = ClassicLevel<Uint8Array, Uint8Array>;
@@ -115,6 +115,14 @@ export interface InternalStoreOptions extends StoreOptions {
    * ArenaHashWorker options (tests: `{ minNodes: 0 }` sends every pass to the worker).
    */
   readonly hashWorker?: boolean | ArenaHashWorkerOptions;
+  /**
+   * Small key ranges held whole in the latest-value cache, per store name: every committed entry
+   * under each prefix is read at open and kept exact by every commit, so a point read of a key in
+   * the range is never a LevelDB read, absent or present (README "Round 8": the auth store's
+   * module-account markers, read for every MsgSend recipient). Same values, same gas. A range of
+   * more than MAX_PINNED entries (valuecache.ts) is read as usual.
+   */
+  readonly completePrefixes?: Readonly<Record<string, readonly Uint8Array[]>>;
 }
 
 export interface CommitStats {
@@ -343,6 +351,7 @@ export class RootMultiStore implements CommitMultiStore {
     meta: Meta,
     record: CommitRecord | undefined,
     retained: number[],
+    pins: Map<string, [string, Map<string, string>][]>,
   ) {
     this.storeNames = names;
     this.meta = meta;
@@ -363,6 +372,7 @@ export class RootMultiStore implements CommitMultiStore {
     try {
       for (const n of names) {
         const s = new StoreState(n, db, this.maxCachedValues, this.arena, this.hashWorker);
+        for (const [prefix, entries] of pins.get(n) ?? []) s.committed.pin(prefix, entries);
         const r = record?.stores.find((x) => x.name === n);
         s.tree.openSaved(meta.version, r?.root ?? null, r === undefined ? EMPTY_HASH : fromHex(r.hash));
         this.committedTrees.set(n, s.tree.committed());
@@ -416,7 +426,8 @@ export class RootMultiStore implements CommitMultiStore {
       for await (const k of db.keys({ gt: new Uint8Array([TAG_COMMIT]), lt: new Uint8Array([TAG_COMMIT + 1]) })) {
         retained.push(readBE64(k, 1));
       }
-      return new RootMultiStore(db, opts, names, meta, record, retained);
+      const pins = await readCompletePrefixes(db, names, opts.completePrefixes);
+      return new RootMultiStore(db, opts, names, meta, record, retained, pins);
     } catch (e) {
       await db.close();
       throw e;
@@ -869,6 +880,31 @@ function decodeOrphans(b: Uint8Array): [number, number][] {
     [v, pos] = readUvarint(b, pos);
     [n, pos] = readUvarint(b, pos);
     out.push([v, n]);
+  }
+  return out;
+}
+
+/** The fast-index entries under each complete prefix (InternalStoreOptions.completePrefixes); at most MAX_PINNED + 1 read per range. */
+async function readCompletePrefixes(
+  db: DB,
+  names: string[],
+  prefixes: Readonly<Record<string, readonly Uint8Array[]>> | undefined,
+): Promise<Map<string, [string, Map<string, string>][]>> {
+  const out = new Map<string, [string, Map<string, string>][]>();
+  for (const [name, list] of Object.entries(prefixes ?? {})) {
+    if (!names.includes(name)) throw new StoreError(`completePrefixes names store "${name}", which is not mounted`);
+    const keys = new StoreKeys(name);
+    const skip = keys.fastPrefix.length;
+    const ranges: [string, Map<string, string>][] = [];
+    for (const prefix of list) {
+      const lo = keys.fast(prefix);
+      const hi = prefixEnd(lo);
+      const entries = new Map<string, string>();
+      const range = hi === undefined ? { gte: lo, limit: MAX_PINNED + 1 } : { gte: lo, lt: hi, limit: MAX_PINNED + 1 };
+      for await (const [k, v] of db.iterator(range)) entries.set(bytesToKey(k.subarray(skip)), bytesToKey(v));
+      ranges.push([bytesToKey(prefix), entries]);
+    }
+    out.set(name, ranges);
   }
   return out;
 }

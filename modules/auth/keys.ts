@@ -17,6 +17,8 @@ export const ACCOUNT_PREFIX = new Uint8Array([0x01]);
 export const NEXT_ACCOUNT_NUMBER_KEY = new Uint8Array([0x02]);
 export const PARAMS_KEY = new Uint8Array([0x03]);
 export const MODULE_ACCOUNT_PREFIX = new Uint8Array([0x04]);
+/** Prefix of the module-account markers (moduleAddressMarkerKey). */
+export const MODULE_MARKER_PREFIX = new Uint8Array([0x05]);
 
 export { lengthPrefixed };
 

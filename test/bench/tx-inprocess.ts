@@ -26,6 +26,7 @@ import { createContext } from "../../chain/app/context";
 import { defaultAppState } from "../../chain/app/genesis";
 import { buildModules, buildTxRunner } from "../../chain/app/wiring";
 import { DEFAULT_ARENA, openMultiStore } from "../../chain/store";
+import { completePrefixesFor } from "../../chain/node/storeranges";
 import { AuthKeeper } from "../../modules/auth/keeper";
 import { BankKeeper } from "../../modules/bank/keeper";
 import { allocateGenesisAccounts } from "../../modules/bank/genesis";
@@ -151,7 +152,10 @@ async function main(): Promise<void> {
   const wiring = buildModules({ logger: silent });
   const manager = new ModuleManager(wiring.modules, wiring.order);
   const tOpen = process.hrtime.bigint();
-  const store = await openMultiStore({ dir: path.join(dir, "data"), storeNames: appStoreNames(manager), arena: ARENA });
+  const storeNames = appStoreNames(manager);
+  // As the node opens it (chain/node/start.ts); BENCH_COMPLETE=0 reads the marker range from LevelDB instead.
+  const completePrefixes = process.env.BENCH_COMPLETE === "0" ? {} : completePrefixesFor(storeNames);
+  const store = await openMultiStore({ dir: path.join(dir, "data"), storeNames, arena: ARENA, completePrefixes });
   const os0 = (store as unknown as { openStats?: { warmUpMs: number; stores: Record<string, { loaded: number; leaves: number; reserved: number }> } }).openStats;
   const warm = os0 === undefined ? "" : Object.entries(os0.stores).filter(([, w]) => w.loaded > 1).map(([n, w]) => `${n} ${w.loaded} nodes of ${w.leaves} leaves, ${w.reserved} slots reserved`).join("; ");
   console.log(`opened the store in ${ms(tOpen).toFixed(0)} ms, of it warm-up ${os0?.warmUpMs.toFixed(0) ?? "-"} ms (${warm}) ${treeStats(store)}`);
