@@ -27,6 +27,7 @@ import { defaultAppState } from "../../chain/app/genesis";
 import { buildModules, buildTxRunner } from "../../chain/app/wiring";
 import { DEFAULT_ARENA, openMultiStore } from "../../chain/store";
 import { completePrefixesFor } from "../../chain/node/storeranges";
+import { toBech32 } from "../../chain/crypto/address";
 import { AuthKeeper } from "../../modules/auth/keeper";
 import { BankKeeper } from "../../modules/bank/keeper";
 import { allocateGenesisAccounts } from "../../modules/bank/genesis";
@@ -233,13 +234,25 @@ async function main(): Promise<void> {
   const view = createContext({ header: { height, time: { seconds: 0n, nanos: 0 }, chainId: CHAIN_ID, proposer: new Uint8Array() }, mode: "genesis", store: store.branch(), logger: silent });
   const info = senders.map((s) => auth.getAccount(view, s.addrBytes)!);
   const recipients = senders.map((_, i) => senders[(i * 7919 + 1) % senders.length].address);
+  // BENCH_RECIPIENTS=filled: each block pays 10,000 different filled accounts, none seen before in the
+  // run (like real traffic on a big state: cold recipient reads and tree paths in every block).
+  const freshRecipients = process.env.BENCH_RECIPIENTS === "filled";
+  let signedBlocks = 0;
+  const filledAddress = (j: number): string => {
+    const addr = new Uint8Array(20);
+    new DataView(addr.buffer).setUint32(0, Math.imul(0x9e3779b9, j + 1) >>> 0);
+    new DataView(addr.buffer).setUint32(4, j);
+    return toBech32(addr);
+  };
+  const recipientOf = (i: number): string =>
+    freshRecipients ? filledAddress(((signedBlocks * TXS + i) * 104_729) % filled) : recipients[i]!;
 
   const signBlock = (): Uint8Array[] => {
     const t0 = process.hrtime.bigint();
     const txs = senders.map((s, i) => {
       const tx = buildSignedTx({
         key: s,
-        msgs: [msgSend(s.address, recipients[i], 1n)],
+        msgs: [msgSend(s.address, recipientOf(i), 1n)],
         chainId: CHAIN_ID,
         accountNumber: info[i].accountNumber,
         sequence: info[i].sequence,
@@ -248,6 +261,7 @@ async function main(): Promise<void> {
       info[i].sequence += 1n;
       return tx;
     });
+    signedBlocks++;
     console.log(`  signed ${txs.length} txs in ${ms(t0).toFixed(0)} ms`);
     return txs;
   };
