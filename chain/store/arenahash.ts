@@ -149,6 +149,7 @@ parentPort.on("message", (m) => {
         }
         if ((i & 31) === 31) Atomics.store(ctl, ${HASHED}, i + 1);
       }
+      Atomics.store(ctl, ${HASHED}, i);
       if (end === 1) break; // pub was read after end: final
       let spin = m.spin;
       while (spin-- > 0 && Atomics.load(ctl, ${SIG}) === sig);
@@ -423,6 +424,40 @@ export class ArenaHashWorker {
     return this.n - Atomics.load(this.ctl, HASHED) > this.maxLag;
   }
 
+  /** Publishes every listed entry now (the end of an early listing: the worker need not wait for 64 more). */
+  publish(): void {
+    const c = this.ctl;
+    if (Atomics.load(c, PUB) === this.n) return;
+    Atomics.store(c, PUB, this.n);
+    Atomics.add(c, SIG, 1);
+    Atomics.notify(c, SIG);
+  }
+
+  /**
+   * Waits until the worker set the hashed flag of a listed slot (flag byte `u8[off]`): the main
+   * thread is about to change that node. False when the worker failed or is wedged (the caller
+   * stops using it: finish() then reports the failure).
+   */
+  waitHashed(u8: Uint8Array, off: number): boolean {
+    this.publish();
+    const c = this.ctl;
+    const t0 = performance.now();
+    let spins = 0;
+    while ((Atomics.load(u8, off) & 1) === 0) {
+      if (Atomics.load(c, ERR) !== 0 || Atomics.load(c, DONE) !== 0) return false;
+      if (++spins > 1000) {
+        if (performance.now() - t0 > WAIT_MS) return false;
+        Atomics.wait(c, HASHED, Atomics.load(c, HASHED), 0.05);
+      }
+    }
+    this.touchWaits++;
+    this.waitMs += performance.now() - t0;
+    return true;
+  }
+
+  /** Main-thread waits for a listed node it had to change during the apply (tests, benchmarks). */
+  touchWaits = 0;
+
   /** Lists inner slot `s` (its children are hashed or listed before it). */
   push(s: number): void {
     this.append(s);
@@ -481,6 +516,8 @@ export class ArenaHashWorker {
 
   private append(x: number): void {
     const n = this.n;
+    // Sized at begin() for the pass's nodes; overflowing it would be a bug here, never a silent loss.
+    if (n === this.list.length) throw new StoreError("arena hash worker list overflow");
     this.list[n] = x;
     this.n = n + 1;
     if ((n + 1) % PUBLISH_EVERY === 0) {
