@@ -113,7 +113,21 @@ export class NodeArena {
     return this.cap;
   }
 
+  /**
+   * Called around a growth of the buffer (a new buffer: a hash worker still holds the old one).
+   * ArenaTree sets it while its worker pass overlaps the apply (hashBefore): `before` waits for
+   * the worker, `after` starts a new pass on the new buffer.
+   */
+  growHook: { before(): void; after(): void } | undefined = undefined;
+
   private grow(cap: number): void {
+    const hook = this.growHook;
+    if (hook !== undefined) hook.before();
+    this.growBuffers(cap);
+    if (hook !== undefined) hook.after();
+  }
+
+  private growBuffers(cap: number): void {
     const buf = this.shared ? new SharedArrayBuffer(cap * SLOT_BYTES) : new ArrayBuffer(cap * SLOT_BYTES);
     const u8 = new Uint8Array(buf);
     if (this.u8 !== undefined) u8.set(this.u8);

@@ -373,10 +373,11 @@ export class ArenaTree {
     if (e === undefined) {
       if (this.unsavedHashed || this.earlyFailed || a.allocs - this.allocsAtSave < w.minNodes || !w.canHash(a)) return;
       // Entries of the pass: every unsaved node at the end, at most liveSlots now + new slots (< 160 per write).
-      w.begin(a, this.workingVersion, a.liveSlots + remaining * 160 + 1024);
       e = this.early = new EarlyPass();
+      this.beginEarlyPass(a, w, remaining);
       this.earlyStats.passes++;
     }
+    this.earlyRemaining = remaining;
     const version = this.workingVersion;
     let n = this.root;
     while (a.version(n) === 0 && a.flags(n) === 0 && a.height(n) > 0) {
@@ -402,6 +403,31 @@ export class ArenaTree {
     }
     w.publish();
   }
+
+  /**
+   * Starts the worker's pass for an early pass (again after the arena grew: the worker must be
+   * given the new buffer, so the running pass is drained first, see NodeArena.growHook).
+   */
+  private beginEarlyPass(a: NodeArena, w: ArenaHashWorker, remaining: number): void {
+    // Entries of the pass: every unsaved node at the end, at most liveSlots now + new slots (< 160 per write).
+    w.begin(a, this.workingVersion, a.liveSlots + remaining * 160 + 1024);
+    a.growHook = {
+      before: () => {
+        a.growHook = undefined;
+        try {
+          w.finish();
+        } catch {
+          this.abandonEarly();
+        }
+      },
+      after: () => {
+        if (this.early !== undefined) this.beginEarlyPass(a, w, this.earlyRemaining);
+      },
+    };
+  }
+
+  /** Writes still to come in the apply (the last hashBefore's `remaining`). */
+  private earlyRemaining = 0;
 
   /** Lists the unsaved, unlisted subtree at `s` as a new segment. */
   private listSegment(s: number, version: number, e: EarlyPass, w: ArenaHashWorker): void {
@@ -475,6 +501,7 @@ export class ArenaTree {
     const e = this.early!;
     this.early = undefined;
     this.earlyFailed = true;
+    this.arena.growHook = undefined;
     try {
       this.hashWorker!.finish();
     } catch {
@@ -498,6 +525,7 @@ export class ArenaTree {
     this.earlyFailed = false;
     if (e === undefined) return;
     this.early = undefined;
+    this.arena.growHook = undefined;
     try {
       this.hashWorker!.finish();
     } catch {
@@ -511,6 +539,7 @@ export class ArenaTree {
     const e = this.early!;
     this.early = undefined;
     const a = this.arena;
+    a.growHook = undefined;
     const w = this.hashWorker!;
     this.unsavedHashed = true;
     this.order.n = 0;
