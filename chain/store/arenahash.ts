@@ -444,7 +444,7 @@ export class ArenaHashWorker {
     const t0 = performance.now();
     let spins = 0;
     while ((Atomics.load(u8, off) & 1) === 0) {
-      if (Atomics.load(c, ERR) !== 0 || Atomics.load(c, DONE) !== 0) { if (process.env.S8DBG) console.log("waitHashed fail", Atomics.load(c, ERR), Atomics.load(c, DONE), Atomics.load(c, HASHED), this.n, off); return false; }
+      if (Atomics.load(c, ERR) !== 0 || Atomics.load(c, DONE) !== 0) return false;
       if (++spins > 1000) {
         if (performance.now() - t0 > WAIT_MS) return false;
         Atomics.wait(c, HASHED, Atomics.load(c, HASHED), 0.05);
