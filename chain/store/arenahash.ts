@@ -41,6 +41,8 @@ const PUBLISH_EVERY = 64;
 const SPIN = 2000;
 /** Listed nodes the worker may be behind before the main thread hashes nodes itself (default). */
 const MAX_LAG = 1024;
+/** Listed nodes the worker may be behind during the apply (hashBefore) before the main thread hashes nodes itself. */
+const EARLY_LAG = 8192;
 /** A wedged worker must not hang the node forever: the wait gives up (StoreError) after this. */
 const WAIT_MS = 30_000;
 
@@ -183,6 +185,11 @@ interface PassMessage {
 export interface ArenaHashWorkerOptions {
   /** Listed nodes the worker may be behind before the main thread hashes nodes itself (default 1,024; tests use 0). */
   readonly maxLag?: number;
+  /**
+   * Listed nodes the worker may be behind during the apply (ArenaTree.hashBefore) before the main
+   * thread hashes nodes itself (default 8,192: the final walk still balances the rest).
+   */
+  readonly earlyLag?: number;
   /** Smallest pass (slots allocated since the tree's last save) sent to the worker (default 2,000). */
   readonly minNodes?: number;
 }
@@ -230,6 +237,7 @@ export class ArenaHashWorker {
 
   constructor(opts: ArenaHashWorkerOptions = {}) {
     this.maxLag = opts.maxLag ?? MAX_LAG;
+    this.earlyLag = opts.earlyLag ?? EARLY_LAG;
     this.minNodes = opts.minNodes ?? 2000;
     this.worker = new Worker(WORKER_SRC, { eval: true });
     this.worker.unref();
@@ -423,6 +431,14 @@ export class ArenaHashWorker {
   lagging(): boolean {
     return this.n - Atomics.load(this.ctl, HASHED) > this.maxLag;
   }
+
+  /** lagging() for listings during the apply, which tolerate `earlyLag` nodes of backlog (the final walk catches up). */
+  laggingEarly(): boolean {
+    return this.n - Atomics.load(this.ctl, HASHED) > this.earlyLag;
+  }
+
+  /** Backlog tolerated during the apply before the main thread hashes listed nodes itself (default 8,192). */
+  earlyLag: number;
 
   /** Publishes every listed entry now (the end of an early listing: the worker need not wait for 64 more). */
   publish(): void {

@@ -464,13 +464,13 @@ export class ArenaTree {
           both = false;
         }
       }
-      hashed = both && w.lagging();
+      hashed = both && w.laggingEarly();
       if (hashed) hashOne(a, s, version);
       a.setListed(s);
       if (!hashed) w.push(s);
     } else {
       a.setListed(s);
-      hashed = w.lagging() || !w.pushLeaf(s, a.keys[s]!, a.vals[s]!, version);
+      hashed = w.laggingEarly() || !w.pushLeaf(s, a.keys[s]!, a.vals[s]!, version);
       if (hashed) hashOne(a, s, version);
     }
     e.entries.push(s);

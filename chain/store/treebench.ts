@@ -8,6 +8,9 @@
  * (ArenaHashWorker); `--worker-ab` alternates blocks with and without it and prints both;
  * `--leaves-ab` alternates leaves hashed on the worker and on the main thread (with the worker);
  * `--order-ab` alternates saves walking the hash pass's list and saves walking the tree.
+ * With the worker, finished subtrees are listed for it during the apply every `--chunk N` writes (default 512,
+ * as the multistore; ArenaTree.hashBefore); `--no-early` lists only after the apply (Round 7), `--early-ab`
+ * alternates blocks; `--early-lag N` is the backlog the worker may have during the apply (default 8,192).
  *
  * Builds a tree of `keys` random 32-byte keys with 100-byte values (saved every 100,000), then 10
  * blocks of 10,000 sorted writes (40% update, 40% insert, 20% delete) + workingHash + saveVersion
@@ -37,7 +40,7 @@ const ri = args.indexOf("--reuse-min");
 const REUSE_MIN = ri >= 0 ? Number(args[ri + 1]) : undefined;
 const bi = args.indexOf("--blocks");
 const BLOCKS = bi >= 0 ? Number(args[bi + 1]) : 10;
-const N = Number(args.find((a, i) => !a.startsWith("--") && (ri < 0 || i !== ri + 1) && (bi < 0 || i !== bi + 1) && args[i - 1] !== "--spin" && args[i - 1] !== "--chunk") ?? 1_000_000);
+const N = Number(args.find((a, i) => !a.startsWith("--") && (ri < 0 || i !== ri + 1) && (bi < 0 || i !== bi + 1) && args[i - 1] !== "--spin" && args[i - 1] !== "--chunk" && args[i - 1] !== "--early-lag") ?? 1_000_000);
 /** Main-thread CPU ms (Linux, 10 ms ticks). */
 const mainCpu = (): number => {
   const st = readFileSync("/proc/thread-self/stat", "utf8");
@@ -82,6 +85,8 @@ const arena = ARENA ? new NodeArena(1024, { pageReuseMin: REUSE_MIN, shared: SHA
 const hashWorker = arena !== undefined && WORKER ? new ArenaHashWorker() : undefined;
 const si = args.indexOf("--spin");
 if (hashWorker !== undefined && si >= 0) hashWorker.spin = Number(args[si + 1]);
+const li = args.indexOf("--early-lag");
+if (hashWorker !== undefined && li >= 0) hashWorker.earlyLag = Number(args[li + 1]);
 const arenaTree = arena !== undefined ? new ArenaTree({ arena, hashWorker }) : undefined;
 const iavlTree = ARENA ? undefined : new IavlTree(undefined);
 const tree: IavlTree | ArenaTree = arenaTree ?? iavlTree!;
