@@ -471,6 +471,12 @@ export class ArenaHashWorker {
     return true;
   }
 
+  /**
+   * While set, listed entries are published only by publish() (ArenaTree.hashBefore publishes
+   * once per listing: a wake-up of a waiting worker per 64 entries cost more than the worker gained).
+   */
+  holdPublish = false;
+
   /** Main-thread waits for a listed node it had to change during the apply (tests, benchmarks). */
   touchWaits = 0;
 
@@ -536,7 +542,7 @@ export class ArenaHashWorker {
     if (n === this.list.length) throw new StoreError("arena hash worker list overflow");
     this.list[n] = x;
     this.n = n + 1;
-    if ((n + 1) % PUBLISH_EVERY === 0) {
+    if ((n + 1) % PUBLISH_EVERY === 0 && !this.holdPublish) {
       Atomics.store(this.ctl, PUB, n + 1);
       Atomics.add(this.ctl, SIG, 1);
       Atomics.notify(this.ctl, SIG);

@@ -162,6 +162,12 @@ class EarlyPass {
   }
 }
 
+/** hashBefore publishes its listing once at the end (treebench --publish-ab flips it). */
+let HOLD_PUBLISH = true;
+export function setEarlyHoldPublish(v: boolean): void {
+  HOLD_PUBLISH = v;
+}
+
 /** A growable Int32Array of slots. */
 class SlotList {
   a = new Int32Array(1024);
@@ -380,6 +386,7 @@ export class ArenaTree {
     this.earlyRemaining = remaining;
     const version = this.workingVersion;
     let n = this.root;
+    w.holdPublish = HOLD_PUBLISH;
     while (a.version(n) === 0 && a.flags(n) === 0 && a.height(n) > 0) {
       if (key < a.keys[n]!) {
         n = a.left(n);
@@ -401,6 +408,7 @@ export class ArenaTree {
       }
       n = a.right(n);
     }
+    w.holdPublish = false;
     w.publish();
   }
 

@@ -24,7 +24,7 @@ import { loadavg } from "node:os";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { IavlTree } from "./iavl";
-import { ArenaTree } from "./arenatree";
+import { ArenaTree, setEarlyHoldPublish } from "./arenatree";
 import { ArenaNodeWriter } from "./arenawriter";
 import { NodeWriter, StoreKeys } from "./nodedb";
 import { bytesToKey } from "./encoding";
@@ -117,6 +117,8 @@ const gcBefore = mainCpu() - t;
 let forgetOrder = false;
 /** --no-early: the worker hashes only after the apply (Round 7); --early-ab alternates blocks. */
 const EARLY_AB = args.includes("--early-ab");
+/** --publish-ab: blocks alternate between publishing each early listing once and every 64 entries. */
+const PUBLISH_AB = args.includes("--publish-ab");
 let earlyOn = !args.includes("--no-early");
 const ci = args.indexOf("--chunk");
 const EARLY_CHUNK = ci >= 0 ? Number(args[ci + 1]) : 512;
@@ -169,8 +171,9 @@ for (let b = 0; b < BLOCKS; b++) {
   }
   ops.sort((a, b) => Buffer.compare(a[0], b[0]));
   const c0 = mainCpu();
-  const ab = WORKER_AB || ORDER_AB || LEAVES_AB || EARLY_AB ? b % 2 : 0;
+  const ab = WORKER_AB || ORDER_AB || LEAVES_AB || EARLY_AB || PUBLISH_AB ? b % 2 : 0;
   if (EARLY_AB) earlyOn = ab === 1;
+  if (PUBLISH_AB) setEarlyHoldPublish(ab === 1);
   if (WORKER_AB) hashWorker!.enabled = ab === 1;
   if (LEAVES_AB) hashWorker!.leavesOnWorker = ab === 1;
   forgetOrder = ORDER_AB && ab === 0;
@@ -183,10 +186,10 @@ const gcAfter = mainCpu() - t;
 const mean = cpu.reduce((a, b) => a + b, 0) / cpu.length;
 console.log(`${ARENA ? `ArenaTree (reuse-min ${REUSE_MIN ?? "default"}${WORKER ? ", hash worker" : SHARED ? ", shared buffer" : ""})` : "IavlTree"}, keys ${N}: main-thread CPU per block ${cpu.join(" ")} ms, mean ${mean.toFixed(0)} ms`);
 const arenaMb = arenaTree === undefined ? "" : `, arena ${((arenaTree.arena.capacity * 64) / 1e6).toFixed(0)} MB (${arenaTree.arena.liveSlots} live slots, high water ${arenaTree.arena.highWater})`;
-for (let i = 0; i < (WORKER_AB || ORDER_AB || LEAVES_AB || EARLY_AB ? 2 : 1); i++) {
+for (let i = 0; i < (WORKER_AB || ORDER_AB || LEAVES_AB || EARLY_AB || PUBLISH_AB ? 2 : 1); i++) {
   const p = phases[i]!;
   const ms = (ns: number): string => (ns / 1e6 / p.n).toFixed(0);
-  const label = EARLY_AB ? (i === 1 ? "hashing during the apply" : "hashing after the apply") : LEAVES_AB ? (i === 1 ? "leaves on the worker" : "leaves on the main thread") : WORKER_AB ? (i === 1 ? "with worker" : "serial") : ORDER_AB ? (i === 1 ? "save walks the hash pass's list" : "save walks the tree") : "per block";
+  const label = PUBLISH_AB ? (i === 1 ? "early listing published once" : "early listing published every 64") : EARLY_AB ? (i === 1 ? "hashing during the apply" : "hashing after the apply") : LEAVES_AB ? (i === 1 ? "leaves on the worker" : "leaves on the main thread") : WORKER_AB ? (i === 1 ? "with worker" : "serial") : ORDER_AB ? (i === 1 ? "save walks the hash pass's list" : "save walks the tree") : "per block";
   console.log(`${label} (schedstat, ${p.n} blocks): main CPU ${ms(p.cpu)} ms = apply ${ms(p.apply)} + workingHash ${ms(p.hash)} + save/encode ${ms(p.save)} ms; wall: workingHash ${ms(p.hashWall)} ms, block ${ms(p.blockWall)} ms${WORKER ? `; worker CPU ${(p.workerMs / p.n).toFixed(0)} ms` : ""}`);
 }
 console.log(`full GC ${gcBefore} ms before the blocks, ${gcAfter} ms after; heap ${(process.memoryUsage().heapUsed / 1e6).toFixed(0)} MB${arenaMb}`);
