@@ -635,6 +635,8 @@ export class ArenaTree {
     const a = this.arena;
     let n = this.root;
     if (n === 0) throw new StoreError("cannot build a proof in an empty tree");
+    // It hashes subtrees here: a worker pass of hashBefore must not be hashing them meanwhile.
+    if (this.early !== undefined) this.workingHash();
     this.ld(n);
     const path: PathStep[] = [];
     const wv = this.workingVersion;
