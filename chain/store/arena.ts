@@ -8,7 +8,7 @@
  *   36..39  right child slot  (int32; 0 for leaves)
  *   40..43  nonce             (uint32; IAVL v1 NodeKey nonce, leaves from 2^31; 0 = unsaved)
  *   44      height            (int8; -1 reserved for unloaded stubs)
- *   45      flags             (bit 0: hash valid)
+ *   45      flags             (bit 0: hash valid; bit 1: listed for the hash worker during the apply, ArenaTree.hashBefore)
  *   46..47  spare
  *   48..55  version           (float64; 0 = unsaved working node)
  *   56..63  size              (float64; number of leaves below)
@@ -36,6 +36,8 @@ const B_FLAGS = 45;
 const F_VERSION = 6;
 const F_SIZE = 7;
 export const FLAG_HASHED = 1;
+/** Handed to the hash worker before the apply ended (ArenaTree.hashBefore); cleared at save. */
+export const FLAG_LISTED = 2;
 /** Slots per reuse page (64 × 64 B = one 4 KiB memory page). */
 const PAGE_SHIFT = 6;
 const PAGE = 1 << PAGE_SHIFT;
@@ -111,7 +113,21 @@ export class NodeArena {
     return this.cap;
   }
 
+  /**
+   * Called around a growth of the buffer (a new buffer: a hash worker still holds the old one).
+   * ArenaTree sets it while its worker pass overlaps the apply (hashBefore): `before` waits for
+   * the worker, `after` starts a new pass on the new buffer.
+   */
+  growHook: { before(): void; after(): void } | undefined = undefined;
+
   private grow(cap: number): void {
+    const hook = this.growHook;
+    if (hook !== undefined) hook.before();
+    this.growBuffers(cap);
+    if (hook !== undefined) hook.after();
+  }
+
+  private growBuffers(cap: number): void {
     const buf = this.shared ? new SharedArrayBuffer(cap * SLOT_BYTES) : new ArrayBuffer(cap * SLOT_BYTES);
     const u8 = new Uint8Array(buf);
     if (this.u8 !== undefined) u8.set(this.u8);
@@ -255,6 +271,18 @@ export class NodeArena {
   }
   hashed(s: number): boolean {
     return (this.u8[s * SLOT_BYTES + B_FLAGS]! & FLAG_HASHED) !== 0;
+  }
+  /** The flag byte (FLAG_HASHED, FLAG_LISTED). */
+  flags(s: number): number {
+    return this.u8[s * SLOT_BYTES + B_FLAGS]!;
+  }
+  /** Sets FLAG_LISTED (before the slot is published to the worker). */
+  setListed(s: number): void {
+    this.u8[s * SLOT_BYTES + B_FLAGS] |= FLAG_LISTED;
+  }
+  /** Clears FLAG_LISTED, keeping FLAG_HASHED. */
+  clearListed(s: number): void {
+    this.u8[s * SLOT_BYTES + B_FLAGS] &= FLAG_HASHED;
   }
   /** Marks the hash stale (a working node about to change). */
   clearHashed(s: number): void {

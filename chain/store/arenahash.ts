@@ -41,6 +41,8 @@ const PUBLISH_EVERY = 64;
 const SPIN = 2000;
 /** Listed nodes the worker may be behind before the main thread hashes nodes itself (default). */
 const MAX_LAG = 1024;
+/** Listed nodes the worker may be behind during the apply (hashBefore) before the main thread hashes nodes itself. */
+const EARLY_LAG = 8192;
 /** A wedged worker must not hang the node forever: the wait gives up (StoreError) after this. */
 const WAIT_MS = 30_000;
 
@@ -149,6 +151,7 @@ parentPort.on("message", (m) => {
         }
         if ((i & 31) === 31) Atomics.store(ctl, ${HASHED}, i + 1);
       }
+      Atomics.store(ctl, ${HASHED}, i);
       if (end === 1) break; // pub was read after end: final
       let spin = m.spin;
       while (spin-- > 0 && Atomics.load(ctl, ${SIG}) === sig);
@@ -182,6 +185,11 @@ interface PassMessage {
 export interface ArenaHashWorkerOptions {
   /** Listed nodes the worker may be behind before the main thread hashes nodes itself (default 1,024; tests use 0). */
   readonly maxLag?: number;
+  /**
+   * Listed nodes the worker may be behind during the apply (ArenaTree.hashBefore) before the main
+   * thread hashes nodes itself (default 8,192: the final walk still balances the rest).
+   */
+  readonly earlyLag?: number;
   /** Smallest pass (slots allocated since the tree's last save) sent to the worker (default 2,000). */
   readonly minNodes?: number;
 }
@@ -229,6 +237,7 @@ export class ArenaHashWorker {
 
   constructor(opts: ArenaHashWorkerOptions = {}) {
     this.maxLag = opts.maxLag ?? MAX_LAG;
+    this.earlyLag = opts.earlyLag ?? EARLY_LAG;
     this.minNodes = opts.minNodes ?? 2000;
     this.worker = new Worker(WORKER_SRC, { eval: true });
     this.worker.unref();
@@ -423,6 +432,54 @@ export class ArenaHashWorker {
     return this.n - Atomics.load(this.ctl, HASHED) > this.maxLag;
   }
 
+  /** lagging() for listings during the apply, which tolerate `earlyLag` nodes of backlog (the final walk catches up). */
+  laggingEarly(): boolean {
+    return this.n - Atomics.load(this.ctl, HASHED) > this.earlyLag;
+  }
+
+  /** Backlog tolerated during the apply before the main thread hashes listed nodes itself (default 8,192). */
+  earlyLag: number;
+
+  /** Publishes every listed entry now (the end of an early listing: the worker need not wait for 64 more). */
+  publish(): void {
+    const c = this.ctl;
+    if (Atomics.load(c, PUB) === this.n) return;
+    Atomics.store(c, PUB, this.n);
+    Atomics.add(c, SIG, 1);
+    Atomics.notify(c, SIG);
+  }
+
+  /**
+   * Waits until the worker set the hashed flag of a listed slot (flag byte `u8[off]`): the main
+   * thread is about to change that node. False when the worker failed or is wedged (the caller
+   * stops using it: finish() then reports the failure).
+   */
+  waitHashed(u8: Uint8Array, off: number): boolean {
+    this.publish();
+    const c = this.ctl;
+    const t0 = performance.now();
+    let spins = 0;
+    while ((Atomics.load(u8, off) & 1) === 0) {
+      if (Atomics.load(c, ERR) !== 0 || Atomics.load(c, DONE) !== 0) return false;
+      if (++spins > 1000) {
+        if (performance.now() - t0 > WAIT_MS) return false;
+        Atomics.wait(c, HASHED, Atomics.load(c, HASHED), 0.05);
+      }
+    }
+    this.touchWaits++;
+    this.waitMs += performance.now() - t0;
+    return true;
+  }
+
+  /**
+   * While set, listed entries are published only by publish() (ArenaTree.hashBefore publishes
+   * once per listing: a wake-up of a waiting worker per 64 entries cost more than the worker gained).
+   */
+  holdPublish = false;
+
+  /** Main-thread waits for a listed node it had to change during the apply (tests, benchmarks). */
+  touchWaits = 0;
+
   /** Lists inner slot `s` (its children are hashed or listed before it). */
   push(s: number): void {
     this.append(s);
@@ -481,9 +538,11 @@ export class ArenaHashWorker {
 
   private append(x: number): void {
     const n = this.n;
+    // Sized at begin() for the pass's nodes; overflowing it would be a bug here, never a silent loss.
+    if (n === this.list.length) throw new StoreError("arena hash worker list overflow");
     this.list[n] = x;
     this.n = n + 1;
-    if ((n + 1) % PUBLISH_EVERY === 0) {
+    if ((n + 1) % PUBLISH_EVERY === 0 && !this.holdPublish) {
       Atomics.store(this.ctl, PUB, n + 1);
       Atomics.add(this.ctl, SIG, 1);
       Atomics.notify(this.ctl, SIG);

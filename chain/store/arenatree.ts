@@ -21,7 +21,7 @@ import { StoreError } from "./types";
 import * as enc from "./encoding";
 import * as hb from "./hashbytes"; // hot: bound locally below
 import { bytesToKey } from "./encoding";
-import { NodeArena, SLOT_BYTES } from "./arena";
+import { FLAG_HASHED, FLAG_LISTED, NodeArena, SLOT_BYTES } from "./arena";
 import type { ArenaLoader } from "./arenaload";
 import type { ArenaHashWorker } from "./arenahash";
 import { LEAF_NONCE_BASE, PathStep } from "./iavl";
@@ -94,11 +94,19 @@ function hashSlotListed(a: NodeArena, s: number, version: number, list: SlotList
  * here (or were clean), is hashed here. Returns true when `s` is hashed on return (false: listed,
  * hashed later).
  */
-function listForWorker(a: NodeArena, s: number, version: number, list: SlotList, w: ArenaHashWorker): boolean {
-  if (a.hashed(s)) return true;
+function listForWorker(a: NodeArena, s: number, version: number, list: SlotList, w: ArenaHashWorker, e: EarlyPass | undefined): boolean {
+  const f = a.flags(s);
+  if (f !== 0) {
+    // Listed during the apply (hashBefore): its save order is a recorded segment.
+    if ((f & FLAG_LISTED) !== 0 && e !== undefined) {
+      e.expand(s, list);
+      return (a.flags(s) & FLAG_HASHED) !== 0;
+    }
+    if ((f & FLAG_HASHED) !== 0) return true;
+  }
   if (a.height(s) > 0) {
-    const l = listForWorker(a, a.left(s), version, list, w);
-    const r = listForWorker(a, a.right(s), version, list, w);
+    const l = listForWorker(a, a.left(s), version, list, w, e);
+    const r = listForWorker(a, a.right(s), version, list, w, e);
     list.push(s);
     if (l && r && w.lagging()) {
       hashOne(a, s, version);
@@ -112,6 +120,52 @@ function listForWorker(a: NodeArena, s: number, version: number, list: SlotList,
   if (!w.lagging() && w.pushLeaf(s, a.keys[s]!, a.vals[s]!, version)) return false;
   hashOne(a, s, version);
   return true;
+}
+
+/**
+ * A hash pass started during the apply (ArenaTree.hashBefore): subtrees the sorted apply has moved
+ * past are listed for the worker while the main thread keeps applying. Each listed subtree's save
+ * order (post-order of its unsaved nodes) is a segment of `entries`: slots, and -(k + 1) for a
+ * listed subtree k below it, so the final walk splices them into the save order in one copy.
+ */
+class EarlyPass {
+  readonly entries = new SlotList();
+  /** Segment k is entries[starts[k] .. ends[k]). */
+  readonly starts: number[] = [];
+  readonly ends: number[] = [];
+  /** Segment root slot → segment index. */
+  readonly segOf = new Map<number, number>();
+  /** A listed node changed after listing (or the worker failed): the save order is rebuilt from the tree. */
+  broken = false;
+  /** Main-thread waits for a listed node it had to change. */
+  waits = 0;
+
+  /** Appends segment `s`'s save order to `list`. */
+  expand(s: number, list: SlotList): void {
+    if (this.broken) return;
+    const k = this.segOf.get(s);
+    if (k === undefined) {
+      this.broken = true;
+      return;
+    }
+    this.expandSeg(k, list);
+  }
+
+  private expandSeg(k: number, list: SlotList): void {
+    const e = this.entries.a;
+    const end = this.ends[k]!;
+    for (let i = this.starts[k]!; i < end; i++) {
+      const x = e[i]!;
+      if (x > 0) list.push(x);
+      else this.expandSeg(-x - 1, list);
+    }
+  }
+}
+
+/** hashBefore publishes its listing once at the end (treebench --publish-ab flips it). */
+let HOLD_PUBLISH = true;
+export function setEarlyHoldPublish(v: boolean): void {
+  HOLD_PUBLISH = v;
 }
 
 /** A growable Int32Array of slots. */
@@ -202,6 +256,12 @@ export class ArenaTree {
   orderRebuilds = 0;
   private rmSelf = 0;
   private rmKey: string | undefined = undefined;
+  /** The hash pass the apply started (hashBefore), finished by workingHash. */
+  private early: EarlyPass | undefined = undefined;
+  /** The worker failed during the apply: workingHash reports it (StoreError) like a failed pass. */
+  private earlyFailed = false;
+  /** Early passes run, subtrees listed by them, main-thread waits for listed nodes, saves that had to rebuild their order (tests, benchmarks). */
+  readonly earlyStats = { passes: 0, segments: 0, nodes: 0, waits: 0, broken: 0 };
 
   constructor(opts: ArenaTreeOptions = {}, owner?: ArenaTree) {
     this.arena = opts.arena ?? new NodeArena();
@@ -268,6 +328,11 @@ export class ArenaTree {
 
   /** Root hash of the working tree (hashes new nodes with the working version). */
   workingHash(): Uint8Array {
+    if (this.early !== undefined) return this.finishEarly();
+    if (this.earlyFailed) {
+      this.earlyFailed = false;
+      throw new StoreError("arena hash worker failed during a pass");
+    }
     if (this.root === 0) return EMPTY_HASH;
     const a = this.arena;
     if (!a.hashed(this.root)) {
@@ -282,7 +347,7 @@ export class ArenaTree {
         if (w !== undefined && a.allocs - this.allocsAtSave >= w.minNodes && w.canHash(a)) {
           w.begin(a, this.workingVersion, a.liveSlots);
           try {
-            listForWorker(a, this.root, this.workingVersion, this.order, w);
+            listForWorker(a, this.root, this.workingVersion, this.order, w, undefined);
           } finally {
             w.finish();
           }
@@ -294,6 +359,209 @@ export class ArenaTree {
       this.unsavedHashed = true;
     }
     return a.hashBytes(this.root);
+  }
+
+  /**
+   * Overlaps hashing with the apply (hash worker only): the caller applies writes in ascending key
+   * order and promises that every write still to come before the next workingHash() has a key
+   * >= `key` (`remaining` of them, for sizing). Subtrees left of `key`'s search path hold only
+   * smaller keys, so only a rotation can change them again; they are listed for the worker now
+   * (except each one's top two nodes, which a rotation through the path may still restructure).
+   * A listed node that changes anyway waits for its hash and then changes as usual (`touch`):
+   * hashes are the same either way. No-op without a usable worker or for small passes.
+   */
+  hashBefore(key: string, remaining: number): void {
+    if (this.owner !== undefined) this.readOnly();
+    const a = this.arena;
+    const w = this.hashWorker;
+    if (w === undefined || this.root === 0) return;
+    let e = this.early;
+    if (e === undefined) {
+      if (this.unsavedHashed || this.earlyFailed || a.allocs - this.allocsAtSave < w.minNodes || !w.canHash(a)) return;
+      // Entries of the pass: every unsaved node at the end, at most liveSlots now + new slots (< 160 per write).
+      e = this.early = new EarlyPass();
+      this.beginEarlyPass(a, w, remaining);
+      this.earlyStats.passes++;
+    }
+    this.earlyRemaining = remaining;
+    const version = this.workingVersion;
+    let n = this.root;
+    w.holdPublish = HOLD_PUBLISH;
+    while (a.version(n) === 0 && a.flags(n) === 0 && a.height(n) > 0) {
+      if (key < a.keys[n]!) {
+        n = a.left(n);
+        continue;
+      }
+      const l = a.left(n);
+      if (a.height(l) > 0 && a.version(l) === 0 && a.flags(l) === 0) {
+        // l and l.right may still be rotated by writes through n: list below them.
+        this.listSegment(a.left(l), version, e, w);
+        const lr = a.right(l);
+        if (a.height(lr) > 0 && a.version(lr) === 0 && a.flags(lr) === 0) {
+          this.listSegment(a.left(lr), version, e, w);
+          this.listSegment(a.right(lr), version, e, w);
+        } else {
+          this.listSegment(lr, version, e, w);
+        }
+      } else {
+        this.listSegment(l, version, e, w);
+      }
+      n = a.right(n);
+    }
+    w.holdPublish = false;
+    w.publish();
+  }
+
+  /**
+   * Starts the worker's pass for an early pass (again after the arena grew: the worker must be
+   * given the new buffer, so the running pass is drained first, see NodeArena.growHook).
+   */
+  private beginEarlyPass(a: NodeArena, w: ArenaHashWorker, remaining: number): void {
+    // Entries of the pass: every unsaved node at the end, at most liveSlots now + new slots (< 160 per write).
+    w.begin(a, this.workingVersion, a.liveSlots + remaining * 160 + 1024);
+    a.growHook = {
+      before: () => {
+        a.growHook = undefined;
+        try {
+          w.finish();
+        } catch {
+          this.abandonEarly();
+        }
+      },
+      after: () => {
+        if (this.early !== undefined) this.beginEarlyPass(a, w, this.earlyRemaining);
+      },
+    };
+  }
+
+  /** Writes still to come in the apply (the last hashBefore's `remaining`). */
+  private earlyRemaining = 0;
+
+  /** Lists the unsaved, unlisted subtree at `s` as a new segment. */
+  private listSegment(s: number, version: number, e: EarlyPass, w: ArenaHashWorker): void {
+    const a = this.arena;
+    if (s === 0 || a.version(s) !== 0 || a.flags(s) !== 0) return;
+    const k = e.starts.length;
+    e.starts.push(e.entries.n);
+    e.ends.push(0);
+    this.listEarly(s, version, e, w);
+    e.ends[k] = e.entries.n;
+    e.segOf.set(s, k);
+    this.earlyStats.segments++;
+  }
+
+  /**
+   * Post-order listing of unsaved, unflagged `s` and its unflagged unsaved descendants. As in the
+   * final walk, while the worker lags behind this thread hashes leaves, and inner nodes whose
+   * children are hashed. Returns whether `s` is hashed on return.
+   */
+  private listEarly(s: number, version: number, e: EarlyPass, w: ArenaHashWorker): boolean {
+    const a = this.arena;
+    let hashed: boolean;
+    if (a.height(s) > 0) {
+      let both = true;
+      for (let c = a.left(s), side = 0; side < 2; c = a.right(s), side++) {
+        if (a.version(c) !== 0) continue;
+        const f = a.flags(c);
+        if (f !== 0) {
+          const k = e.segOf.get(c);
+          if (k === undefined) e.broken = true;
+          else e.entries.push(-k - 1);
+          if ((f & FLAG_HASHED) === 0) both = false;
+        } else if (!this.listEarly(c, version, e, w)) {
+          both = false;
+        }
+      }
+      hashed = both && w.laggingEarly();
+      if (hashed) hashOne(a, s, version);
+      a.setListed(s);
+      if (!hashed) w.push(s);
+    } else {
+      a.setListed(s);
+      hashed = w.laggingEarly() || !w.pushLeaf(s, a.keys[s]!, a.vals[s]!, version);
+      if (hashed) hashOne(a, s, version);
+    }
+    e.entries.push(s);
+    this.earlyStats.nodes++;
+    return hashed;
+  }
+
+  /**
+   * Unsaved node `n` is about to change or be freed while an early pass runs: when it was listed,
+   * wait for its hash (the worker must be done with it), and its segment no longer matches.
+   */
+  private touch(n: number): void {
+    const e = this.early!;
+    const a = this.arena;
+    const f = a.flags(n);
+    if (f === 0) return;
+    e.broken = true;
+    if ((f & FLAG_HASHED) !== 0) return;
+    this.earlyStats.waits++;
+    if (!this.hashWorker!.waitHashed(a.u8, n * SLOT_BYTES + 45)) this.abandonEarly();
+  }
+
+  /**
+   * The worker failed (or wedged) during the apply: listed nodes it did not hash lose their mark
+   * and are hashed by the next pass on this thread; workingHash reports the failure once.
+   */
+  private abandonEarly(): void {
+    const e = this.early!;
+    this.early = undefined;
+    this.earlyFailed = true;
+    this.arena.growHook = undefined;
+    try {
+      this.hashWorker!.finish();
+    } catch {
+      // expected: the failure is reported by workingHash
+    }
+    this.clearEarlyMarks(e);
+  }
+
+  private clearEarlyMarks(e: EarlyPass): void {
+    const a = this.arena;
+    const list = e.entries.a;
+    for (let i = 0; i < e.entries.n; i++) {
+      const s = list[i]!;
+      if (s > 0 && a.version(s) === 0) a.clearListed(s);
+    }
+  }
+
+  /** Ends an early pass whose hashes are no longer wanted (rollback, invalidation): waits for the worker, clears the marks. */
+  private endEarly(): void {
+    const e = this.early;
+    this.earlyFailed = false;
+    if (e === undefined) return;
+    this.early = undefined;
+    this.arena.growHook = undefined;
+    try {
+      this.hashWorker!.finish();
+    } catch {
+      // the worker is not used again; nothing of this pass is kept
+    }
+    this.clearEarlyMarks(e);
+  }
+
+  /** workingHash() of an early pass: lists the rest, splices the segments into the save order, waits for the worker. */
+  private finishEarly(): Uint8Array {
+    const e = this.early!;
+    this.early = undefined;
+    const a = this.arena;
+    a.growHook = undefined;
+    const w = this.hashWorker!;
+    this.unsavedHashed = true;
+    this.order.n = 0;
+    try {
+      if (this.root !== 0) listForWorker(a, this.root, this.workingVersion, this.order, w, e);
+      w.finish();
+    } catch (err) {
+      this.clearEarlyMarks(e);
+      this.orderRoot = 0;
+      throw err;
+    }
+    if (e.broken) this.earlyStats.broken++;
+    this.orderRoot = e.broken ? 0 : this.root;
+    return this.root === 0 ? EMPTY_HASH : a.hashBytes(this.root);
   }
 
   /** Hash of the last saved version. */
@@ -367,6 +635,8 @@ export class ArenaTree {
     const a = this.arena;
     let n = this.root;
     if (n === 0) throw new StoreError("cannot build a proof in an empty tree");
+    // It hashes subtrees here: a worker pass of hashBefore must not be hashing them meanwhile.
+    if (this.early !== undefined) this.workingHash();
     this.ld(n);
     const path: PathStep[] = [];
     const wv = this.workingVersion;
@@ -478,6 +748,7 @@ export class ArenaTree {
 
   /** Forgets the hashes of unsaved nodes (they embed the working version, see IavlTree). */
   invalidateUnsavedHashes(): void {
+    this.endEarly();
     const a = this.arena;
     const walk = (n: number): void => {
       if (n === 0 || a.version(n) !== 0) return;
@@ -494,6 +765,7 @@ export class ArenaTree {
 
   /** Drops every unsaved change (working root back to the saved root); frees the working nodes. */
   rollback(): void {
+    this.endEarly();
     const a = this.arena;
     const free = (n: number): void => {
       if (n === 0 || a.version(n) !== 0) return;
@@ -550,6 +822,7 @@ export class ArenaTree {
         const n = list[i]!;
         a.setNonce(n, a.height(n) > 0 ? ++inner : ++leaf);
         a.setVersion(n, version);
+        a.clearListed(n);
         if (persist !== undefined) persist(n);
       }
     }
@@ -633,7 +906,10 @@ export class ArenaTree {
   /** A node leaves the working tree: saved ones become orphans, unsaved ones are freed now. */
   private drop(n: number): void {
     if (this.arena.version(n) !== 0) this.addOrphan(n);
-    else this.arena.release(n);
+    else {
+      if (this.early !== undefined) this.touch(n);
+      this.arena.release(n);
+    }
   }
 
   private addOrphan(n: number): void {
@@ -654,6 +930,7 @@ export class ArenaTree {
   private mutable(n: number): number {
     const a = this.arena;
     if (a.version(n) === 0) {
+      if (this.early !== undefined) this.touch(n);
       a.clearHashed(n);
       return n;
     }
@@ -687,6 +964,7 @@ export class ArenaTree {
       this.updated = true;
       if (a.version(node) === 0) {
         // An unsaved leaf has one parent and no hash anyone kept: update it in place.
+        if (this.early !== undefined) this.touch(node);
         a.vals[node] = value;
         a.clearHashed(node);
         return node;

@@ -5,9 +5,11 @@
  */
 import { RootMultiStore } from "./multistore";
 import { StoreError } from "./types";
-import { toHex } from "./encoding";
 import { FixturePrng, tempDirsPerTest } from "./testutil";
-import type { ArenaHashWorker } from "./arenahash";
+import { ArenaHashWorker } from "./arenahash";
+import { ArenaTree } from "./arenatree";
+import { NodeArena } from "./arena";
+import { bytesToKey, compareStrings, toHex } from "./encoding";
 
 const newDir = tempDirsPerTest("hg-hw-");
 
@@ -103,5 +105,69 @@ describe("multistore hash worker", () => {
     const iavl = await RootMultiStore.open({ dir: newDir(), storeNames: ["a"], arena: false, hashWorker: true });
     expect(iavl.hashWorker).toBeUndefined();
     await iavl.close();
+  });
+});
+
+describe("ArenaTree.hashBefore: hashing overlapped with the sorted apply", () => {
+  /** Random sorted blocks applied to a tree with early listing every `chunk` writes and to a serial one; same roots and save order. */
+  async function run(seed: string, maxLag: number, chunk: number, fail = false): Promise<{ waits: number; broken: number; segments: number }> {
+    const w = new ArenaHashWorker({ minNodes: 0, maxLag });
+    const early = new ArenaTree({ arena: new NodeArena(64, { shared: true }), hashWorker: w });
+    const serial = new ArenaTree({});
+    const r = new FixturePrng(seed);
+    const live: string[] = [];
+    for (let v = 1; v <= 12; v++) {
+      const m = new Map<string, string | null>();
+      for (let i = 0; i < 300; i++) {
+        const x = r.intn(10);
+        if (x < 3 && live.length > 0) m.set(live[r.intn(live.length)]!, null);
+        else if (x < 5 && live.length > 0) m.set(live[r.intn(live.length)]!, `u${v}.${i}`);
+        else {
+          const k = bytesToKey(r.bytes(1 + r.intn(6)));
+          live.push(k);
+          m.set(k, `v${v}.${i}`);
+        }
+      }
+      const ops = [...m.entries()].sort((a, b) => compareStrings(a[0], b[0]));
+      if (fail && v === 6) w.failNextPass();
+      for (let i = 0; i < ops.length; i++) {
+        const [k, val] = ops[i]!;
+        for (const t of [early, serial]) {
+          if (val === null) t.removeLatin1(k);
+          else t.setLatin1(k, val);
+        }
+        if ((i + 1) % chunk === 0 && i + 1 < ops.length) early.hashBefore(ops[i + 1]![0], ops.length - i - 1);
+      }
+      const want = toHex(serial.workingHash());
+      if (fail && v === 6) {
+        expect(() => early.workingHash()).toThrow(StoreError);
+        expect(w.usable).toBe(false);
+      }
+      expect(toHex(early.workingHash())).toBe(want);
+      const orders: number[][] = [[], []];
+      early.saveVersion((s) => orders[0]!.push(early.arena.height(s), early.arena.size(s), early.arena.nonce(s)));
+      serial.saveVersion((s) => orders[1]!.push(serial.arena.height(s), serial.arena.size(s), serial.arena.nonce(s)));
+      expect(orders[0]).toEqual(orders[1]);
+    }
+    await w.close();
+    return early.earlyStats;
+  }
+
+  test("same roots and save order as serial hashing; rotations of listed nodes wait for their hash; the arena grows mid-pass", async () => {
+    let waits = 0;
+    let broken = 0;
+    for (const [seed, lag] of [["e1", 1 << 20], ["e2", 1 << 20], ["e3", 0], ["e4", 16]] as const) {
+      const st = await run(seed, lag, 4);
+      expect(st.segments).toBeGreaterThan(100);
+      waits += st.waits;
+      broken += st.broken;
+    }
+    // The random blocks restructure listed subtrees: the wait and the order rebuild both ran.
+    expect(waits).toBeGreaterThan(0);
+    expect(broken).toBeGreaterThan(0);
+  });
+
+  test("a worker failure during the apply surfaces once as StoreError from workingHash; the retry hashes serially", async () => {
+    await run("e-fail", 1 << 20, 4, true);
   });
 });

@@ -272,9 +272,23 @@ class StoreState {
     this.unsavedFast.set(key, value);
   }
 
-  /** Applies the pending writes to the tree in sorted key order (validated when buffered). */
+  /**
+   * Applies the pending writes to the tree in sorted key order (validated when buffered). With a
+   * hash worker, every EARLY_CHUNK writes the tree lists the subtrees the apply has moved past for
+   * the worker (ArenaTree.hashBefore), so hashing overlaps the rest of the apply.
+   */
   applyPending(): void {
-    for (const [k, v] of this.pending.takeSorted()) this.applyWrite(k, v);
+    const writes = this.pending.takeSorted();
+    const count = writes.length;
+    const t = this.tree instanceof ArenaLiveTree && this.tree.tree.hashWorker !== undefined && count >= EARLY_MIN ? this.tree.tree : undefined;
+    for (let i = 0; i < count; i++) {
+      const [k, v] = writes[i]!;
+      this.applyWrite(k, v);
+      if (t !== undefined && (i + 1) % EARLY_CHUNK === 0 && i + 1 < count) {
+        const next = writes[i + 1]![0];
+        this.wrapCall(() => t.hashBefore(next, count - i - 1), "hashing");
+      }
+    }
   }
 
   wrapCall<T>(f: () => T, what: string): T {
@@ -305,6 +319,11 @@ class StoreState {
     }
   }
 }
+
+/** Writes between two early listings of finished subtrees for the hash worker (applyPending). */
+const EARLY_CHUNK = 512;
+/** Smallest apply that lists subtrees early (a small block is hashed at the end in one pass). */
+const EARLY_MIN = 2 * EARLY_CHUNK;
 
 export class RootMultiStore implements CommitMultiStore {
   readonly storeNames: readonly string[];

@@ -8,6 +8,9 @@
  * (ArenaHashWorker); `--worker-ab` alternates blocks with and without it and prints both;
  * `--leaves-ab` alternates leaves hashed on the worker and on the main thread (with the worker);
  * `--order-ab` alternates saves walking the hash pass's list and saves walking the tree.
+ * With the worker, finished subtrees are listed for it during the apply every `--chunk N` writes (default 512,
+ * as the multistore; ArenaTree.hashBefore); `--no-early` lists only after the apply (Round 7), `--early-ab`
+ * alternates blocks; `--early-lag N` is the backlog the worker may have during the apply (default 8,192).
  *
  * Builds a tree of `keys` random 32-byte keys with 100-byte values (saved every 100,000), then 10
  * blocks of 10,000 sorted writes (40% update, 40% insert, 20% delete) + workingHash + saveVersion
@@ -21,9 +24,10 @@ import { loadavg } from "node:os";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { IavlTree } from "./iavl";
-import { ArenaTree } from "./arenatree";
+import { ArenaTree, setEarlyHoldPublish } from "./arenatree";
 import { ArenaNodeWriter } from "./arenawriter";
 import { NodeWriter, StoreKeys } from "./nodedb";
+import { bytesToKey } from "./encoding";
 import { NodeArena } from "./arena";
 import { ArenaHashWorker } from "./arenahash";
 
@@ -36,7 +40,7 @@ const ri = args.indexOf("--reuse-min");
 const REUSE_MIN = ri >= 0 ? Number(args[ri + 1]) : undefined;
 const bi = args.indexOf("--blocks");
 const BLOCKS = bi >= 0 ? Number(args[bi + 1]) : 10;
-const N = Number(args.find((a, i) => !a.startsWith("--") && (ri < 0 || i !== ri + 1) && (bi < 0 || i !== bi + 1) && args[i - 1] !== "--spin") ?? 1_000_000);
+const N = Number(args.find((a, i) => !a.startsWith("--") && (ri < 0 || i !== ri + 1) && (bi < 0 || i !== bi + 1) && args[i - 1] !== "--spin" && args[i - 1] !== "--chunk" && args[i - 1] !== "--early-lag") ?? 1_000_000);
 /** Main-thread CPU ms (Linux, 10 ms ticks). */
 const mainCpu = (): number => {
   const st = readFileSync("/proc/thread-self/stat", "utf8");
@@ -81,6 +85,8 @@ const arena = ARENA ? new NodeArena(1024, { pageReuseMin: REUSE_MIN, shared: SHA
 const hashWorker = arena !== undefined && WORKER ? new ArenaHashWorker() : undefined;
 const si = args.indexOf("--spin");
 if (hashWorker !== undefined && si >= 0) hashWorker.spin = Number(args[si + 1]);
+const li = args.indexOf("--early-lag");
+if (hashWorker !== undefined && li >= 0) hashWorker.earlyLag = Number(args[li + 1]);
 const arenaTree = arena !== undefined ? new ArenaTree({ arena, hashWorker }) : undefined;
 const iavlTree = ARENA ? undefined : new IavlTree(undefined);
 const tree: IavlTree | ArenaTree = arenaTree ?? iavlTree!;
@@ -109,12 +115,23 @@ gc();
 const gcBefore = mainCpu() - t;
 
 let forgetOrder = false;
+/** --no-early: the worker hashes only after the apply (Round 7); --early-ab alternates blocks. */
+const EARLY_AB = args.includes("--early-ab");
+/** --publish-ab: blocks alternate between publishing each early listing once and every 64 entries. */
+const PUBLISH_AB = args.includes("--publish-ab");
+let earlyOn = !args.includes("--no-early");
+const ci = args.indexOf("--chunk");
+const EARLY_CHUNK = ci >= 0 ? Number(args[ci + 1]) : 512;
 function block(ops: [Uint8Array, Uint8Array | null][], phase: Phase): void {
   const w0 = wallNs();
   const t0 = mainNs();
-  for (const [k, v] of ops) {
+  const early = earlyOn && arenaTree !== undefined && hashWorker !== undefined;
+  for (let i = 0; i < ops.length; i++) {
+    const [k, v] = ops[i]!;
     if (v === null) tree.remove(k);
     else tree.set(k, v);
+    // As the multistore's applyPending: finished subtrees go to the worker during the apply.
+    if (early && (i + 1) % EARLY_CHUNK === 0 && i + 1 < ops.length) arenaTree.hashBefore(bytesToKey(ops[i + 1]![0]), ops.length - i - 1);
   }
   const t1 = mainNs();
   const w1 = wallNs();
@@ -154,7 +171,9 @@ for (let b = 0; b < BLOCKS; b++) {
   }
   ops.sort((a, b) => Buffer.compare(a[0], b[0]));
   const c0 = mainCpu();
-  const ab = WORKER_AB || ORDER_AB || LEAVES_AB ? b % 2 : 0;
+  const ab = WORKER_AB || ORDER_AB || LEAVES_AB || EARLY_AB || PUBLISH_AB ? b % 2 : 0;
+  if (EARLY_AB) earlyOn = ab === 1;
+  if (PUBLISH_AB) setEarlyHoldPublish(ab === 1);
   if (WORKER_AB) hashWorker!.enabled = ab === 1;
   if (LEAVES_AB) hashWorker!.leavesOnWorker = ab === 1;
   forgetOrder = ORDER_AB && ab === 0;
@@ -167,15 +186,16 @@ const gcAfter = mainCpu() - t;
 const mean = cpu.reduce((a, b) => a + b, 0) / cpu.length;
 console.log(`${ARENA ? `ArenaTree (reuse-min ${REUSE_MIN ?? "default"}${WORKER ? ", hash worker" : SHARED ? ", shared buffer" : ""})` : "IavlTree"}, keys ${N}: main-thread CPU per block ${cpu.join(" ")} ms, mean ${mean.toFixed(0)} ms`);
 const arenaMb = arenaTree === undefined ? "" : `, arena ${((arenaTree.arena.capacity * 64) / 1e6).toFixed(0)} MB (${arenaTree.arena.liveSlots} live slots, high water ${arenaTree.arena.highWater})`;
-for (let i = 0; i < (WORKER_AB || ORDER_AB || LEAVES_AB ? 2 : 1); i++) {
+for (let i = 0; i < (WORKER_AB || ORDER_AB || LEAVES_AB || EARLY_AB || PUBLISH_AB ? 2 : 1); i++) {
   const p = phases[i]!;
   const ms = (ns: number): string => (ns / 1e6 / p.n).toFixed(0);
-  const label = LEAVES_AB ? (i === 1 ? "leaves on the worker" : "leaves on the main thread") : WORKER_AB ? (i === 1 ? "with worker" : "serial") : ORDER_AB ? (i === 1 ? "save walks the hash pass's list" : "save walks the tree") : "per block";
+  const label = PUBLISH_AB ? (i === 1 ? "early listing published once" : "early listing published every 64") : EARLY_AB ? (i === 1 ? "hashing during the apply" : "hashing after the apply") : LEAVES_AB ? (i === 1 ? "leaves on the worker" : "leaves on the main thread") : WORKER_AB ? (i === 1 ? "with worker" : "serial") : ORDER_AB ? (i === 1 ? "save walks the hash pass's list" : "save walks the tree") : "per block";
   console.log(`${label} (schedstat, ${p.n} blocks): main CPU ${ms(p.cpu)} ms = apply ${ms(p.apply)} + workingHash ${ms(p.hash)} + save/encode ${ms(p.save)} ms; wall: workingHash ${ms(p.hashWall)} ms, block ${ms(p.blockWall)} ms${WORKER ? `; worker CPU ${(p.workerMs / p.n).toFixed(0)} ms` : ""}`);
 }
 console.log(`full GC ${gcBefore} ms before the blocks, ${gcAfter} ms after; heap ${(process.memoryUsage().heapUsed / 1e6).toFixed(0)} MB${arenaMb}`);
 console.log(`load average ${loadavg().map((x) => x.toFixed(1)).join(" ")}; tree size ${tree.size}, root ${Buffer.from(tree.workingHash()).toString("hex")}`);
 if (hashWorker !== undefined) {
+  if (arenaTree !== undefined) console.log(`early listing: ${JSON.stringify(arenaTree.earlyStats)}, touch waits ${hashWorker.touchWaits}`);
   console.log(`hash worker: ${hashWorker.passes} passes, ${hashWorker.workerHashed} nodes hashed on the worker, main thread waited ${hashWorker.waitMs.toFixed(0)} ms in all`);
   void hashWorker.close();
 }
