@@ -16,6 +16,7 @@
  *   BENCH_SERIAL=1 …                                       # wait for each write's answers before the next (one tx at a time)
  *   BENCH_STORE=disk npx tsx test/bench/abci-replay.ts    # the node's store (IAVL multistore on LevelDB in a temp dir) instead of the test MemStore
  *   BENCH_CHILD_ARGS="--trace-deopt" …                     # extra node flags for the app child
+ *   BENCH_METRICS=1 …                                      # the app child with the node's metrics on (CheckTx + ABCI request histograms)
  *   BENCH_BACKLOG=20000 …                                  # that many more txs (from accounts of their own) wait in the mempool the whole
  *                                                          # run: checked once, ReChecked after every block, never included (a backlog)
  */
@@ -40,6 +41,8 @@ const CHUNK = Number(process.env.BENCH_CHUNK ?? 20);
 const SERIAL = process.env.BENCH_SERIAL === "1";
 /** Txs that stay in the mempool for the whole run (ReChecked after every Commit, never in a block). */
 const BACKLOG = Number(process.env.BENCH_BACKLOG ?? 0);
+/** BENCH_METRICS=1: the app child runs with the node's metrics on (as `start` does). */
+const METRICS = process.env.BENCH_METRICS === "1";
 
 async function serverMain(sock: string): Promise<void> {
   /* eslint-disable @typescript-eslint/no-require-imports */
@@ -56,7 +59,21 @@ async function serverMain(sock: string): Promise<void> {
     store = await openMultiStore({ dir: path.join(path.dirname(sock), "db"), storeNames: appStoreNames(new ModuleManager(w.modules, w.order)) });
   }
   const c = tkit.newTestChain(keys.map((k) => ({ address: k.address, amount: 1_000_000_000n })), store ? { store: () => store! } : {});
-  const server = new AbciServer({ address: `unix://${sock}`, app: c.app, logger: tkit.silent });
+  // BENCH_METRICS=1: the node's metrics as chain/node/start.ts wires them (the App's CheckTx/block metrics + the
+  // server's per-request histogram). Set on the App after construction so the same script drives older trees.
+  let onRequest: ((method: string, seconds: number) => void) | undefined;
+  if (METRICS) {
+    const { AppMetrics } = require(path.join(ROOT, "chain/app/metrics")) as typeof import("../../chain/app/metrics");
+    const metrics = new AppMetrics({ defaultMetrics: true });
+    (c.app as unknown as { metrics: unknown }).metrics = metrics;
+    const children = new Map<string, { observe(v: number): void }>();
+    onRequest = (method, seconds) => {
+      let h = children.get(method);
+      if (!h) children.set(method, (h = metrics.abciSeconds.labels({ method })));
+      h.observe(seconds);
+    };
+  }
+  const server = new AbciServer({ address: `unix://${sock}`, app: c.app, logger: tkit.silent, onRequest });
   await server.listen();
   process.on("message", (m: string) => {
     if (m === "cpu") process.send!(process.cpuUsage());
@@ -184,7 +201,7 @@ async function main(): Promise<void> {
     );
   }
   console.log(`CheckTx + Flush responses: ${checkBytes.toFixed(1)} bytes per tx (last round)`);
-  console.log(`tree ${ROOT}, ${STORE} store, ${CHUNK} frames per write${SERIAL ? " (serial)" : ""}, ${TXS} txs per block${BACKLOG ? `, backlog ${BACKLOG}` : ""}, load average ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}`);
+  console.log(`tree ${ROOT}, ${STORE} store, ${CHUNK} frames per write${SERIAL ? " (serial)" : ""}, ${TXS} txs per block${BACKLOG ? `, backlog ${BACKLOG}` : ""}${METRICS ? ", metrics on" : ""}, load average ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}`);
   mempool.close();
   consensus.close();
   child.send("exit");
