@@ -233,17 +233,22 @@ export class AbciServer {
     const flushOut = (): void => {
       if (out.length > 0 && !closed) socket.write(out.take());
     };
-    const pump = async (): Promise<void> => {
+    // Not an async function: a CheckTx that arrives alone (CometBFT's usual write: one CheckTx + its
+    // Flush) is answered without a promise; `run` goes asynchronous only to yield or to wait for
+    // an async handler, and `running` stays true until the queue is drained.
+    const pump = (): void => {
       if (running) return;
       running = true;
-      let lastYield = performance.now();
+      run();
+    };
+    const run = (): void => {
+      const started = performance.now();
       try {
         while (queue.length > 0 && !closed) {
-          if (performance.now() - lastYield >= YIELD_MS) {
+          if (performance.now() - started >= YIELD_MS) {
             flushOut();
-            await new Promise<void>((r) => setImmediate(r));
-            lastYield = performance.now();
-            if (closed || queue.length === 0) break;
+            setImmediate(run);
+            return;
           }
           const body = queue.shift()!;
           // CometBFT's client sends a Flush after nearly every request (see README): answer it
@@ -261,38 +266,56 @@ export class AbciServer {
             } catch (e) {
               flushOut();
               drop(`undecodable request (${body.length} bytes): ${(e as Error).message}`);
-              return;
+              break;
             }
           }
           const method = checkTx ? "checkTx" : requestMethod(req);
           if (!(METHODS as readonly string[]).includes(method)) {
             flushOut();
             drop(`malformed request: ${method}`);
-            return;
+            break;
           }
-          let pending = this.handle(method as AbciMethod, req, id);
+          const pending = this.handle(method as AbciMethod, req, id);
           if (pending instanceof Promise) {
             flushOut(); // earlier answers (Flush included) leave before a long handler
-            pending = await pending;
-          }
-          const res = pending;
-          if (closed) return;
-          if (res.checkTx !== undefined) out.appendResponse(res);
-          else {
-            flushOut(); // a big FinalizeBlock answer is written as is, not copied into the batch
-            socket.write(encodeResponseFrame(res));
-          }
-          if (res.exception) {
-            flushOut();
-            drop(`app error answering ${method}: ${res.exception.error}`, true);
+            void pending.then((res) => (answerOrDrop(method, res) ? run() : done()));
             return;
           }
-          if (out.length >= 64 * 1024) flushOut();
+          if (!answer(method, pending)) break;
         }
-      } finally {
-        flushOut();
-        running = false;
+      } catch (e) {
+        // A bug in this loop (handlers never throw here): close this connection, keep the process.
+        drop(`internal error: ${(e as Error)?.message ?? String(e)}`);
       }
+      done();
+    };
+    const done = (): void => {
+      flushOut();
+      running = false;
+    };
+    const answerOrDrop = (method: string, res: Response): boolean => {
+      try {
+        return answer(method, res);
+      } catch (e) {
+        drop(`internal error: ${(e as Error)?.message ?? String(e)}`);
+        return false;
+      }
+    };
+    /** Queues the answer; false when the connection is (now) closed. */
+    const answer = (method: string, res: Response): boolean => {
+      if (closed) return false;
+      if (res.checkTx !== undefined) out.appendResponse(res);
+      else {
+        flushOut(); // a big FinalizeBlock answer is written as is, not copied into the batch
+        socket.write(encodeResponseFrame(res));
+      }
+      if (res.exception) {
+        flushOut();
+        drop(`app error answering ${method}: ${res.exception.error}`, true);
+        return false;
+      }
+      if (out.length >= 64 * 1024) flushOut();
+      return true;
     };
 
     socket.on("data", (chunk: Buffer) => {
@@ -306,7 +329,7 @@ export class AbciServer {
       }
       if (frames.length === 0) return;
       for (const f of frames) queue.push(f);
-      void pump();
+      pump();
     });
     socket.on("error", (err) => log.debug({ conn: id, err: err.message }, "ABCI socket error"));
     socket.on("close", () => {
