@@ -55,7 +55,8 @@ export function decodeCheckTxRequest(body: Uint8Array): RequestCheckTx | undefin
     if (tag === 0x0a && !seenTx) {
       const n = readVarint32(body, pos);
       if (!n || n[1] + n[0] > body.length) return undefined;
-      tx = body.subarray(n[1], n[1] + n[0]);
+      // A plain view (no Buffer species constructor per request); tx bytes are never mutated.
+      tx = new Uint8Array(body.buffer, body.byteOffset + n[1], n[0]);
       pos = n[1] + n[0];
       seenTx = true;
     } else if (tag === 0x10 && !seenType) {
