@@ -109,13 +109,15 @@ async function stop(): Promise<void> {
   const { profile } = (await post("HeapProfiler.stopSampling")) as { profile: { head: Node } };
   const by = new Map<string, number>();
   let total = 0;
-  const walk = (n: Node): void => {
-    const k = `${n.callFrame.functionName || "(anon)"} ${n.callFrame.url.split("/").slice(-2).join("/")}:${n.callFrame.lineNumber}`;
+  const name = (n: Node) => `${n.callFrame.functionName || "(anon)"} ${n.callFrame.url.split("/").slice(-2).join("/")}`;
+  // Builtins (no url: subarray, slice, push…) are named with their caller.
+  const walk = (n: Node, parent: string): void => {
+    const k = n.callFrame.url === "" && parent !== "" ? `${name(n)} ← ${parent}` : name(n);
     by.set(k, (by.get(k) ?? 0) + n.selfSize);
     total += n.selfSize;
-    n.children.forEach(walk);
+    for (const c of n.children) walk(c, name(n));
   };
-  walk(profile.head);
+  walk(profile.head, "");
   console.log(`allocated in ${phase}: ${(total / N).toFixed(0)} bytes per tx (sampled); by allocating function:`);
   for (const [k, v] of [...by].sort((a, b) => b[1] - a[1]).slice(0, 30)) console.log(`${(v / N).toFixed(0).padStart(7)} B/tx  ${k}`);
 }
