@@ -259,7 +259,9 @@ export class TxPipeline implements TxRunner {
 
   /** TxRunner.gasLimit: decode only (memoized), for Prepare/ProcessProposal; throws ChainError on bad bytes. */
   gasLimit(tx: Uint8Array): bigint {
-    return this.decode(tx).fee.gasLimit;
+    // Not remembered by identity: each proposal request brings its own arrays, never decoded again
+    // (FinalizeBlock's arrays are remembered by its own decode) — two WeakMap entries less per block tx.
+    return this.decode(tx, false).fee.gasLimit;
   }
 
   run(env: TxEnv & TxEnvExtras, tx: Uint8Array): TxResult {
