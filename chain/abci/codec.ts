@@ -302,10 +302,14 @@ export class FrameBatch {
 
   /** Appends the frame of `res` (a CheckTx answer is written straight from the codec's scratch). */
   appendResponse(res: Response): void {
-    if (res.checkTx !== undefined && hasOnly(res, "checkTx")) {
-      const start = checkTxFrameInScratch(res.checkTx);
-      this.append(w.buf, start, w.pos);
-    } else this.append(encodeResponseFrame(res));
+    if (res.checkTx !== undefined && hasOnly(res, "checkTx")) this.appendCheckTx(res.checkTx);
+    else this.append(encodeResponseFrame(res));
+  }
+
+  /** Appends the frame of Response{check_tx: r}. */
+  appendCheckTx(r: ResponseCheckTx): void {
+    const start = checkTxFrameInScratch(r);
+    this.append(w.buf, start, w.pos);
   }
 
   /** The gathered bytes as a fresh Buffer (the caller writes it), leaving the batch empty. */

@@ -304,7 +304,7 @@ export class AbciServer {
     /** Queues the answer; false when the connection is (now) closed. */
     const answer = (method: string, res: Response): boolean => {
       if (closed) return false;
-      if (res.checkTx !== undefined) out.appendResponse(res);
+      if (res.checkTx !== undefined) out.appendCheckTx(res.checkTx); // this.answer() builds {checkTx} and nothing else
       else {
         flushOut(); // a big FinalizeBlock answer is written as is, not copied into the batch
         socket.write(encodeResponseFrame(res));
