@@ -103,6 +103,10 @@ function failure(env: TxEnv, e: unknown, gasWanted: bigint, gasUsed: bigint, eve
   };
 }
 
+/** A passing mempool check's data and events: empty, shared (CheckTx answers carry neither; nothing writes to them). */
+const LEAN_DATA = new Uint8Array(0);
+const LEAN_EVENTS = Object.freeze([]) as unknown as Event[];
+
 export class TxPipeline implements TxRunner {
   /** execute() writes env.store only as TxRunner.branchesItself says (ante branch; messages' branch on success; lean path on success) and catches everything. */
   readonly branchesItself = true;
@@ -291,7 +295,7 @@ export class TxPipeline implements TxRunner {
     const lean = this.tryLean(env, tx, gasWanted);
     if (lean === undefined) return undefined;
     if (lean.error !== undefined) return failure(env, lean.error, gasWanted, lean.gasUsed).result;
-    return { code: 0, codespace: "", log: "", data: new Uint8Array(0), gasWanted, gasUsed: lean.gasUsed, events: [] };
+    return { code: 0, codespace: "", log: "", data: LEAN_DATA, gasWanted, gasUsed: lean.gasUsed, events: LEAN_EVENTS };
   }
 
   /** Runs a tx in simulation mode on `env.store` (a throw-away branch) and reports its gas. */
