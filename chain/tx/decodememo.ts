@@ -7,7 +7,9 @@
  *
  * Two different txs with the same hash (~1 pair in a full 50,000-entry memo by chance, or
  * crafted by anyone: the hash is not keyed) are both kept: the second goes to an overflow map
- * keyed by its latin1 bytes, as before, so crafted collisions cost what every lookup used to cost.
+ * keyed by its latin1 bytes, as before, so crafted collisions cost what every lookup used to cost
+ * (while the overflow map holds anything, a tx not found by hash is also looked up there: the old
+ * per-lookup cost, never more).
  */
 import { FifoMap } from "../util/fifo";
 
