@@ -31,7 +31,8 @@ describe("ABCI framing (uvarint, CometBFT v0.38)", () => {
   });
 
   test("frames split at every byte boundary (header and body) reassemble", () => {
-    const bodies = [Buffer.alloc(200, 1), Buffer.from("hello"), Buffer.alloc(129, 3)];
+    const flush = Buffer.from([0x12, 0x00]); // returned as one shared Buffer when it lies in one chunk
+    const bodies = [Buffer.alloc(200, 1), flush, Buffer.from("hello"), flush, Buffer.from([0x12, 0x01]), Buffer.alloc(129, 3), flush];
     const wire = Buffer.concat(bodies.map(encodeFrame));
     for (let cut = 1; cut < wire.length; cut++) {
       const d = new FrameDecoder();

@@ -43,13 +43,23 @@ export function encodeFrame(body: Uint8Array): Buffer {
   return out;
 }
 
+/** The body of Request{flush:{}} (2 bytes: field 2, empty): returned shared, not as a view per frame. */
+const FLUSH_BODY: Buffer = Buffer.from([0x12, 0x00]);
+
 /**
  * Incremental decoder: `push()` each socket chunk, get back every frame body completed by it,
  * in order. Throws FramingError on a length prefix that is malformed or above MAX_FRAME_BYTES;
  * after that the stream is unusable (the caller closes the connection).
+ *
+ * Bodies are views into the received chunks (or one copy when a body spans chunks); the 2-byte
+ * Flush request body, half of CometBFT's frames, is one shared Buffer. Callers must not mutate them.
+ * The consumed part of the first chunk is tracked by an offset, not by re-slicing it per frame.
  */
 export class FrameDecoder {
   private chunks: Buffer[] = [];
+  /** Bytes of chunks[0] already consumed. */
+  private off = 0;
+  /** Bytes received but not yet consumed. */
   private buffered = 0;
   /** Body length of the frame being read, or -1 while reading its header. */
   private need = -1;
@@ -87,8 +97,9 @@ export class FrameDecoder {
     let value = 0;
     let mul = 1;
     let i = 0;
-    for (const c of this.chunks) {
-      for (let j = 0; j < c.length; j++) {
+    for (let ci = 0; ci < this.chunks.length; ci++) {
+      const c = this.chunks[ci]!;
+      for (let j = ci === 0 ? this.off : 0; j < c.length; j++) {
         const b = c[j]!;
         value += (b & 0x7f) * mul;
         i++;
@@ -111,43 +122,44 @@ export class FrameDecoder {
   private fail(msg: string): never {
     this.failed = true;
     this.chunks = [];
+    this.off = 0;
     this.buffered = 0;
     throw new FramingError(msg);
   }
 
+  /** Consumes n bytes (n ≤ buffered). */
   private skip(n: number): void {
     this.buffered -= n;
     while (n > 0) {
-      const c = this.chunks[0]!;
-      if (c.length <= n) {
+      const left = this.chunks[0]!.length - this.off;
+      if (left <= n) {
         this.chunks.shift();
-        n -= c.length;
+        this.off = 0;
+        n -= left;
       } else {
-        this.chunks[0] = c.subarray(n);
+        this.off += n;
         n = 0;
       }
     }
   }
 
   private take(n: number): Buffer {
-    this.buffered -= n;
-    const first = this.chunks[0];
     if (n === 0) return Buffer.alloc(0);
-    if (first && first.length >= n) {
-      const out = first.subarray(0, n);
-      if (first.length === n) this.chunks.shift();
-      else this.chunks[0] = first.subarray(n);
+    const first = this.chunks[0]!;
+    const off = this.off;
+    if (first.length - off >= n) {
+      const out = n === 2 && first[off] === 0x12 && first[off + 1] === 0x00 ? FLUSH_BODY : first.subarray(off, off + n);
+      this.skip(n);
       return out;
     }
     const out = Buffer.allocUnsafe(n);
-    let off = 0;
-    while (off < n) {
+    let pos = 0;
+    while (pos < n) {
       const c = this.chunks[0]!;
-      const k = Math.min(c.length, n - off);
-      c.copy(out, off, 0, k);
-      off += k;
-      if (k === c.length) this.chunks.shift();
-      else this.chunks[0] = c.subarray(k);
+      const k = Math.min(c.length - this.off, n - pos);
+      c.copy(out, pos, this.off, this.off + k);
+      pos += k;
+      this.skip(k);
     }
     return out;
   }

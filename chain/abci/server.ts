@@ -53,7 +53,7 @@ import {
   type ResponseVerifyVoteExtension,
 } from "cosmjs-types/tendermint/abci/types";
 import { FrameDecoder, FramingError, MAX_FRAME_BYTES } from "./framing";
-import { decodeCheckTxRequest, encodeResponseFrame, FLUSH_RESPONSE_FRAME, isFlushRequest } from "./codec";
+import { decodeCheckTxRequest, encodeResponseFrame, FLUSH_RESPONSE_FRAME, FrameBatch, isFlushRequest } from "./codec";
 import type { Logger } from "../app/types";
 
 type MaybePromise<T> = T | Promise<T>;
@@ -127,13 +127,14 @@ export interface AbciServerOptions {
 class SerialLock {
   private tail: Promise<unknown> = Promise.resolve();
   private inFlight = 0;
-  run<T>(fn: () => MaybePromise<T>): MaybePromise<T> {
+  /** Runs `fn.call(self, arg)` (no closure per call). */
+  run<A, T>(fn: (a: A) => MaybePromise<T>, self: unknown, arg: A): MaybePromise<T> {
     if (this.inFlight === 0) {
-      const v = fn(); // a throw propagates synchronously to the caller
+      const v = fn.call(self, arg); // a throw propagates synchronously to the caller
       if (!(v instanceof Promise)) return v;
       return this.track(v);
     }
-    return this.track(this.tail.then(fn));
+    return this.track(this.tail.then(() => fn.call(self, arg)));
   }
   private track<T>(p: Promise<T>): Promise<T> {
     this.inFlight++;
@@ -195,7 +196,7 @@ export class AbciServer {
   /** Stops accepting, closes every connection, waits for in-flight handlers to finish. */
   async close(): Promise<void> {
     for (const s of this.sockets) s.destroy();
-    await this.appLock.run(() => undefined);
+    await this.appLock.run(() => undefined, undefined, undefined);
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
     if (this.unixPath && fs.existsSync(this.unixPath)) fs.unlinkSync(this.unixPath);
   }
@@ -221,44 +222,39 @@ export class AbciServer {
       else socket.destroy();
     };
 
-    // A run of queued requests (a CheckTx flood) is handled back to back with the socket corked
-    // (responses leave in one write), but every YIELD_MS the pump uncorks and yields to the event
-    // loop: otherwise awaiting already-settled handlers never leaves the microtask queue, other
-    // connections' data is not even read, and a PrepareProposal/FinalizeBlock waits behind the
-    // whole mempool backlog (seen: 13 s, proposals timing out). With the yield, a consensus request
-    // waits for at most one in-flight request per other connection (the app lock is FIFO).
-    let corked = false;
-    const uncork = (): void => {
-      if (corked) {
-        corked = false;
-        socket.uncork();
-      }
+    // A run of queued requests (a CheckTx flood) is handled back to back and its answers gathered
+    // into one buffer (`out`), written once when the run ends, yields or awaits; but every
+    // YIELD_MS the pump writes and yields to the event loop: otherwise awaiting already-settled
+    // handlers never leaves the microtask queue, other connections' data is not even read, and a
+    // PrepareProposal/FinalizeBlock waits behind the whole mempool backlog (seen: 13 s, proposals
+    // timing out). With the yield, a consensus request waits for at most one in-flight request
+    // per other connection (the app lock is FIFO).
+    const out = new FrameBatch();
+    const flushOut = (): void => {
+      if (out.length > 0 && !closed) socket.write(out.take());
     };
-    // More requests are queued behind this one: hold the writes until the run ends or yields.
-    const corkIfBacklog = (): void => {
-      if (!corked && queue.length > 0) {
-        corked = true;
-        socket.cork();
-      }
-    };
-    const pump = async (): Promise<void> => {
+    // Not an async function: a CheckTx that arrives alone (CometBFT's usual write: one CheckTx + its
+    // Flush) is answered without a promise; `run` goes asynchronous only to yield or to wait for
+    // an async handler, and `running` stays true until the queue is drained.
+    const pump = (): void => {
       if (running) return;
       running = true;
-      let lastYield = performance.now();
+      run();
+    };
+    const run = (): void => {
+      const started = performance.now();
       try {
         while (queue.length > 0 && !closed) {
-          if (performance.now() - lastYield >= YIELD_MS) {
-            uncork();
-            await new Promise<void>((r) => setImmediate(r));
-            lastYield = performance.now();
-            if (closed || queue.length === 0) break;
+          if (performance.now() - started >= YIELD_MS) {
+            flushOut();
+            setImmediate(run);
+            return;
           }
           const body = queue.shift()!;
-          corkIfBacklog();
           // CometBFT's client sends a Flush after nearly every request (see README): answer it
           // with a constant frame, no decode, no handler.
           if (isFlushRequest(body)) {
-            socket.write(FLUSH_RESPONSE_FRAME);
+            out.append(FLUSH_RESPONSE_FRAME);
             continue;
           }
           let req: Request;
@@ -268,29 +264,58 @@ export class AbciServer {
             try {
               req = Request.decode(body);
             } catch (e) {
+              flushOut();
               drop(`undecodable request (${body.length} bytes): ${(e as Error).message}`);
-              return;
+              break;
             }
           }
           const method = checkTx ? "checkTx" : requestMethod(req);
           if (!(METHODS as readonly string[]).includes(method)) {
+            flushOut();
             drop(`malformed request: ${method}`);
-            return;
+            break;
           }
           const pending = this.handle(method as AbciMethod, req, id);
-          const res = pending instanceof Promise ? await pending : pending;
-          if (closed) return;
-          corkIfBacklog();
-          socket.write(encodeResponseFrame(res));
-          if (res.exception) {
-            drop(`app error answering ${method}: ${res.exception.error}`, true);
+          if (pending instanceof Promise) {
+            flushOut(); // earlier answers (Flush included) leave before a long handler
+            void pending.then((res) => (answerOrDrop(method, res) ? run() : done()));
             return;
           }
+          if (!answer(method, pending)) break;
         }
-      } finally {
-        uncork();
-        running = false;
+      } catch (e) {
+        // A bug in this loop (handlers never throw here): close this connection, keep the process.
+        drop(`internal error: ${(e as Error)?.message ?? String(e)}`);
       }
+      done();
+    };
+    const done = (): void => {
+      flushOut();
+      running = false;
+    };
+    const answerOrDrop = (method: string, res: Response): boolean => {
+      try {
+        return answer(method, res);
+      } catch (e) {
+        drop(`internal error: ${(e as Error)?.message ?? String(e)}`);
+        return false;
+      }
+    };
+    /** Queues the answer; false when the connection is (now) closed. */
+    const answer = (method: string, res: Response): boolean => {
+      if (closed) return false;
+      if (res.checkTx !== undefined) out.appendCheckTx(res.checkTx); // this.answer() builds {checkTx} and nothing else
+      else {
+        flushOut(); // a big FinalizeBlock answer is written as is, not copied into the batch
+        socket.write(encodeResponseFrame(res));
+      }
+      if (res.exception) {
+        flushOut();
+        drop(`app error answering ${method}: ${res.exception.error}`, true);
+        return false;
+      }
+      if (out.length >= 64 * 1024) flushOut();
+      return true;
     };
 
     socket.on("data", (chunk: Buffer) => {
@@ -304,7 +329,7 @@ export class AbciServer {
       }
       if (frames.length === 0) return;
       for (const f of frames) queue.push(f);
-      void pump();
+      pump();
     });
     socket.on("error", (err) => log.debug({ conn: id, err: err.message }, "ABCI socket error"));
     socket.on("close", () => {
@@ -320,20 +345,27 @@ export class AbciServer {
   private handle(method: AbciMethod, req: Request, conn: number): MaybePromise<Response> {
     if (method === "flush") return { flush: {} };
     if (method === "echo") return { echo: { message: req.echo!.message } };
-    const t0 = this.opts.onRequest ? process.hrtime.bigint() : 0n;
-    const done = (value: unknown): Response => {
-      if (value === undefined || value === null) return this.failed(conn, method, new Error(`handler ${method} returned nothing`));
-      if (this.opts.onRequest) this.opts.onRequest(method, Number(process.hrtime.bigint() - t0) / 1e9);
-      return { [method]: value } as Response;
-    };
+    // performance.now(): a double, no bigint and no closure per request (CheckTx comes thousands of times a second).
+    const t0 = this.opts.onRequest ? performance.now() : 0;
     try {
       const app = this.opts.app as unknown as Record<string, (r: unknown) => MaybePromise<unknown>>;
-      const value = this.appLock.run(() => app[method]!.call(this.opts.app, req[method]));
-      if (value instanceof Promise) return value.then(done, (e: unknown) => this.failed(conn, method, e));
-      return done(value);
+      const value = this.appLock.run(app[method]!, this.opts.app, req[method]);
+      if (value instanceof Promise) {
+        return value.then(
+          (v) => this.answer(method, conn, t0, v),
+          (e: unknown) => this.failed(conn, method, e),
+        );
+      }
+      return this.answer(method, conn, t0, value);
     } catch (e) {
       return this.failed(conn, method, e);
     }
+  }
+
+  private answer(method: AbciMethod, conn: number, t0: number, value: unknown): Response {
+    if (value === undefined || value === null) return this.failed(conn, method, new Error(`handler ${method} returned nothing`));
+    if (this.opts.onRequest) this.opts.onRequest(method, (performance.now() - t0) / 1e3);
+    return method === "checkTx" ? { checkTx: value as ResponseCheckTx } : ({ [method]: value } as Response);
   }
 
   private failed(conn: number, method: AbciMethod, e: unknown): Response {

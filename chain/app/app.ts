@@ -78,6 +78,8 @@ export const APP_VERSION = "0.1.0";
 export const EMPTY_HASH = createHash("sha256").digest();
 
 const EMPTY_BLOCK: BlockInfo = { votes: [], misbehavior: [] };
+/** CheckTx answers carry no events: one shared, frozen empty list (the encoder only reads it). */
+const NO_EVENTS = Object.freeze([]) as unknown as AbciEvent[];
 const ZERO_TIME: Timestamp = { seconds: 0n, nanos: 0 };
 
 export interface AppOptions {
@@ -212,34 +214,42 @@ export class App implements AbciApplication {
   // ---------------------------------------------------------------- mempool
 
   checkTx(req: RequestCheckTx): ResponseCheckTx {
-    const t0 = this.metrics ? process.hrtime.bigint() : 0n;
+    const t0 = this.metrics ? performance.now() : 0; // a double, no bigint per request
     const mode: ExecMode = req.type === CheckTxType.RECHECK ? "recheck" : "check";
-    const header: BlockHeader = {
-      height: BigInt(this.store.lastCommit.version) + 1n,
-      time: this.lastBlockTime,
-      chainId: this.chainId,
-      proposer: new Uint8Array(),
-    };
-    const r = this.runTx(mode, header, EMPTY_BLOCK, this.checkState, req.tx, false);
+    const r = this.runTx(mode, this.checkHeader(), EMPTY_BLOCK, this.checkState, req.tx, false);
     if (this.metrics) {
       this.checkTxCounter(mode, r.code === 0).inc();
-      this.metrics.checkTxSeconds.observe(Number(process.hrtime.bigint() - t0) / 1e9);
+      this.metrics.checkTxSeconds.observe((performance.now() - t0) / 1e3);
     }
     // No events, like the SDK's CheckTx (its ante events go only into FinalizeBlock/simulate
     // results): CometBFT's mempool never reads them, and each answer it decodes is ~600 bytes smaller.
-    return { code: r.code, data: r.data, log: r.log, info: "", gasWanted: r.gasWanted, gasUsed: r.gasUsed, events: [], codespace: r.codespace };
+    return { code: r.code, data: r.data, log: r.log, info: "", gasWanted: r.gasWanted, gasUsed: r.gasUsed, events: NO_EVENTS, codespace: r.codespace };
   }
 
-  /** The labelled CheckTx counter (cached: prom-client hashes the label object on every labelled call). */
-  private readonly checkTxCounters = new Map<string, { inc(): void }>();
+  /**
+   * The header CheckTx/ReCheckTx run with (the next height, the last block's time): one object per
+   * (height, time, chain id), not two bigints and an object per request. Nothing mutates a header.
+   */
+  private checkHeaderMemo?: { version: number; time: Timestamp; chainId: string; header: BlockHeader };
+  private checkHeader(): BlockHeader {
+    const version = this.store.lastCommit.version;
+    const m = this.checkHeaderMemo;
+    if (m !== undefined && m.version === version && m.time === this.lastBlockTime && m.chainId === this.chainId) return m.header;
+    const header: BlockHeader = { height: BigInt(version) + 1n, time: this.lastBlockTime, chainId: this.chainId, proposer: new Uint8Array() };
+    this.checkHeaderMemo = { version, time: this.lastBlockTime, chainId: this.chainId, header };
+    return header;
+  }
+
+  /** The labelled CheckTx counters, looked up once: [check ok, check rejected, recheck ok, recheck rejected]. */
+  private checkTxCounters?: { inc(): void }[];
   private checkTxCounter(mode: ExecMode, ok: boolean): { inc(): void } {
-    const key = `${mode}/${ok}`;
-    let c = this.checkTxCounters.get(key);
-    if (!c) {
-      c = this.metrics!.checkTxTotal.labels({ type: mode, result: ok ? "ok" : "rejected" });
-      this.checkTxCounters.set(key, c);
-    }
-    return c;
+    const c = (this.checkTxCounters ??= [
+      this.metrics!.checkTxTotal.labels({ type: "check", result: "ok" }),
+      this.metrics!.checkTxTotal.labels({ type: "check", result: "rejected" }),
+      this.metrics!.checkTxTotal.labels({ type: "recheck", result: "ok" }),
+      this.metrics!.checkTxTotal.labels({ type: "recheck", result: "rejected" }),
+    ]);
+    return c[(mode === "recheck" ? 2 : 0) + (ok ? 0 : 1)]!;
   }
 
   // ---------------------------------------------------------------- proposals

@@ -3,6 +3,7 @@
  * Served by chain/node (http `/metrics`). Wall-clock timings here never feed state.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import { FastCounter, FastHistogram } from "./fastmetrics";
 
 export class AppMetrics {
   readonly registry = new Registry();
@@ -11,9 +12,10 @@ export class AppMetrics {
   readonly commitSeconds: Histogram;
   readonly txsPerBlock: Histogram;
   readonly txsTotal: Counter<"result">;
-  readonly checkTxTotal: Counter<"type" | "result">;
-  readonly checkTxSeconds: Histogram;
-  readonly abciSeconds: Histogram<"method">;
+  // Per-request metrics (every CheckTx, every ABCI request): plain numbers, read by prom-client on scrape.
+  readonly checkTxTotal: FastCounter;
+  readonly checkTxSeconds: FastHistogram;
+  readonly abciSeconds: FastHistogram;
 
   constructor(opts: { defaultMetrics?: boolean } = {}) {
     const registers = [this.registry];
@@ -37,25 +39,20 @@ export class AppMetrics {
       registers,
     });
     this.txsTotal = new Counter({ name: "hashgrid_txs_total", help: "Transactions executed in blocks", labelNames: ["result"], registers });
-    this.checkTxTotal = new Counter({
-      name: "hashgrid_checktx_total",
-      help: "CheckTx requests (rate: rate(hashgrid_checktx_total[1m]))",
-      labelNames: ["type", "result"],
+    this.checkTxTotal = new FastCounter(
+      "hashgrid_checktx_total",
+      "CheckTx requests (rate: rate(hashgrid_checktx_total[1m]))",
+      ["type", "result"],
       registers,
-    });
-    this.checkTxSeconds = new Histogram({
-      name: "hashgrid_checktx_seconds",
-      help: "CheckTx latency",
-      buckets: [0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1],
+    );
+    this.checkTxSeconds = new FastHistogram("hashgrid_checktx_seconds", "CheckTx latency", [0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1], [], registers);
+    this.abciSeconds = new FastHistogram(
+      "hashgrid_abci_request_seconds",
+      "ABCI request handling time by method",
+      [0.0001, 0.001, 0.01, 0.1, 0.5, 1, 5],
+      ["method"],
       registers,
-    });
-    this.abciSeconds = new Histogram({
-      name: "hashgrid_abci_request_seconds",
-      help: "ABCI request handling time by method",
-      labelNames: ["method"],
-      buckets: [0.0001, 0.001, 0.01, 0.1, 0.5, 1, 5],
-      registers,
-    });
+    );
     if (opts.defaultMetrics) collectDefaultMetrics({ register: this.registry, prefix: "hashgrid_process_" });
   }
 }

@@ -1,12 +1,13 @@
 /**
  * The pipeline's per-tx shortcuts give exactly what the full path gives: the decode memo (keyed by
- * the bytes themselves, or their sha256 past RAW_KEY_MAX) never serves another tx's decode, and
+ * a hash of the bytes checked by comparing them, or their sha256 past RAW_KEY_MAX) never serves another tx's decode, and
  * ReCheckTx (which builds no events) charges the same gas and makes the same writes as CheckTx.
  */
 import { CheckTxType } from "cosmjs-types/tendermint/abci/types";
 import { buildModules, buildTxRunner } from "../app/wiring";
 import { sha256 } from "../crypto/hash";
 import { TxPipeline } from "./runner";
+import { BytesMemo, memoHash } from "./decodememo";
 import { CHAIN_ID, buildSignedTx, deliverBlock, keyFromSeed, msgSend, newTestChain } from "../../test/helpers/txkit";
 
 const alice = keyFromSeed("memo-alice");
@@ -64,6 +65,61 @@ describe("decode memo", () => {
     const old = fresh.decode(new Uint8Array(txs[0]!)); // evicted long ago: decoded again, then held
     expect(old.bytes).toEqual(txs[0]);
     expect((fresh as unknown as { decoded: Map<string, unknown> }).decoded.size).toBeLessThanOrEqual(3);
+  });
+
+  test("hash collisions never serve another tx's decode (every tx hashed alike)", () => {
+    const wiring = buildModules({ logger: { debug() {}, info() {}, warn() {}, error() {} } });
+    const q = buildTxRunner({ router: undefined as never, modules: wiring.modules, logger: undefined as never, minGasPrices: "" }) as TxPipeline;
+    const opt = (q as unknown as { opt: ConstructorParameters<typeof TxPipeline>[0] }).opt;
+    for (const hash of [() => 0, (b: Uint8Array) => b[b.length - 1]! & 1]) {
+      const p = new TxPipeline({ ...opt, memoHash: hash, decodeCacheSize: 4, parallelVerify: false });
+      const txs = Array.from({ length: 10 }, (_, i) => tx(BigInt(i)));
+      // Same length, one byte apart: a collision the byte compare must catch.
+      const flipped = new Uint8Array(txs[0]!);
+      flipped[flipped.length - 2] ^= 1;
+      txs.push(flipped);
+      for (let round = 0; round < 3; round++) {
+        for (let i = 0; i < txs.length; i++) {
+          const d = p.decode(new Uint8Array(txs[i]!), false);
+          expect(d.bytes).toEqual(txs[i]);
+          expect(d.hash).toEqual(sha256(txs[i]!));
+          expect(p.decode(new Uint8Array(txs[i]!), false)).toBe(d); // just set: held, in either map
+        }
+      }
+    }
+  });
+
+  test("BytesMemo: colliding keys are kept apart through set, get, delete and re-set", () => {
+    const m = new BytesMemo<{ bytes: Uint8Array; n: number }>(8, () => 5);
+    const [a, b, c] = [Uint8Array.of(1, 2, 3), Uint8Array.of(1, 2, 4), Uint8Array.of(1, 2, 5)];
+    const va = { bytes: a, n: 1 };
+    const vb = { bytes: b, n: 2 };
+    m.set(a, va);
+    m.set(b, vb); // same hash, other bytes: overflow
+    expect(m.get(Uint8Array.of(1, 2, 3))).toBe(va);
+    expect(m.get(Uint8Array.of(1, 2, 4))).toBe(vb);
+    expect(m.get(c)).toBeUndefined();
+    expect(m.get(Uint8Array.of(1, 2))).toBeUndefined();
+    expect(m.delete(Uint8Array.of(1, 2, 3))).toBe(true);
+    expect(m.get(a)).toBeUndefined();
+    expect(m.get(b)).toBe(vb);
+    expect(m.delete(c)).toBe(false);
+    const vc = { bytes: c, n: 3 };
+    m.set(c, vc); // the hash slot is free again
+    expect([m.get(b), m.get(c), m.size]).toEqual([vb, vc, 2]);
+    expect(m.delete(b)).toBe(true);
+    expect([m.get(b), m.get(c), m.size]).toEqual([undefined, vc, 1]);
+    // The default hash spreads ordinary txs (a Smi, non-negative) and depends on every byte.
+    const t = tx(0n);
+    const h = memoHash(t);
+    expect(Number.isInteger(h) && h >= 0 && h < 2 ** 30).toBe(true);
+    let differ = 0;
+    for (let i = 0; i < t.length; i++) {
+      const u = new Uint8Array(t);
+      u[i] ^= 0x10;
+      if (memoHash(u) !== h) differ++;
+    }
+    expect(differ).toBe(t.length);
   });
 
   test("a subarray view of a larger buffer is keyed by its own bytes only", () => {

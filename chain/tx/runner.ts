@@ -28,6 +28,7 @@ import { SignatureCache } from "./sigcache";
 import { VerifyPool } from "../crypto/verify-pool";
 import { preverifyBlock } from "./preverify";
 import { FifoMap } from "../util/fifo";
+import { BytesMemo, type MemoHash } from "./decodememo";
 import { leanMempoolAnte, type LeanOutcome } from "./leanante";
 
 export interface TxPipelineOptions {
@@ -41,6 +42,8 @@ export interface TxPipelineOptions {
   readonly sigCacheSize?: number;
   /** Decoded txs memoized (per key kind; default 50,000). */
   readonly decodeCacheSize?: number;
+  /** The decode memo's hash of tx bytes (tests force collisions with it; default `memoHash`). */
+  readonly memoHash?: MemoHash;
   /** Pre-verify FinalizeBlock's unseen signatures on a second thread (default true; native verifier only). */
   readonly parallelVerify?: boolean;
   /** CheckTx/ReCheckTx of the common tx shape through leanante.ts (default true; false: the general ante only, for tests). */
@@ -100,6 +103,10 @@ function failure(env: TxEnv, e: unknown, gasWanted: bigint, gasUsed: bigint, eve
   };
 }
 
+/** A passing mempool check's data and events: empty, shared (CheckTx answers carry neither; nothing writes to them). */
+const LEAN_DATA = new Uint8Array(0);
+const LEAN_EVENTS = Object.freeze([]) as unknown as Event[];
+
 export class TxPipeline implements TxRunner {
   /** execute() writes env.store only as TxRunner.branchesItself says (ante branch; messages' branch on success; lean path on success) and catches everything. */
   readonly branchesItself = true;
@@ -111,7 +118,7 @@ export class TxPipeline implements TxRunner {
   private readonly router = new Map<string, MsgHandler<unknown>>();
 
   constructor(private readonly opt: TxPipelineOptions) {
-    this.decoded = new FifoMap(opt.decodeCacheSize ?? 50_000);
+    this.decoded = new BytesMemo(opt.decodeCacheSize ?? 50_000, opt.memoHash);
     this.decodedByHash = new FifoMap(opt.decodeCacheSize ?? 50_000);
     this.limits = { ...DEFAULT_TX_LIMITS, ...opt.limits };
     this.minGasPrices = parseGasPrices(opt.minGasPrices ?? DEFAULT_MIN_GAS_PRICES);
@@ -157,11 +164,11 @@ export class TxPipeline implements TxRunner {
    * Decoding is a pure function of the bytes, and one tx is decoded up to five times (CheckTx,
    * ReCheckTx, PrepareProposal, ProcessProposal, FinalizeBlock): successful decodes are memoized
    * (bounded FIFO). Failures are not cached. Nothing downstream mutates a DecodedTx.
-   * Key: the bytes themselves as a latin1 string for txs up to RAW_KEY_MAX bytes (every ordinary
-   * tx; 3× cheaper than hashing them, and a hit is content-equal by construction), the sha256 of
-   * the bytes for larger ones (bounded key memory).
+   * Key: for txs up to RAW_KEY_MAX bytes (every ordinary tx) a 30-bit hash of the bytes, a hit
+   * confirmed by comparing them (decodememo.ts); the sha256 of the bytes for larger ones (bounded
+   * key memory).
    */
-  private readonly decoded: FifoMap<string, DecodedTx>;
+  private readonly decoded: BytesMemo<DecodedTx>;
   private readonly decodedByHash: FifoMap<string, DecodedTx>;
   static readonly RAW_KEY_MAX = 2048;
 
@@ -180,20 +187,21 @@ export class TxPipeline implements TxRunner {
     const byRef = this.decodedByRef.get(tx);
     if (byRef !== undefined && byRef.bytes.length === tx.length) return byRef;
     if (tx.length === 0 || tx.length > this.limits.maxTxBytes) return this.decodeFresh(tx);
-    const raw = tx.length <= TxPipeline.RAW_KEY_MAX;
-    let h: Uint8Array | undefined;
-    let key: string;
-    if (raw) {
-      key = Buffer.from(tx.buffer, tx.byteOffset, tx.byteLength).toString("latin1");
+    let d: DecodedTx | undefined;
+    if (tx.length <= TxPipeline.RAW_KEY_MAX) {
+      d = this.decoded.get(tx);
+      if (d === undefined) {
+        d = this.decodeFresh(tx);
+        this.decoded.set(tx, d); // a new key past the bound evicts the oldest (FIFO)
+      }
     } else {
-      h = sha256(tx);
-      key = Buffer.from(h.buffer, h.byteOffset, h.byteLength).toString("latin1");
-    }
-    const memo = raw ? this.decoded : this.decodedByHash;
-    let d = memo.get(key);
-    if (d === undefined || d.bytes.length !== tx.length) {
-      d = this.decodeFresh(tx, h);
-      memo.set(key, d); // a new key past the bound evicts the oldest (FifoMap)
+      const h = sha256(tx);
+      const key = Buffer.from(h.buffer, h.byteOffset, h.byteLength).toString("latin1");
+      d = this.decodedByHash.get(key);
+      if (d === undefined || d.bytes.length !== tx.length) {
+        d = this.decodeFresh(tx, h);
+        this.decodedByHash.set(key, d);
+      }
     }
     if (remember) this.decodedByRef.set(tx, d);
     return d;
@@ -212,7 +220,7 @@ export class TxPipeline implements TxRunner {
       const d = this.decodedByRef.get(tx); // FinalizeBlock remembered every tx it decoded
       if (d === undefined || d.bytes.length !== tx.length) continue; // undecodable: nothing cached
       if (tx.length <= TxPipeline.RAW_KEY_MAX) {
-        this.decoded.delete(Buffer.from(tx.buffer, tx.byteOffset, tx.byteLength).toString("latin1"));
+        this.decoded.delete(tx);
       } else {
         this.decodedByHash.delete(Buffer.from(d.hash.buffer, d.hash.byteOffset, d.hash.byteLength).toString("latin1"));
       }
@@ -255,7 +263,9 @@ export class TxPipeline implements TxRunner {
 
   /** TxRunner.gasLimit: decode only (memoized), for Prepare/ProcessProposal; throws ChainError on bad bytes. */
   gasLimit(tx: Uint8Array): bigint {
-    return this.decode(tx).fee.gasLimit;
+    // Not remembered by identity: each proposal request brings its own arrays, never decoded again
+    // (FinalizeBlock's arrays are remembered by its own decode) — two WeakMap entries less per block tx.
+    return this.decode(tx, false).fee.gasLimit;
   }
 
   run(env: TxEnv & TxEnvExtras, tx: Uint8Array): TxResult {
@@ -285,7 +295,7 @@ export class TxPipeline implements TxRunner {
     const lean = this.tryLean(env, tx, gasWanted);
     if (lean === undefined) return undefined;
     if (lean.error !== undefined) return failure(env, lean.error, gasWanted, lean.gasUsed).result;
-    return { code: 0, codespace: "", log: "", data: new Uint8Array(0), gasWanted, gasUsed: lean.gasUsed, events: [] };
+    return { code: 0, codespace: "", log: "", data: LEAN_DATA, gasWanted, gasUsed: lean.gasUsed, events: LEAN_EVENTS };
   }
 
   /** Runs a tx in simulation mode on `env.store` (a throw-away branch) and reports its gas. */

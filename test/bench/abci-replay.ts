@@ -16,6 +16,8 @@
  *   BENCH_SERIAL=1 …                                       # wait for each write's answers before the next (one tx at a time)
  *   BENCH_STORE=disk npx tsx test/bench/abci-replay.ts    # the node's store (IAVL multistore on LevelDB in a temp dir) instead of the test MemStore
  *   BENCH_CHILD_ARGS="--trace-deopt" …                     # extra node flags for the app child
+ *   BENCH_STUB=1 …                                         # constant CheckTx/FinalizeBlock answers: the ABCI layer's own CPU per request
+ *   BENCH_METRICS=1 …                                      # the app child with the node's metrics on (CheckTx + ABCI request histograms)
  *   BENCH_BACKLOG=20000 …                                  # that many more txs (from accounts of their own) wait in the mempool the whole
  *                                                          # run: checked once, ReChecked after every block, never included (a backlog)
  */
@@ -40,6 +42,10 @@ const CHUNK = Number(process.env.BENCH_CHUNK ?? 20);
 const SERIAL = process.env.BENCH_SERIAL === "1";
 /** Txs that stay in the mempool for the whole run (ReChecked after every Commit, never in a block). */
 const BACKLOG = Number(process.env.BENCH_BACKLOG ?? 0);
+/** BENCH_STUB=1: the app child answers CheckTx/FinalizeBlock/Commit with constants (the ABCI layer's own CPU). */
+const STUB = process.env.BENCH_STUB === "1";
+/** BENCH_METRICS=1: the app child runs with the node's metrics on (as `start` does). */
+const METRICS = process.env.BENCH_METRICS === "1";
 
 async function serverMain(sock: string): Promise<void> {
   /* eslint-disable @typescript-eslint/no-require-imports */
@@ -56,13 +62,48 @@ async function serverMain(sock: string): Promise<void> {
     store = await openMultiStore({ dir: path.join(path.dirname(sock), "db"), storeNames: appStoreNames(new ModuleManager(w.modules, w.order)) });
   }
   const c = tkit.newTestChain(keys.map((k) => ({ address: k.address, amount: 1_000_000_000n })), store ? { store: () => store! } : {});
-  const server = new AbciServer({ address: `unix://${sock}`, app: c.app, logger: tkit.silent });
+  // BENCH_METRICS=1: the node's metrics as chain/node/start.ts wires them (the App's CheckTx/block metrics + the
+  // server's per-request histogram). Set on the App after construction so the same script drives older trees.
+  let onRequest: ((method: string, seconds: number) => void) | undefined;
+  if (METRICS) {
+    const { AppMetrics } = require(path.join(ROOT, "chain/app/metrics")) as typeof import("../../chain/app/metrics");
+    const metrics = new AppMetrics({ defaultMetrics: true });
+    (c.app as unknown as { metrics: unknown }).metrics = metrics;
+    const children = new Map<string, { observe(v: number): void }>();
+    onRequest = (method, seconds) => {
+      let h = children.get(method);
+      if (!h) children.set(method, (h = metrics.abciSeconds.labels({ method })));
+      h.observe(seconds);
+    };
+  }
+  const server = new AbciServer({ address: `unix://${sock}`, app: STUB ? stubApp(c.app) : c.app, logger: tkit.silent, onRequest });
   await server.listen();
   process.on("message", (m: string) => {
     if (m === "cpu") process.send!(process.cpuUsage());
     if (m === "exit") void server.close().then(() => process.exit(0));
   });
   process.send!("ready");
+}
+
+/**
+ * BENCH_STUB=1: the ABCI layer alone — CheckTx answers with a constant passing result (what the App answers for a
+ * MsgSend) and FinalizeBlock with one constant result per tx, so the child's CPU is the socket, framing, codec,
+ * server and (with BENCH_METRICS) its request histogram. Other requests go to the real App.
+ */
+function stubApp(app: import("../../chain/app/app").App): import("../../chain/abci/server").AbciApplication {
+  const empty = new Uint8Array(0);
+  const ok = () => ({ code: 0, data: empty, log: "", info: "", gasWanted: 100_000n, gasUsed: 71_052n, events: [], codespace: "" });
+  return new Proxy(app, {
+    get(target, prop, receiver) {
+      if (prop === "checkTx") return () => ok();
+      if (prop === "finalizeBlock") {
+        return (req: { txs: Uint8Array[] }) => ({ events: [], txResults: req.txs.map(ok), validatorUpdates: [], consensusParamUpdates: undefined, appHash: new Uint8Array(32) });
+      }
+      if (prop === "commit") return () => ({ retainHeight: 0n });
+      const v = Reflect.get(target, prop, receiver) as unknown;
+      return typeof v === "function" ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+    },
+  }) as unknown as import("../../chain/abci/server").AbciApplication;
 }
 
 if (process.argv[2] === "--server") {
@@ -184,7 +225,7 @@ async function main(): Promise<void> {
     );
   }
   console.log(`CheckTx + Flush responses: ${checkBytes.toFixed(1)} bytes per tx (last round)`);
-  console.log(`tree ${ROOT}, ${STORE} store, ${CHUNK} frames per write${SERIAL ? " (serial)" : ""}, ${TXS} txs per block${BACKLOG ? `, backlog ${BACKLOG}` : ""}, load average ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}`);
+  console.log(`tree ${ROOT}, ${STORE} store, ${CHUNK} frames per write${SERIAL ? " (serial)" : ""}, ${TXS} txs per block${BACKLOG ? `, backlog ${BACKLOG}` : ""}${METRICS ? ", metrics on" : ""}${STUB ? ", stub app" : ""}, load average ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}`);
   mempool.close();
   consensus.close();
   child.send("exit");

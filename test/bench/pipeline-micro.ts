@@ -8,6 +8,8 @@
  *   BENCH_PROFILE=1 ...   # .cpuprofile (100 µs sampling) of the last round's FinalizeBlock only (.bench/)
  *   BENCH_PROFILE=check|recheck ...   # the same of the last round's CheckTx or ReCheck instead
  *   BENCH_STORE=disk ...              # the node's multistore (IAVL on LevelDB in a temp dir) instead of the MemStore
+ *   BENCH_HEAP=check|recheck|finalize ...  # allocation sampling (objects collected since included) of that phase in the
+ *                                          # last round: bytes allocated per tx, by allocating function
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -51,8 +53,11 @@ function checkAll(txs: Uint8Array[], type: CheckTxType): number {
  * block r is finalized (signatures cached by its CheckTx) and committed, then the block r+1 txs
  * still in the mempool are rechecked against the new state (they pass).
  */
-const session = process.env.BENCH_PROFILE ? new Session() : undefined;
-const phase = process.env.BENCH_PROFILE === "check" || process.env.BENCH_PROFILE === "recheck" ? process.env.BENCH_PROFILE : "finalize";
+const HEAP = process.env.BENCH_HEAP;
+const session = process.env.BENCH_PROFILE || HEAP ? new Session() : undefined;
+const phaseOf = (v: string | undefined) => (v === "check" || v === "recheck" ? v : "finalize");
+const phase = phaseOf(process.env.BENCH_PROFILE ?? HEAP);
+const START = HEAP ? "HeapProfiler.startSampling" : "Profiler.start";
 const post = (m: string) => new Promise<unknown>((r) => session!.post(m, (_e, p) => r(p)));
 
 async function main(): Promise<void> {
@@ -68,27 +73,53 @@ async function main(): Promise<void> {
   }
   if (session) {
     session.connect();
-    await post("Profiler.enable");
-    await new Promise((r) => session.post("Profiler.setSamplingInterval", { interval: 100 }, r));
+    await post(HEAP ? "HeapProfiler.enable" : "Profiler.enable");
+    if (!HEAP) await new Promise((r) => session.post("Profiler.setSamplingInterval", { interval: 100 }, r));
   }
   const rounds = Array.from({ length: ROUNDS + 1 }, (_, i) => signRound(i + 1));
   checkAll(rounds[0], CheckTxType.NEW);
   for (let r = 1; r <= ROUNDS; r++) {
     const last = session !== undefined && r === ROUNDS;
-    if (last && phase === "check") await post("Profiler.start");
+    if (last && phase === "check") await start();
     const check = checkAll(rounds[r], CheckTxType.NEW);
-    if (last && phase === "check") writeProfile(await post("Profiler.stop"));
-    if (last && phase === "finalize") await post("Profiler.start");
+    if (last && phase === "check") await stop();
+    if (last && phase === "finalize") await start();
     const [res, fin] = cpu(() => c.app.finalizeBlock(blockReq(BigInt(r), rounds[r - 1])));
-    if (last && phase === "finalize") writeProfile(await post("Profiler.stop"));
+    if (last && phase === "finalize") await stop();
     const ok = res.txResults.filter((x) => x.code === 0).length;
     if (ok !== N) throw new Error(`${ok}/${N} ok: ${res.txResults.find((x) => x.code)?.log}`);
     await c.app.commit();
-    if (last && phase === "recheck") await post("Profiler.start");
+    if (last && phase === "recheck") await start();
     const recheck = checkAll(rounds[r], CheckTxType.RECHECK);
-    if (last && phase === "recheck") writeProfile(await post("Profiler.stop"));
+    if (last && phase === "recheck") await stop();
     console.log(`pipeline (${STORE === "disk" ? "disk store" : "MemStore"}) round ${r}: CheckTx ${check.toFixed(0)} µs/tx CPU, FinalizeBlock (sigs cached) ${fin.toFixed(0)} µs/tx CPU, ReCheck ${recheck.toFixed(0)} µs/tx CPU`);
   }
+}
+
+async function start(): Promise<void> {
+  if (!HEAP) return void (await post("Profiler.start"));
+  await new Promise((r) =>
+    session!.post("HeapProfiler.startSampling", { samplingInterval: 256, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true }, r),
+  );
+}
+
+async function stop(): Promise<void> {
+  if (!HEAP) return writeProfile(await post("Profiler.stop"));
+  type Node = { callFrame: { functionName: string; url: string; lineNumber: number }; selfSize: number; children: Node[] };
+  const { profile } = (await post("HeapProfiler.stopSampling")) as { profile: { head: Node } };
+  const by = new Map<string, number>();
+  let total = 0;
+  const name = (n: Node) => `${n.callFrame.functionName || "(anon)"} ${n.callFrame.url.split("/").slice(-2).join("/")}`;
+  // Builtins (no url: subarray, slice, push…) are named with their caller.
+  const walk = (n: Node, parent: string): void => {
+    const k = n.callFrame.url === "" && parent !== "" ? `${name(n)} ← ${parent}` : name(n);
+    by.set(k, (by.get(k) ?? 0) + n.selfSize);
+    total += n.selfSize;
+    for (const c of n.children) walk(c, name(n));
+  };
+  walk(profile.head, "");
+  console.log(`allocated in ${phase}: ${(total / N).toFixed(0)} bytes per tx (sampled); by allocating function:`);
+  for (const [k, v] of [...by].sort((a, b) => b[1] - a[1]).slice(0, 30)) console.log(`${(v / N).toFixed(0).padStart(7)} B/tx  ${k}`);
 }
 
 function writeProfile(p: unknown): void {
