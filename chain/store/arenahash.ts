@@ -192,6 +192,8 @@ export interface ArenaHashWorkerOptions {
   readonly earlyLag?: number;
   /** Smallest pass (slots allocated since the tree's last save) sent to the worker (default 2,000). */
   readonly minNodes?: number;
+  /** List finished subtrees during the multistore's sorted apply (default true; false = hash after the apply, round 7). */
+  readonly early?: boolean;
 }
 
 /**
@@ -239,6 +241,7 @@ export class ArenaHashWorker {
     this.maxLag = opts.maxLag ?? MAX_LAG;
     this.earlyLag = opts.earlyLag ?? EARLY_LAG;
     this.minNodes = opts.minNodes ?? 2000;
+    this.early = opts.early ?? true;
     this.worker = new Worker(WORKER_SRC, { eval: true });
     this.worker.unref();
     this.worker.postMessage({ ctl: this.ctl.buffer });
@@ -246,6 +249,9 @@ export class ArenaHashWorker {
 
   /** Polls of the published count before the worker sleeps (A/B runs). */
   spin = SPIN;
+
+  /** Whether the multistore's apply lists finished subtrees early (RootMultiStore applyPending; A/B runs may flip it). */
+  early: boolean;
 
   /** Set false to hash serially (A/B runs in one process). */
   enabled = true;

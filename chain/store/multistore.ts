@@ -280,7 +280,7 @@ class StoreState {
   applyPending(): void {
     const writes = this.pending.takeSorted();
     const count = writes.length;
-    const t = this.tree instanceof ArenaLiveTree && this.tree.tree.hashWorker !== undefined && count >= EARLY_MIN ? this.tree.tree : undefined;
+    const t = this.tree instanceof ArenaLiveTree && this.tree.tree.hashWorker?.early === true && count >= EARLY_MIN ? this.tree.tree : undefined;
     for (let i = 0; i < count; i++) {
       const [k, v] = writes[i]!;
       this.applyWrite(k, v);

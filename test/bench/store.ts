@@ -7,7 +7,8 @@
  *            --no-sync (no fsync per commit) --profile FILE (CPU profile of the blocks phase, .cpuprofile)
  *            --arena / --iavl (or BENCH_ARENA=1 / 0): live trees on the node arena or IavlTree (default: the store's, DEFAULT_ARENA)
  *            --worker / --no-worker (or BENCH_HASH_WORKER=1 / 0): tree nodes hashed on a worker thread (arena only; default DEFAULT_HASH_WORKER);
- *            BENCH_HASH_SPIN=N: the worker's polls before it sleeps
+ *            BENCH_HASH_SPIN=N: the worker's polls before it sleeps;
+ *            --no-early (or BENCH_HASH_EARLY=0): with the worker, hash after the apply instead of listing finished subtrees during it
  *
  * Phase 1 loads N keys (32-byte keys, 100-byte values) in large commits. Phase 2 runs blocks of
  * random writes (40% update, 40% insert, 20% delete) through a block branch, then workingHash()
@@ -116,6 +117,11 @@ async function main(): Promise<void> {
   console.log(`fsync per commit: ${sync}`);
   // BENCH_HASH_SPIN=N: the worker's polls before it sleeps (A/B of ArenaHashWorker.spin).
   if (cms.hashWorker !== undefined && process.env.BENCH_HASH_SPIN !== undefined) cms.hashWorker.spin = Number(process.env.BENCH_HASH_SPIN);
+  // --no-early / BENCH_HASH_EARLY=0: the round-7 order (apply, then hash) for A/B of the early listing.
+  if (cms.hashWorker !== undefined && (process.argv.includes("--no-early") || process.env.BENCH_HASH_EARLY === "0")) {
+    cms.hashWorker.early = false;
+    console.log("hash worker: early listing off (hash after the apply)");
+  }
   const r = new FixturePrng("bench");
   const live = new LiveKeys(KEYS + BLOCKS * BLOCK_WRITES);
   const value = () => r.bytes(100);
