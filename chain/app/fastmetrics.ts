@@ -59,47 +59,60 @@ export class HistogramChild {
   }
 }
 
-/** A prom-client-compatible histogram; register it with `registry.registerMetric`. */
-export class FastHistogram {
-  readonly type = "histogram";
-  readonly aggregator = "sum";
-  private readonly bounds: readonly number[];
-  private children = new Map<string, HistogramChild>();
-  private listed: HistogramChild[] = [];
+/** Label sets of a metric: one child per label set, listed in prom-client's order. */
+abstract class Labelled<C> {
+  private children = new Map<string, C>();
+  protected listed: C[] = [];
 
-  constructor(
-    readonly name: string,
-    readonly help: string,
-    buckets: readonly number[],
-    private readonly labelNames: readonly string[],
-    registers: readonly Registry[],
-  ) {
-    this.bounds = [...buckets];
-    this.reset();
-    for (const r of registers) r.registerMetric(this as never);
-  }
+  constructor(private readonly labelNames: readonly string[]) {}
+
+  protected abstract child(own: Labels, listed: C[]): C;
 
   /** The child of one label set (cache it: this builds a key string). */
-  labels(labels: Labels): HistogramChild {
+  labels(labels: Labels): C {
     const key = this.labelNames.map((n) => labels[n] ?? "").join("\u0000");
     let c = this.children.get(key);
     if (!c) {
       for (const n of Object.keys(labels)) if (!this.labelNames.includes(n)) throw new Error(`Added label "${n}" is not included in initial labelset`);
       const own = this.labelNames.length === 0 ? NO_LABELS : { ...labels };
-      this.children.set(key, (c = new HistogramChild(own, this.bounds, this.listed)));
+      this.children.set(key, (c = this.child(own, this.listed)));
     }
     return c;
-  }
-
-  /** Observes into the unlabelled child. */
-  observe(v: number): void {
-    this.labels({}).observe(v);
   }
 
   reset(): void {
     this.children = new Map();
     this.listed = [];
     if (this.labelNames.length === 0) this.listed.push(this.labels({}));
+  }
+}
+
+/** A prom-client-compatible histogram; register it with `registry.registerMetric`. */
+export class FastHistogram extends Labelled<HistogramChild> {
+  readonly type = "histogram";
+  readonly aggregator = "sum";
+  private readonly bounds: readonly number[];
+
+  constructor(
+    readonly name: string,
+    readonly help: string,
+    buckets: readonly number[],
+    labelNames: readonly string[],
+    registers: readonly Registry[],
+  ) {
+    super(labelNames);
+    this.bounds = [...buckets];
+    this.reset();
+    for (const r of registers) r.registerMetric(this as never);
+  }
+
+  protected child(own: Labels, listed: HistogramChild[]): HistogramChild {
+    return new HistogramChild(own, this.bounds, listed);
+  }
+
+  /** Observes into the unlabelled child. */
+  observe(v: number): void {
+    this.labels({}).observe(v);
   }
 
   async get(): Promise<MetricObject> {
@@ -140,37 +153,23 @@ export class CounterChild {
 }
 
 /** A prom-client-compatible counter; register it with `registry.registerMetric`. */
-export class FastCounter {
+export class FastCounter extends Labelled<CounterChild> {
   readonly type = "counter";
   readonly aggregator = "sum";
-  private children = new Map<string, CounterChild>();
-  private listed: CounterChild[] = [];
 
   constructor(
     public name: string,
     readonly help: string,
-    private readonly labelNames: readonly string[],
+    labelNames: readonly string[],
     registers: readonly Registry[],
   ) {
+    super(labelNames);
     this.reset();
     for (const r of registers) r.registerMetric(this as never);
   }
 
-  labels(labels: Labels): CounterChild {
-    const key = this.labelNames.map((n) => labels[n] ?? "").join("\u0000");
-    let c = this.children.get(key);
-    if (!c) {
-      for (const n of Object.keys(labels)) if (!this.labelNames.includes(n)) throw new Error(`Added label "${n}" is not included in initial labelset`);
-      const own = this.labelNames.length === 0 ? NO_LABELS : { ...labels };
-      this.children.set(key, (c = new CounterChild(own, this.listed)));
-    }
-    return c;
-  }
-
-  reset(): void {
-    this.children = new Map();
-    this.listed = [];
-    if (this.labelNames.length === 0) this.listed.push(this.labels({}));
+  protected child(own: Labels, listed: CounterChild[]): CounterChild {
+    return new CounterChild(own, listed);
   }
 
   async get(): Promise<MetricObject> {
