@@ -5,23 +5,13 @@
  * must not read LevelDB for a key in the range.
  */
 import { RootMultiStore } from "./multistore";
-import { FixturePrng, bytesStr, forEachTreeMode, openStore, tempDirsPerTest, utf8Bytes } from "./testutil";
+import { FixturePrng, bytesStr, commitBankWrites as block, forEachTreeMode, openStore, tempDirsPerTest, utf8Bytes } from "./testutil";
 import { MAX_PINNED, ValueCache } from "./valuecache";
 
 const e = utf8Bytes;
 const str = bytesStr;
 const newDir = tempDirsPerTest("hg-complete-");
 const PINNED = { bank: [e("m/")] };
-
-async function block(cms: RootMultiStore, writes: [string, string | null][]): Promise<void> {
-  const b = cms.branch();
-  for (const [k, v] of writes) {
-    if (v === null) b.getStore("bank").delete(e(k));
-    else b.getStore("bank").set(e(k), e(v));
-  }
-  b.write();
-  await cms.commit();
-}
 
 /** The bank store's cache (a test-only peek at the private field). */
 const cacheOf = (cms: RootMultiStore) => (cms as unknown as { stores: Map<string, { committed: ValueCache }> }).stores.get("bank")!.committed;

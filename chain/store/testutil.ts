@@ -198,3 +198,14 @@ export function diskTree(cms: RootMultiStore, name: string, v: number): IavlTree
   const root = st.root === null ? undefined : Node.stub(st.root[0], st.root[1], Buffer.from(st.hash, "hex"));
   return new IavlTree(new DbNodeLoader(cms.database, new StoreKeys(name)), root, v);
 }
+
+/** Commits one version whose writes (utf8 key → utf8 value, null = delete) go to the "bank" store. */
+export async function commitBankWrites(cms: RootMultiStore, writes: [string, string | null][]): Promise<void> {
+  const b = cms.branch();
+  for (const [k, v] of writes) {
+    if (v === null) b.getStore("bank").delete(utf8Bytes(k));
+    else b.getStore("bank").set(utf8Bytes(k), utf8Bytes(v));
+  }
+  b.write();
+  await cms.commit();
+}

@@ -6,7 +6,7 @@
 import { RootMultiStore } from "./multistore";
 import { forEachTreeMode, openStore as openMultiStore } from "./testutil";
 import { ValueCache } from "./valuecache";
-import { FixturePrng, bytesStr, tempDirsPerTest, utf8Bytes } from "./testutil";
+import { FixturePrng, bytesStr, commitBankWrites as block, tempDirsPerTest, utf8Bytes } from "./testutil";
 
 const e = utf8Bytes;
 const str = bytesStr;
@@ -24,16 +24,6 @@ function readAll(cms: RootMultiStore, key: string): string | undefined {
   const q = str(cms.query("bank", e(key), 0, false).value);
   expect([branched, view, q]).toEqual([direct, direct, direct]);
   return direct;
-}
-
-async function block(cms: RootMultiStore, writes: [string, string | null][]): Promise<void> {
-  const b = cms.branch();
-  for (const [k, v] of writes) {
-    if (v === null) b.getStore("bank").delete(e(k));
-    else b.getStore("bank").set(e(k), e(v));
-  }
-  b.write();
-  await cms.commit();
 }
 
 forEachTreeMode((arena) => {
