@@ -506,14 +506,18 @@ export class ArenaTree {
    * and are hashed by the next pass on this thread; workingHash reports the failure once.
    */
   private abandonEarly(): void {
-    const e = this.early!;
-    this.early = undefined;
+    this.dropEarly(this.early!);
     this.earlyFailed = true;
+  }
+
+  /** Detaches an early pass, lets the worker finish it (a failure is reported by workingHash or not at all), clears its marks. */
+  private dropEarly(e: EarlyPass): void {
+    this.early = undefined;
     this.arena.growHook = undefined;
     try {
       this.hashWorker!.finish();
     } catch {
-      // expected: the failure is reported by workingHash
+      // abandonEarly: reported by workingHash; endEarly: nothing of this pass is kept
     }
     this.clearEarlyMarks(e);
   }
@@ -531,15 +535,7 @@ export class ArenaTree {
   private endEarly(): void {
     const e = this.early;
     this.earlyFailed = false;
-    if (e === undefined) return;
-    this.early = undefined;
-    this.arena.growHook = undefined;
-    try {
-      this.hashWorker!.finish();
-    } catch {
-      // the worker is not used again; nothing of this pass is kept
-    }
-    this.clearEarlyMarks(e);
+    if (e !== undefined) this.dropEarly(e);
   }
 
   /** workingHash() of an early pass: lists the rest, splices the segments into the save order, waits for the worker. */
