@@ -65,8 +65,11 @@ export class BytesMemo<V extends { readonly bytes: Uint8Array }> {
   set(tx: Uint8Array, v: V): void {
     const h = this.hash(tx);
     const held = this.byHash.get(h);
-    if (held === undefined || sameBytes(held.bytes, tx)) this.byHash.set(h, v);
-    else this.overflow.set(latin1(tx), v); // a different tx with the same hash
+    if (held === undefined || sameBytes(held.bytes, tx)) {
+      this.byHash.set(h, v);
+      // A copy left in the overflow map (its twin held the hash slot then) would outlive delete().
+      if (this.overflow.size > 0) this.overflow.delete(latin1(tx));
+    } else this.overflow.set(latin1(tx), v); // a different tx with the same hash
   }
 
   delete(tx: Uint8Array): boolean {

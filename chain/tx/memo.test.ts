@@ -109,6 +109,15 @@ describe("decode memo", () => {
     expect([m.get(b), m.get(c), m.size]).toEqual([vb, vc, 2]);
     expect(m.delete(b)).toBe(true);
     expect([m.get(b), m.get(c), m.size]).toEqual([undefined, vc, 1]);
+    // A tx re-set while its overflow copy exists moves to the hash slot: one delete forgets it.
+    const m2 = new BytesMemo<{ bytes: Uint8Array; n: number }>(8, () => 5);
+    m2.set(a, va);
+    m2.set(b, vb); // overflow
+    m2.delete(a); // the hash slot is free, b still in overflow
+    m2.set(b, vb); // b takes the hash slot; its overflow copy goes
+    expect(m2.size).toBe(1);
+    expect(m2.delete(b)).toBe(true);
+    expect([m2.get(b), m2.size]).toEqual([undefined, 0]);
     // The default hash spreads ordinary txs (a Smi, non-negative) and depends on every byte.
     const t = tx(0n);
     const h = memoHash(t);
