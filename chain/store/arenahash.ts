@@ -483,6 +483,9 @@ export class ArenaHashWorker {
    */
   holdPublish = false;
 
+  /** hashBefore publishes each listing once at its end (true) or every 64 entries (treebench --publish-ab flips it). */
+  earlyHoldPublish = true;
+
   /** Main-thread waits for a listed node it had to change during the apply (tests, benchmarks). */
   touchWaits = 0;
 

@@ -162,12 +162,6 @@ class EarlyPass {
   }
 }
 
-/** hashBefore publishes its listing once at the end (treebench --publish-ab flips it). */
-let HOLD_PUBLISH = true;
-export function setEarlyHoldPublish(v: boolean): void {
-  HOLD_PUBLISH = v;
-}
-
 /** A growable Int32Array of slots. */
 class SlotList {
   a = new Int32Array(1024);
@@ -378,7 +372,6 @@ export class ArenaTree {
     let e = this.early;
     if (e === undefined) {
       if (this.unsavedHashed || this.earlyFailed || a.allocs - this.allocsAtSave < w.minNodes || !w.canHash(a)) return;
-      // Entries of the pass: every unsaved node at the end, at most liveSlots now + new slots (< 160 per write).
       e = this.early = new EarlyPass();
       this.beginEarlyPass(a, w, remaining);
       this.earlyStats.passes++;
@@ -386,7 +379,7 @@ export class ArenaTree {
     this.earlyRemaining = remaining;
     const version = this.workingVersion;
     let n = this.root;
-    w.holdPublish = HOLD_PUBLISH;
+    w.holdPublish = w.earlyHoldPublish;
     while (a.version(n) === 0 && a.flags(n) === 0 && a.height(n) > 0) {
       if (key < a.keys[n]!) {
         n = a.left(n);

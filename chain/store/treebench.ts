@@ -24,7 +24,7 @@ import { loadavg } from "node:os";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { IavlTree } from "./iavl";
-import { ArenaTree, setEarlyHoldPublish } from "./arenatree";
+import { ArenaTree } from "./arenatree";
 import { ArenaNodeWriter } from "./arenawriter";
 import { NodeWriter, StoreKeys } from "./nodedb";
 import { bytesToKey } from "./encoding";
@@ -173,7 +173,7 @@ for (let b = 0; b < BLOCKS; b++) {
   const c0 = mainCpu();
   const ab = WORKER_AB || ORDER_AB || LEAVES_AB || EARLY_AB || PUBLISH_AB ? b % 2 : 0;
   if (EARLY_AB) earlyOn = ab === 1;
-  if (PUBLISH_AB) setEarlyHoldPublish(ab === 1);
+  if (PUBLISH_AB) hashWorker!.earlyHoldPublish = ab === 1;
   if (WORKER_AB) hashWorker!.enabled = ab === 1;
   if (LEAVES_AB) hashWorker!.leavesOnWorker = ab === 1;
   forgetOrder = ORDER_AB && ab === 0;
