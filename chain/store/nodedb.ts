@@ -516,15 +516,15 @@ export class DbNodeLoader implements NodeLoader, ArenaLoader {
     return `store "${this.keys.name}": node (version ${version}, nonce ${nonce})`;
   }
 
-  /** A node's body; `where` (how errors name it) is built only on error when undefined. */
-  private body(version: number, nonce: number, where: string | undefined): Uint8Array {
+  /** A node's body (errors name the node; the text is built only then). */
+  private body(version: number, nonce: number): Uint8Array {
     if (nonce >= LEAF_NONCE_BASE) {
       const rec = this.db.getSync(this.keys.node(version, nonce));
-      if (rec === undefined) throw new StoreError(`${where ?? this.where(version, nonce)} is missing from the database`);
+      if (rec === undefined) throw new StoreError(`${this.where(version, nonce)} is missing from the database`);
       try {
         return leafBody(rec);
       } catch (e) {
-        throw new StoreError(`${where ?? this.where(version, nonce)} is corrupt: ${(e as Error).message}`);
+        throw new StoreError(`${this.where(version, nonce)} is corrupt: ${(e as Error).message}`);
       }
     }
     const pageNo = pageOf(nonce);
@@ -532,28 +532,27 @@ export class DbNodeLoader implements NodeLoader, ArenaLoader {
     let page = this.pages.get(ck);
     if (page === undefined) {
       const rec = this.db.getSync(this.keys.node(version, pageNo));
-      if (rec === undefined) throw new StoreError(`${where ?? this.where(version, nonce)} is missing from the database (page ${pageNo})`);
+      if (rec === undefined) throw new StoreError(`${this.where(version, nonce)} is missing from the database (page ${pageNo})`);
       try {
         page = parsePage(rec);
       } catch (e) {
-        throw new StoreError(`${where ?? this.where(version, nonce)} is corrupt: ${(e as Error).message} (page ${pageNo})`);
+        throw new StoreError(`${this.where(version, nonce)} is corrupt: ${(e as Error).message} (page ${pageNo})`);
       }
       this.pages.set(ck, page);
     }
     const i = (nonce - 1) % PAGE_SIZE;
-    if (i + 1 >= page.offsets.length) throw new StoreError(`${where ?? this.where(version, nonce)} is missing from its page ${pageNo}`);
+    if (i + 1 >= page.offsets.length) throw new StoreError(`${this.where(version, nonce)} is missing from its page ${pageNo}`);
     return page.buf.subarray(page.offsets[i]!, page.offsets[i + 1]!);
   }
 
   load(stub: Node): void {
-    const where = `store "${this.keys.name}": node (version ${stub.version}, nonce ${stub.nonce})`;
-    const body = this.body(stub.version, stub.nonce, where);
+    const body = this.body(stub.version, stub.nonce);
     const expected = stub.h!;
     try {
       decodeNodeInto(stub, body);
     } catch (e) {
       stub.height = -1;
-      throw new StoreError(`${where} is corrupt: ${(e as Error).message}`);
+      throw new StoreError(`${this.where(stub.version, stub.nonce)} is corrupt: ${(e as Error).message}`);
     }
     // Recompute: hashNode() returns the cached hash unless cleared.
     stub.h = undefined;
@@ -561,7 +560,7 @@ export class DbNodeLoader implements NodeLoader, ArenaLoader {
     if (got !== expected) {
       stub.height = -1;
       stub.h = expected;
-      throw new StoreError(`${where} is corrupt: hash ${toHex(enc.keyToBytes(got))} but its parent expects ${toHex(enc.keyToBytes(expected))}`);
+      throw new StoreError(`${this.where(stub.version, stub.nonce)} is corrupt: hash ${toHex(enc.keyToBytes(got))} but its parent expects ${toHex(enc.keyToBytes(expected))}`);
     }
   }
 
@@ -569,7 +568,7 @@ export class DbNodeLoader implements NodeLoader, ArenaLoader {
   loadSlot(a: NodeArena, s: number): void {
     const version = a.version(s);
     const nonce = a.nonce(s);
-    const body = this.body(version, nonce, undefined);
+    const body = this.body(version, nonce);
     const expected = this.expected;
     a.copyHash(s, expected, 0);
     try {
@@ -594,5 +593,4 @@ export class DbNodeLoader implements NodeLoader, ArenaLoader {
       throw new StoreError(`${this.where(version, nonce)} is corrupt: hash ${toHex(got)} but its parent expects ${toHex(expected)}`);
     }
   }
-
 }
