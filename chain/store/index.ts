@@ -1,6 +1,6 @@
 /** Public API of the state store (see README.md). */
 export * from "./types";
-export { openMultiStore, RootMultiStore, DEFAULT_PRUNE_BUDGET, DEFAULT_ARENA, DEFAULT_WARM_UP_DEPTH } from "./multistore";
+export { openMultiStore, RootMultiStore, DEFAULT_PRUNE_BUDGET, DEFAULT_ARENA, DEFAULT_HASH_WORKER, DEFAULT_WARM_UP_DEPTH } from "./multistore";
 export { IavlLiveTree, ArenaLiveTree } from "./storetree";
 export type { LiveTree, ReadTree, WarmUpStats } from "./storetree";
 export { ArenaTree } from "./arenatree";

@@ -25,7 +25,7 @@ import { ModuleManager } from "../../chain/app/manager";
 import { createContext } from "../../chain/app/context";
 import { defaultAppState } from "../../chain/app/genesis";
 import { buildModules, buildTxRunner } from "../../chain/app/wiring";
-import { DEFAULT_ARENA, openMultiStore } from "../../chain/store";
+import { DEFAULT_ARENA, DEFAULT_HASH_WORKER, openMultiStore } from "../../chain/store";
 import { completePrefixesFor } from "../../chain/node/storeranges";
 import { toBech32 } from "../../chain/crypto/address";
 import { AuthKeeper } from "../../modules/auth/keeper";
@@ -57,6 +57,8 @@ const BLOCKS = Number(process.env.BENCH_BLOCKS ?? 3);
 const CHAIN_ID = "hashgrid-bench-1";
 const FILL_CHUNK = 50_000;
 const ARENA = process.env.BENCH_ARENA === undefined ? DEFAULT_ARENA : process.env.BENCH_ARENA === "1";
+// BENCH_HASH_WORKER=1: inner nodes hashed on a worker thread, the node's `storeHashWorker` setting (arena only).
+const HASH_WORKER = process.env.BENCH_HASH_WORKER === undefined ? DEFAULT_HASH_WORKER : process.env.BENCH_HASH_WORKER === "1";
 
 /**
  * CPU ms of this process's threads by name from /proc (Linux; clock ticks, 10 ms resolution):
@@ -149,14 +151,14 @@ function ms(t0: bigint): number {
 async function main(): Promise<void> {
   const dir = process.env.BENCH_DIR ? path.resolve(process.env.BENCH_DIR) : fs.mkdtempSync(path.join(os.tmpdir(), "hashgrid-bench-"));
   const reuse = fs.existsSync(path.join(dir, "bench.json"));
-  console.log(`bench:tx  accounts=${ACCOUNTS} txs/block=${TXS} blocks=${BLOCKS}x2 arena=${ARENA ? 1 : 0} dir=${dir}${reuse ? " (reusing state)" : ""}`);
+  console.log(`bench:tx  accounts=${ACCOUNTS} txs/block=${TXS} blocks=${BLOCKS}x2 arena=${ARENA ? 1 : 0} hash-worker=${HASH_WORKER ? 1 : 0} dir=${dir}${reuse ? " (reusing state)" : ""}`);
   const wiring = buildModules({ logger: silent });
   const manager = new ModuleManager(wiring.modules, wiring.order);
   const tOpen = process.hrtime.bigint();
   const storeNames = appStoreNames(manager);
   // As the node opens it (chain/node/start.ts); BENCH_COMPLETE=0 reads the marker range from LevelDB instead.
   const completePrefixes = process.env.BENCH_COMPLETE === "0" ? {} : completePrefixesFor(storeNames);
-  const store = await openMultiStore({ dir: path.join(dir, "data"), storeNames, arena: ARENA, completePrefixes });
+  const store = await openMultiStore({ dir: path.join(dir, "data"), storeNames, arena: ARENA, completePrefixes, hashWorker: HASH_WORKER });
   const os0 = (store as unknown as { openStats?: { warmUpMs: number; stores: Record<string, { loaded: number; leaves: number; reserved: number }> } }).openStats;
   const warm = os0 === undefined ? "" : Object.entries(os0.stores).filter(([, w]) => w.loaded > 1).map(([n, w]) => `${n} ${w.loaded} nodes of ${w.leaves} leaves, ${w.reserved} slots reserved`).join("; ");
   console.log(`opened the store in ${ms(tOpen).toFixed(0)} ms, of it warm-up ${os0?.warmUpMs.toFixed(0) ?? "-"} ms (${warm}) ${treeStats(store)}`);
