@@ -78,6 +78,21 @@ export function memoHashHex(tx: DecodedTx): string {
   return (st.hashHex ??= toHex(tx.hash));
 }
 
+/** The tx's "tx.signature" event values (base64 per signer; "" for a missing one), memoized per decoded tx. */
+export function memoSigEvents(tx: DecodedTx): readonly string[] {
+  const st = txStatics(tx);
+  return (st.sigEvents ??= sigEventValues(tx, st.signers.bytes.length));
+}
+
+function sigEventValues(tx: DecodedTx, n: number): string[] {
+  const out: string[] = new Array(n);
+  for (let i = 0; i < n; i++) {
+    const sig = tx.signatures[i];
+    out[i] = sig ? Buffer.from(sig.buffer, sig.byteOffset, sig.byteLength).toString("base64") : "";
+  }
+  return out;
+}
+
 /** The slot leanante.ts keeps its per-tx derivations in (undefined until it first looks). */
 export function leanSlot(tx: DecodedTx): { lean?: unknown } {
   return txStatics(tx);
@@ -233,10 +248,7 @@ export function runAnte(ctx: Context, tx: DecodedTx, opt: AnteOptions): AnteResu
   for (let i = 0; i < signers.length; i++) {
     ctx.events.emit("tx", [["acc_seq", `${signerStrings[i]}/${infos[i].sequence}`]]);
   }
-  const sigEvents = (st.sigEvents ??= signers.map((_, i) => {
-    const sig = tx.signatures[i];
-    return sig ? Buffer.from(sig.buffer, sig.byteOffset, sig.byteLength).toString("base64") : "";
-  }));
+  const sigEvents = (st.sigEvents ??= sigEventValues(tx, signers.length));
   for (let i = 0; i < signers.length; i++) ctx.events.emit("tx", [["signature", sigEvents[i]]]);
 
   // Signature gas: charged for every signature whether or not it is verified now.

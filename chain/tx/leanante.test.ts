@@ -62,7 +62,7 @@ async function twins(funded: { address: string; amount: bigint }[], kind: "mem" 
   const lean = newTestChain(funded, sa ? { store: sa } : {});
   const general = newTestChain(funded, sb ? { store: sb } : {});
   const opt = (pipelineOf(general) as unknown as { opt: ConstructorParameters<typeof TxPipeline>[0] }).opt;
-  (general.app as unknown as { runner: TxPipeline }).runner = new TxPipeline({ ...opt, leanMempool: false });
+  (general.app as unknown as { runner: TxPipeline }).runner = new TxPipeline({ ...opt, leanMempool: false, leanBlock: false });
   return [lean, general];
 }
 

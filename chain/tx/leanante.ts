@@ -21,25 +21,26 @@
 import { Params } from "cosmjs-types/cosmos/auth/v1beta1/auth";
 import { sdkErrors, type ChainError } from "../app/errors";
 import { DEFAULT_STORE_GAS } from "../app/context";
-import type { ExecMode } from "../app/types";
+import type { Event, EventAttribute, ExecMode } from "../app/types";
 import { CacheKV } from "../store/cachekv";
 import { bytesToKey, keyToBytes } from "../store/encoding";
 import type { KVStore, MultiStoreView } from "../store/types";
-import { moduleAddress, pubkeyToAddress } from "../crypto/address";
+import { moduleAddress, pubkeyToAddress, toBech32 } from "../crypto/address";
 import { bytesEqual } from "../crypto/hash";
 import { isCanonicalLowS, type Secp256k1Verifier } from "../crypto/secp256k1";
-import { decodeAccountLatin1, encodeAccountScratch } from "../../modules/auth/account";
+import { decodeAccountLatin1, encodeAccountScratch, type Account } from "../../modules/auth/account";
 import { accountKey, PARAMS_KEY as AUTH_PARAMS_KEY, STORE_NAME as AUTH_STORE } from "../../modules/auth/keys";
 import { DEFAULT_PARAMS as DEFAULT_AUTH_PARAMS } from "../../modules/auth/params";
 import { balanceKey, decodeAmountLatin1, STORE_NAME as BANK_STORE } from "../../modules/bank/keys";
-import { MAX_AMOUNT, parseCoins } from "../../modules/bank/coins";
+import { MAX_AMOUNT, coinsToString, parseCoins } from "../../modules/bank/coins";
 import type { DecodedTx } from "./decode";
-import { leanSlot, memoHashHex, memoSigners } from "./ante";
+import { leanSlot, memoHashHex, memoSigEvents, memoSigners } from "./ante";
 import { requiredFee, type GasPrice } from "./fees";
 import type { SignatureCache } from "./sigcache";
 import { SIGN_MODE_DIRECT, directSignDigest } from "./signing";
 
 const FEE_COLLECTOR_ADDRESS = moduleAddress("fee_collector");
+const FEE_COLLECTOR_BECH32 = toBech32(FEE_COLLECTOR_ADDRESS);
 const FEE_COLLECTOR_ACCOUNT_KEY = bytesToKey(accountKey(FEE_COLLECTOR_ADDRESS));
 const AUTH_PARAMS_KEY_L = bytesToKey(AUTH_PARAMS_KEY);
 
@@ -60,6 +61,8 @@ interface Shape {
   readonly collectorBalanceKey: string;
   readonly denom: string;
   readonly fee: bigint;
+  /** coinsToString of the fee (the events' amount). */
+  readonly feeString: string;
   readonly memoBytes: number;
   readonly pubkey: Uint8Array | undefined;
   /** Whether the fee meets `feeCheckedFor` (a pipeline's minimum gas prices: fixed per node). */
@@ -119,6 +122,7 @@ function deriveShape(tx: DecodedTx): Shape | null {
     collectorBalanceKey: collectorBalanceKey(denom),
     denom,
     fee: amount,
+    feeString: coinsToString(coins),
     memoBytes: Buffer.byteLength(tx.body.memo, "utf8"),
     pubkey,
   };
@@ -170,23 +174,37 @@ function feeMeetsMinimum(s: Shape, gasLimit: bigint, prices: readonly GasPrice[]
   return false;
 }
 
-/** How often the lean path answered (tests check that it is actually taken). */
-export const leanStats = { passed: 0, badSignature: 0 };
+/** How often the lean paths answered (tests check that they are actually taken). */
+export const leanStats = { passed: 0, badSignature: 0, block: 0 };
 
 /** Success: the gas used (writes done). Failure known here: the general ante's error and gas. */
 export type LeanOutcome = { readonly gasUsed: bigint; readonly error?: ChainError };
 
+/** Everything the general ante would read, check and charge, worked out without writing (see plan()). */
+interface Plan {
+  readonly s: Shape;
+  readonly authStore: KVStore;
+  readonly bankStore: KVStore;
+  readonly acc: Account;
+  /** The account's sequence before the increment (the tx's sequence). */
+  readonly seq: bigint;
+  /** Gas up to and including the signature gas. */
+  readonly gasToSig: number;
+  /** Gas of the whole ante (≤ the tx's gas limit). */
+  readonly total: number;
+  readonly payerAfterStr: string;
+  readonly collectorAfterStr: string;
+  readonly accValue: string;
+}
+
 /**
- * The mempool ante for the lean shape (check or recheck mode only). undefined: nothing was
- * written, run the general ante.
+ * The general ante's reads, checks and gas for the lean shape, nothing written (`prices`: the
+ * node's minimum gas prices in the mempool modes; undefined in FinalizeBlock, which does not check
+ * them). undefined: some check would fail, or the tx is not plain enough — the general ante runs.
  */
-export function leanMempoolAnte(o: LeanInput): LeanOutcome | undefined {
-  if (o.mode !== "check" && o.mode !== "recheck") return undefined;
-  const tx = o.tx;
-  const s = shapeOf(tx);
-  if (s === null) return undefined;
-  const authStore = o.store.getStore(AUTH_STORE);
-  const bankStore = o.store.getStore(BANK_STORE);
+function plan(store: MultiStoreView, tx: DecodedTx, s: Shape, height: bigint, gasWanted: bigint, prices: readonly GasPrice[] | undefined): Plan | undefined {
+  const authStore = store.getStore(AUTH_STORE);
+  const bankStore = store.getStore(BANK_STORE);
 
   // Params (the general ante's first read).
   const pv = read(authStore, AUTH_PARAMS_KEY_L);
@@ -197,16 +215,18 @@ export function leanMempoolAnte(o: LeanInput): LeanOutcome | undefined {
   let gas = READ_FLAT + READ_BYTE * (AUTH_PARAMS_KEY_L.length + (pv === null ? 0 : pv.length));
 
   const th = tx.body.timeoutHeight;
-  if (th > 0n && o.height > th) return undefined;
+  if (th > 0n && height > th) return undefined;
   if (BigInt(s.memoBytes) > params.maxMemoCharacters) return undefined;
   gas += sizeCost * tx.bytes.length;
 
   // Minimum gas prices (both mempool modes), as the general ante; a pure function of the tx and the node's prices.
-  if (s.feeCheckedFor !== o.minGasPrices) {
-    s.feeOk = feeMeetsMinimum(s, tx.fee.gasLimit, o.minGasPrices);
-    s.feeCheckedFor = o.minGasPrices;
+  if (prices !== undefined) {
+    if (s.feeCheckedFor !== prices) {
+      s.feeOk = feeMeetsMinimum(s, tx.fee.gasLimit, prices);
+      s.feeCheckedFor = prices;
+    }
+    if (!s.feeOk) return undefined;
   }
-  if (!s.feeOk) return undefined;
 
   // The payer's account.
   const av = read(authStore, s.accountKey);
@@ -244,33 +264,99 @@ export function leanMempoolAnte(o: LeanInput): LeanOutcome | undefined {
     return undefined;
   }
   gas += sigCost;
-  if (tx.authInfo.signerInfos[0].sequence !== acc.sequence) return undefined;
+  const seq = acc.sequence;
+  if (tx.authInfo.signerInfos[0].sequence !== seq) return undefined;
 
   // The account write (sequence + 1): its gas decides whether the whole ante fits the limit.
   acc.sequence += 1n;
   const accValue = bytesToKey(encodeAccountScratch(acc, s.signerStr));
   const total = gas + WRITE_FLAT + WRITE_BYTE * (s.accountKey.length + accValue.length);
-  if (!Number.isSafeInteger(total) || BigInt(total) > o.gasWanted) return undefined; // out of gas somewhere: the general path says where
+  if (!Number.isSafeInteger(total) || BigInt(total) > gasWanted) return undefined; // out of gas somewhere: the general path says where
+  return { s, authStore, bankStore, acc, seq, gasToSig: gas, total, payerAfterStr, collectorAfterStr, accValue };
+}
+
+/** The plan's three writes, in the general ante's order. */
+function writePlan(p: Plan): void {
+  write(p.bankStore, p.s.payerBalanceKey, p.payerAfterStr);
+  write(p.bankStore, p.s.collectorBalanceKey, p.collectorAfterStr);
+  write(p.authStore, p.s.accountKey, p.accValue);
+}
+
+/**
+ * The mempool ante for the lean shape (check or recheck mode only). undefined: nothing was
+ * written, run the general ante.
+ */
+export function leanMempoolAnte(o: LeanInput): LeanOutcome | undefined {
+  if (o.mode !== "check" && o.mode !== "recheck") return undefined;
+  const tx = o.tx;
+  const s = shapeOf(tx);
+  if (s === null) return undefined;
+  const p = plan(o.store, tx, s, o.height, o.gasWanted, o.minGasPrices);
+  if (p === undefined) return undefined;
+  const acc = p.acc;
 
   if (o.mode === "check") {
     const key = acc.pubKey!;
     const digest = directSignDigest(tx.bodyBytes, tx.authInfoBytes, o.chainId, acc.accountNumber);
     if (!o.verifier.verify(tx.signatures[0], digest, key)) {
-      const seq = acc.sequence - 1n;
       leanStats.badSignature++;
       return {
-        gasUsed: BigInt(gas), // everything up to and including the signature gas, as the general ante
+        gasUsed: BigInt(p.gasToSig), // everything up to and including the signature gas, as the general ante
         error: sdkErrors.Unauthorized.wrap(
-          `signature verification failed; please verify account number (${acc.accountNumber}), sequence (${seq}) and chain-id (${o.chainId})`,
+          `signature verification failed; please verify account number (${acc.accountNumber}), sequence (${p.seq}) and chain-id (${o.chainId})`,
         ),
       };
     }
     o.sigCache.add(memoHashHex(tx), acc.accountNumber, key);
   }
 
-  write(bankStore, s.payerBalanceKey, payerAfterStr);
-  write(bankStore, s.collectorBalanceKey, collectorAfterStr);
-  write(authStore, s.accountKey, accValue);
+  writePlan(p);
   leanStats.passed++;
-  return { gasUsed: BigInt(total) };
+  return { gasUsed: BigInt(p.total) };
+}
+
+export interface LeanBlockInput {
+  readonly height: bigint;
+  readonly store: MultiStoreView;
+  readonly tx: DecodedTx;
+  readonly gasWanted: bigint;
+  readonly sigCache: SignatureCache;
+}
+
+/** The fee transfer's attributes that are the same in every tx (shared: event objects are never mutated once emitted). */
+const COLLECTOR_RECEIVER: EventAttribute = { key: "receiver", value: FEE_COLLECTOR_BECH32, index: true };
+const COLLECTOR_RECIPIENT: EventAttribute = { key: "recipient", value: FEE_COLLECTOR_BECH32, index: true };
+
+/**
+ * FinalizeBlock's ante for the lean shape, straight on the block's branch: the general ante's
+ * checks, reads, gas (returned as one figure), writes and events (coin_spent, coin_received,
+ * transfer, tx fee/fee_payer, tx acc_seq, tx signature — the same values, in the same order).
+ * Only a signature this node already verified (the SignatureCache: CheckTx, a proposal step,
+ * pre-verification) is accepted here; anything else — a cache miss included — returns undefined
+ * before writing, and the general ante runs. Minimum gas prices are not checked (as ante.ts in
+ * this mode).
+ */
+export function leanBlockAnte(o: LeanBlockInput): { readonly gasUsed: number; readonly events: Event[] } | undefined {
+  const tx = o.tx;
+  const s = shapeOf(tx);
+  if (s === null) return undefined;
+  const p = plan(o.store, tx, s, o.height, o.gasWanted, undefined);
+  if (p === undefined) return undefined;
+  if (!o.sigCache.has(memoHashHex(tx), p.acc.accountNumber, p.acc.pubKey!)) return undefined;
+  const payer = s.signerStr;
+  const amount = s.feeString;
+  const events: Event[] = [
+    { type: "coin_spent", attributes: [{ key: "spender", value: payer, index: true }, { key: "amount", value: amount, index: true }] },
+    { type: "coin_received", attributes: [COLLECTOR_RECEIVER, { key: "amount", value: amount, index: true }] },
+    {
+      type: "transfer",
+      attributes: [COLLECTOR_RECIPIENT, { key: "sender", value: payer, index: true }, { key: "amount", value: amount, index: true }],
+    },
+    { type: "tx", attributes: [{ key: "fee", value: amount, index: true }, { key: "fee_payer", value: payer, index: true }] },
+    { type: "tx", attributes: [{ key: "acc_seq", value: `${payer}/${p.seq}`, index: true }] },
+    { type: "tx", attributes: [{ key: "signature", value: memoSigEvents(tx)[0], index: true }] },
+  ];
+  writePlan(p);
+  leanStats.block++;
+  return { gasUsed: p.total, events };
 }

@@ -29,7 +29,7 @@ import { VerifyPool } from "../crypto/verify-pool";
 import { preverifyBlock } from "./preverify";
 import { FifoMap } from "../util/fifo";
 import { BytesMemo, type MemoHash } from "./decodememo";
-import { leanMempoolAnte, type LeanOutcome } from "./leanante";
+import { leanBlockAnte, leanMempoolAnte, type LeanOutcome } from "./leanante";
 
 export interface TxPipelineOptions {
   readonly modules: readonly Module[];
@@ -48,6 +48,8 @@ export interface TxPipelineOptions {
   readonly parallelVerify?: boolean;
   /** CheckTx/ReCheckTx of the common tx shape through leanante.ts (default true; false: the general ante only, for tests). */
   readonly leanMempool?: boolean;
+  /** FinalizeBlock's ante of the common shape through leanante.ts `leanBlockAnte` (default true; false: the general ante only, for tests). */
+  readonly leanBlock?: boolean;
 }
 
 /** Extra, optional inputs an App may give (additive to TxEnv). */
@@ -125,6 +127,7 @@ export class TxPipeline implements TxRunner {
     this.verifier = opt.verifier ?? getVerifier();
     this.sigCache = new SignatureCache(opt.sigCacheSize);
     this.leanMempool = opt.leanMempool ?? true;
+    this.leanBlock = opt.leanBlock ?? true;
     if (opt.parallelVerify ?? true) {
       const pool = new VerifyPool(this.verifier);
       if (pool.parallel) this.pool = pool;
@@ -330,10 +333,21 @@ export class TxPipeline implements TxRunner {
     }
   }
 
+  private readonly leanBlock: boolean;
+
+  /** leanante.ts's FinalizeBlock ante; undefined (nothing written): the general ante runs. */
+  private tryLeanBlock(env: TxEnv, tx: DecodedTx, gasWanted: bigint): { gasUsed: number; events: Event[] } | undefined {
+    try {
+      return leanBlockAnte({ height: env.header.height, store: env.store, tx, gasWanted, sigCache: this.sigCache });
+    } catch {
+      return undefined; // e.g. an undecodable stored account: the general ante reports it
+    }
+  }
+
   private execute(env: TxEnv & TxEnvExtras, txBytes: Uint8Array): { result: TxResult; msgResponses: AnyMsg[]; error?: ChainError | Error } {
     const mode = env.mode;
     let gasWanted = 0n;
-    let meter: GasMeter = new BasicGasMeter(0n);
+    let meter = new BasicGasMeter(0n);
     try {
       const tx = this.decode(txBytes, mode !== "check" && mode !== "recheck");
       gasWanted = tx.fee.gasLimit;
@@ -348,38 +362,49 @@ export class TxPipeline implements TxRunner {
       }
       meter = new BasicGasMeter(simulate ? 0n : gasWanted);
 
-      // Ante in its own branch.
-      const anteStore = env.store.branch();
-      const anteEvents = mode === "check" || mode === "recheck" ? new DiscardedEvents() : new BasicEventManager();
-      const anteCtx = createContext({ header: env.header, block: env.block, mode, store: anteStore, gas: meter, events: anteEvents, logger: env.logger });
-      let ante;
-      try {
-        ante = runAnte(anteCtx, tx, {
-          auth: this.opt.auth,
-          bank: this.opt.bank,
-          verifier: this.verifier,
-          sigCache: this.sigCache,
-          minGasPrices: this.minGasPrices,
-        });
-      } catch (e) {
-        return failure(env, e, gasWanted, meter.consumed());
+      // FinalizeBlock: the common shape through leanante.ts straight on the block's branch (same
+      // checks, gas, writes and events); anything else, or a failure, through the general ante.
+      let events: Event[] | undefined;
+      if (mode === "finalize" && this.leanBlock) {
+        const lean = this.tryLeanBlock(env, tx, gasWanted);
+        if (lean !== undefined) {
+          meter.consumeNum(lean.gasUsed, "ante"); // ≤ gasWanted: never throws
+          events = lean.events;
+        }
       }
+      if (events === undefined) {
+        // Ante in its own branch.
+        const anteStore = env.store.branch();
+        const anteEvents = mode === "check" || mode === "recheck" ? new DiscardedEvents() : new BasicEventManager();
+        const anteCtx = createContext({ header: env.header, block: env.block, mode, store: anteStore, gas: meter, events: anteEvents, logger: env.logger });
+        try {
+          runAnte(anteCtx, tx, {
+            auth: this.opt.auth,
+            bank: this.opt.bank,
+            verifier: this.verifier,
+            sigCache: this.sigCache,
+            minGasPrices: this.minGasPrices,
+          });
+        } catch (e) {
+          return failure(env, e, gasWanted, meter.consumed());
+        }
 
-      if (mode === "check" || mode === "recheck") {
+        if (mode === "check" || mode === "recheck") {
+          anteStore.write();
+          return {
+            result: { code: 0, codespace: "", log: "", data: new Uint8Array(0), gasWanted, gasUsed: meter.consumed(), events: anteEvents.events() },
+            msgResponses: [],
+          };
+        }
+
+        // The ante's writes are kept whatever the messages do: write them back now and run the
+        // messages in a branch of env.store directly (one layer less for every message read; the
+        // same final state as branching the ante's branch and writing both back on success).
         anteStore.write();
-        return {
-          result: { code: 0, codespace: "", log: "", data: new Uint8Array(0), gasWanted, gasUsed: meter.consumed(), events: anteEvents.events() },
-          msgResponses: [],
-        };
+        events = anteEvents.events() as Event[];
       }
-
-      // The ante's writes are kept whatever the messages do: write them back now and run the
-      // messages in a branch of env.store directly (one layer less for every message read; the
-      // same final state as branching the ante's branch and writing both back on success).
-      anteStore.write();
       const msgStore: CacheMultiStore = env.store.branch();
       // Message events go straight after the ante's in one list (cut back if a message fails).
-      const events = anteEvents.events() as Event[];
       const anteCount = events.length;
       const msgResponses: AnyMsg[] = [];
       try {
