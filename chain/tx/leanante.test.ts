@@ -13,6 +13,11 @@ import { Params } from "cosmjs-types/cosmos/auth/v1beta1/auth";
 import { PARAMS_KEY as AUTH_PARAMS_KEY } from "../../modules/auth/keys";
 import { DEFAULT_PARAMS as DEFAULT_AUTH_PARAMS } from "../../modules/auth/params";
 import { leanStats } from "./leanante";
+import { leanSendStats } from "./leansend";
+import { MsgSend } from "cosmjs-types/cosmos/bank/v1beta1/tx";
+import { moduleAddress, toBech32 } from "../crypto/address";
+import { sendEnabledKey, PARAMS_KEY as BANK_PARAMS_KEY } from "../../modules/bank/keys";
+import { encodeParamsValue } from "../../modules/bank/keeper";
 import { CURVE_N } from "../crypto/secp256k1";
 import type { CacheMultiStore, CommitMultiStore } from "../store/types";
 import { openMultiStore } from "../store";
@@ -273,5 +278,119 @@ describe.each(["mem", "disk"] as const)("lean mempool ante = general ante (%s st
     expect(same(a, b, sign(act[2]!, 0n, { memo: "123456789" }), CheckTxType.NEW, "memo over the new limit").code).not.toBe(0);
     expect(same(a, b, sign(act[3]!, 0n, { memo: "12345678" }), CheckTxType.NEW, "memo at the new limit").code).toBe(0);
     expect(leanStats.passed - before).toBe(3);
+  });
+});
+
+/**
+ * FinalizeBlock through leanBlockAnte + leanSend (the node's default) against the general ante and
+ * message step only: every tx result (code, log, gas, events, data), the block's answer and the
+ * AppHash must be identical, over txs that succeed on the lean paths and txs that need the general
+ * path at every step where the lean paths decline (a new recipient, a blocked one, an emptied
+ * balance, too little to send, two coins, two messages, a self-send, a wrong sequence, an unseen
+ * signature, a passed timeout, out of gas at every charge, sends disabled).
+ */
+describe.each(["mem", "disk"] as const)("lean FinalizeBlock ante and send = general path (%s store)", (kind) => {
+  const collector = toBech32(moduleAddress("fee_collector"));
+  const custom = (who: Actor, sequence: bigint, msgs: ReturnType<typeof msgSend>[], extra: Partial<Parameters<typeof sign>[2]> = {}) =>
+    sign(who, sequence, { ...extra, msgs });
+
+  test("valid and failing txs in two blocks: same results, events, gas, AppHash; the lean paths answered", async () => {
+    const n = 70;
+    const keys = Array.from({ length: n }, (_, i) => keyFromSeed(`leanblock-${i}`));
+    const amounts = keys.map((_, i) => (i === 7 ? 300n : i === 8 ? 251n : FUND));
+    const [a, b] = await twins(keys.map((k, i) => ({ address: k.address, amount: amounts[i]! })), kind);
+    const act: Actor[] = keys.map((key, i) => ({ key, number: FIRST_NUMBER + BigInt(i) }));
+    const addr = (i: number) => act[i]!.key.address;
+    const sink = keyFromSeed("leanblock-sink").address;
+    const checked = (tx: Uint8Array, what: string) => (same(a, b, tx, CheckTxType.NEW, what), tx);
+    const before = { block: leanStats.block, send: leanSendStats.passed };
+
+    const block1 = [
+      checked(sign(act[0]!, 0n, { to: addr(1) }), "plain send"),
+      checked(sign(act[0]!, 1n, { to: addr(2), includePubkey: false }), "second send, key on the account"),
+      checked(sign(act[2]!, 0n, { to: addr(2) }), "self-send"),
+      checked(sign(act[3]!, 0n, { to: sink }), "to a new account"),
+      checked(sign(act[4]!, 0n, { to: sink }), "to the account created just before"),
+      checked(sign(act[5]!, 0n, { to: collector }), "to a module account (blocked)"),
+      checked(sign(act[6]!, 0n, { msgs: [msgSend(addr(6), addr(1), FUND)] }), "more than the balance"),
+      checked(sign(act[7]!, 0n, { msgs: [msgSend(addr(7), addr(1), 50n)] }), "empties the sender's balance"),
+      checked(sign(act[8]!, 0n, { msgs: [msgSend(addr(8), addr(1), 1n)] }), "fee leaves 1, sends it"),
+      checked(
+        custom(act[9]!, 0n, [
+          { typeUrl: "/cosmos.bank.v1beta1.MsgSend", value: MsgSend.encode({ fromAddress: addr(9), toAddress: addr(1), amount: [{ denom: "uatom", amount: "1" }, { denom: "ugrid", amount: "1" }] }).finish() },
+        ]),
+        "two coins, one not held",
+      ),
+      checked(custom(act[10]!, 0n, [msgSend(addr(10), addr(1), 1n), msgSend(addr(10), addr(2), 2n)]), "two messages"),
+      sign(act[11]!, 0n, { to: addr(1) }), // never checked: the signature is verified in FinalizeBlock
+      sign(act[12]!, 3n, { to: addr(1) }), // wrong sequence
+      checked(sign(act[13]!, 0n, { to: addr(1), memo: "lean" }), "with a memo"),
+    ];
+    const fa = a.app.finalizeBlock(blockReq(1n, block1));
+    const fb = b.app.finalizeBlock(blockReq(1n, block1));
+    expect(fa).toEqual(fb);
+    expect(fa.txResults.map((r) => r.code)).toEqual([0, 0, 0, 0, 0, 11, 5, 0, 0, 5, 0, 0, 32, 0]);
+    await a.app.commit();
+    await b.app.commit();
+    expect(leanStats.block - before.block).toBe(12); // all but the unseen signature and the wrong sequence
+    expect(leanSendStats.passed - before.send).toBe(4); // plain, second, to the just-created account, with a memo
+
+    // Block 2: a passed timeout, and gas limits around every charge of a lean tx.
+    const used = Number(fa.txResults[13]!.gasUsed); // act[13]: memo "lean" — same tx size as the sweep's below
+    const fee = (g: number) => ({ amount: [{ denom: "ugrid", amount: "250" }], gasLimit: BigInt(g) });
+    const block2 = [checked(sign(act[14]!, 0n, { to: addr(1), timeoutHeight: 1n }), "timeout 1 (passes CheckTx at height 1)")];
+    const limits: number[] = [];
+    const step = Math.max(900, Math.ceil(used / 48));
+    for (let g = 1000; g < used - 2; g += step) limits.push(g);
+    limits.push(used - 2, used - 1, used, used + 100);
+    const sweep = act.slice(15);
+    expect(limits.length).toBeLessThanOrEqual(sweep.length);
+    for (const [k, g] of limits.entries()) block2.push(checked(sign(sweep[k]!, 0n, { to: addr(1), memo: "lean", fee: fee(g) }), `gas limit ${g}`));
+    const before2 = leanSendStats.passed;
+    const fa2 = a.app.finalizeBlock(blockReq(2n, block2));
+    const fb2 = b.app.finalizeBlock(blockReq(2n, block2));
+    expect(fa2).toEqual(fb2);
+    expect(fa2.txResults[0]!.code).toBe(30); // timeout height passed
+    expect(fa2.txResults.slice(-2).map((r) => r.code)).toEqual([0, 0]);
+    expect(fa2.txResults.slice(1, -2).every((r) => r.code === 11)).toBe(true); // out of gas in the ante or in the send
+    expect(leanSendStats.passed - before2).toBeGreaterThanOrEqual(1);
+    await a.app.commit();
+    await b.app.commit();
+    expect(fa2.appHash).toEqual(fb2.appHash);
+  });
+
+  test("sends disabled (per denom, then by default) and re-enabled: the lean send reads the flags and params afresh", async () => {
+    const keys = Array.from({ length: 6 }, (_, i) => keyFromSeed(`leanblock-flags-${i}`));
+    const [a, b] = await twins(keys.map((k) => ({ address: k.address, amount: FUND })), kind);
+    const act: Actor[] = keys.map((key, i) => ({ key, number: FIRST_NUMBER + BigInt(i) }));
+    const to = act[5]!.key.address;
+    const steps: [string, Uint8Array | undefined, number][] = [
+      ["ugrid flag off", new Uint8Array([0]), 0],
+      ["ugrid flag on", new Uint8Array([1]), 0],
+      ["default off, no flag", undefined, 1],
+      ["default on again", undefined, 2],
+    ];
+    let h = 1n;
+    for (const [i, [what, flag, params]] of steps.entries()) {
+      for (const c of [a, b]) {
+        const bank = c.store.getStore("bank");
+        if (flag !== undefined) bank.set(sendEnabledKey("ugrid"), flag);
+        else bank.delete(sendEnabledKey("ugrid"));
+        if (params === 1) bank.set(BANK_PARAMS_KEY, encodeParamsValue(false));
+        if (params === 2) bank.set(BANK_PARAMS_KEY, encodeParamsValue(true));
+      }
+      const tx = sign(act[i]!, 0n, { to });
+      same(a, b, tx, CheckTxType.NEW, what); // the signature cached: the lean ante answers in FinalizeBlock
+      const sent = leanSendStats.passed;
+      const fa = a.app.finalizeBlock(blockReq(h, [tx]));
+      const fb = b.app.finalizeBlock(blockReq(h, [tx]));
+      expect({ what, ...fa }).toEqual({ what, ...fb });
+      const off = what.endsWith("off") || what.includes("off,");
+      expect({ what, code: fa.txResults[0]!.code }).toEqual({ what, code: off ? 5 : 0 });
+      expect({ what, lean: leanSendStats.passed - sent }).toEqual({ what, lean: off ? 0 : 1 });
+      await a.app.commit();
+      await b.app.commit();
+      h++;
+    }
   });
 });

@@ -46,11 +46,11 @@ const AUTH_PARAMS_KEY_L = bytesToKey(AUTH_PARAMS_KEY);
 
 // The general ante's store gas (GasKVStore with the default KVGasConfig, as the runner's contexts use).
 const G = DEFAULT_STORE_GAS;
-const READ_FLAT = Number(G.readCostFlat);
-const READ_BYTE = Number(G.readCostPerByte);
-const WRITE_FLAT = Number(G.writeCostFlat);
-const WRITE_BYTE = Number(G.writeCostPerByte);
-const HAS = Number(G.hasCost);
+export const READ_FLAT = Number(G.readCostFlat);
+export const READ_BYTE = Number(G.readCostPerByte);
+export const WRITE_FLAT = Number(G.writeCostFlat);
+export const WRITE_BYTE = Number(G.writeCostPerByte);
+export const HAS = Number(G.hasCost);
 
 /** What the lean path needs from a tx, derived once per decoded tx (pure functions of its bytes). */
 interface Shape {
@@ -129,13 +129,13 @@ function deriveShape(tx: DecodedTx): Shape | null {
 }
 
 /** A read with the key and value as latin1 strings: the store branches' own path, or any other store through bytes (the test MemStore). */
-function read(store: KVStore, key: string): string | null {
+export function read(store: KVStore, key: string): string | null {
   if (store instanceof CacheKV) return store.getLatin1(key);
   const v = store.get(keyToBytes(key));
   return v === undefined ? null : bytesToKey(v);
 }
 
-function write(store: KVStore, key: string, value: string): void {
+export function write(store: KVStore, key: string, value: string): void {
   if (store instanceof CacheKV) store.setLatin1(key, value);
   else store.set(keyToBytes(key), keyToBytes(value));
 }

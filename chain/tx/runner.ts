@@ -29,6 +29,9 @@ import { VerifyPool } from "../crypto/verify-pool";
 import { preverifyBlock } from "./preverify";
 import { FifoMap } from "../util/fifo";
 import { BytesMemo, type MemoHash } from "./decodememo";
+import { leanSend } from "./leansend";
+import { MSG_SEND } from "../../modules/bank/msgs";
+import type { MsgSend } from "cosmjs-types/cosmos/bank/v1beta1/tx";
 import { leanBlockAnte, leanMempoolAnte, type LeanOutcome } from "./leanante";
 
 export interface TxPipelineOptions {
@@ -108,6 +111,9 @@ function failure(env: TxEnv, e: unknown, gasWanted: bigint, gasUsed: bigint, eve
 /** A passing mempool check's data and events: empty, shared (CheckTx answers carry neither; nothing writes to them). */
 const LEAN_DATA = new Uint8Array(0);
 const LEAN_EVENTS = Object.freeze([]) as unknown as Event[];
+const MSG_SEND_RESPONSE = "/cosmos.bank.v1beta1.MsgSendResponse";
+const EMPTY = new Uint8Array(0);
+const MAX_SAFE_BIG = BigInt(Number.MAX_SAFE_INTEGER);
 
 export class TxPipeline implements TxRunner {
   /** execute() writes env.store only as TxRunner.branchesItself says (ante branch; messages' branch on success; lean path on success) and catches everything. */
@@ -344,6 +350,30 @@ export class TxPipeline implements TxRunner {
     }
   }
 
+  /**
+   * FinalizeBlock's message step of a one-MsgSend tx after the lean ante, through leansend.ts on the
+   * block's branch; undefined (nothing written, `events` untouched): the general message step runs.
+   */
+  private tryLeanSend(env: TxEnv & TxEnvExtras, tx: DecodedTx, anteGas: number, events: Event[]): { result: TxResult; msgResponses: AnyMsg[] } | undefined {
+    if (tx.msgs.length !== 1 || env.blockGas !== undefined) return undefined;
+    const m = tx.msgs[0];
+    if (m.typeUrl !== MSG_SEND) return undefined;
+    const gasWanted = tx.fee.gasLimit;
+    if (gasWanted > MAX_SAFE_BIG) return undefined; // gas left as an exact number below
+    let gas: number | undefined;
+    try {
+      gas = leanSend(env.store, m.msg as MsgSend, Number(gasWanted) - anteGas, events);
+    } catch {
+      return undefined; // e.g. an undecodable stored amount: the general path reports it
+    }
+    if (gas === undefined) return undefined;
+    const msgResponses: AnyMsg[] = [{ typeUrl: MSG_SEND_RESPONSE, value: EMPTY }];
+    return {
+      result: { code: 0, codespace: "", log: "", data: encodeTxMsgData(msgResponses), gasWanted, gasUsed: BigInt(anteGas + gas), events },
+      msgResponses,
+    };
+  }
+
   private execute(env: TxEnv & TxEnvExtras, txBytes: Uint8Array): { result: TxResult; msgResponses: AnyMsg[]; error?: ChainError | Error } {
     const mode = env.mode;
     let gasWanted = 0n;
@@ -370,6 +400,8 @@ export class TxPipeline implements TxRunner {
         if (lean !== undefined) {
           meter.consumeNum(lean.gasUsed, "ante"); // ≤ gasWanted: never throws
           events = lean.events;
+          const sent = this.tryLeanSend(env, tx, lean.gasUsed, events);
+          if (sent !== undefined) return sent;
         }
       }
       if (events === undefined) {

@@ -44,7 +44,7 @@ function checkSendEnabled(ctx: Context, keeper: BankKeeper, coins: readonly BigC
   }
 }
 
-interface ParsedSend {
+export interface ParsedSend {
   readonly from: Uint8Array;
   readonly to: Uint8Array;
   readonly coins: BigCoin[];
@@ -109,20 +109,25 @@ export function decodeMsgSendFast(b: Uint8Array): MsgSend | undefined {
   return { fromAddress, toAddress, amount };
 }
 
+/** validateBasic's parse, kept per decoded message and reused by handle (a pure function of the message). */
+const parsedSends = new WeakMap<MsgSend, ParsedSend>();
+
+/** The MsgSend's addresses, coins and coins string; throws validateBasic's error for a bad message. */
+export function parseMsgSend(m: MsgSend): ParsedSend {
+  let p = parsedSends.get(m);
+  if (!p) {
+    const from = fromBech32(m.fromAddress, "from_address");
+    const to = fromBech32(m.toAddress, "to_address");
+    const coins = parseCoins(m.amount, "amount");
+    p = { from, to, coins, amount: coinsToString(coins) };
+    parsedSends.set(m, p);
+  }
+  return p;
+}
+
 export function msgSendHandler(keeper: BankKeeper): MsgHandler<MsgSend> {
   // validateBasic's parse is reused by handle (same decoded object): one bech32/coins parse per message.
-  const parsed = new WeakMap<MsgSend, ParsedSend>();
-  const parse = (m: MsgSend): ParsedSend => {
-    let p = parsed.get(m);
-    if (!p) {
-      const from = fromBech32(m.fromAddress, "from_address");
-      const to = fromBech32(m.toAddress, "to_address");
-      const coins = parseCoins(m.amount, "amount");
-      p = { from, to, coins, amount: coinsToString(coins) };
-      parsed.set(m, p);
-    }
-    return p;
-  };
+  const parse = parseMsgSend;
   return {
     typeUrl: MSG_SEND,
     decode: (b) => decodeMsgSendFast(b) ?? strictDecode(b, MsgSendSchema, MsgSend.decode),

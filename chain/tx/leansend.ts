@@ -1,0 +1,161 @@
+/**
+ * FinalizeBlock's message step for a tx whose only message is a plain MsgSend (one coin, to an
+ * existing account that is not a module account, sends enabled, the sender keeps a non-zero
+ * balance): done straight on the block's branch, without the message branch, a context, the
+ * gas-metered store wrappers and the keepers' byte-array keys.
+ *
+ * It performs the bank handler's reads in its order (send flag → bank params if no flag → the
+ * recipient's module-account marker → sender balance → recipient balance → recipient account),
+ * adds up the same gas, and only if every check passes and the total fits the tx's gas limit does
+ * it write the two balances (the same latin1 strings the keeper writes) and build the same events
+ * (message, coin_spent, coin_received, transfer, each with msg_index 0). Otherwise it returns
+ * undefined having written nothing, and the runner runs the message the general way, which gives
+ * the canonical answer (error, gas, events) — so a failing message never has its writes kept.
+ * Test: chain/tx/leanante.test.ts compares Apps with and without the lean paths.
+ */
+import { Params } from "cosmjs-types/cosmos/bank/v1beta1/bank";
+import type { MsgSend } from "cosmjs-types/cosmos/bank/v1beta1/tx";
+import type { Event, EventAttribute } from "../app/types";
+import { bytesToKey } from "../store/encoding";
+import type { MultiStoreView } from "../store/types";
+import { bytesEqual } from "../crypto/hash";
+import { accountKey, moduleAddressMarkerKey, STORE_NAME as AUTH_STORE } from "../../modules/auth/keys";
+import { balanceKey, decodeAmountLatin1, PARAMS_KEY as BANK_PARAMS_KEY, sendEnabledKey, STORE_NAME as BANK_STORE } from "../../modules/bank/keys";
+import { DEFAULT_PARAMS as DEFAULT_BANK_PARAMS } from "../../modules/bank/params";
+import { MAX_AMOUNT } from "../../modules/bank/coins";
+import { MSG_SEND, parseMsgSend } from "../../modules/bank/msgs";
+import { HAS, READ_BYTE, READ_FLAT, WRITE_BYTE, WRITE_FLAT, read, write } from "./leanante";
+
+const BANK_PARAMS_KEY_L = bytesToKey(BANK_PARAMS_KEY);
+
+/** What the lean send needs from a message, derived once per decoded message (pure functions of it). */
+interface SendShape {
+  readonly fromStr: string;
+  readonly toStr: string;
+  readonly amount: bigint;
+  /** coinsToString of the coins (the events' amount). */
+  readonly amountStr: string;
+  readonly fromBalanceKey: string;
+  readonly toBalanceKey: string;
+  readonly toMarkerKey: string;
+  readonly toAccountKey: string;
+  readonly sendFlagKey: string;
+}
+
+const shapes = new WeakMap<MsgSend, SendShape | null>();
+
+function shapeOf(m: MsgSend): SendShape | null {
+  let s = shapes.get(m);
+  if (s === undefined) {
+    s = deriveShape(m);
+    shapes.set(m, s);
+  }
+  return s;
+}
+
+function deriveShape(m: MsgSend): SendShape | null {
+  const p = parseMsgSend(m); // validateBasic passed at decode: this is its memoized parse
+  if (p.coins.length !== 1 || bytesEqual(p.from, p.to)) return null;
+  const { denom, amount } = p.coins[0];
+  return {
+    fromStr: m.fromAddress,
+    toStr: m.toAddress,
+    amount,
+    amountStr: p.amount,
+    fromBalanceKey: bytesToKey(balanceKey(p.from, denom)),
+    toBalanceKey: bytesToKey(balanceKey(p.to, denom)),
+    toMarkerKey: bytesToKey(moduleAddressMarkerKey(p.to)),
+    toAccountKey: bytesToKey(accountKey(p.to)),
+    sendFlagKey: bytesToKey(sendEnabledKey(denom)),
+  };
+}
+
+/** The bank params' default send flag from their stored value (one value at a time: params change by governance only). */
+let paramsValue: string | null | undefined;
+let defaultSendEnabled = DEFAULT_BANK_PARAMS.defaultSendEnabled;
+function defaultSendFlag(v: string | null): boolean {
+  if (v !== paramsValue) {
+    defaultSendEnabled = v === null ? DEFAULT_BANK_PARAMS.defaultSendEnabled : Params.decode(Buffer.from(v, "latin1")).defaultSendEnabled;
+    paramsValue = v;
+  }
+  return defaultSendEnabled;
+}
+
+/** Attributes that are the same in every lean send (shared: emitted events are never mutated). */
+const MSG_INDEX_0: EventAttribute = { key: "msg_index", value: "0", index: true };
+const ACTION_SEND: EventAttribute = { key: "action", value: MSG_SEND, index: true };
+const MODULE_BANK: EventAttribute = { key: "module", value: "bank", index: true };
+
+/** How often the lean send answered (tests check that it is actually taken). */
+export const leanSendStats = { passed: 0 };
+
+/**
+ * The message step of a one-MsgSend tx in FinalizeBlock. `gasLeft`: the tx's gas limit minus the
+ * ante's gas. Success: the message's gas (≤ gasLeft), its events appended to `events`, the
+ * balances written to `store`. undefined: nothing written or appended.
+ */
+export function leanSend(store: MultiStoreView, m: MsgSend, gasLeft: number, events: Event[]): number | undefined {
+  const s = shapeOf(m);
+  if (s === null) return undefined;
+  const authStore = store.getStore(AUTH_STORE);
+  const bankStore = store.getStore(BANK_STORE);
+
+  // isSendEnabled: the denom's flag, else the params' default.
+  const fv = read(bankStore, s.sendFlagKey);
+  let gas = READ_FLAT + READ_BYTE * (s.sendFlagKey.length + (fv === null ? 0 : fv.length));
+  let enabled: boolean;
+  if (fv !== null) {
+    enabled = fv.charCodeAt(0) === 1;
+  } else {
+    const pv = read(bankStore, BANK_PARAMS_KEY_L);
+    gas += READ_FLAT + READ_BYTE * (BANK_PARAMS_KEY_L.length + (pv === null ? 0 : pv.length));
+    enabled = defaultSendFlag(pv);
+  }
+  if (!enabled) return undefined;
+
+  // assertNotBlocked: the recipient's module-account marker (a Has).
+  if (read(authStore, s.toMarkerKey) !== null) return undefined;
+  gas += HAS;
+
+  // subtract from the sender, add to the recipient.
+  const fb = read(bankStore, s.fromBalanceKey);
+  const have = fb === null ? 0n : decodeAmountLatin1(fb);
+  if (have < s.amount) return undefined;
+  const fromAfter = have - s.amount;
+  if (fromAfter === 0n) return undefined; // the keeper deletes a zero balance: the general path does that
+  const fromAfterStr = fromAfter.toString();
+  gas += READ_FLAT + READ_BYTE * (s.fromBalanceKey.length + (fb === null ? 0 : fb.length));
+  gas += WRITE_FLAT + WRITE_BYTE * (s.fromBalanceKey.length + fromAfterStr.length);
+  const tb = read(bankStore, s.toBalanceKey);
+  const toAfter = (tb === null ? 0n : decodeAmountLatin1(tb)) + s.amount;
+  if (toAfter > MAX_AMOUNT) return undefined;
+  const toAfterStr = toAfter.toString();
+  gas += READ_FLAT + READ_BYTE * (s.toBalanceKey.length + (tb === null ? 0 : tb.length));
+  gas += WRITE_FLAT + WRITE_BYTE * (s.toBalanceKey.length + toAfterStr.length);
+
+  // ensureAccountExists: a Has of the recipient's account (a missing one is created: general path).
+  if (read(authStore, s.toAccountKey) === null) return undefined;
+  gas += HAS;
+  if (!Number.isSafeInteger(gas) || gas > gasLeft) return undefined; // out of gas somewhere: the general path says where
+
+  write(bankStore, s.fromBalanceKey, fromAfterStr);
+  write(bankStore, s.toBalanceKey, toAfterStr);
+  const from = s.fromStr;
+  const amount = s.amountStr;
+  events.push(
+    { type: "message", attributes: [ACTION_SEND, { key: "sender", value: from, index: true }, MODULE_BANK, MSG_INDEX_0] },
+    { type: "coin_spent", attributes: [{ key: "spender", value: from, index: true }, { key: "amount", value: amount, index: true }, MSG_INDEX_0] },
+    { type: "coin_received", attributes: [{ key: "receiver", value: s.toStr, index: true }, { key: "amount", value: amount, index: true }, MSG_INDEX_0] },
+    {
+      type: "transfer",
+      attributes: [
+        { key: "recipient", value: s.toStr, index: true },
+        { key: "sender", value: from, index: true },
+        { key: "amount", value: amount, index: true },
+        MSG_INDEX_0,
+      ],
+    },
+  );
+  leanSendStats.passed++;
+  return gas;
+}
