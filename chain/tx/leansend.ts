@@ -57,6 +57,7 @@ function deriveShape(m: MsgSend): SendShape | null {
   const p = parseMsgSend(m); // validateBasic passed at decode: this is its memoized parse
   if (p.coins.length !== 1 || bytesEqual(p.from, p.to)) return null;
   const { denom, amount } = p.coins[0];
+  const to = bytesToKey(accountKey(p.to)); // 0x01 ‖ len ‖ addr; the marker key differs in its first byte only
   return {
     fromStr: m.fromAddress,
     toStr: m.toAddress,
@@ -64,10 +65,25 @@ function deriveShape(m: MsgSend): SendShape | null {
     amountStr: p.amount,
     fromBalanceKey: bytesToKey(balanceKey(p.from, denom)),
     toBalanceKey: bytesToKey(balanceKey(p.to, denom)),
-    toMarkerKey: bytesToKey(moduleAddressMarkerKey(p.to)),
-    toAccountKey: bytesToKey(accountKey(p.to)),
-    sendFlagKey: bytesToKey(sendEnabledKey(denom)),
+    toMarkerKey: MARKER_PREFIX + to.slice(1),
+    toAccountKey: to,
+    sendFlagKey: sendFlagKey(denom),
   };
+}
+
+/** Both auth keys are prefixedAddressKey(prefix, addr) (a wrong marker key would let a blocked send through: leanante.test.ts sends to the fee collector). */
+const MARKER_PREFIX = String.fromCharCode(moduleAddressMarkerKey(new Uint8Array(1))[0]);
+
+/** The send-enabled key per denom (latin1; a per-tx TextEncoder call otherwise). */
+const flagKeys = new Map<string, string>();
+function sendFlagKey(denom: string): string {
+  let k = flagKeys.get(denom);
+  if (k === undefined) {
+    k = bytesToKey(sendEnabledKey(denom));
+    if (flagKeys.size >= 256) flagKeys.clear(); // only parsed coin denoms reach here
+    flagKeys.set(denom, k);
+  }
+  return k;
 }
 
 /** The bank params' default send flag from their stored value (one value at a time: params change by governance only). */
