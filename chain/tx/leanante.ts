@@ -12,6 +12,11 @@
  * signature verification in CheckTx (the answer is known, and verifying twice would double the
  * cost of a bad-signature flood): it reports the general ante's error and the gas charged up to it.
  *
+ * FinalizeBlock (`leanBlockAnte`, round 9): the same plan on the block's branch for a tx whose
+ * signature this node already verified (SignatureCache hit; a miss goes the general way), without
+ * the minimum-gas-price check (as ante.ts in that mode), returning the gas as one figure and the
+ * general ante's events for this shape, built directly.
+ *
  * Writes, all at the end and only on success: the payer's balance (fee subtracted), the fee
  * collector's balance (fee added), the payer's account (sequence + 1, public key recorded) — the
  * same latin1 strings the keepers write. Test: chain/tx/leanante.test.ts runs both paths over

@@ -6,7 +6,9 @@
  * Branching: ante runs in its own branch of env.store and is written back when it succeeds, so a
  * tx whose messages fail still pays its fee and uses its sequence; messages then run in a second
  * branch of env.store written back only on success (failed txs lose their writes and their
- * message events).
+ * message events). In FinalizeBlock a tx of the common shape (leanante.ts `leanBlockAnte`, then
+ * leansend.ts for a lone MsgSend) needs neither branch: those check everything first and write the
+ * block's branch only when the step succeeds, else the general path runs.
  * CheckTx/ReCheckTx run the ante only (as the SDK); Simulate and FinalizeBlock run everything.
  */
 import "./protobuf-perf";
