@@ -113,18 +113,17 @@ export class ArenaNodeWriter {
     if (this.wState === 1) {
       const r = this.worker!.finishEncode();
       const a = this.arena;
+      let start = 0;
       for (const { slots, first } of this.wPages) {
         if (r === undefined) {
           this.encodePage(slots); // the worker failed: same page from here
           continue;
         }
-        const count = slots.length;
-        const start = first === 0 ? 0 : r.ends[first - 1]!;
-        const ends: number[] = new Array<number>(count);
-        for (let i = 0; i < count; i++) ends[i] = r.ends[first + i]! - start;
-        const out = frameInnerPage(r.out.subarray(start), ends, count);
+        // Framed on the worker (same bytes as frameInnerPage), back to back in push order.
+        const end = r.ends[first + slots.length - 1]!;
         const s0 = slots[0]!;
-        this.sink.put(this.keys.nodeTmp(a.version(s0), pageOf(a.nonce(s0))), out);
+        this.sink.put(this.keys.nodeTmp(a.version(s0), pageOf(a.nonce(s0))), r.out.subarray(start, end));
+        start = end;
       }
     }
     putInnerCount(this.sink, this.keys, version, this.inner);
