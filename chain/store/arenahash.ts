@@ -406,47 +406,52 @@ export class ArenaHashWorker {
    */
   pushEncodePage(slots: readonly number[], keys: readonly (string | undefined)[]): number {
     const count = slots.length;
-    let klens = 0;
-    for (let i = 0; i < count; i++) klens += keys[slots[i]!]!.length;
-    // A body is at most 1 + 3 varints (≤ 9 B) + key + 2 × (32 + 2 varints); the page's frame
-    // (the worker's room for it) at most 2 + 5 per body + crc.
-    const worst = count * (1 + 27 + 2 * (32 + 18) + 5) + klens + 6;
     const first = this.n;
     if (count === 0 || count > MAX_PAGE) return -1;
-    let short = false;
     if (first + count > this.list.length || first + count > this.ends.length) {
       this.metaShort += count;
-      short = true;
+      return -1;
     }
-    if (this.slabPos + klens > this.slab.length) {
-      this.slabShort += klens;
-      short = true;
-    }
-    if (this.outWorst + worst > this.out.length) {
-      this.outShort += worst;
-      short = true;
-    }
-    if (short) return -1;
-    this.outWorst += worst;
+    // One pass over the keys (each string's first touch since the apply): copy, then check room.
     const b = this.slab;
     const m = this.meta;
+    const list = this.list;
+    const cap = b.length;
+    const start = this.slabPos;
+    let pos = start;
     for (let i = 0; i < count; i++) {
       const s = slots[i]!;
       const key = keys[s]!;
       const klen = key.length;
-      const pos = this.slabPos;
+      if (pos + klen > cap) {
+        let rest = 0;
+        for (let k = i; k < count; k++) rest += keys[slots[k]!]!.length;
+        this.slabShort += pos - start + rest;
+        return -1;
+      }
       if (klen <= 64) {
         for (let j = 0; j < klen; j++) b[pos + j] = key.charCodeAt(j);
       } else {
         b.write(key, pos, klen, "latin1");
       }
-      this.slabPos = pos + klen;
-      const j = this.n;
+      const j = first + i;
       m[j * 4] = pos;
       m[j * 4 + 1] = klen;
       m[j * 4 + 2] = i === 0 ? count : 0;
-      this.append(s);
+      list[j] = s;
+      pos += klen;
     }
+    // A body is at most 1 + 3 varints (≤ 9 B) + key + 2 × (32 + 2 varints); the page's frame
+    // (the worker's room for it) at most 2 + 5 per body + crc.
+    const worst = count * (1 + 27 + 2 * (32 + 18) + 5) + (pos - start) + 6;
+    if (this.outWorst + worst > this.out.length) {
+      this.outShort += worst;
+      return -1;
+    }
+    this.outWorst += worst;
+    this.slabPos = pos;
+    this.n = first + count;
+    if (!this.holdPublish) this.publish();
     return first;
   }
 

@@ -21,12 +21,19 @@ import { StoreError } from "./types";
 import * as enc from "./encoding";
 import * as hb from "./hashbytes"; // hot: bound locally below
 import { bytesToKey } from "./encoding";
-import { FLAG_HASHED, FLAG_LISTED, NodeArena, SLOT_BYTES } from "./arena";
+import * as arenaMod from "./arena";
+import { NodeArena } from "./arena";
 import type { ArenaLoader } from "./arenaload";
 import type { ArenaHashWorker } from "./arenahash";
-import { LEAF_NONCE_BASE, PathStep } from "./iavl";
+import * as iavlMod from "./iavl";
+import type { PathStep } from "./iavl";
 
+// Local bindings: CommonJS output turns imported names into getter calls on every use (hot here).
 const putUvarint = enc.putUvarint;
+const FLAG_HASHED = arenaMod.FLAG_HASHED;
+const FLAG_LISTED = arenaMod.FLAG_LISTED;
+const SLOT_BYTES = arenaMod.SLOT_BYTES;
+const LEAF_NONCE_BASE = iavlMod.LEAF_NONCE_BASE;
 const digestScratch = hb.digestScratch;
 const hashScratch = hb.hashScratch;
 const writeInnerPrefix = hb.writeInnerPrefix;

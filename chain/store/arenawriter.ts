@@ -8,11 +8,18 @@ import { StoreError } from "./types";
 import * as enc from "./encoding";
 import { NodeArena } from "./arena";
 import type { ArenaHashWorker } from "./arenahash";
-import { LEAF_NONCE_BASE } from "./iavl";
-import { PAGE_SIZE, RecordSink, StoreKeys, frameInnerPage, pageOf, putInnerCount } from "./nodedb";
+import * as iavlMod from "./iavl";
+import * as ndb from "./nodedb";
+import type { RecordSink, StoreKeys } from "./nodedb";
 
+// Local bindings: CommonJS output turns imported names into getter calls on every use (hot here).
 const putUvarint = enc.putUvarint;
 const uvarintSize = enc.uvarintSize;
+const PAGE_SIZE = ndb.PAGE_SIZE;
+const frameInnerPage = ndb.frameInnerPage;
+const pageOf = ndb.pageOf;
+const putInnerCount = ndb.putInnerCount;
+const LEAF_NONCE_BASE = iavlMod.LEAF_NONCE_BASE;
 
 function putUv(out: Uint8Array, pos: number, n: number): number {
   if (n < 0x80) {
