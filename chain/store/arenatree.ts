@@ -973,8 +973,7 @@ export class ArenaTree {
     if (key < a.keys[n]!) a.setLeft(n, this.setRec(a.left(n), key, value));
     else a.setRight(n, this.setRec(a.right(n), key, value));
     if (this.updated) return n;
-    this.calcHeightAndSize(n);
-    return this.balance(n);
+    return this.rebalance(n);
   }
 
   /** Removes `key` below `node`; when true, rmSelf is the new subtree (0 = none) and rmKey the new leftmost key to propagate. */
@@ -1003,8 +1002,7 @@ export class ArenaTree {
       const newKey = this.rmKey;
       const n = this.mutable(node);
       a.setLeft(n, newLeft);
-      this.calcHeightAndSize(n);
-      this.rmSelf = this.balance(n);
+      this.rmSelf = this.rebalance(n);
       this.rmKey = newKey;
       return true;
     }
@@ -1021,8 +1019,7 @@ export class ArenaTree {
     const n = this.mutable(node);
     a.setRight(n, newRight);
     if (newKey !== undefined) a.keys[n] = newKey;
-    this.calcHeightAndSize(n);
-    this.rmSelf = this.balance(n);
+    this.rmSelf = this.rebalance(n);
     this.rmKey = undefined;
     return true;
   }
@@ -1042,17 +1039,27 @@ export class ArenaTree {
     return a.height(this.ld(a.left(n))) - a.height(this.ld(a.right(n)));
   }
 
-  private balance(n: number): number {
+  /**
+   * calcHeightAndSize(n) then balance(n) (mutable_tree.go), reading each child once: the balance
+   * factor is the two heights just read (nothing changes in between).
+   */
+  private rebalance(n: number): number {
     const a = this.arena;
-    const b = this.calcBalance(n);
+    const l = this.ld(a.left(n));
+    const r = this.ld(a.right(n));
+    const lh = a.height(l);
+    const rh = a.height(r);
+    a.setHeight(n, (lh > rh ? lh : rh) + 1);
+    a.setSize(n, a.size(l) + a.size(r));
+    const b = lh - rh;
     if (b > 1) {
-      if (this.calcBalance(this.ld(a.left(n))) >= 0) return this.rotateRight(n);
-      a.setLeft(n, this.rotateLeft(a.left(n)));
+      if (this.calcBalance(l) >= 0) return this.rotateRight(n);
+      a.setLeft(n, this.rotateLeft(l));
       return this.rotateRight(n);
     }
     if (b < -1) {
-      if (this.calcBalance(this.ld(a.right(n))) <= 0) return this.rotateLeft(n);
-      a.setRight(n, this.rotateRight(a.right(n)));
+      if (this.calcBalance(r) <= 0) return this.rotateLeft(n);
+      a.setRight(n, this.rotateRight(r));
       return this.rotateLeft(n);
     }
     return n;
@@ -1117,8 +1124,7 @@ export class ArenaTree {
     if (key < a.keys[n]!) a.setLeft(n, this.setRecExists(a.left(n), key, value));
     else a.setRight(n, this.setRecExists(a.right(n), key, value));
     if (this.updated) return n;
-    this.calcHeightAndSize(n);
-    return this.balance(n);
+    return this.rebalance(n);
   }
 
   /** Node key of the working root ([version, nonce]; null when empty); after a save, the saved root's. */

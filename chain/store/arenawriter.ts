@@ -14,7 +14,6 @@ import type { RecordSink, StoreKeys } from "./nodedb";
 
 // Local bindings: CommonJS output turns imported names into getter calls on every use (hot here).
 const putUvarint = enc.putUvarint;
-const uvarintSize = enc.uvarintSize;
 const PAGE_SIZE = ndb.PAGE_SIZE;
 const frameInnerPage = ndb.frameInnerPage;
 const pageOf = ndb.pageOf;
@@ -34,16 +33,6 @@ function copyLatin1(out: Buffer, pos: number, src: string): number {
   if (n > 64) return pos + out.write(src, pos, n, "latin1");
   for (let i = 0; i < n; i++) out[pos + i] = src.charCodeAt(i);
   return pos + n;
-}
-
-function bodySize(a: NodeArena, s: number): number {
-  const key = a.keys[s]!;
-  const height = a.height(s);
-  const len = 1 + uvarintSize(height) + uvarintSize(a.size(s)) + uvarintSize(key.length) + key.length;
-  if (height === 0) return len + a.vals[s]!.length;
-  const l = a.left(s);
-  const r = a.right(s);
-  return len + 64 + uvarintSize(a.version(l)) + uvarintSize(a.nonce(l)) + uvarintSize(a.version(r)) + uvarintSize(a.nonce(r));
 }
 
 function writeBody(out: Buffer, pos: number, a: NodeArena, s: number): number {
@@ -100,10 +89,11 @@ export class ArenaNodeWriter {
     const a = this.arena;
     const nonce = a.nonce(s);
     if (nonce >= LEAF_NONCE_BASE) {
-      const len = bodySize(a, s);
-      if (recScratch.length < len + 4) recScratch = Buffer.allocUnsafe((len + 4) * 2);
+      // Room for the worst case (three varints ≤ 9 B each), then the body's own length.
+      const worst = 1 + 27 + a.keys[s]!.length + a.vals[s]!.length + 4;
+      if (recScratch.length < worst) recScratch = Buffer.allocUnsafe(worst * 2);
       const out = recScratch;
-      writeBody(out, 0, a, s);
+      const len = writeBody(out, 0, a, s);
       out.writeUInt32BE(crc32(out.subarray(0, len)), len);
       this.sink.put(this.keys.nodeTmp(a.version(s), nonce), out.subarray(0, len + 4));
       return;
