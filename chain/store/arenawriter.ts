@@ -42,11 +42,13 @@ function writeBody(out: Buffer, pos: number, a: NodeArena, s: number): number {
   pos = putUv(out, pos, height);
   pos = putUv(out, pos, a.size(s));
   pos = putUv(out, pos, key.length);
-  pos = copyLatin1(out, pos, key);
   if (height === 0) {
+    // Key and value are adjacent: one native write of the pair (a charCodeAt loop over a cold
+    // key string costs more than building the rope, Round 9).
     const v = a.vals[s]!;
-    return pos + out.write(v, pos, v.length, "latin1");
+    return pos + out.write(key + v, pos, key.length + v.length, "latin1");
   }
+  pos = copyLatin1(out, pos, key);
   const l = a.left(s);
   const r = a.right(s);
   pos = a.copyHash(l, out, pos);
