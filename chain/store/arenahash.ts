@@ -37,6 +37,8 @@ const HASHED = 4; // list entries the worker hashed (or encoded) in this pass (u
 const CPU_US = 5; // the worker thread's CPU time in the pass, µs (Linux; 0 elsewhere)
 const ERR = 6; // 1 when the pass failed on the worker (it still sets DONE)
 const PUBLISH_EVERY = 64;
+/** 0x20 and 32 placeholder bytes between a leaf preimage's key and value (pushLeaf). */
+const VALUE_HASH_ROOM = " " + "\0".repeat(32);
 /** Most bodies in one page an encode pass frames (the worker's per-page table; nodedb PAGE_SIZE is 64). */
 const MAX_PAGE = 64;
 /** Polls of the published count before the worker sleeps (a futex wake costs a time slice on a busy box). */
@@ -558,21 +560,10 @@ export class ArenaHashWorker {
     b[start + 1] = 2; // size varint(1)
     let pos = putNonNegVarint(b, start + 2, version);
     pos = putUvarint(b, pos, klen);
-    if (klen <= 64) {
-      for (let i = 0; i < klen; i++) b[pos + i] = key.charCodeAt(i);
-      pos += klen;
-    } else {
-      pos += b.write(key, pos, klen, "latin1");
-    }
-    b[pos++] = 0x20;
-    const pre = pos - start;
-    pos += 32;
-    if (vlen <= 64) {
-      for (let i = 0; i < vlen; i++) b[pos + i] = value.charCodeAt(i);
-      pos += vlen;
-    } else {
-      pos += b.write(value, pos, vlen, "latin1");
-    }
+    // key | 0x20 | 32 bytes for the value hash (the worker writes them) | value, in one native
+    // write of a rope (cheaper than a charCodeAt loop over the cold key, Round 9).
+    const pre = pos + klen + 1 - start;
+    pos += b.write(key + VALUE_HASH_ROOM + value, pos, klen + 33 + vlen, "latin1");
     this.slabPos = pos;
     const m = this.meta;
     m[j * 4] = s;
