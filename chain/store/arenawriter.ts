@@ -28,27 +28,27 @@ function putUv(out: Uint8Array, pos: number, n: number): number {
   return putUvarint(out, pos, n);
 }
 
-function copyLatin1(out: Buffer, pos: number, src: string): number {
-  const n = src.length;
-  if (n > 64) return pos + out.write(src, pos, n, "latin1");
-  for (let i = 0; i < n; i++) out[pos + i] = src.charCodeAt(i);
-  return pos + n;
-}
-
-function writeBody(out: Buffer, pos: number, a: NodeArena, s: number): number {
+/** Body of leaf slot `s` (nodedb.ts writeBody format); returns the end. */
+function writeLeafBody(out: Buffer, pos: number, a: NodeArena, s: number): number {
   const key = a.keys[s]!;
-  const height = a.height(s);
-  out[pos++] = height === 0 ? 0 : 1;
-  pos = putUv(out, pos, height);
+  const v = a.vals[s]!;
+  out[pos++] = 0;
+  pos = putUv(out, pos, 0);
   pos = putUv(out, pos, a.size(s));
   pos = putUv(out, pos, key.length);
-  if (height === 0) {
-    // Key and value are adjacent: one native write of the pair (a charCodeAt loop over a cold
-    // key string costs more than building the rope, Round 9).
-    const v = a.vals[s]!;
-    return pos + out.write(key + v, pos, key.length + v.length, "latin1");
-  }
-  pos = copyLatin1(out, pos, key);
+  // Key and value are adjacent: one native write of the pair (a charCodeAt loop over a cold
+  // key string costs more than building the rope, Round 9).
+  return pos + out.write(key + v, pos, key.length + v.length, "latin1");
+}
+
+/** Body of inner slot `s` (nodedb.ts writeBody format) with its key (`klen` bytes) taken from `kb` at `ko`. */
+function writeInnerBody(out: Buffer, pos: number, a: NodeArena, s: number, kb: Buffer, ko: number, klen: number): number {
+  out[pos++] = 1;
+  pos = putUv(out, pos, a.height(s));
+  pos = putUv(out, pos, a.size(s));
+  pos = putUv(out, pos, klen);
+  for (let i = 0; i < klen; i++) out[pos + i] = kb[ko + i]!;
+  pos += klen;
   const l = a.left(s);
   const r = a.right(s);
   pos = a.copyHash(l, out, pos);
@@ -60,6 +60,7 @@ function writeBody(out: Buffer, pos: number, a: NodeArena, s: number): number {
 }
 
 let encScratch = Buffer.allocUnsafe(64 * 1024);
+let keyScratch = Buffer.allocUnsafe(8 * 1024);
 let recScratch = Buffer.allocUnsafe(64 * 1024);
 
 /** Pages a save encodes itself before it hands the rest to the worker (small saves stay local). */
@@ -95,7 +96,7 @@ export class ArenaNodeWriter {
       const worst = 1 + 27 + a.keys[s]!.length + a.vals[s]!.length + 4;
       if (recScratch.length < worst) recScratch = Buffer.allocUnsafe(worst * 2);
       const out = recScratch;
-      const len = writeBody(out, 0, a, s);
+      const len = writeLeafBody(out, 0, a, s);
       out.writeUInt32BE(crc32(out.subarray(0, len)), len);
       this.sink.put(this.keys.nodeTmp(a.version(s), nonce), out.subarray(0, len + 4));
       return;
@@ -149,14 +150,25 @@ export class ArenaNodeWriter {
   private encodePage(slots: number[]): void {
     const a = this.arena;
     const count = slots.length;
-    let need = 0;
-    for (let i = 0; i < count; i++) need += 1 + 3 * 9 + a.keys[slots[i]!]!.length + 2 * (32 + 2 * 9);
+    // The page's keys in one native write of a rope (see pushEncodePage), then copied per body
+    // from warm bytes.
+    let all = "";
+    for (let i = 0; i < count; i++) all += a.keys[slots[i]!]!;
+    const klens = all.length;
+    if (keyScratch.length < klens) keyScratch = Buffer.allocUnsafe(klens * 2);
+    const kb = keyScratch;
+    kb.write(all, 0, klens, "latin1");
+    const need = count * (1 + 3 * 9 + 2 * (32 + 2 * 9)) + klens;
     if (encScratch.length < need) encScratch = Buffer.allocUnsafe(need * 2);
     const scratch = encScratch;
     const ends: number[] = new Array<number>(count);
     let pos = 0;
+    let ko = 0;
     for (let i = 0; i < count; i++) {
-      pos = writeBody(scratch, pos, a, slots[i]!);
+      const s = slots[i]!;
+      const klen = a.keys[s]!.length;
+      pos = writeInnerBody(scratch, pos, a, s, kb, ko, klen);
+      ko += klen;
       ends[i] = pos;
     }
     const out = frameInnerPage(scratch, ends, count);

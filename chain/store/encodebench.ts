@@ -4,7 +4,9 @@
  * strings (as after a 10,000-write block on a 1M-key tree). Prints the main thread's CPU
  * (schedstat) per pass; the worker encodes and frames the pages meanwhile (README "Round 9").
  *
- *   node --import tsx chain/store/encodebench.ts [--reps 12]
+ *   node --import tsx chain/store/encodebench.ts [--reps 12] [--no-worker]
+ *
+ * --no-worker: every page encoded and framed on the main thread (the store's default).
  */
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
@@ -18,6 +20,7 @@ const N = 1_000_000;
 const INNER = 80_000;
 const ri = process.argv.indexOf("--reps");
 const REPS = ri >= 0 ? Number(process.argv[ri + 1]) : 12;
+const NO_WORKER = process.argv.includes("--no-worker");
 
 const threadMs = (): number => Number(readFileSync("/proc/thread-self/schedstat", "utf8").split(" ")[0]) / 1e6;
 
@@ -53,12 +56,12 @@ for (let rep = 0; rep < REPS; rep++) {
     a.setNonce(inner[i]!, i + 1);
   }
   const t0 = threadMs();
-  const wr = new ArenaNodeWriter(a, keys, sink, w);
+  const wr = new ArenaNodeWriter(a, keys, sink, NO_WORKER ? undefined : w);
   for (const s of inner) wr.add(s);
   wr.finish(2 + rep);
   ms.push(threadMs() - t0);
 }
 const sorted = [...ms].sort((x, y) => x - y);
-console.log(`main-thread CPU per ${INNER.toLocaleString("en-US")} inner nodes: ${ms.map((x) => x.toFixed(1)).join(" ")} ms; median ${sorted[sorted.length >> 1]!.toFixed(1)} ms`);
+console.log(`${NO_WORKER ? "no worker: " : "with the hash worker: "}main-thread CPU per ${INNER.toLocaleString("en-US")} inner nodes: ${ms.map((x) => x.toFixed(1)).join(" ")} ms; median ${sorted[sorted.length >> 1]!.toFixed(1)} ms`);
 console.log(`page bytes per pass ${(bytes / REPS).toFixed(0)}, worker CPU per pass ${(w.workerCpuMs / REPS).toFixed(1)} ms, load average ${loadavg().map((x) => x.toFixed(1)).join(" ")}`);
 void w.close();
