@@ -75,9 +75,9 @@ const LOCAL_PAGES = 8;
 /**
  * Collects one version's new slots (in save order: inner nonces ascending) into leaf records and
  * inner pages for `sink` (which copies them; the buffers are reused). With a `worker` (the tree's
- * hash worker) the inner pages after the first LOCAL_PAGES have their bodies encoded on the
- * worker while this thread encodes the leaves; they are framed and handed to `sink` in finish()
- * (same records; the batch holds them in another order, which LevelDB does not keep).
+ * hash worker) the inner pages after the first LOCAL_PAGES are encoded and framed on the worker
+ * while this thread encodes the leaves; finish() hands them to `sink` (same records; the batch
+ * holds them in another order, which LevelDB does not keep).
  */
 export class ArenaNodeWriter {
   private pending: number[] = [];
