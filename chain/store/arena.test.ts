@@ -439,6 +439,38 @@ describe("ArenaHashWorker (nodes hashed on a second thread from a shared arena)"
     expect(w.usable).toBe(false);
   });
 
+  test("inner pages framed on the worker: long keys, a page that does not fit mid-copy, then bigger buffers (same records)", () => {
+    const r = new FixturePrng("arena-worker-pages");
+    const w = new ArenaHashWorker({ minNodes: 0 });
+    workers.push(w);
+    w.leavesOnWorker = false; // the hash pass must not grow the slab before the encode pass
+    const t = new ArenaTree({ arena: new NodeArena(64, { shared: true }), hashWorker: w });
+    const ref = new ArenaTree();
+    const saveBoth = (): void => {
+      const a = recorder();
+      const b = recorder();
+      const wa = new ArenaNodeWriter(ref.arena, new StoreKeys("bank"), a);
+      const wb = new ArenaNodeWriter(t.arena, new StoreKeys("bank"), b, w);
+      expect(hex(t.saveVersion((s) => wb.add(s)))).toBe(hex(ref.saveVersion((s) => wa.add(s))));
+      expect(wb.finish(t.version)).toBe(wa.finish(ref.version));
+      expect(sorted(b.out)).toEqual(sorted(a.out));
+    };
+    // Keys of 200–2,000 bytes: inner keys overflow the first 1 MB key slab part-way through a page
+    // (that page and the rest are encoded here), body lengths take 2-byte varints in page headers.
+    for (const n of [1500, 1500, 300]) {
+      const before = w.workerEncoded;
+      for (let i = 0; i < n; i++) {
+        const key = Buffer.concat([r.bytes(8), Buffer.alloc(200 + r.intn(1800), 0x61)]);
+        const val = r.bytes(1 + r.intn(40));
+        t.set(key, val);
+        ref.set(key, val);
+      }
+      saveBoth();
+      expect(w.workerEncoded).toBeGreaterThan(before);
+    }
+    expect(w.encodePasses).toBe(3);
+  });
+
   test("one worker serves several arenas; a failed pass throws StoreError, later passes hash serially with the same roots", () => {
     const r = new FixturePrng("arena-worker-2");
     const w = new ArenaHashWorker({ minNodes: 0 });

@@ -21,12 +21,19 @@ import { StoreError } from "./types";
 import * as enc from "./encoding";
 import * as hb from "./hashbytes"; // hot: bound locally below
 import { bytesToKey } from "./encoding";
-import { FLAG_HASHED, FLAG_LISTED, NodeArena, SLOT_BYTES } from "./arena";
+import * as arenaMod from "./arena";
+import { NodeArena } from "./arena";
 import type { ArenaLoader } from "./arenaload";
 import type { ArenaHashWorker } from "./arenahash";
-import { LEAF_NONCE_BASE, PathStep } from "./iavl";
+import * as iavlMod from "./iavl";
+import type { PathStep } from "./iavl";
 
+// Local bindings: CommonJS output turns imported names into getter calls on every use (hot here).
 const putUvarint = enc.putUvarint;
+const FLAG_HASHED = arenaMod.FLAG_HASHED;
+const FLAG_LISTED = arenaMod.FLAG_LISTED;
+const SLOT_BYTES = arenaMod.SLOT_BYTES;
+const LEAF_NONCE_BASE = iavlMod.LEAF_NONCE_BASE;
 const digestScratch = hb.digestScratch;
 const hashScratch = hb.hashScratch;
 const writeInnerPrefix = hb.writeInnerPrefix;
@@ -966,8 +973,7 @@ export class ArenaTree {
     if (key < a.keys[n]!) a.setLeft(n, this.setRec(a.left(n), key, value));
     else a.setRight(n, this.setRec(a.right(n), key, value));
     if (this.updated) return n;
-    this.calcHeightAndSize(n);
-    return this.balance(n);
+    return this.rebalance(n);
   }
 
   /** Removes `key` below `node`; when true, rmSelf is the new subtree (0 = none) and rmKey the new leftmost key to propagate. */
@@ -996,8 +1002,7 @@ export class ArenaTree {
       const newKey = this.rmKey;
       const n = this.mutable(node);
       a.setLeft(n, newLeft);
-      this.calcHeightAndSize(n);
-      this.rmSelf = this.balance(n);
+      this.rmSelf = this.rebalance(n);
       this.rmKey = newKey;
       return true;
     }
@@ -1014,8 +1019,7 @@ export class ArenaTree {
     const n = this.mutable(node);
     a.setRight(n, newRight);
     if (newKey !== undefined) a.keys[n] = newKey;
-    this.calcHeightAndSize(n);
-    this.rmSelf = this.balance(n);
+    this.rmSelf = this.rebalance(n);
     this.rmKey = undefined;
     return true;
   }
@@ -1035,17 +1039,27 @@ export class ArenaTree {
     return a.height(this.ld(a.left(n))) - a.height(this.ld(a.right(n)));
   }
 
-  private balance(n: number): number {
+  /**
+   * calcHeightAndSize(n) then balance(n) (mutable_tree.go), reading each child once: the balance
+   * factor is the two heights just read (nothing changes in between).
+   */
+  private rebalance(n: number): number {
     const a = this.arena;
-    const b = this.calcBalance(n);
+    const l = this.ld(a.left(n));
+    const r = this.ld(a.right(n));
+    const lh = a.height(l);
+    const rh = a.height(r);
+    a.setHeight(n, (lh > rh ? lh : rh) + 1);
+    a.setSize(n, a.size(l) + a.size(r));
+    const b = lh - rh;
     if (b > 1) {
-      if (this.calcBalance(this.ld(a.left(n))) >= 0) return this.rotateRight(n);
-      a.setLeft(n, this.rotateLeft(a.left(n)));
+      if (this.calcBalance(l) >= 0) return this.rotateRight(n);
+      a.setLeft(n, this.rotateLeft(l));
       return this.rotateRight(n);
     }
     if (b < -1) {
-      if (this.calcBalance(this.ld(a.right(n))) <= 0) return this.rotateLeft(n);
-      a.setRight(n, this.rotateRight(a.right(n)));
+      if (this.calcBalance(r) <= 0) return this.rotateLeft(n);
+      a.setRight(n, this.rotateRight(r));
       return this.rotateLeft(n);
     }
     return n;
@@ -1110,8 +1124,7 @@ export class ArenaTree {
     if (key < a.keys[n]!) a.setLeft(n, this.setRecExists(a.left(n), key, value));
     else a.setRight(n, this.setRecExists(a.right(n), key, value));
     if (this.updated) return n;
-    this.calcHeightAndSize(n);
-    return this.balance(n);
+    return this.rebalance(n);
   }
 
   /** Node key of the working root ([version, nonce]; null when empty); after a save, the saved root's. */
