@@ -11,6 +11,7 @@
  */
 import { Level } from "level";
 import type { ClassicLevel } from "classic-level";
+import { Prefetcher } from "./prefetch";
 import {
   Bytes,
   CacheMultiStore,
@@ -360,6 +361,8 @@ export class RootMultiStore implements CommitMultiStore {
   lastCommitStats: CommitStats | undefined;
   /** Wall ms of the last workingHash(): applying pending writes to the trees, hashing them. */
   lastWorkingHashStats: { applyMs: number; hashMs: number } | undefined;
+  /** Reads the keys of coming blocks ahead of need (prefetch.ts; `prefetch`). */
+  readonly prefetcher: Prefetcher;
   /** Test hook: called with the prepared batch just before it is written (simulate a crash by throwing). */
   beforeWrite: (() => void) | undefined;
 
@@ -386,6 +389,7 @@ export class RootMultiStore implements CommitMultiStore {
     this.arena = opts.arena ?? DEFAULT_ARENA;
     this.commitInfo = { version: meta.version, appHash: meta.version === 0 ? EMPTY_HASH : fromHex(meta.appHash) };
     this.stores = new Map();
+    this.prefetcher = new Prefetcher(db, () => this.stableVersion());
     const hw = opts.hashWorker ?? DEFAULT_HASH_WORKER;
     this.hashWorker = this.arena && hw !== false ? new ArenaHashWorker(hw === true ? {} : hw) : undefined;
     try {
@@ -451,6 +455,25 @@ export class RootMultiStore implements CommitMultiStore {
       await db.close();
       throw e;
     }
+  }
+
+  /**
+   * Starts reading keys of store `name` that a coming block will touch (values into the latest-value
+   * cache, inner nodes of their tree paths into the loader); returns at once. Caches only: no result
+   * or gas changes, and an unknown store or a failed read only means nothing is prefetched.
+   */
+  prefetch(name: string, keys: readonly Bytes[]): void {
+    const s = this.stores.get(name);
+    if (s === undefined || this.broken !== undefined || keys.length === 0) return;
+    this.prefetcher.want(s, keys.map((k) => bytesToKey(k)));
+  }
+
+  /** The latest committed version when no commit is in flight (every tree still at it), else undefined. */
+  private stableVersion(): number | undefined {
+    if (this.broken !== undefined) return undefined;
+    const v = this.commitInfo.version;
+    for (const s of this.stores.values()) if (s.tree.version !== v) return undefined;
+    return v;
   }
 
   private check(): void {

@@ -55,6 +55,12 @@ export interface LiveTree {
    * nodes would be loaded by the first reads anyway.
    */
   warmUp(depth: number, maxSlots: number): WarmUpStats;
+  /**
+   * The first unloaded inner node on the saved tree's path to `key` (prefetch.ts reads it and the
+   * rest of the path ahead of need): [version, nonce], or undefined when the path is loaded down
+   * to a leaf or ends in an unloaded leaf. Reads memory only, loads nothing.
+   */
+  firstStubOnPath(key: string): [number, number] | undefined;
 }
 
 /** What a warm-up did (logged by the node, printed by the benchmark). */
@@ -160,6 +166,15 @@ export class IavlLiveTree implements LiveTree {
   evictBelow(depth: number): void {
     this.tree.evictBelow(depth);
   }
+  firstStubOnPath(key: string): [number, number] | undefined {
+    let n = this.tree.savedRoot;
+    while (n !== undefined) {
+      if (n.height < 0) return n.nonce < LEAF_NONCE_BASE ? [n.version, n.nonce] : undefined;
+      if (n.height === 0) return undefined;
+      n = key < n.k ? n.left : n.right;
+    }
+    return undefined;
+  }
   warmUp(depth: number): WarmUpStats {
     const root = this.tree.savedRoot;
     if (root === undefined || depth <= 0) return { loaded: 0, leaves: root?.size ?? 0, reserved: 0 };
@@ -250,6 +265,17 @@ export class ArenaLiveTree implements LiveTree {
   private readonly lender: NodeLender = { cursor: (key) => new ArenaCursor(this.tree, key) };
   evictBelow(depth: number): void {
     this.tree.evictBelow(depth);
+  }
+  firstStubOnPath(key: string): [number, number] | undefined {
+    const a = this.tree.arena;
+    let m = this.tree.savedRoot;
+    while (m !== 0) {
+      const h = a.height(m);
+      if (h < 0) return a.nonce(m) < LEAF_NONCE_BASE ? [a.version(m), a.nonce(m)] : undefined;
+      if (h === 0) return undefined;
+      m = key < a.keys[m]! ? a.left(m) : a.right(m);
+    }
+    return undefined;
   }
   warmUp(depth: number, maxSlots: number): WarmUpStats {
     const t = this.tree;

@@ -1,0 +1,262 @@
+/**
+ * Reading a block's keys before FinalizeBlock needs them (README "Round 9 (p9)").
+ *
+ * On a big state every block touches keys no earlier block did (new recipients): each costs a
+ * synchronous fast-index read (`getSync`, ~40 µs with LevelDB's own CPU) and the apply at
+ * workingHash loads the inner nodes on their tree paths (a page `getSync` each). A node sees the
+ * block's txs earlier — at CheckTx, again at ProcessProposal — with event-loop turns in between.
+ * `want` queues such keys; the prefetcher reads them with classic-level's async `getMany` (on
+ * libuv's thread pool, i.e. the other core) and, when the reads land:
+ *   - values go into the latest-value cache (`ValueCache.fill`), only if no commit started or
+ *     finished since the read was issued (`stableVersion` unchanged): the fast index changes only
+ *     in a commit batch, so the value is exactly what `getSync` would return now;
+ *   - inner nodes on the saved tree's path below the first unloaded one are read page by page
+ *     (one `getMany` per level) and their bodies handed to the loader (`DbNodeLoader.offerAhead`):
+ *     a node key names one immutable node, so a body can never be stale, and the loader still
+ *     checks the hash when it uses one.
+ * Bounded: at most `maxQueued` keys waiting, `maxInFlight` reads at a time; the cache and the
+ * loader bound what is kept. It changes no result and no gas (caches only), and a failed or
+ * malformed read only means "not prefetched". Nothing here runs inside a block's execution.
+ */
+import type { LiveTree } from "./storetree";
+import type { ValueCache } from "./valuecache";
+import { childToward, pageBody, pageOf, type DbNodeLoader, type StoreKeys } from "./nodedb";
+import { LEAF_NONCE_BASE } from "./iavl";
+
+/** What one store gives the prefetcher (multistore.ts StoreState). */
+export interface PrefetchTarget {
+  readonly keys: StoreKeys;
+  readonly committed: ValueCache;
+  readonly loader: DbNodeLoader;
+  readonly tree: LiveTree;
+}
+
+/** classic-level's async multi-get (values as bytes; undefined = absent). */
+export interface AsyncMultiReader {
+  getMany(keys: Uint8Array[]): Promise<(Uint8Array | undefined)[]>;
+}
+
+export interface PrefetchOptions {
+  /** Keys waiting to be read at most; more are dropped (default 65,536). */
+  readonly maxQueued?: number;
+  /** Reads (getMany batches, values or one level of pages) in flight at most (default 4). */
+  readonly maxInFlight?: number;
+  /** Keys per batch (default 128). */
+  readonly chunk?: number;
+}
+
+export interface PrefetchStats {
+  /** Keys accepted by `want` (not already waiting). */
+  queued: number;
+  /** Keys dropped: queue full, or no stable version when their turn came. */
+  dropped: number;
+  /** Value reads issued / installed into the cache / discarded (a commit moved, or cached meanwhile). */
+  valueReads: number;
+  valuesFilled: number;
+  valuesDiscarded: number;
+  /** Page reads issued, inner-node bodies handed to the loaders. */
+  pageReads: number;
+  nodesLanded: number;
+  /** Reads that failed or returned malformed records (nothing prefetched for them). */
+  failed: number;
+}
+
+type Item = { readonly t: PrefetchTarget; readonly key: string };
+
+export class Prefetcher {
+  readonly stats: PrefetchStats = { queued: 0, dropped: 0, valueReads: 0, valuesFilled: 0, valuesDiscarded: 0, pageReads: 0, nodesLanded: 0, failed: 0 };
+  private queue: Item[] = [];
+  private head = 0;
+  /** Keys waiting or being read, per store (no double reads of a key asked for twice). */
+  private readonly waiting = new Map<PrefetchTarget, Set<string>>();
+  private inFlight = 0;
+  private scheduled = false;
+  private readonly maxQueued: number;
+  private readonly maxInFlight: number;
+  private readonly chunk: number;
+
+  constructor(
+    /** The database (tests wrap it to delay or fail reads). */
+    public reader: AsyncMultiReader,
+    /** The latest committed version when no commit is in flight, else undefined. */
+    private readonly stableVersion: () => number | undefined,
+    opts: PrefetchOptions = {},
+  ) {
+    this.maxQueued = opts.maxQueued ?? 65_536;
+    this.maxInFlight = opts.maxInFlight ?? 4;
+    this.chunk = opts.chunk ?? 128;
+  }
+
+  /** Queues latin1 keys of one store to be read ahead; returns at once, never throws. */
+  want(t: PrefetchTarget, keys: readonly string[]): void {
+    let w = this.waiting.get(t);
+    if (w === undefined) this.waiting.set(t, (w = new Set()));
+    for (const key of keys) {
+      if (w.has(key)) continue;
+      if (this.queue.length - this.head >= this.maxQueued) {
+        this.stats.dropped++;
+        continue;
+      }
+      w.add(key);
+      this.queue.push({ t, key });
+      this.stats.queued++;
+    }
+    this.schedule();
+  }
+
+  /** Keys waiting or being read (tests, benchmark). */
+  get pending(): number {
+    let n = 0;
+    for (const w of this.waiting.values()) n += w.size;
+    return n;
+  }
+
+  /** Reads in flight (tests). */
+  get busy(): number {
+    return this.inFlight;
+  }
+
+  /** Starts reads on the next event-loop turn, so keys asked for in one burst share batches. */
+  private schedule(): void {
+    if (this.scheduled || this.head >= this.queue.length) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      this.pump();
+    });
+  }
+
+  private pump(): void {
+    while (this.inFlight < this.maxInFlight && this.head < this.queue.length) {
+      // One batch = keys of one store (in queue order).
+      const first = this.queue[this.head]!;
+      const batch: string[] = [];
+      while (batch.length < this.chunk && this.head < this.queue.length && this.queue[this.head]!.t === first.t) {
+        batch.push(this.queue[this.head]!.key);
+        this.queue[this.head++] = undefined as unknown as Item;
+      }
+      if (this.head >= 1024 && this.head * 2 >= this.queue.length) {
+        this.queue = this.queue.slice(this.head);
+        this.head = 0;
+      }
+      this.inFlight++;
+      this.run(first.t, batch)
+        .catch(() => {
+          this.stats.failed++;
+        })
+        .finally(() => {
+          this.inFlight--;
+          const w = this.waiting.get(first.t);
+          if (w !== undefined) for (const k of batch) w.delete(k);
+          this.pump();
+        });
+    }
+  }
+
+  private async run(t: PrefetchTarget, batch: string[]): Promise<void> {
+    const v0 = this.stableVersion();
+    if (v0 === undefined) {
+      this.stats.dropped += batch.length;
+      return;
+    }
+    // Paths are found now, in memory (the saved tree's loaded part); values not cached yet are read.
+    const starts: [string, number, number][] = [];
+    for (const key of batch) {
+      const s = t.tree.firstStubOnPath(key);
+      if (s !== undefined) starts.push([key, s[0], s[1]]);
+    }
+    const cold = batch.filter((k) => t.committed.peek(k) === undefined);
+    const values = cold.length === 0 ? undefined : this.readValues(t, cold, v0);
+    const paths = starts.length === 0 ? undefined : this.readPaths(t, starts, v0);
+    await values;
+    await paths;
+  }
+
+  private async readValues(t: PrefetchTarget, keys: string[], v0: number): Promise<void> {
+    this.stats.valueReads += keys.length;
+    let got: (Uint8Array | undefined)[];
+    try {
+      got = await this.reader.getMany(keys.map((k) => t.keys.fast(Buffer.from(k, "latin1"))));
+    } catch {
+      this.stats.failed += keys.length;
+      return;
+    }
+    // A commit started or finished since the read: the fast index may have changed under it.
+    if (this.stableVersion() !== v0 || got.length !== keys.length) {
+      this.stats.valuesDiscarded += keys.length;
+      return;
+    }
+    for (let i = 0; i < keys.length; i++) {
+      const v = got[i];
+      const l = v === undefined ? null : Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString("latin1");
+      if (t.committed.fill(keys[i]!, l)) this.stats.valuesFilled++;
+      else this.stats.valuesDiscarded++;
+    }
+  }
+
+  /**
+   * Walks each path down from its first unloaded inner node, one level per `getMany` of pages,
+   * handing each node's body to the loader. Stops a path at a leaf, a malformed record, or when a
+   * commit moved the tree (its nodes stay valid, but the paths may no longer be the block's).
+   */
+  private async readPaths(t: PrefetchTarget, starts: [string, number, number][], v0: number): Promise<void> {
+    const loader = t.loader;
+    const pages = new Map<string, Uint8Array>(); // this batch's page records, by "version/page"
+    let wave = starts;
+    while (wave.length !== 0) {
+      const need = new Map<string, [number, number]>();
+      const next: [string, number, number][] = [];
+      for (let [key, v, n] of wave) {
+        // Follow the path through what is already here (another path's nodes, this batch's pages).
+        for (;;) {
+          const pre = loader.peekAhead(v, n);
+          if (pre !== undefined) {
+            const c = childToward(Buffer.from(pre, "latin1"), key);
+            if (c === undefined || c[1] >= LEAF_NONCE_BASE) break;
+            [v, n] = c;
+            continue;
+          }
+          const pk = `${v}/${pageOf(n)}`;
+          const rec = pages.get(pk);
+          if (rec === undefined) {
+            if (!need.has(pk)) need.set(pk, [v, pageOf(n)]);
+            next.push([key, v, n]);
+            break;
+          }
+          const body = pageBody(rec, n);
+          if (body === undefined) {
+            this.stats.failed++;
+            break;
+          }
+          loader.offerAhead(v, n, Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString("latin1"));
+          this.stats.nodesLanded++;
+          const c = childToward(body, key);
+          if (c === undefined) {
+            this.stats.failed++;
+            break;
+          }
+          if (c[1] >= LEAF_NONCE_BASE) break; // leaves are not read ahead
+          [v, n] = c;
+        }
+      }
+      if (need.size === 0) return;
+      if (this.stableVersion() !== v0) return;
+      const refs = [...need.entries()];
+      this.stats.pageReads += refs.length;
+      let got: (Uint8Array | undefined)[];
+      try {
+        got = await this.reader.getMany(refs.map(([, [v, p]]) => t.keys.node(v, p)));
+      } catch {
+        this.stats.failed += refs.length;
+        return;
+      }
+      for (let i = 0; i < refs.length; i++) {
+        const rec = got[i];
+        if (rec !== undefined) pages.set(refs[i]![0], rec);
+        else this.stats.failed++;
+      }
+      // Paths whose page did not come stop here (the loop finds no record again).
+      wave = next.filter(([, v, n]) => pages.has(`${v}/${pageOf(n)}`));
+    }
+  }
+}
