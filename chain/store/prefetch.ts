@@ -39,7 +39,7 @@ export interface AsyncMultiReader {
 export interface PrefetchOptions {
   /** Keys waiting to be read at most; more are dropped (default 65,536). */
   readonly maxQueued?: number;
-  /** Reads (getMany batches, values or one level of pages) in flight at most (default 4). */
+  /** Batches being read at most (default 16; each has one getMany in flight at a time, on libuv's pool of 4 threads). */
   readonly maxInFlight?: number;
   /** Keys per batch (default 128). */
   readonly chunk?: number;
@@ -83,7 +83,7 @@ export class Prefetcher {
     opts: PrefetchOptions = {},
   ) {
     this.maxQueued = opts.maxQueued ?? 65_536;
-    this.maxInFlight = opts.maxInFlight ?? 4;
+    this.maxInFlight = opts.maxInFlight ?? 16;
     this.chunk = opts.chunk ?? 128;
   }
 

@@ -298,6 +298,7 @@ async function main(): Promise<void> {
     for (let b = 0; b < BLOCKS; b++) {
       const txs = signBlock();
       let check = 0;
+      const pfBefore = pf === undefined ? undefined : { ...pf.stats };
       if (mode === "warm") {
         const t0 = process.hrtime.bigint();
         let inCheck = 0;
@@ -311,7 +312,6 @@ async function main(): Promise<void> {
         check = inCheck;
       }
       height++;
-      const pfBefore = pf === undefined ? undefined : { ...pf.stats };
       const used0 = aheadUsed();
       await turn();
       const pp = app.processProposal({ ...blockReq(height, txs), proposedLastCommit: { round: 0, votes: [] } } as never);
