@@ -544,8 +544,10 @@ export class DbNodeLoader implements NodeLoader, ArenaLoader {
     private readonly db: SyncReader,
     private readonly keys: StoreKeys,
     maxPages = 1024,
+    maxAhead = MAX_AHEAD_NODES,
   ) {
     this.pages = new FifoMap(maxPages);
+    this.ahead = new FifoMap(maxAhead);
   }
 
   /**
@@ -553,7 +555,7 @@ export class DbNodeLoader implements NodeLoader, ArenaLoader {
    * `nodeRef`: a node key names one immutable node, so such a body can never be stale. `body()`
    * takes (and forgets) one before reading a page; the loader's hash check still runs on it.
    */
-  private readonly ahead = new FifoMap<number | string, string>(MAX_AHEAD_NODES);
+  private readonly ahead: FifoMap<number | string, string>;
   private readonly aheadScratch = { buf: Buffer.alloc(256) };
   /** Nodes loaded from a prefetched body (benchmark, tests). */
   aheadUsed = 0;
