@@ -6,7 +6,7 @@
  */
 import type { CommitMultiStore } from "../store/types";
 import type { TxRunner } from "./types";
-import { bankKeysToWarm, type KeysToWarm } from "../../modules/bank/warm";
+import { bankKeysToWarm, type KeysToWarm, type WarmKey } from "../../modules/bank/warm";
 
 /** A decoded tx as far as warming needs it (chain/tx DecodedTx). */
 interface Decoded {
@@ -30,7 +30,7 @@ export class TxPrefetcher {
 
   /** A block's txs (ProcessProposal): those not warmed before. */
   txs(txs: readonly Uint8Array[]): void {
-    const out: [string, Uint8Array][] = [];
+    const out: WarmKey[] = [];
     for (const tx of txs) {
       try {
         const d = this.decode(tx);
@@ -42,14 +42,16 @@ export class TxPrefetcher {
       }
     }
     if (out.length === 0) return;
-    const byStore = new Map<string, Uint8Array[]>();
-    for (const [s, k] of out) {
-      const l = byStore.get(s);
-      if (l === undefined) byStore.set(s, [k]);
-      else l.push(k);
+    // One call per (store, written), keys in the txs' order.
+    const groups = new Map<string, { store: string; written: boolean; keys: Uint8Array[] }>();
+    for (const [store, key, written] of out) {
+      const g = `${written ? 1 : 0}${store}`;
+      const l = groups.get(g);
+      if (l === undefined) groups.set(g, { store, written, keys: [key] });
+      else l.keys.push(key);
     }
     try {
-      for (const [s, keys] of byStore) this.store.prefetch?.(s, keys);
+      for (const g of groups.values()) this.store.prefetch?.(g.store, g.keys, g.written);
     } catch {
       /* a hint: never fails the request */
     }

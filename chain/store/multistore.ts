@@ -459,13 +459,14 @@ export class RootMultiStore implements CommitMultiStore {
 
   /**
    * Starts reading keys of store `name` that a coming block will touch (values into the latest-value
-   * cache, inner nodes of their tree paths into the loader); returns at once. Caches only: no result
+   * cache and, for keys it will write (`written`), the inner nodes of their tree paths into the
+   * loader); returns at once. Caches only: no result
    * or gas changes, and an unknown store or a failed read only means nothing is prefetched.
    */
-  prefetch(name: string, keys: readonly Bytes[]): void {
+  prefetch(name: string, keys: readonly Bytes[], written = true): void {
     const s = this.stores.get(name);
     if (s === undefined || this.broken !== undefined || keys.length === 0) return;
-    this.prefetcher.want(s, keys.map((k) => bytesToKey(k)));
+    this.prefetcher.want(s, keys.map((k) => bytesToKey(k)), written);
   }
 
   /** The latest committed version when no commit is in flight (every tree still at it), else undefined. */

@@ -339,7 +339,7 @@ export class NodeWriter {
 }
 
 /** A parsed inner page: body i = buf[offsets[i] .. offsets[i+1]). */
-interface Page {
+export interface Page {
   readonly buf: Uint8Array;
   readonly offsets: number[];
 }
@@ -494,17 +494,17 @@ function nodeRef(version: number, nonce: number): number | string {
   return version < 4194304 ? version * 2147483648 + nonce : `${version}/${nonce}`;
 }
 
-/**
- * One step of a prefetch walk (prefetch.ts): checks the page record's crc32 and returns body `i`
- * of it, or undefined when the record is malformed or has no such body (then nothing is prefetched).
- */
-export function pageBody(rec: Uint8Array, nonce: number): Uint8Array | undefined {
-  let page: Page;
+/** A page record parsed and crc-checked, or undefined when malformed (prefetch.ts: then nothing is prefetched from it). */
+export function tryParsePage(rec: Uint8Array): Page | undefined {
   try {
-    page = parsePage(rec);
+    return parsePage(rec);
   } catch {
     return undefined;
   }
+}
+
+/** Body of inner node `nonce` in its parsed page, or undefined when the page has no such body. */
+export function pageBody(page: Page, nonce: number): Uint8Array | undefined {
   const i = (nonce - 1) % PAGE_SIZE;
   if (i + 1 >= page.offsets.length) return undefined;
   return page.buf.subarray(page.offsets[i]!, page.offsets[i + 1]!);

@@ -201,6 +201,12 @@ forEachTreeMode(() => {
       stores[0]!.prefetch("bank", touched.map(e));
       await settled(stores[0]!.prefetcher);
       expect(stores[0]!.prefetcher.stats.nodesLanded).toBeGreaterThan(touched.length * 3);
+      // Keys only read (written = false) get their values, never their paths.
+      const before = stores[1]!.prefetcher.stats.pageReads;
+      stores[1]!.prefetch("bank", touched.map(e), false);
+      await settled(stores[1]!.prefetcher);
+      expect(stores[1]!.prefetcher.stats.pageReads).toBe(before);
+      expect(bankOf(stores[1]!).loader.aheadSize).toBe(0);
       const reads = stores.map((cms) => countReads(cms));
       for (const cms of stores) await block(cms, touched.map((k) => [k, "w"]));
       expect(bankOf(stores[0]!).loader.aheadUsed).toBeGreaterThan(touched.length * 3);

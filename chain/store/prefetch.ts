@@ -20,7 +20,7 @@
  */
 import type { LiveTree } from "./storetree";
 import type { ValueCache } from "./valuecache";
-import { childToward, pageBody, pageOf, type DbNodeLoader, type StoreKeys } from "./nodedb";
+import { childToward, pageBody, pageOf, tryParsePage, type DbNodeLoader, type Page, type StoreKeys } from "./nodedb";
 import { LEAF_NONCE_BASE } from "./iavl";
 
 /** What one store gives the prefetcher (multistore.ts StoreState). */
@@ -61,7 +61,7 @@ export interface PrefetchStats {
   failed: number;
 }
 
-type Item = { readonly t: PrefetchTarget; readonly key: string };
+type Item = { readonly t: PrefetchTarget; readonly key: string; readonly paths: boolean };
 
 export class Prefetcher {
   readonly stats: PrefetchStats = { queued: 0, dropped: 0, valueReads: 0, valuesFilled: 0, valuesDiscarded: 0, pageReads: 0, nodesLanded: 0, failed: 0 };
@@ -87,8 +87,11 @@ export class Prefetcher {
     this.chunk = opts.chunk ?? 128;
   }
 
-  /** Queues latin1 keys of one store to be read ahead; returns at once, never throws. */
-  want(t: PrefetchTarget, keys: readonly string[]): void {
+  /**
+   * Queues latin1 keys of one store to be read ahead; returns at once, never throws. `paths`: the
+   * block will write these keys, so their tree paths are read too (a key only read needs its value).
+   */
+  want(t: PrefetchTarget, keys: readonly string[], paths = true): void {
     let w = this.waiting.get(t);
     if (w === undefined) this.waiting.set(t, (w = new Set()));
     for (const key of keys) {
@@ -98,7 +101,7 @@ export class Prefetcher {
         continue;
       }
       w.add(key);
-      this.queue.push({ t, key });
+      this.queue.push({ t, key, paths });
       this.stats.queued++;
     }
     this.schedule();
@@ -131,7 +134,7 @@ export class Prefetcher {
       // One batch = keys of one store (in queue order).
       const first = this.queue[this.head]!;
       const batch: string[] = [];
-      while (batch.length < this.chunk && this.head < this.queue.length && this.queue[this.head]!.t === first.t) {
+      while (batch.length < this.chunk && this.head < this.queue.length && this.queue[this.head]!.t === first.t && this.queue[this.head]!.paths === first.paths) {
         batch.push(this.queue[this.head]!.key);
         this.queue[this.head++] = undefined as unknown as Item;
       }
@@ -140,7 +143,7 @@ export class Prefetcher {
         this.head = 0;
       }
       this.inFlight++;
-      this.run(first.t, batch)
+      this.run(first.t, batch, first.paths)
         .catch(() => {
           this.stats.failed++;
         })
@@ -153,7 +156,7 @@ export class Prefetcher {
     }
   }
 
-  private async run(t: PrefetchTarget, batch: string[]): Promise<void> {
+  private async run(t: PrefetchTarget, batch: string[], paths: boolean): Promise<void> {
     const v0 = this.stableVersion();
     if (v0 === undefined) {
       this.stats.dropped += batch.length;
@@ -161,15 +164,17 @@ export class Prefetcher {
     }
     // Paths are found now, in memory (the saved tree's loaded part); values not cached yet are read.
     const starts: [string, number, number][] = [];
-    for (const key of batch) {
-      const s = t.tree.firstStubOnPath(key);
-      if (s !== undefined) starts.push([key, s[0], s[1]]);
+    if (paths) {
+      for (const key of batch) {
+        const s = t.tree.firstStubOnPath(key);
+        if (s !== undefined) starts.push([key, s[0], s[1]]);
+      }
     }
     const cold = batch.filter((k) => t.committed.peek(k) === undefined);
     const values = cold.length === 0 ? undefined : this.readValues(t, cold, v0);
-    const paths = starts.length === 0 ? undefined : this.readPaths(t, starts, v0);
+    const walks = starts.length === 0 ? undefined : this.readPaths(t, starts, v0);
     await values;
-    await paths;
+    await walks;
   }
 
   private async readValues(t: PrefetchTarget, keys: string[], v0: number): Promise<void> {
@@ -201,7 +206,7 @@ export class Prefetcher {
    */
   private async readPaths(t: PrefetchTarget, starts: [string, number, number][], v0: number): Promise<void> {
     const loader = t.loader;
-    const pages = new Map<string, Uint8Array>(); // this batch's page records, by "version/page"
+    const pages = new Map<string, Page>(); // this batch's parsed pages, by "version/page"
     let wave = starts;
     while (wave.length !== 0) {
       const need = new Map<string, [number, number]>();
@@ -217,13 +222,13 @@ export class Prefetcher {
             continue;
           }
           const pk = `${v}/${pageOf(n)}`;
-          const rec = pages.get(pk);
-          if (rec === undefined) {
+          const page = pages.get(pk);
+          if (page === undefined) {
             if (!need.has(pk)) need.set(pk, [v, pageOf(n)]);
             next.push([key, v, n]);
             break;
           }
-          const body = pageBody(rec, n);
+          const body = pageBody(page, n);
           if (body === undefined) {
             this.stats.failed++;
             break;
@@ -252,7 +257,8 @@ export class Prefetcher {
       }
       for (let i = 0; i < refs.length; i++) {
         const rec = got[i];
-        if (rec !== undefined) pages.set(refs[i]![0], rec);
+        const page = rec === undefined ? undefined : tryParsePage(rec);
+        if (page !== undefined) pages.set(refs[i]![0], page);
         else this.stats.failed++;
       }
       // Paths whose page did not come stop here (the loop finds no record again).
