@@ -77,6 +77,8 @@ export interface WarmUpStats {
 
 /** Largest reservation at open: 2^20 slots = 64 MB of records (zero pages until used) + 16 MB of key/value arrays. */
 export const MAX_RESERVED_SLOTS = 1 << 20;
+/** Largest arena grown ahead of a block at commit (ArenaLiveTree.growAhead; 128 MB of records); beyond, it grows when full. */
+export const MAX_GROW_AHEAD_SLOTS = 1 << 21;
 
 /**
  * Slots an arena reopened on a tree of `leaves` leaves reserves: half the leaf count as a power of
@@ -255,9 +257,30 @@ export class ArenaLiveTree implements LiveTree {
    * i.e. through the next commit; the multistore re-resolves committed reads per read (view.ts).
    */
   committed(): ReadTree {
+    this.growAhead();
     // An empty version has no slots to lose (and version 0 counts as released).
     if (this.tree.savedRoot === 0) return new IavlTree(undefined, undefined, this.tree.version);
     return this.tree.view(this.tree.savedRoot, this.tree.version);
+  }
+  /** Live slots after the last commit (-1 before the first). */
+  private liveAtCommit = -1;
+  /**
+   * Arena growth between blocks (README "Round 9 (p9)"): called when a commit has landed; when the
+   * block that was just committed grew the working set by g slots and another g would not fit,
+   * the arena grows now (powers of two, up to MAX_GROW_AHEAD_SLOTS) instead of doubling in the
+   * middle of the next block's apply (a new buffer there starts a full GC inside FinalizeBlock).
+   * Memory only: which slot holds a node never changes a hash or a byte on disk.
+   */
+  private growAhead(): void {
+    const a = this.tree.arena;
+    const live = a.liveSlots;
+    const grew = this.liveAtCommit < 0 ? 0 : live - this.liveAtCommit;
+    this.liveAtCommit = live;
+    if (grew <= 0) return;
+    let cap = a.capacity;
+    if (live + grew <= cap) return;
+    while (cap < live + grew) cap *= 2;
+    if (cap <= MAX_GROW_AHEAD_SLOTS) a.reserve(cap);
   }
   lendTo(old: IavlTree): void {
     old.lender = this.lender;
