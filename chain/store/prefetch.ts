@@ -41,7 +41,7 @@ export interface PrefetchOptions {
   readonly maxQueued?: number;
   /** Batches being read at most (default 16; each has one getMany in flight at a time, on libuv's pool of 4 threads). */
   readonly maxInFlight?: number;
-  /** Keys per batch (default 128). */
+  /** Keys per batch (default 256). */
   readonly chunk?: number;
 }
 
@@ -84,7 +84,7 @@ export class Prefetcher {
   ) {
     this.maxQueued = opts.maxQueued ?? 65_536;
     this.maxInFlight = opts.maxInFlight ?? 16;
-    this.chunk = opts.chunk ?? 128;
+    this.chunk = opts.chunk ?? 256;
   }
 
   /**
