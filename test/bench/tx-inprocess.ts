@@ -299,11 +299,13 @@ async function main(): Promise<void> {
       const txs = signBlock();
       let check = 0;
       let checkCpu = 0; // process CPU of the CheckTx phase, event-loop turns (prefetch landing) included
+      let checkThreads = "";
       const pfBefore = pf === undefined ? undefined : { ...pf.stats };
       if (mode === "warm") {
         const t0 = process.hrtime.bigint();
         let inCheck = 0;
         const cc0 = process.cpuUsage();
+        const tc0 = threadCpu();
         for (const tx of txs) {
           const c0 = process.hrtime.bigint();
           const r = app.checkTx({ tx, type: CheckTxType.NEW });
@@ -314,6 +316,7 @@ async function main(): Promise<void> {
         check = inCheck;
         const cc = process.cpuUsage(cc0);
         checkCpu = (cc.user + cc.system) / 1000;
+        checkThreads = threadCpuDelta(tc0, threadCpu());
       }
       height++;
       const used0 = aheadUsed();
@@ -361,7 +364,7 @@ async function main(): Promise<void> {
       if (ok !== txs.length) throw new Error(`only ${ok}/${txs.length} txs succeeded: ${res.txResults.find((r) => r.code !== 0)?.log}`);
       results.push({ mode, check, finalize, commit, ok, cpuMs });
       console.log(
-        `  ${mode} block ${height}: ${ok} txs  CheckTx ${check.toFixed(0)} ms (phase process CPU ${checkCpu.toFixed(0)} ms) | FinalizeBlock ${finalize.toFixed(0)} ms + Commit ${commit.toFixed(0)} ms = ${(finalize + commit).toFixed(0)} ms → ${Math.round((ok * 1000) / (finalize + commit))} tx/s (process CPU ${cpuMs.toFixed(0)} ms; LevelDB getSync: ${valueReads - values0} values + ${levelReads - reads0 - (valueReads - values0)} other; load avg ${os.loadavg()[0].toFixed(1)})\n    thread CPU ms: ${threads}\n    main-thread GC pauses: ${gc}\n    before the block: ${heapBefore}; after: ${heapLine()}; ${treeStats(store)}${pfLine}`,
+        `  ${mode} block ${height}: ${ok} txs  CheckTx ${check.toFixed(0)} ms (phase process CPU ${checkCpu.toFixed(0)} ms) | FinalizeBlock ${finalize.toFixed(0)} ms + Commit ${commit.toFixed(0)} ms = ${(finalize + commit).toFixed(0)} ms → ${Math.round((ok * 1000) / (finalize + commit))} tx/s (process CPU ${cpuMs.toFixed(0)} ms; LevelDB getSync: ${valueReads - values0} values + ${levelReads - reads0 - (valueReads - values0)} other; load avg ${os.loadavg()[0].toFixed(1)})\n    thread CPU ms: ${checkThreads === "" ? "" : `CheckTx phase: ${checkThreads} | `}${threads}\n    main-thread GC pauses: ${gc}\n    before the block: ${heapBefore}; after: ${heapLine()}; ${treeStats(store)}${pfLine}`,
       );
     }
   }
