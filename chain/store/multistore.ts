@@ -11,7 +11,7 @@
  */
 import { Level } from "level";
 import type { ClassicLevel } from "classic-level";
-import { Prefetcher } from "./prefetch";
+import { Prefetcher, type PrefetchOptions } from "./prefetch";
 import {
   Bytes,
   CacheMultiStore,
@@ -124,6 +124,8 @@ export interface InternalStoreOptions extends StoreOptions {
    * more than MAX_PINNED entries (valuecache.ts) is read as usual.
    */
   readonly completePrefixes?: Readonly<Record<string, readonly Uint8Array[]>>;
+  /** Bounds of the read-ahead of coming blocks' keys (prefetch.ts; `prefetch`). */
+  readonly prefetch?: PrefetchOptions;
 }
 
 export interface CommitStats {
@@ -389,7 +391,7 @@ export class RootMultiStore implements CommitMultiStore {
     this.arena = opts.arena ?? DEFAULT_ARENA;
     this.commitInfo = { version: meta.version, appHash: meta.version === 0 ? EMPTY_HASH : fromHex(meta.appHash) };
     this.stores = new Map();
-    this.prefetcher = new Prefetcher(db, () => this.stableVersion());
+    this.prefetcher = new Prefetcher(db, () => this.stableVersion(), opts.prefetch);
     const hw = opts.hashWorker ?? DEFAULT_HASH_WORKER;
     this.hashWorker = this.arena && hw !== false ? new ArenaHashWorker(hw === true ? {} : hw) : undefined;
     try {

@@ -166,7 +166,9 @@ async function main(): Promise<void> {
   const storeNames = appStoreNames(manager);
   // As the node opens it (chain/node/start.ts); BENCH_COMPLETE=0 reads the marker range from LevelDB instead.
   const completePrefixes = process.env.BENCH_COMPLETE === "0" ? {} : completePrefixesFor(storeNames);
-  const store = await openMultiStore({ dir: path.join(dir, "data"), storeNames, arena: ARENA, completePrefixes, hashWorker: HASH_WORKER });
+  // BENCH_PREFETCH_CHUNK / BENCH_PREFETCH_INFLIGHT: the prefetcher's batch size and batches in flight (A/B of its bounds).
+  const prefetchOpts = { chunk: process.env.BENCH_PREFETCH_CHUNK ? Number(process.env.BENCH_PREFETCH_CHUNK) : undefined, maxInFlight: process.env.BENCH_PREFETCH_INFLIGHT ? Number(process.env.BENCH_PREFETCH_INFLIGHT) : undefined };
+  const store = await openMultiStore({ dir: path.join(dir, "data"), storeNames, arena: ARENA, completePrefixes, hashWorker: HASH_WORKER, prefetch: prefetchOpts });
   const os0 = (store as unknown as { openStats?: { warmUpMs: number; stores: Record<string, { loaded: number; leaves: number; reserved: number }> } }).openStats;
   const warm = os0 === undefined ? "" : Object.entries(os0.stores).filter(([, w]) => w.loaded > 1).map(([n, w]) => `${n} ${w.loaded} nodes of ${w.leaves} leaves, ${w.reserved} slots reserved`).join("; ");
   console.log(`opened the store in ${ms(tOpen).toFixed(0)} ms, of it warm-up ${os0?.warmUpMs.toFixed(0) ?? "-"} ms (${warm}) ${treeStats(store)}`);
