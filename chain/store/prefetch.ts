@@ -43,6 +43,8 @@ export interface PrefetchOptions {
   readonly maxInFlight?: number;
   /** Keys per batch (default 256). */
   readonly chunk?: number;
+  /** Read the tree paths of written keys too (default true); false: values only. */
+  readonly paths?: boolean;
 }
 
 export interface PrefetchStats {
@@ -74,6 +76,7 @@ export class Prefetcher {
   private readonly maxQueued: number;
   private readonly maxInFlight: number;
   private readonly chunk: number;
+  private readonly paths: boolean;
 
   constructor(
     /** The database (tests wrap it to delay or fail reads). */
@@ -85,6 +88,7 @@ export class Prefetcher {
     this.maxQueued = opts.maxQueued ?? 65_536;
     this.maxInFlight = opts.maxInFlight ?? 16;
     this.chunk = opts.chunk ?? 256;
+    this.paths = opts.paths ?? true;
   }
 
   /**
@@ -101,7 +105,7 @@ export class Prefetcher {
         continue;
       }
       w.add(key);
-      this.queue.push({ t, key, paths });
+      this.queue.push({ t, key, paths: paths && this.paths });
       this.stats.queued++;
     }
     this.schedule();

@@ -14,6 +14,7 @@
  *   BENCH_HEAP_SNAPSHOT=1 ...                          # a heap snapshot after the last block (.bench/; npx tsx test/bench/heapsummary.ts <file>)
  *   BENCH_RECIPIENTS=filled ...                        # each block pays 10,000 never-seen filled accounts (cold keys every block)
  *   BENCH_PREFETCH=0 ...                               # no read-ahead of the txs' keys at CheckTx/ProcessProposal (chain/app/prefetch.ts)
+ *   BENCH_PREFETCH_PATHS=0 ...                         # read ahead values only, not the written keys' tree paths
  *
  * Requests are driven like CometBFT's socket: one event-loop turn (setImmediate) after each CheckTx,
  * then ProcessProposal with the block's txs, a turn, then FinalizeBlock (never waiting for reads
@@ -167,7 +168,7 @@ async function main(): Promise<void> {
   // As the node opens it (chain/node/start.ts); BENCH_COMPLETE=0 reads the marker range from LevelDB instead.
   const completePrefixes = process.env.BENCH_COMPLETE === "0" ? {} : completePrefixesFor(storeNames);
   // BENCH_PREFETCH_CHUNK / BENCH_PREFETCH_INFLIGHT: the prefetcher's batch size and batches in flight (A/B of its bounds).
-  const prefetchOpts = { chunk: process.env.BENCH_PREFETCH_CHUNK ? Number(process.env.BENCH_PREFETCH_CHUNK) : undefined, maxInFlight: process.env.BENCH_PREFETCH_INFLIGHT ? Number(process.env.BENCH_PREFETCH_INFLIGHT) : undefined };
+  const prefetchOpts = { chunk: process.env.BENCH_PREFETCH_CHUNK ? Number(process.env.BENCH_PREFETCH_CHUNK) : undefined, maxInFlight: process.env.BENCH_PREFETCH_INFLIGHT ? Number(process.env.BENCH_PREFETCH_INFLIGHT) : undefined, paths: process.env.BENCH_PREFETCH_PATHS !== "0" };
   const store = await openMultiStore({ dir: path.join(dir, "data"), storeNames, arena: ARENA, completePrefixes, hashWorker: HASH_WORKER, prefetch: prefetchOpts });
   const os0 = (store as unknown as { openStats?: { warmUpMs: number; stores: Record<string, { loaded: number; leaves: number; reserved: number }> } }).openStats;
   const warm = os0 === undefined ? "" : Object.entries(os0.stores).filter(([, w]) => w.loaded > 1).map(([n, w]) => `${n} ${w.loaded} nodes of ${w.leaves} leaves, ${w.reserved} slots reserved`).join("; ");
