@@ -221,6 +221,23 @@ forEachTreeMode(() => {
       for (const cms of stores) await cms.close();
     });
 
+    test("keys asked for one at a time, alternating stores, are read in full batches", async () => {
+      const cms = await openStore({ dir: newDir(), storeNames: ["acc", "bank"] });
+      await block(cms, [["a", "1"]]);
+      const real = cms.prefetcher.reader;
+      const sizes: number[] = [];
+      cms.prefetcher.reader = { getMany: (keys) => (sizes.push(keys.length), real.getMany(keys)) };
+      for (let i = 0; i < 600; i++) {
+        cms.prefetch("acc", [e(`x${i}`)], false);
+        cms.prefetch("bank", [e(`y${i}`)], false);
+        if (i % 7 === 0) await new Promise((r) => setImmediate(r)); // CheckTx requests arriving
+      }
+      await settled(cms.prefetcher);
+      expect(sizes.reduce((a, b) => a + b, 0)).toBe(1200);
+      expect(sizes.length).toBeLessThanOrEqual(8); // 256-key batches (+ the two partial tails)
+      await cms.close();
+    });
+
     test("bounded queue: keys past maxQueued are dropped, a key asked twice is read once", async () => {
       const cms = await openStore({ dir: newDir(), storeNames: ["bank"] });
       await block(cms, [["a", "1"]]);
