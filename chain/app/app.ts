@@ -94,6 +94,8 @@ export interface AppOptions {
   readonly maxProposalTxs?: number;
   /** Event attributes CometBFT indexes ("type.key"; [] = all); undefined keeps the emitters' flags. See indexevents.ts. */
   readonly indexEvents?: readonly string[];
+  /** Reads the keys of seen txs ahead of their block (prefetch.ts); a hint, never a result. */
+  readonly prefetch?: { tx(tx: Uint8Array): void; txs(txs: readonly Uint8Array[]): void };
 }
 
 /** Store names an App over `manager` needs mounted (module stores + the framework's consensus store). */
@@ -121,6 +123,7 @@ export class App implements AbciApplication {
   private readonly minRetainBlocks: number;
   private readonly maxProposalTxs: number;
   private readonly indexPolicy: IndexPolicy;
+  private readonly prefetch: AppOptions["prefetch"];
   private chainId: string;
   private checkState: CacheMultiStore;
   /** Last block seen by FinalizeBlock (for CheckTx's header). */
@@ -137,6 +140,7 @@ export class App implements AbciApplication {
     this.minRetainBlocks = o.minRetainBlocks ?? 0;
     this.maxProposalTxs = o.maxProposalTxs ?? 10_000;
     this.indexPolicy = indexPolicy(o.indexEvents);
+    this.prefetch = o.prefetch;
     const missing = appStoreNames(o.manager).filter((n) => !o.store.storeNames.includes(n));
     if (missing.length) throw new Error(`store is missing mounted stores: ${missing.join(", ")} (open it with appStoreNames(manager))`);
     this.chainId = readChainId(this.store.getStore(CONSENSUS_STORE)) ?? "";
@@ -217,6 +221,7 @@ export class App implements AbciApplication {
     const t0 = this.metrics ? performance.now() : 0; // a double, no bigint per request
     const mode: ExecMode = req.type === CheckTxType.RECHECK ? "recheck" : "check";
     const r = this.runTx(mode, this.checkHeader(), EMPTY_BLOCK, this.checkState, req.tx, false);
+    if (r.code === 0 && mode === "check") this.prefetch?.tx(req.tx);
     if (this.metrics) {
       this.checkTxCounter(mode, r.code === 0).inc();
       this.metrics.checkTxSeconds.observe((performance.now() - t0) / 1e3);
@@ -316,6 +321,7 @@ export class App implements AbciApplication {
           return { status: REJECT };
         }
       }
+      this.prefetch?.txs(req.txs);
       return { status: ACCEPT };
     } catch (e) {
       this.log.error({ err: (e as Error).message }, "ProcessProposal failed internally; rejecting");

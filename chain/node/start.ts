@@ -10,6 +10,7 @@ import { LateRouter, ModuleManager } from "../app/manager";
 import { AppMetrics } from "../app/metrics";
 import type { Logger, Module } from "../app/types";
 import { buildModules, buildTxRunner } from "../app/wiring";
+import { buildTxPrefetcher } from "../app/prefetch";
 import { openMultiStore, type CommitMultiStore } from "../store";
 import { paths, readSettings } from "./config";
 import { completePrefixesFor } from "./storeranges";
@@ -55,7 +56,8 @@ export async function openApp(o: OpenAppOptions): Promise<{ app: App; store: Com
     }
     throw new Error(`cannot open the app database ${o.dataDir}: ${msg}`);
   }
-  const app = new App({ store, manager, txRunner, logger: o.logger, metrics: o.metrics, minRetainBlocks: o.minRetainBlocks, indexEvents: o.indexEvents });
+  const prefetch = buildTxPrefetcher(store, txRunner);
+  const app = new App({ store, manager, txRunner, logger: o.logger, metrics: o.metrics, minRetainBlocks: o.minRetainBlocks, indexEvents: o.indexEvents, prefetch });
   return { app, store, manager };
 }
 

@@ -4,6 +4,8 @@ export { openMultiStore, RootMultiStore, DEFAULT_PRUNE_BUDGET, DEFAULT_ARENA, DE
 export { IavlLiveTree, ArenaLiveTree } from "./storetree";
 export type { LiveTree, ReadTree, WarmUpStats } from "./storetree";
 export { ArenaTree } from "./arenatree";
+export { Prefetcher } from "./prefetch";
+export type { PrefetchStats, PrefetchOptions, PrefetchTarget, AsyncMultiReader } from "./prefetch";
 export type { InternalStoreOptions, CommitStats } from "./multistore";
 export { IavlTree, Node, hashNode } from "./iavl";
 export type { NodeLoader, PathStep } from "./iavl";

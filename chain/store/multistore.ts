@@ -11,6 +11,7 @@
  */
 import { Level } from "level";
 import type { ClassicLevel } from "classic-level";
+import { Prefetcher, type PrefetchOptions } from "./prefetch";
 import {
   Bytes,
   CacheMultiStore,
@@ -123,6 +124,8 @@ export interface InternalStoreOptions extends StoreOptions {
    * more than MAX_PINNED entries (valuecache.ts) is read as usual.
    */
   readonly completePrefixes?: Readonly<Record<string, readonly Uint8Array[]>>;
+  /** Bounds of the read-ahead of coming blocks' keys (prefetch.ts; `prefetch`). */
+  readonly prefetch?: PrefetchOptions;
 }
 
 export interface CommitStats {
@@ -360,6 +363,8 @@ export class RootMultiStore implements CommitMultiStore {
   lastCommitStats: CommitStats | undefined;
   /** Wall ms of the last workingHash(): applying pending writes to the trees, hashing them. */
   lastWorkingHashStats: { applyMs: number; hashMs: number } | undefined;
+  /** Reads the keys of coming blocks ahead of need (prefetch.ts; `prefetch`). */
+  readonly prefetcher: Prefetcher;
   /** Test hook: called with the prepared batch just before it is written (simulate a crash by throwing). */
   beforeWrite: (() => void) | undefined;
 
@@ -386,6 +391,7 @@ export class RootMultiStore implements CommitMultiStore {
     this.arena = opts.arena ?? DEFAULT_ARENA;
     this.commitInfo = { version: meta.version, appHash: meta.version === 0 ? EMPTY_HASH : fromHex(meta.appHash) };
     this.stores = new Map();
+    this.prefetcher = new Prefetcher(db, () => this.stableVersion(), opts.prefetch);
     const hw = opts.hashWorker ?? DEFAULT_HASH_WORKER;
     this.hashWorker = this.arena && hw !== false ? new ArenaHashWorker(hw === true ? {} : hw) : undefined;
     try {
@@ -451,6 +457,26 @@ export class RootMultiStore implements CommitMultiStore {
       await db.close();
       throw e;
     }
+  }
+
+  /**
+   * Starts reading keys of store `name` that a coming block will touch (values into the latest-value
+   * cache and, for keys it will write (`written`), the inner nodes of their tree paths into the
+   * loader); returns at once. Caches only: no result
+   * or gas changes, and an unknown store or a failed read only means nothing is prefetched.
+   */
+  prefetch(name: string, keys: readonly Bytes[], written = true): void {
+    const s = this.stores.get(name);
+    if (s === undefined || this.broken !== undefined || keys.length === 0) return;
+    this.prefetcher.want(s, keys.map((k) => bytesToKey(k)), written);
+  }
+
+  /** The latest committed version when no commit is in flight (every tree still at it), else undefined. */
+  private stableVersion(): number | undefined {
+    if (this.broken !== undefined) return undefined;
+    const v = this.commitInfo.version;
+    for (const s of this.stores.values()) if (s.tree.version !== v) return undefined;
+    return v;
   }
 
   private check(): void {

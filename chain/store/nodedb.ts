@@ -339,7 +339,7 @@ export class NodeWriter {
 }
 
 /** A parsed inner page: body i = buf[offsets[i] .. offsets[i+1]). */
-interface Page {
+export interface Page {
   readonly buf: Uint8Array;
   readonly offsets: number[];
 }
@@ -486,6 +486,46 @@ export function decodeBodyIntoSlot(a: NodeArena, s: number, body: Uint8Array): v
   a.setHeight(s, height);
 }
 
+/** Most inner-node bodies read ahead of need a loader keeps (~130 B each: ~35 MB at the bound). */
+export const MAX_AHEAD_NODES = 262_144;
+
+/** A number naming inner node (version, nonce) (exact below version 2^22), else a string. */
+function nodeRef(version: number, nonce: number): number | string {
+  return version < 4194304 ? version * 2147483648 + nonce : `${version}/${nonce}`;
+}
+
+/** A page record parsed and crc-checked, or undefined when malformed (prefetch.ts: then nothing is prefetched from it). */
+export function tryParsePage(rec: Uint8Array): Page | undefined {
+  try {
+    return parsePage(rec);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Body of inner node `nonce` in its parsed page, or undefined when the page has no such body. */
+export function pageBody(page: Page, nonce: number): Uint8Array | undefined {
+  const i = (nonce - 1) % PAGE_SIZE;
+  if (i + 1 >= page.offsets.length) return undefined;
+  return page.buf.subarray(page.offsets[i]!, page.offsets[i + 1]!);
+}
+
+/**
+ * The child of an inner node body on the path to `key` (IAVL: left when key < the node's key):
+ * [version, nonce], or undefined when the body does not parse as an inner node.
+ */
+export function childToward(body: Uint8Array, key: string): [number, number] | undefined {
+  let d: NodeBody;
+  try {
+    d = parseNodeBody(body, 127);
+  } catch {
+    return undefined;
+  }
+  const k = d.kids;
+  if (k === undefined) return undefined;
+  return key < d.key ? [k[1], k[2]] : [k[4], k[5]];
+}
+
 /** Minimal synchronous point-read interface (classic-level's getSync). */
 export interface SyncReader {
   getSync(key: Uint8Array): Uint8Array | undefined;
@@ -504,9 +544,21 @@ export class DbNodeLoader implements NodeLoader, ArenaLoader {
     private readonly db: SyncReader,
     private readonly keys: StoreKeys,
     maxPages = 1024,
+    maxAhead = MAX_AHEAD_NODES,
   ) {
     this.pages = new FifoMap(maxPages);
+    this.ahead = new FifoMap(maxAhead);
   }
+
+  /**
+   * Inner-node bodies read ahead of need by the prefetcher (prefetch.ts), latin1, keyed like
+   * `nodeRef`: a node key names one immutable node, so such a body can never be stale. `body()`
+   * takes (and forgets) one before reading a page; the loader's hash check still runs on it.
+   */
+  private readonly ahead: FifoMap<number | string, string>;
+  private readonly aheadScratch = { buf: Buffer.alloc(256) };
+  /** Nodes loaded from a prefetched body (benchmark, tests). */
+  aheadUsed = 0;
 
   /** The hash a loading slot must have (its record's hash is overwritten by the check). */
   private readonly expected = new Uint8Array(32);
@@ -527,6 +579,15 @@ export class DbNodeLoader implements NodeLoader, ArenaLoader {
         throw new StoreError(`${this.where(version, nonce)} is corrupt: ${(e as Error).message}`);
       }
     }
+    if (this.ahead.size !== 0) {
+      const r = nodeRef(version, nonce);
+      const pre = this.ahead.get(r);
+      if (pre !== undefined) {
+        this.ahead.delete(r);
+        this.aheadUsed++;
+        return this.scratchOf(pre);
+      }
+    }
     const pageNo = pageOf(nonce);
     const ck = version < 268435456 ? version * 33554432 + pageNo : `${version}/${pageNo}`;
     let page = this.pages.get(ck);
@@ -543,6 +604,35 @@ export class DbNodeLoader implements NodeLoader, ArenaLoader {
     const i = (nonce - 1) % PAGE_SIZE;
     if (i + 1 >= page.offsets.length) throw new StoreError(`${this.where(version, nonce)} is missing from its page ${pageNo}`);
     return page.buf.subarray(page.offsets[i]!, page.offsets[i + 1]!);
+  }
+
+  /** A prefetched body as bytes, in a scratch buffer reused by the next call (decoders copy what they keep). */
+  private scratchOf(body: string): Uint8Array {
+    let b = this.aheadScratch.buf;
+    if (b.length < body.length) b = this.aheadScratch.buf = Buffer.alloc(body.length * 2);
+    const n = b.write(body, 0, "latin1");
+    return b.subarray(0, n);
+  }
+
+  /** Keeps the body of inner node (version, nonce) read ahead of need (bounded; the oldest goes first). */
+  offerAhead(version: number, nonce: number, body: string): void {
+    const r = nodeRef(version, nonce);
+    if (this.ahead.get(r) === undefined) this.ahead.set(r, body);
+  }
+
+  /** The body of inner node (version, nonce) if it was read ahead and not used yet (latin1; kept). */
+  peekAhead(version: number, nonce: number): string | undefined {
+    return this.ahead.size === 0 ? undefined : this.ahead.get(nodeRef(version, nonce));
+  }
+
+  /** True when inner node (version, nonce) was read ahead and not used yet. */
+  hasAhead(version: number, nonce: number): boolean {
+    return this.ahead.size !== 0 && this.ahead.get(nodeRef(version, nonce)) !== undefined;
+  }
+
+  /** Prefetched bodies held. */
+  get aheadSize(): number {
+    return this.ahead.size;
   }
 
   load(stub: Node): void {

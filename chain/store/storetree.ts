@@ -55,6 +55,12 @@ export interface LiveTree {
    * nodes would be loaded by the first reads anyway.
    */
   warmUp(depth: number, maxSlots: number): WarmUpStats;
+  /**
+   * The first unloaded inner node on the saved tree's path to `key` (prefetch.ts reads it and the
+   * rest of the path ahead of need): [version, nonce], or undefined when the path is loaded down
+   * to a leaf or ends in an unloaded leaf. Reads memory only, loads nothing.
+   */
+  firstStubOnPath(key: string): [number, number] | undefined;
 }
 
 /** What a warm-up did (logged by the node, printed by the benchmark). */
@@ -71,6 +77,8 @@ export interface WarmUpStats {
 
 /** Largest reservation at open: 2^20 slots = 64 MB of records (zero pages until used) + 16 MB of key/value arrays. */
 export const MAX_RESERVED_SLOTS = 1 << 20;
+/** Largest arena grown ahead of a block at commit (ArenaLiveTree.growAhead; 128 MB of records); beyond, it grows when full. */
+export const MAX_GROW_AHEAD_SLOTS = 1 << 21;
 
 /**
  * Slots an arena reopened on a tree of `leaves` leaves reserves: half the leaf count as a power of
@@ -160,6 +168,15 @@ export class IavlLiveTree implements LiveTree {
   evictBelow(depth: number): void {
     this.tree.evictBelow(depth);
   }
+  firstStubOnPath(key: string): [number, number] | undefined {
+    let n = this.tree.savedRoot;
+    while (n !== undefined) {
+      if (n.height < 0) return n.nonce < LEAF_NONCE_BASE ? [n.version, n.nonce] : undefined;
+      if (n.height === 0) return undefined;
+      n = key < n.k ? n.left : n.right;
+    }
+    return undefined;
+  }
   warmUp(depth: number): WarmUpStats {
     const root = this.tree.savedRoot;
     if (root === undefined || depth <= 0) return { loaded: 0, leaves: root?.size ?? 0, reserved: 0 };
@@ -240,9 +257,30 @@ export class ArenaLiveTree implements LiveTree {
    * i.e. through the next commit; the multistore re-resolves committed reads per read (view.ts).
    */
   committed(): ReadTree {
+    this.growAhead();
     // An empty version has no slots to lose (and version 0 counts as released).
     if (this.tree.savedRoot === 0) return new IavlTree(undefined, undefined, this.tree.version);
     return this.tree.view(this.tree.savedRoot, this.tree.version);
+  }
+  /** Live slots after the last commit (-1 before the first). */
+  private liveAtCommit = -1;
+  /**
+   * Arena growth between blocks (README "Round 9 (p9)"): called when a commit has landed; when the
+   * block that was just committed grew the working set by g slots and another g would not fit,
+   * the arena grows now (powers of two, up to MAX_GROW_AHEAD_SLOTS) instead of doubling in the
+   * middle of the next block's apply (a new buffer there starts a full GC inside FinalizeBlock).
+   * Memory only: which slot holds a node never changes a hash or a byte on disk.
+   */
+  private growAhead(): void {
+    const a = this.tree.arena;
+    const live = a.liveSlots;
+    const grew = this.liveAtCommit < 0 ? 0 : live - this.liveAtCommit;
+    this.liveAtCommit = live;
+    if (grew <= 0) return;
+    let cap = a.capacity;
+    if (live + grew <= cap) return;
+    while (cap < live + grew) cap *= 2;
+    if (cap <= MAX_GROW_AHEAD_SLOTS) a.reserve(cap);
   }
   lendTo(old: IavlTree): void {
     old.lender = this.lender;
@@ -250,6 +288,17 @@ export class ArenaLiveTree implements LiveTree {
   private readonly lender: NodeLender = { cursor: (key) => new ArenaCursor(this.tree, key) };
   evictBelow(depth: number): void {
     this.tree.evictBelow(depth);
+  }
+  firstStubOnPath(key: string): [number, number] | undefined {
+    const a = this.tree.arena;
+    let m = this.tree.savedRoot;
+    while (m !== 0) {
+      const h = a.height(m);
+      if (h < 0) return a.nonce(m) < LEAF_NONCE_BASE ? [a.version(m), a.nonce(m)] : undefined;
+      if (h === 0) return undefined;
+      m = key < a.keys[m]! ? a.left(m) : a.right(m);
+    }
+    return undefined;
   }
   warmUp(depth: number, maxSlots: number): WarmUpStats {
     const t = this.tree;

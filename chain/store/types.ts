@@ -120,6 +120,12 @@ export interface CommitMultiStore extends MultiStoreView {
   viewAt(version: number): CommittedMultiStoreView;
   /** The lowest version still retained (pruning); CometBFT's retain_height is derived from it. */
   readonly earliestVersion: number;
+  /**
+   * Optional: starts reading keys of store `name` a coming block will touch (`written`, default
+   * true: and will write, so their tree paths are needed too), so that block finds them in memory (RootMultiStore: prefetch.ts). Returns at once; caches only (no result or gas
+   * changes); never throws.
+   */
+  prefetch?(name: string, keys: readonly Bytes[], written?: boolean): void;
   close(): Promise<void>;
 }
 

@@ -73,6 +73,27 @@ export class ValueCache {
     }
   }
 
+  /** Like get, without moving an old entry to the young generation (a lookup that is not a use). */
+  peek(key: string): string | null | undefined {
+    if (this.pins.length !== 0) {
+      const p = this.pinOf(key);
+      if (p !== undefined) return p.entries.get(key) ?? null;
+    }
+    const v = this.young.get(key);
+    return v !== undefined ? v : this.old.get(key);
+  }
+
+  /**
+   * A value read ahead of need (prefetch.ts) at the latest committed version, which the caller
+   * checked is still the latest: kept only when nothing is cached for the key (an entry already
+   * there is at least as new). Returns whether it was kept.
+   */
+  fill(key: string, value: string | null): boolean {
+    if (this.half === 0 || this.peek(key) !== undefined) return false;
+    this.set(key, value);
+    return true;
+  }
+
   /**
    * Declares `entries` to be every committed key under `prefix` with its value (the caller read
    * them from the fast index, before any read or commit). Returns false, pinning nothing, when

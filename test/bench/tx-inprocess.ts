@@ -12,6 +12,13 @@
  *   BENCH_MODES=warm ...                               # only the warm (or cold) blocks
  *   BENCH_ARENA=0 ...                                  # live store trees as IavlTree objects (1 = node arena; unset = store default, the arena)
  *   BENCH_HEAP_SNAPSHOT=1 ...                          # a heap snapshot after the last block (.bench/; npx tsx test/bench/heapsummary.ts <file>)
+ *   BENCH_RECIPIENTS=filled ...                        # each block pays 10,000 never-seen filled accounts (cold keys every block)
+ *   BENCH_PREFETCH=0 ...                               # no read-ahead of the txs' keys at CheckTx/ProcessProposal (chain/app/prefetch.ts)
+ *   BENCH_PREFETCH_PATHS=0 ...                         # read ahead values only, not the written keys' tree paths
+ *
+ * Requests are driven like CometBFT's socket: one event-loop turn (setImmediate) after each CheckTx,
+ * then ProcessProposal with the block's txs, a turn, then FinalizeBlock (never waiting for reads
+ * in flight: the line per block says how much of the prefetch had landed when FinalizeBlock began).
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -25,6 +32,8 @@ import { ModuleManager } from "../../chain/app/manager";
 import { createContext } from "../../chain/app/context";
 import { defaultAppState } from "../../chain/app/genesis";
 import { buildModules, buildTxRunner } from "../../chain/app/wiring";
+import { buildTxPrefetcher } from "../../chain/app/prefetch";
+import type { PrefetchStats } from "../../chain/store/prefetch";
 import { DEFAULT_ARENA, DEFAULT_HASH_WORKER, openMultiStore } from "../../chain/store";
 import { completePrefixesFor } from "../../chain/node/storeranges";
 import { toBech32 } from "../../chain/crypto/address";
@@ -158,12 +167,23 @@ async function main(): Promise<void> {
   const storeNames = appStoreNames(manager);
   // As the node opens it (chain/node/start.ts); BENCH_COMPLETE=0 reads the marker range from LevelDB instead.
   const completePrefixes = process.env.BENCH_COMPLETE === "0" ? {} : completePrefixesFor(storeNames);
-  const store = await openMultiStore({ dir: path.join(dir, "data"), storeNames, arena: ARENA, completePrefixes, hashWorker: HASH_WORKER });
+  // BENCH_PREFETCH_CHUNK / BENCH_PREFETCH_INFLIGHT: the prefetcher's batch size and batches in flight (A/B of its bounds).
+  const prefetchOpts = { chunk: process.env.BENCH_PREFETCH_CHUNK ? Number(process.env.BENCH_PREFETCH_CHUNK) : undefined, maxInFlight: process.env.BENCH_PREFETCH_INFLIGHT ? Number(process.env.BENCH_PREFETCH_INFLIGHT) : undefined, paths: process.env.BENCH_PREFETCH_PATHS !== "0" };
+  const store = await openMultiStore({ dir: path.join(dir, "data"), storeNames, arena: ARENA, completePrefixes, hashWorker: HASH_WORKER, prefetch: prefetchOpts });
   const os0 = (store as unknown as { openStats?: { warmUpMs: number; stores: Record<string, { loaded: number; leaves: number; reserved: number }> } }).openStats;
   const warm = os0 === undefined ? "" : Object.entries(os0.stores).filter(([, w]) => w.loaded > 1).map(([n, w]) => `${n} ${w.loaded} nodes of ${w.leaves} leaves, ${w.reserved} slots reserved`).join("; ");
   console.log(`opened the store in ${ms(tOpen).toFixed(0)} ms, of it warm-up ${os0?.warmUpMs.toFixed(0) ?? "-"} ms (${warm}) ${treeStats(store)}`);
   const txRunner = buildTxRunner({ router: manager, modules: wiring.modules, logger: silent, minGasPrices: "0.0025ugrid" });
-  const app = new App({ store, manager, txRunner, logger: silent });
+  // As the node wires it (chain/node/start.ts); BENCH_PREFETCH=0 runs without.
+  const prefetch = process.env.BENCH_PREFETCH === "0" ? undefined : buildTxPrefetcher(store, txRunner);
+  const app = new App({ store, manager, txRunner, logger: silent, prefetch });
+  const pf = (store as unknown as { prefetcher?: { stats: PrefetchStats; pending: number } }).prefetcher;
+  const aheadUsed = (): number => {
+    let n = 0;
+    for (const s of (store as unknown as { stores: Map<string, { loader: { aheadUsed: number } }> }).stores.values()) n += s.loader.aheadUsed;
+    return n;
+  };
+  const turn = () => new Promise<void>((r) => setImmediate(r));
   const senders: Key[] = Array.from({ length: TXS }, (_, i) => keyFromSeed(`bench-sender-${i}`));
   const auth = new AuthKeeper();
   const bank = new BankKeeper(auth);
@@ -281,15 +301,33 @@ async function main(): Promise<void> {
     for (let b = 0; b < BLOCKS; b++) {
       const txs = signBlock();
       let check = 0;
+      let checkCpu = 0; // process CPU of the CheckTx phase, event-loop turns (prefetch landing) included
+      let checkThreads = "";
+      const pfBefore = pf === undefined ? undefined : { ...pf.stats };
       if (mode === "warm") {
         const t0 = process.hrtime.bigint();
+        let inCheck = 0;
+        const cc0 = process.cpuUsage();
+        const tc0 = threadCpu();
         for (const tx of txs) {
+          const c0 = process.hrtime.bigint();
           const r = app.checkTx({ tx, type: CheckTxType.NEW });
+          inCheck += ms(c0);
           if (r.code !== 0) throw new Error(`CheckTx failed: ${r.log}`);
+          await turn(); // the socket server's turn between requests (prefetch reads land here)
         }
-        check = ms(t0);
+        check = inCheck;
+        const cc = process.cpuUsage(cc0);
+        checkCpu = (cc.user + cc.system) / 1000;
+        checkThreads = threadCpuDelta(tc0, threadCpu());
       }
       height++;
+      const used0 = aheadUsed();
+      await turn();
+      const pp = app.processProposal({ ...blockReq(height, txs), proposedLastCommit: { round: 0, votes: [] } } as never);
+      if (pp.status !== 1) throw new Error(`ProcessProposal rejected the block`);
+      await turn();
+      const pfAtStart = pf === undefined ? undefined : { ...pf.stats, pending: pf.pending };
       const profiled = session !== undefined && b === BLOCKS - 1;
       if (profiled) await post("Profiler.start");
       const reads0 = levelReads;
@@ -317,11 +355,19 @@ async function main(): Promise<void> {
         fs.writeFileSync(f, JSON.stringify(((await post("Profiler.stop")) as { profile: object }).profile));
         console.log(`  profile of this block's FinalizeBlock + Commit: ${f}`);
       }
+      let pfLine = "";
+      if (pf !== undefined && pfBefore !== undefined && pfAtStart !== undefined) {
+        const d = (k: keyof PrefetchStats) => pfAtStart[k] - pfBefore[k];
+        pfLine =
+          `\n    prefetch at FinalizeBlock start: ${d("queued")} keys queued, ${pfAtStart.pending} still waiting/in flight, ${d("dropped")} dropped; ` +
+          `values ${d("valueReads")} read, ${d("valuesFilled")} filled, ${d("valuesDiscarded")} discarded; pages ${d("pageReads")} read, ${d("nodesLanded")} nodes landed; ${d("failed")} failed` +
+          ` | nodes loaded from prefetched bodies in the block: ${aheadUsed() - used0}`;
+      }
       const ok = res.txResults.filter((r) => r.code === 0).length;
       if (ok !== txs.length) throw new Error(`only ${ok}/${txs.length} txs succeeded: ${res.txResults.find((r) => r.code !== 0)?.log}`);
       results.push({ mode, check, finalize, commit, ok, cpuMs });
       console.log(
-        `  ${mode} block ${height}: ${ok} txs  CheckTx ${check.toFixed(0)} ms | FinalizeBlock ${finalize.toFixed(0)} ms + Commit ${commit.toFixed(0)} ms = ${(finalize + commit).toFixed(0)} ms → ${Math.round((ok * 1000) / (finalize + commit))} tx/s (process CPU ${cpuMs.toFixed(0)} ms; LevelDB getSync: ${valueReads - values0} values + ${levelReads - reads0 - (valueReads - values0)} other; load avg ${os.loadavg()[0].toFixed(1)})\n    thread CPU ms: ${threads}\n    main-thread GC pauses: ${gc}\n    before the block: ${heapBefore}; after: ${heapLine()}; ${treeStats(store)}`,
+        `  ${mode} block ${height}: ${ok} txs  CheckTx ${check.toFixed(0)} ms (phase process CPU ${checkCpu.toFixed(0)} ms) | FinalizeBlock ${finalize.toFixed(0)} ms + Commit ${commit.toFixed(0)} ms = ${(finalize + commit).toFixed(0)} ms → ${Math.round((ok * 1000) / (finalize + commit))} tx/s (process CPU ${cpuMs.toFixed(0)} ms; LevelDB getSync: ${valueReads - values0} values + ${levelReads - reads0 - (valueReads - values0)} other; load avg ${os.loadavg()[0].toFixed(1)})\n    thread CPU ms: ${checkThreads === "" ? "" : `CheckTx phase: ${checkThreads} | `}${threads}\n    main-thread GC pauses: ${gc}\n    before the block: ${heapBefore}; after: ${heapLine()}; ${treeStats(store)}${pfLine}`,
       );
     }
   }

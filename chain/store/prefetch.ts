@@ -1,0 +1,298 @@
+/**
+ * Reading a block's keys before FinalizeBlock needs them (README "Round 9 (p9)").
+ *
+ * On a big state every block touches keys no earlier block did (new recipients): each costs a
+ * synchronous fast-index read (`getSync`, ~40 µs with LevelDB's own CPU) and the apply at
+ * workingHash loads the inner nodes on their tree paths (a page `getSync` each). A node sees the
+ * block's txs earlier — at CheckTx, again at ProcessProposal — with event-loop turns in between.
+ * `want` queues such keys; the prefetcher reads them with classic-level's async `getMany` (on
+ * libuv's thread pool, i.e. the other core) and, when the reads land:
+ *   - values go into the latest-value cache (`ValueCache.fill`), only if no commit started or
+ *     finished since the read was issued (`stableVersion` unchanged): the fast index changes only
+ *     in a commit batch, so the value is exactly what `getSync` would return now;
+ *   - inner nodes on the saved tree's path below the first unloaded one are read page by page
+ *     (one `getMany` per level) and their bodies handed to the loader (`DbNodeLoader.offerAhead`):
+ *     a node key names one immutable node, so a body can never be stale, and the loader still
+ *     checks the hash when it uses one.
+ * Bounded: at most `maxQueued` keys waiting, `maxInFlight` reads at a time; the cache and the
+ * loader bound what is kept. It changes no result and no gas (caches only), and a failed or
+ * malformed read only means "not prefetched". Nothing here runs inside a block's execution.
+ */
+import type { LiveTree } from "./storetree";
+import type { ValueCache } from "./valuecache";
+import { childToward, pageBody, pageOf, tryParsePage, type DbNodeLoader, type Page, type StoreKeys } from "./nodedb";
+import { LEAF_NONCE_BASE } from "./iavl";
+
+/** What one store gives the prefetcher (multistore.ts StoreState). */
+export interface PrefetchTarget {
+  readonly keys: StoreKeys;
+  readonly committed: ValueCache;
+  readonly loader: DbNodeLoader;
+  readonly tree: LiveTree;
+}
+
+/** classic-level's async multi-get (values as bytes; undefined = absent). */
+export interface AsyncMultiReader {
+  getMany(keys: Uint8Array[]): Promise<(Uint8Array | undefined)[]>;
+}
+
+export interface PrefetchOptions {
+  /** Keys waiting to be read at most; more are dropped (default 65,536). */
+  readonly maxQueued?: number;
+  /** Batches being read at most (default 16; each has one getMany in flight at a time, on libuv's pool of 4 threads). */
+  readonly maxInFlight?: number;
+  /** Keys per batch (default 256). */
+  readonly chunk?: number;
+  /** Read the tree paths of written keys too (default true); false: values only. */
+  readonly paths?: boolean;
+}
+
+export interface PrefetchStats {
+  /** Keys accepted by `want` (not already waiting). */
+  queued: number;
+  /** Keys dropped: queue full, or no stable version when their turn came. */
+  dropped: number;
+  /** Value reads issued / installed into the cache / discarded (a commit moved, or cached meanwhile). */
+  valueReads: number;
+  valuesFilled: number;
+  valuesDiscarded: number;
+  /** Page reads issued, inner-node bodies handed to the loaders. */
+  pageReads: number;
+  nodesLanded: number;
+  /** Reads that failed or returned malformed records (nothing prefetched for them). */
+  failed: number;
+}
+
+/** Longest wait of a partial batch (ms). */
+const FLUSH_MS = 5;
+
+/** Keys waiting for one store, with or without their paths (a batch reads keys of one lane). */
+interface Lane {
+  readonly t: PrefetchTarget;
+  readonly paths: boolean;
+  keys: string[];
+}
+
+export class Prefetcher {
+  readonly stats: PrefetchStats = { queued: 0, dropped: 0, valueReads: 0, valuesFilled: 0, valuesDiscarded: 0, pageReads: 0, nodesLanded: 0, failed: 0 };
+  /** Waiting keys per (store, paths), in arrival order. */
+  private readonly lanes: Lane[] = [];
+  private queued = 0;
+  /** Keys waiting or being read, per store (no double reads of a key asked for twice). */
+  private readonly waiting = new Map<PrefetchTarget, Set<string>>();
+  private inFlight = 0;
+  private scheduled = false;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private readonly maxQueued: number;
+  private readonly maxInFlight: number;
+  private readonly chunk: number;
+  private readonly paths: boolean;
+
+  constructor(
+    /** The database (tests wrap it to delay or fail reads). */
+    public reader: AsyncMultiReader,
+    /** The latest committed version when no commit is in flight, else undefined. */
+    private readonly stableVersion: () => number | undefined,
+    opts: PrefetchOptions = {},
+  ) {
+    this.maxQueued = opts.maxQueued ?? 65_536;
+    this.maxInFlight = opts.maxInFlight ?? 16;
+    this.chunk = opts.chunk ?? 256;
+    this.paths = opts.paths ?? true;
+  }
+
+  /**
+   * Queues latin1 keys of one store to be read ahead; returns at once, never throws. `paths`: the
+   * block will write these keys, so their tree paths are read too (a key only read needs its value).
+   */
+  want(t: PrefetchTarget, keys: readonly string[], paths = true): void {
+    let w = this.waiting.get(t);
+    if (w === undefined) this.waiting.set(t, (w = new Set()));
+    const p = paths && this.paths;
+    let lane = this.lanes.find((l) => l.t === t && l.paths === p);
+    if (lane === undefined) this.lanes.push((lane = { t, paths: p, keys: [] }));
+    for (const key of keys) {
+      if (w.has(key)) continue;
+      if (this.queued >= this.maxQueued) {
+        this.stats.dropped++;
+        continue;
+      }
+      w.add(key);
+      lane.keys.push(key);
+      this.queued++;
+      this.stats.queued++;
+    }
+    this.schedule();
+  }
+
+  /** Keys waiting or being read (tests, benchmark). */
+  get pending(): number {
+    let n = 0;
+    for (const w of this.waiting.values()) n += w.size;
+    return n;
+  }
+
+  /** Reads in flight (tests). */
+  get busy(): number {
+    return this.inFlight;
+  }
+
+  /**
+   * Batches fill before they are read: each `getMany` costs ~40 µs of main-thread time whatever its
+   * size (measured: a call per CheckTx's keys cost more main-thread CPU than the reads saved), so a
+   * full batch (`chunk` keys of one lane) starts on the next turn, a partial one FLUSH_MS later.
+   */
+  private schedule(): void {
+    if (this.queued === 0) return;
+    if (this.lanes.some((l) => l.keys.length >= this.chunk)) {
+      if (this.scheduled) return;
+      this.scheduled = true;
+      setImmediate(() => {
+        this.scheduled = false;
+        this.pump(false);
+        this.schedule();
+      });
+    } else if (this.timer === undefined) {
+      this.timer = setTimeout(() => {
+        this.timer = undefined;
+        this.pump(true);
+        this.schedule();
+      }, FLUSH_MS);
+      this.timer.unref?.();
+    }
+  }
+
+  /** Starts batches while reads may be added; `partial`: lanes with fewer than `chunk` keys start too. */
+  private pump(partial: boolean): void {
+    for (const lane of this.lanes) {
+      while (this.inFlight < this.maxInFlight && lane.keys.length !== 0 && (partial || lane.keys.length >= this.chunk)) {
+        const batch = lane.keys.length <= this.chunk ? lane.keys : lane.keys.slice(0, this.chunk);
+        lane.keys = lane.keys.length <= this.chunk ? [] : lane.keys.slice(this.chunk);
+        this.queued -= batch.length;
+        this.inFlight++;
+        const t = lane.t;
+        this.run(t, batch, lane.paths)
+          .catch(() => {
+            this.stats.failed++;
+          })
+          .finally(() => {
+            this.inFlight--;
+            const w = this.waiting.get(t);
+            if (w !== undefined) for (const k of batch) w.delete(k);
+            this.pump(false);
+            this.schedule();
+          });
+      }
+    }
+  }
+
+  private async run(t: PrefetchTarget, batch: string[], paths: boolean): Promise<void> {
+    const v0 = this.stableVersion();
+    if (v0 === undefined) {
+      this.stats.dropped += batch.length;
+      return;
+    }
+    // Paths are found now, in memory (the saved tree's loaded part); values not cached yet are read.
+    const starts: [string, number, number][] = [];
+    if (paths) {
+      for (const key of batch) {
+        const s = t.tree.firstStubOnPath(key);
+        if (s !== undefined) starts.push([key, s[0], s[1]]);
+      }
+    }
+    const cold = batch.filter((k) => t.committed.peek(k) === undefined);
+    const values = cold.length === 0 ? undefined : this.readValues(t, cold, v0);
+    const walks = starts.length === 0 ? undefined : this.readPaths(t, starts, v0);
+    await values;
+    await walks;
+  }
+
+  private async readValues(t: PrefetchTarget, keys: string[], v0: number): Promise<void> {
+    this.stats.valueReads += keys.length;
+    let got: (Uint8Array | undefined)[];
+    try {
+      got = await this.reader.getMany(keys.map((k) => t.keys.fast(Buffer.from(k, "latin1"))));
+    } catch {
+      this.stats.failed += keys.length;
+      return;
+    }
+    // A commit started or finished since the read: the fast index may have changed under it.
+    if (this.stableVersion() !== v0 || got.length !== keys.length) {
+      this.stats.valuesDiscarded += keys.length;
+      return;
+    }
+    for (let i = 0; i < keys.length; i++) {
+      const v = got[i];
+      const l = v === undefined ? null : Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString("latin1");
+      if (t.committed.fill(keys[i]!, l)) this.stats.valuesFilled++;
+      else this.stats.valuesDiscarded++;
+    }
+  }
+
+  /**
+   * Walks each path down from its first unloaded inner node, one level per `getMany` of pages,
+   * handing each node's body to the loader. Stops a path at a leaf, a malformed record, or when a
+   * commit moved the tree (its nodes stay valid, but the paths may no longer be the block's).
+   */
+  private async readPaths(t: PrefetchTarget, starts: [string, number, number][], v0: number): Promise<void> {
+    const loader = t.loader;
+    const pages = new Map<string, Page>(); // this batch's parsed pages, by "version/page"
+    let wave = starts;
+    while (wave.length !== 0) {
+      const need = new Map<string, [number, number]>();
+      const next: [string, number, number][] = [];
+      for (let [key, v, n] of wave) {
+        // Follow the path through what is already here (another path's nodes, this batch's pages).
+        for (;;) {
+          const pre = loader.peekAhead(v, n);
+          if (pre !== undefined) {
+            const c = childToward(Buffer.from(pre, "latin1"), key);
+            if (c === undefined || c[1] >= LEAF_NONCE_BASE) break;
+            [v, n] = c;
+            continue;
+          }
+          const pk = `${v}/${pageOf(n)}`;
+          const page = pages.get(pk);
+          if (page === undefined) {
+            if (!need.has(pk)) need.set(pk, [v, pageOf(n)]);
+            next.push([key, v, n]);
+            break;
+          }
+          const body = pageBody(page, n);
+          if (body === undefined) {
+            this.stats.failed++;
+            break;
+          }
+          loader.offerAhead(v, n, Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString("latin1"));
+          this.stats.nodesLanded++;
+          const c = childToward(body, key);
+          if (c === undefined) {
+            this.stats.failed++;
+            break;
+          }
+          if (c[1] >= LEAF_NONCE_BASE) break; // leaves are not read ahead
+          [v, n] = c;
+        }
+      }
+      if (need.size === 0) return;
+      if (this.stableVersion() !== v0) return;
+      const refs = [...need.entries()];
+      this.stats.pageReads += refs.length;
+      let got: (Uint8Array | undefined)[];
+      try {
+        got = await this.reader.getMany(refs.map(([, [v, p]]) => t.keys.node(v, p)));
+      } catch {
+        this.stats.failed += refs.length;
+        return;
+      }
+      for (let i = 0; i < refs.length; i++) {
+        const rec = got[i];
+        const page = rec === undefined ? undefined : tryParsePage(rec);
+        if (page !== undefined) pages.set(refs[i]![0], page);
+        else this.stats.failed++;
+      }
+      // Paths whose page did not come stop here (the loop finds no record again).
+      wave = next.filter(([, v, n]) => pages.has(`${v}/${pageOf(n)}`));
+    }
+  }
+}
