@@ -26,6 +26,8 @@ export interface OpenAppOptions {
   readonly storeArena?: boolean;
   /** Inner nodes hashed on a worker thread (InternalStoreOptions.hashWorker; hashgrid.json "storeHashWorker"). */
   readonly storeHashWorker?: boolean;
+  /** Read-ahead of seen txs' keys (chain/app/prefetch.ts; hashgrid.json "storePrefetch", default false). */
+  readonly storePrefetch?: boolean;
   /** Event attributes to index (see chain/app/indexevents.ts); undefined keeps the emitters' flags. */
   readonly indexEvents?: readonly string[];
   /** Modules appended after the wired ones (tests/experiments: `start --dev-extra-modules <file>`). */
@@ -56,7 +58,7 @@ export async function openApp(o: OpenAppOptions): Promise<{ app: App; store: Com
     }
     throw new Error(`cannot open the app database ${o.dataDir}: ${msg}`);
   }
-  const prefetch = buildTxPrefetcher(store, txRunner);
+  const prefetch = o.storePrefetch === true ? buildTxPrefetcher(store, txRunner) : undefined;
   const app = new App({ store, manager, txRunner, logger: o.logger, metrics: o.metrics, minRetainBlocks: o.minRetainBlocks, indexEvents: o.indexEvents, prefetch });
   return { app, store, manager };
 }
@@ -100,6 +102,7 @@ export async function startNode(o: StartOptions): Promise<RunningNode> {
     keepRecent: o.keepRecent,
     storeArena: settings?.storeArena,
     storeHashWorker: settings?.storeHashWorker,
+    storePrefetch: settings?.storePrefetch,
     extraModules: o.extraModules,
   });
   const last = store.lastCommit;

@@ -45,6 +45,8 @@ export interface PrefetchOptions {
   readonly chunk?: number;
   /** Read the tree paths of written keys too (default true); false: values only. */
   readonly paths?: boolean;
+  /** Longest wait of a partial batch, ms (default 5). */
+  readonly flushMs?: number;
 }
 
 export interface PrefetchStats {
@@ -63,8 +65,6 @@ export interface PrefetchStats {
   failed: number;
 }
 
-/** Longest wait of a partial batch (ms). */
-const FLUSH_MS = 5;
 
 /** Keys waiting for one store, with or without their paths (a batch reads keys of one lane). */
 interface Lane {
@@ -87,6 +87,7 @@ export class Prefetcher {
   private readonly maxInFlight: number;
   private readonly chunk: number;
   private readonly paths: boolean;
+  private readonly flushMs: number;
 
   constructor(
     /** The database (tests wrap it to delay or fail reads). */
@@ -99,6 +100,7 @@ export class Prefetcher {
     this.maxInFlight = opts.maxInFlight ?? 16;
     this.chunk = opts.chunk ?? 256;
     this.paths = opts.paths ?? true;
+    this.flushMs = opts.flushMs ?? 5;
   }
 
   /**
@@ -140,7 +142,7 @@ export class Prefetcher {
   /**
    * Batches fill before they are read: each `getMany` costs ~40 µs of main-thread time whatever its
    * size (measured: a call per CheckTx's keys cost more main-thread CPU than the reads saved), so a
-   * full batch (`chunk` keys of one lane) starts on the next turn, a partial one FLUSH_MS later.
+   * full batch (`chunk` keys of one lane) starts on the next turn, a partial one `flushMs` later.
    */
   private schedule(): void {
     if (this.queued === 0) return;
@@ -157,7 +159,7 @@ export class Prefetcher {
         this.timer = undefined;
         this.pump(true);
         this.schedule();
-      }, FLUSH_MS);
+      }, this.flushMs);
       this.timer.unref?.();
     }
   }

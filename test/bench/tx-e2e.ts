@@ -117,6 +117,8 @@ async function main(): Promise<void> {
   );
   const spec = layout.nodes[0];
   if (INDEX_EVENTS === "all") writeSettings(spec.home, { ...readSettings(spec.home), indexEvents: [] });
+  // BENCH_PREFETCH=1: the node reads seen txs' keys ahead of their block (hashgrid.json "storePrefetch", off by default).
+  if (process.env.BENCH_PREFETCH !== undefined) writeSettings(spec.home, { ...readSettings(spec.home), storePrefetch: process.env.BENCH_PREFETCH !== "0" });
   if (process.env.BENCH_ARENA !== undefined) writeSettings(spec.home, { ...readSettings(spec.home), storeArena: process.env.BENCH_ARENA === "1" });
   patchConfigFile(paths(spec.home).cometConfig, {
     mempool: {

@@ -13,7 +13,7 @@
  *   BENCH_ARENA=0 ...                                  # live store trees as IavlTree objects (1 = node arena; unset = store default, the arena)
  *   BENCH_HEAP_SNAPSHOT=1 ...                          # a heap snapshot after the last block (.bench/; npx tsx test/bench/heapsummary.ts <file>)
  *   BENCH_RECIPIENTS=filled ...                        # each block pays 10,000 never-seen filled accounts (cold keys every block)
- *   BENCH_PREFETCH=0 ...                               # no read-ahead of the txs' keys at CheckTx/ProcessProposal (chain/app/prefetch.ts)
+ *   BENCH_PREFETCH=1 ...                               # read-ahead of the txs' keys at CheckTx/ProcessProposal (chain/app/prefetch.ts; the node's "storePrefetch", off by default)
  *   BENCH_PREFETCH_PATHS=0 ...                         # read ahead values only, not the written keys' tree paths
  *
  * Requests are driven like CometBFT's socket: one event-loop turn (setImmediate) after each CheckTx,
@@ -174,8 +174,8 @@ async function main(): Promise<void> {
   const warm = os0 === undefined ? "" : Object.entries(os0.stores).filter(([, w]) => w.loaded > 1).map(([n, w]) => `${n} ${w.loaded} nodes of ${w.leaves} leaves, ${w.reserved} slots reserved`).join("; ");
   console.log(`opened the store in ${ms(tOpen).toFixed(0)} ms, of it warm-up ${os0?.warmUpMs.toFixed(0) ?? "-"} ms (${warm}) ${treeStats(store)}`);
   const txRunner = buildTxRunner({ router: manager, modules: wiring.modules, logger: silent, minGasPrices: "0.0025ugrid" });
-  // As the node wires it (chain/node/start.ts); BENCH_PREFETCH=0 runs without.
-  const prefetch = process.env.BENCH_PREFETCH === "0" ? undefined : buildTxPrefetcher(store, txRunner);
+  // As the node wires it with "storePrefetch": true (chain/node/start.ts; off by default); BENCH_PREFETCH=1 turns it on.
+  const prefetch = process.env.BENCH_PREFETCH === "1" ? buildTxPrefetcher(store, txRunner) : undefined;
   const app = new App({ store, manager, txRunner, logger: silent, prefetch });
   const pf = (store as unknown as { prefetcher?: { stats: PrefetchStats; pending: number } }).prefetcher;
   const aheadUsed = (): number => {
