@@ -3,10 +3,8 @@
  * go through `ensureCometbft()`, so they find the same binary the same way:
  *   1. $HASHGRID_COMETBFT (an explicit binary), 2. `cometbft` in PATH, 3. $(go env GOBIN),
  *   4. $(go env GOPATH)/bin — the first one whose `cometbft version` is 0.38.25 wins.
- * If none is, `go install -tags pebbledb github.com/cometbft/cometbft/cmd/cometbft@v0.38.25` builds
- * it (≈2 minutes, with progress), or we fail with instructions when Go is missing or too old.
- * The `pebbledb` build tag only adds a database backend (cometbft-db's Pebble); a binary built
- * without it still works, with goleveldb (`cometDbBackend`).
+ * If none is, `go install github.com/cometbft/cometbft/cmd/cometbft@v0.38.25` builds it
+ * (≈2 minutes, with progress), or we fail with instructions when Go is missing or too old.
  */
 import { execFile, spawn } from "node:child_process";
 import * as fs from "node:fs";
@@ -19,8 +17,6 @@ const run = promisify(execFile);
 
 export const COMETBFT_VERSION = "0.38.25";
 export const COMETBFT_MODULE = "github.com/cometbft/cometbft/cmd/cometbft";
-/** Go build tags of the binary we build: Pebble as CometBFT's database (see `cometDbBackend`). */
-export const COMETBFT_BUILD_TAGS = "pebbledb";
 
 export interface Found {
   readonly path: string;
@@ -102,7 +98,7 @@ export async function ensureCometbft(o: EnsureOptions = {}): Promise<Found> {
     throw new CometbftInstallError(
       `Go is not installed, so CometBFT v${COMETBFT_VERSION} cannot be built.\n` +
         `  Install Go 1.22 or newer from https://go.dev/dl/ (Debian/Ubuntu's golang-go is often too old), make sure \`go\` is in PATH,\n` +
-        `  then run this again. Or install the binary yourself: go install -tags ${COMETBFT_BUILD_TAGS} ${COMETBFT_MODULE}@v${COMETBFT_VERSION}\n` +
+        `  then run this again. Or install the binary yourself: go install ${COMETBFT_MODULE}@v${COMETBFT_VERSION}\n` +
         `  (or set HASHGRID_COMETBFT=/path/to/cometbft).`,
     );
   }
@@ -110,7 +106,7 @@ export async function ensureCometbft(o: EnsureOptions = {}): Promise<Found> {
   if (m && (Number(m[1]) < 1 || (Number(m[1]) === 1 && Number(m[2]) < 22))) {
     throw new CometbftInstallError(`${goVersion} is too old to build CometBFT v${COMETBFT_VERSION} (needs Go ≥ 1.22): install a newer Go from https://go.dev/dl/`);
   }
-  say(`installing CometBFT v${COMETBFT_VERSION} with \`go install -tags ${COMETBFT_BUILD_TAGS} ${COMETBFT_MODULE}@v${COMETBFT_VERSION}\` (${goVersion}); this takes a few minutes the first time`);
+  say(`installing CometBFT v${COMETBFT_VERSION} with \`go install ${COMETBFT_MODULE}@v${COMETBFT_VERSION}\` (${goVersion}); this takes a few minutes the first time`);
   await goInstall(say, o.bar ?? !!process.stderr.isTTY);
   const after = await findCometbft();
   if (!after) {
@@ -139,7 +135,7 @@ async function goInstall(say: (m: string) => void, drawBar: boolean): Promise<vo
   }, 1000);
   try {
     await new Promise<void>((resolve, reject) => {
-      const child = spawn("go", ["install", "-v", "-tags", COMETBFT_BUILD_TAGS, `${COMETBFT_MODULE}@v${COMETBFT_VERSION}`], { stdio: ["ignore", "ignore", "pipe"] });
+      const child = spawn("go", ["install", "-v", `${COMETBFT_MODULE}@v${COMETBFT_VERSION}`], { stdio: ["ignore", "ignore", "pipe"] });
       let errTail = "";
       child.stderr.on("data", (d: Buffer) => {
         const text = d.toString();
@@ -162,26 +158,5 @@ async function goInstall(say: (m: string) => void, drawBar: boolean): Promise<vo
   } finally {
     clearInterval(tick);
     bar?.stop();
-  }
-}
-
-/**
- * The database backend a node's CometBFT should use: "pebbledb" when the binary was built with the
- * `pebbledb` tag (Go writes its build settings into the binary, `go version -m` shows them: we
- * look for the same `-tags=…pebbledb` line without needing Go), else CometBFT's default
- * "goleveldb". Pebble costs CometBFT less CPU per committed tx (test/bench/README.md, round 9).
- */
-export function cometDbBackend(bin: string): "pebbledb" | "goleveldb" {
-  try {
-    const bytes = fs.readFileSync(bin);
-    const marker = "\nbuild\t-tags=";
-    const at = bytes.indexOf(marker);
-    if (at < 0) return "goleveldb";
-    const start = at + marker.length;
-    const end = bytes.indexOf("\n", start);
-    const tags = bytes.toString("latin1", start, end < 0 ? start + 512 : end).split(",");
-    return tags.includes("pebbledb") ? "pebbledb" : "goleveldb";
-  } catch {
-    return "goleveldb";
   }
 }

@@ -8,7 +8,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { promisify } from "node:util";
 import type { Logger } from "../app/types";
-import { cometDbBackend, ensureCometbft } from "./cometbft";
+import { ensureCometbft } from "./cometbft";
 import { paths, patchConfigFile, toml, writeSettings, readSettings, type NodeSettings } from "./config";
 import { assembleGenesis, DEFAULT_GENESIS_FILE, readGenesis, writeGenesis, type Funding, type GenesisValidator } from "./genesis";
 
@@ -54,8 +54,6 @@ export interface NetworkOptions {
    * A unix socket costs both processes less CPU per ABCI message (no TCP/IP stack on the loopback).
    */
   readonly abciTransport?: "tcp" | "unix";
-  /** CometBFT's database (config.toml `db_backend`); default: "pebbledb" when the binary has it (`cometDbBackend`). */
-  readonly dbBackend?: "goleveldb" | "pebbledb";
 }
 
 /** The ABCI address of node `n` (proxy_app and the app's listen address). */
@@ -98,7 +96,6 @@ export async function initNetwork(o: NetworkOptions, cometbft: string, say: (m: 
     throw new Error(`${o.root} is not empty: pass --reset to start a fresh network, or remove it`);
   }
   const nodes = nodeSpecs(o);
-  const dbBackend = o.dbBackend ?? cometDbBackend(cometbft);
   const validators: GenesisValidator[] = [];
   const nodeIds: string[] = [];
   for (const n of nodes) {
@@ -108,7 +105,7 @@ export async function initNetwork(o: NetworkOptions, cometbft: string, say: (m: 
     const key = JSON.parse(fs.readFileSync(p.privValidator, "utf8")) as { address: string; pub_key: { type: string; value: string } };
     validators.push({ address: key.address, pub_key: key.pub_key, power: "10", name: n.moniker });
     nodeIds.push((await execFileP(cometbft, ["show-node-id", "--home", p.comet], { timeout: 30_000 })).stdout.trim());
-    say(`initialised ${n.moniker} at ${n.home} (CometBFT database: ${dbBackend})`);
+    say(`initialised ${n.moniker} at ${n.home}`);
   }
   const base = readGenesis(o.baseGenesis ?? DEFAULT_GENESIS_FILE);
   const genesis = assembleGenesis({
@@ -130,7 +127,6 @@ export async function initNetwork(o: NetworkOptions, cometbft: string, say: (m: 
         proxy_app: toml.str(abciAddress(n, o.abciTransport)),
         moniker: toml.str(n.moniker),
         log_level: toml.str(o.cometLogLevel ?? "info"),
-        db_backend: toml.str(dbBackend),
       },
       rpc: { laddr: toml.str(`tcp://${n.host}:${n.ports.rpc}`), cors_allowed_origins: toml.strList(["*"]) },
       p2p: {

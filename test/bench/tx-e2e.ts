@@ -22,7 +22,7 @@ import * as fs from "node:fs";
 import * as http from "node:http";
 import * as os from "node:os";
 import * as path from "node:path";
-import { cometDbBackend, ensureCometbft } from "../../chain/node/cometbft";
+import { ensureCometbft } from "../../chain/node/cometbft";
 import { paths, patchConfigFile, readSettings, toml, writeSettings } from "../../chain/node/config";
 import { initNetwork, killAllChildren, NodeRunner, waitForHeight } from "../../chain/node/network";
 import { moduleAddress, toBech32 } from "../../chain/crypto/address";
@@ -35,8 +35,6 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 60);
 const ACCOUNTS = Number(process.env.BENCH_ACCOUNTS ?? 10_000);
 const TIMEOUT_COMMIT = process.env.BENCH_TIMEOUT_COMMIT ?? "500ms";
 const INDEXER = process.env.BENCH_INDEXER ?? "kv";
-// BENCH_DB_BACKEND=goleveldb|pebbledb: CometBFT's database (default: pebbledb when the binary has it, as the node does).
-const DB_BACKEND = process.env.BENCH_DB_BACKEND === "goleveldb" || process.env.BENCH_DB_BACKEND === "pebbledb" ? process.env.BENCH_DB_BACKEND : undefined;
 const RECHECK = process.env.BENCH_RECHECK ?? "true";
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 8);
 const PROFILE = !!process.env.BENCH_PROFILE;
@@ -92,10 +90,9 @@ function pct(sorted: number[], p: number): number {
 
 async function main(): Promise<void> {
   const comet = await ensureCometbft({ say: (m) => console.log(m) });
-  const dbBackend = DB_BACKEND ?? cometDbBackend(comet.path);
   const root = fs.mkdtempSync(path.join(os.tmpdir(), "hashgrid-bench-e2e-"));
   const total = Math.ceil(RATE * SECONDS);
-  console.log(`bench:e2e offered ${RATE} tx/s for ${SECONDS} s (${total} txs) from ${ACCOUNTS} accounts; ${TRANSPORT === "ws" ? `websocket, ${CONNECTIONS} connections` : `HTTP, batches of ${BATCH}`}; timeout_commit=${TIMEOUT_COMMIT} indexer=${INDEXER} index-events=${INDEX_EVENTS} recheck=${RECHECK} abci=${ABCI} db=${dbBackend} cometbft env=${JSON.stringify(COMET_ENV)}; home ${root}`);
+  console.log(`bench:e2e offered ${RATE} tx/s for ${SECONDS} s (${total} txs) from ${ACCOUNTS} accounts; ${TRANSPORT === "ws" ? `websocket, ${CONNECTIONS} connections` : `HTTP, batches of ${BATCH}`}; timeout_commit=${TIMEOUT_COMMIT} indexer=${INDEXER} index-events=${INDEX_EVENTS} recheck=${RECHECK} abci=${ABCI} cometbft env=${JSON.stringify(COMET_ENV)}; home ${root}`);
 
   const keys: Key[] = Array.from({ length: ACCOUNTS }, (_, i) => keyFromSeed(`e2e-bench-${i}`));
   const base = await basePort();
@@ -109,7 +106,6 @@ async function main(): Promise<void> {
       cometLogLevel: process.env.BENCH_COMET_LOG ?? "error",
       metrics: false,
       abciTransport: ABCI,
-      dbBackend,
       // 10 GRID each: ~40,000 txs of 251 ugrid; genesis funding comes out of the community pool's 40M GRID.
       funds: keys.map((k) => ({ address: k.address, coins: [{ denom: "ugrid", amount: "10000000" }] })),
     },

@@ -19,7 +19,7 @@ describe("CosmJS against a real CometBFT devnet", () => {
   let other: string;
 
   beforeAll(async () => {
-    if (!(await cometbftBinary())) throw new Error("cometbft is not installed (go install -tags pebbledb github.com/cometbft/cometbft/cmd/cometbft@v0.38.25)");
+    if (!(await cometbftBinary())) throw new Error("cometbft is not installed (go install github.com/cometbft/cometbft/cmd/cometbft@v0.38.25)");
     wallet = await DirectSecp256k1HdWallet.fromMnemonic(DEV_MNEMONIC, { prefix: "grid", hdPaths: [0, 1, 2].map((i) => makeCosmoshubPath(i)) });
     [from, to, other] = (await wallet.getAccounts()).map((a) => a.address);
     net = await startTxNet({ funds: [{ address: from, coins: [{ denom: "ugrid", amount: "1000000000" }] }] });

@@ -14,7 +14,7 @@ import { App, appStoreNames } from "../../../chain/app/app";
 import { ModuleManager } from "../../../chain/app/manager";
 import { buildModules, buildTxRunner } from "../../../chain/app/wiring";
 import type { Logger } from "../../../chain/app/types";
-import { cometDbBackend, findCometbft } from "../../../chain/node/cometbft";
+import { findCometbft } from "../../../chain/node/cometbft";
 import { patchConfigFile, toml } from "../../../chain/node/config";
 import { DEFAULT_GENESIS_FILE, assembleGenesis, readGenesis, writeGenesis, type Funding } from "../../../chain/node/genesis";
 import { openMultiStore, type CommitMultiStore } from "../../../chain/store";
@@ -63,7 +63,7 @@ export async function cometbftBinary(): Promise<string | undefined> {
 
 export async function startTxNet(o: TxNetOptions): Promise<TxNet> {
   const comet = await cometbftBinary();
-  if (!comet) throw new Error("cometbft not found: install it with `go install -tags pebbledb github.com/cometbft/cometbft/cmd/cometbft@v0.38.25`");
+  if (!comet) throw new Error("cometbft not found: install it with `go install github.com/cometbft/cometbft/cmd/cometbft@v0.38.25`");
   const chainId = o.chainId ?? "hashgrid-e2e-1";
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hashgrid-txnet-"));
   const cometHome = path.join(dir, "cometbft");
@@ -81,7 +81,7 @@ export async function startTxNet(o: TxNetOptions): Promise<TxNet> {
   o.editAppState?.(genesis.app_state as Record<string, any>);
   writeGenesis(path.join(cometHome, "config", "genesis.json"), genesis);
   patchConfigFile(path.join(cometHome, "config", "config.toml"), {
-    "": { proxy_app: toml.str(`tcp://127.0.0.1:${abciPort}`), moniker: toml.str("e2e"), log_level: toml.str("error"), db_backend: toml.str(cometDbBackend(comet)) },
+    "": { proxy_app: toml.str(`tcp://127.0.0.1:${abciPort}`), moniker: toml.str("e2e"), log_level: toml.str("error") },
     rpc: { laddr: toml.str(`tcp://127.0.0.1:${rpcPort}`) },
     p2p: { laddr: toml.str(`tcp://127.0.0.1:${p2pPort}`), pex: toml.bool(false) },
     consensus: { timeout_commit: toml.str(o.timeoutCommit ?? "300ms"), timeout_propose: toml.str("2s") },
