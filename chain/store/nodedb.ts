@@ -625,11 +625,6 @@ export class DbNodeLoader implements NodeLoader, ArenaLoader {
     return this.ahead.size === 0 ? undefined : this.ahead.get(nodeRef(version, nonce));
   }
 
-  /** True when inner node (version, nonce) was read ahead and not used yet. */
-  hasAhead(version: number, nonce: number): boolean {
-    return this.ahead.size !== 0 && this.ahead.get(nodeRef(version, nonce)) !== undefined;
-  }
-
   /** Prefetched bodies held. */
   get aheadSize(): number {
     return this.ahead.size;
