@@ -36,6 +36,7 @@ const DONE = 3; // 1 when the worker finished the pass
 const HASHED = 4; // list entries the worker hashed (or encoded) in this pass (updated every 32 while it runs)
 const CPU_US = 5; // the worker thread's CPU time in the pass, µs (Linux; 0 elsewhere)
 const ERR = 6; // 1 when the pass failed on the worker (it still sets DONE)
+const SLEEP = 7; // 1 while the worker is in (or about to enter) Atomics.wait on SIG
 const PUBLISH_EVERY = 64;
 /** 0x20 and 32 placeholder bytes between a leaf preimage's key and value (pushLeaf). */
 const VALUE_HASH_ROOM = " " + "\0".repeat(32);
@@ -43,6 +44,12 @@ const VALUE_HASH_ROOM = " " + "\0".repeat(32);
 const MAX_PAGE = 64;
 /** Polls of the published count before the worker sleeps (a futex wake costs a time slice on a busy box). */
 const SPIN = 2000;
+/**
+ * Unhashed listed entries before a publish wakes a sleeping worker (default). Each wake-up is a
+ * futex wake and, on a busy box, a context switch of the main thread; a spinning worker sees
+ * every publish without one. finish() and waitHashed() always wake it.
+ */
+const WAKE_MIN = 0;
 /** Listed nodes the worker may be behind before the main thread hashes nodes itself (default). */
 const MAX_LAG = 1024;
 /** Listed nodes the worker may be behind during the apply (hashBefore) before the main thread hashes nodes itself. */
@@ -191,7 +198,12 @@ parentPort.on("message", (m) => {
       if (end === 1) break; // pub was read after end: final
       let spin = m.spin;
       while (spin-- > 0 && Atomics.load(ctl, ${SIG}) === sig);
-      if (spin < 0) Atomics.wait(ctl, ${SIG}, sig);
+      if (spin < 0) {
+        // SLEEP before the wait: a publish that finds it 0 bumped SIG first, so the wait returns at once.
+        Atomics.store(ctl, ${SLEEP}, 1);
+        Atomics.wait(ctl, ${SIG}, sig);
+        Atomics.store(ctl, ${SLEEP}, 0);
+      }
     }
   } catch {
     Atomics.store(ctl, ${ERR}, 1);
@@ -368,6 +380,7 @@ export class ArenaHashWorker {
     Atomics.store(c, DONE, 0);
     Atomics.store(c, HASHED, 0);
     Atomics.store(c, ERR, 0);
+    Atomics.store(c, SLEEP, 0);
     this.n = 0;
     return msg;
   }
@@ -493,8 +506,26 @@ export class ArenaHashWorker {
     if (Atomics.load(c, PUB) === this.n) return;
     Atomics.store(c, PUB, this.n);
     Atomics.add(c, SIG, 1);
+    this.wake(false);
+  }
+
+  /**
+   * Wakes the worker if it sleeps and (unless `force`) at least wakeMin entries wait for it. SIG
+   * was bumped before SLEEP is read here and the worker sets SLEEP before it reads SIG for its
+   * wait (all seq-cst), so a worker that sleeps on entries published here is always seen.
+   */
+  private wake(force: boolean): void {
+    const c = this.ctl;
+    if (Atomics.load(c, SLEEP) === 0) return;
+    if (!force && this.n - Atomics.load(c, HASHED) < this.wakeMin) return;
+    this.wakes++;
     Atomics.notify(c, SIG);
   }
+
+  /** Unhashed entries before a publish wakes a sleeping worker (A/B runs; 0 wakes it on every publish). */
+  wakeMin = WAKE_MIN;
+  /** Times a publish woke the worker (benchmarks). */
+  wakes = 0;
 
   /**
    * Waits until the worker set the hashed flag of a listed slot (flag byte `u8[off]`): the main
@@ -503,6 +534,7 @@ export class ArenaHashWorker {
    */
   waitHashed(u8: Uint8Array, off: number): boolean {
     this.publish();
+    this.wake(true);
     const c = this.ctl;
     const t0 = performance.now();
     let spins = 0;
@@ -584,7 +616,7 @@ export class ArenaHashWorker {
     if ((n + 1) % PUBLISH_EVERY === 0 && !this.holdPublish) {
       Atomics.store(this.ctl, PUB, n + 1);
       Atomics.add(this.ctl, SIG, 1);
-      Atomics.notify(this.ctl, SIG);
+      this.wake(false);
     }
   }
 

@@ -87,6 +87,9 @@ const si = args.indexOf("--spin");
 if (hashWorker !== undefined && si >= 0) hashWorker.spin = Number(args[si + 1]);
 const li = args.indexOf("--early-lag");
 if (hashWorker !== undefined && li >= 0) hashWorker.earlyLag = Number(args[li + 1]);
+/** --wake-min N: unhashed entries before a publish wakes a sleeping worker (0: every publish, the round-9 behaviour). */
+const wi = args.indexOf("--wake-min");
+if (hashWorker !== undefined && wi >= 0) hashWorker.wakeMin = Number(args[wi + 1]);
 const arenaTree = arena !== undefined ? new ArenaTree({ arena, hashWorker }) : undefined;
 const iavlTree = ARENA ? undefined : new IavlTree(undefined);
 const tree: IavlTree | ArenaTree = arenaTree ?? iavlTree!;
@@ -196,6 +199,6 @@ console.log(`full GC ${gcBefore} ms before the blocks, ${gcAfter} ms after; heap
 console.log(`load average ${loadavg().map((x) => x.toFixed(1)).join(" ")}; tree size ${tree.size}, root ${Buffer.from(tree.workingHash()).toString("hex")}`);
 if (hashWorker !== undefined) {
   if (arenaTree !== undefined) console.log(`early listing: ${JSON.stringify(arenaTree.earlyStats)}, touch waits ${hashWorker.touchWaits}`);
-  console.log(`hash worker: ${hashWorker.passes} passes, ${hashWorker.workerHashed} nodes hashed on the worker, main thread waited ${hashWorker.waitMs.toFixed(0)} ms in all`);
+  console.log(`hash worker: ${hashWorker.passes} passes, ${hashWorker.workerHashed} nodes hashed on the worker, main thread waited ${hashWorker.waitMs.toFixed(0)} ms in all; ${hashWorker.wakes} wake-ups (wake-min ${hashWorker.wakeMin})`);
   void hashWorker.close();
 }
