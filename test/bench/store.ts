@@ -117,6 +117,8 @@ async function main(): Promise<void> {
   console.log(`fsync per commit: ${sync}`);
   // BENCH_HASH_SPIN=N: the worker's polls before it sleeps (A/B of ArenaHashWorker.spin).
   if (cms.hashWorker !== undefined && process.env.BENCH_HASH_SPIN !== undefined) cms.hashWorker.spin = Number(process.env.BENCH_HASH_SPIN);
+  // BENCH_WAKE_MIN=N: unhashed entries before a publish wakes a sleeping worker (A/B of ArenaHashWorker.wakeMin; default 0).
+  if (cms.hashWorker !== undefined && process.env.BENCH_WAKE_MIN !== undefined) cms.hashWorker.wakeMin = Number(process.env.BENCH_WAKE_MIN);
   // --no-early / BENCH_HASH_EARLY=0: the round-7 order (apply, then hash) for A/B of the early listing.
   if (cms.hashWorker !== undefined && (process.argv.includes("--no-early") || process.env.BENCH_HASH_EARLY === "0")) {
     cms.hashWorker.early = false;
@@ -186,7 +188,7 @@ async function main(): Promise<void> {
   // Where a block's wall time goes (sums over the blocks, ms).
   const wall = { branch: 0, apply: 0, hash: 0, encode: 0, prune: 0, write: 0 };
   const hw = cms.hashWorker;
-  const w0 = { cpu: hw?.workerCpuMs ?? 0, wait: hw?.waitMs ?? 0, hashed: hw?.workerHashed ?? 0 };
+  const w0 = { cpu: hw?.workerCpuMs ?? 0, wait: hw?.waitMs ?? 0, hashed: hw?.workerHashed ?? 0, wakes: hw?.wakes ?? 0 };
   for (let b = 0; b < BLOCKS; b++) {
     // Generate the block's operations first so the PRNG is not timed.
     const ops: [Uint8Array, Uint8Array | null][] = [];
@@ -260,7 +262,7 @@ async function main(): Promise<void> {
   console.log(`main-thread CPU per block (mean): ${fmt(mainCpuMs / BLOCKS)} ms (the rest is LevelDB compaction and V8 helper threads)`);
   console.log(`process CPU per block (mean, all threads${hw !== undefined ? ", hash worker included" : ""}): ${fmt(blockCpu.reduce((a, b) => a + b, 0) / BLOCKS)} ms`);
   if (hw !== undefined) {
-    console.log(`hash worker per block (mean): CPU ${fmt((hw.workerCpuMs - w0.cpu) / BLOCKS)} ms, ${fmt((hw.workerHashed - w0.hashed) / BLOCKS)} nodes hashed; main thread waiting for it ${((hw.waitMs - w0.wait) / BLOCKS).toFixed(1)} ms`);
+    console.log(`hash worker per block (mean): CPU ${fmt((hw.workerCpuMs - w0.cpu) / BLOCKS)} ms, ${fmt((hw.workerHashed - w0.hashed) / BLOCKS)} nodes hashed; main thread waiting for it ${((hw.waitMs - w0.wait) / BLOCKS).toFixed(1)} ms; ${fmt((hw.wakes - w0.wakes) / BLOCKS)} wake-ups (wake-min ${hw.wakeMin})`);
   }
   const per = (x: number) => fmt(x / BLOCKS);
   console.log(`block wall per phase (mean ms): branch writes ${per(wall.branch)}, apply to trees ${per(wall.apply)}, hash ${per(wall.hash)}, encode + batch build ${per(wall.encode)}, prune ${per(wall.prune)}, batch write + fsync ${per(wall.write)}`);
