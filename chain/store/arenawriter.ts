@@ -68,6 +68,17 @@ function writeInnerBody(out: Buffer, pos: number, a: NodeArena, s: number): numb
 
 let encScratch = Buffer.allocUnsafe(64 * 1024);
 let recScratch = Buffer.allocUnsafe(64 * 1024);
+/** Views of recScratch by length (a block's leaf records have few distinct lengths: no Buffer object per record). */
+let recViews: (Buffer | undefined)[] = [];
+
+function recView(len: number): Buffer {
+  let v = recViews[len];
+  if (v === undefined) {
+    v = recScratch.subarray(0, len);
+    if (len <= 4096) recViews[len] = v;
+  }
+  return v;
+}
 
 /** Pages a save encodes itself before it hands the rest to the worker (small saves stay local). */
 const LOCAL_PAGES = 8;
@@ -100,11 +111,14 @@ export class ArenaNodeWriter {
     if (nonce >= LEAF_NONCE_BASE) {
       // Room for the worst case (three varints ≤ 9 B each), then the body's own length.
       const worst = 1 + 27 + a.keys[s]!.length + a.vals[s]!.length + 4;
-      if (recScratch.length < worst) recScratch = Buffer.allocUnsafe(worst * 2);
+      if (recScratch.length < worst) {
+        recScratch = Buffer.allocUnsafe(worst * 2);
+        recViews = [];
+      }
       const out = recScratch;
       const len = writeLeafBody(out, 0, a, s);
-      out.writeUInt32BE(crc32(out.subarray(0, len)), len);
-      this.sink.put(this.keys.nodeTmp(a.version(s), nonce), out.subarray(0, len + 4));
+      out.writeUInt32BE(crc32(recView(len)), len);
+      this.sink.put(this.keys.nodeTmp(a.version(s), nonce), recView(len + 4));
       return;
     }
     if (nonce !== this.inner + 1) throw new StoreError(`inner node nonces out of order (${nonce} after ${this.inner})`);
