@@ -9,7 +9,9 @@
  *   40..43  nonce             (uint32; IAVL v1 NodeKey nonce, leaves from 2^31; 0 = unsaved)
  *   44      height            (int8; -1 reserved for unloaded stubs)
  *   45      flags             (bit 0: hash valid; bit 1: listed for the hash worker during the apply, ArenaTree.hashBefore)
- *   46..47  spare
+ *   46      unsaved children (bit 0: left child unsaved, bit 1: right; kept by ArenaTree for its working
+ *           nodes, 0 in saved nodes: walks over unsaved nodes skip clean children without reading them)
+ *   47      spare
  *   48..55  version           (float64; 0 = unsaved working node)
  *   56..63  size              (float64; number of leaves below)
  *
@@ -33,9 +35,13 @@ const I_RIGHT = 9;
 const I_NONCE = 10;
 const B_HEIGHT = 44;
 const B_FLAGS = 45;
+const B_KIDS = 46;
 const F_VERSION = 6;
 const F_SIZE = 7;
 export const FLAG_HASHED = 1;
+/** kids() bits: the left / right child is an unsaved (working) node. */
+export const KID_LEFT = 1;
+export const KID_RIGHT = 2;
 /** Handed to the hash worker before the apply ended (ArenaTree.hashBefore); cleared at save. */
 export const FLAG_LISTED = 2;
 /** Slots per reuse page (64 × 64 B = one 4 KiB memory page). */
@@ -193,6 +199,7 @@ export class NodeArena {
     const b = s * SLOT_BYTES;
     this.i8[b + B_HEIGHT] = height;
     this.u8[b + B_FLAGS] = 0;
+    this.u8[b + B_KIDS] = 0;
     const d = s * D;
     this.f64[d + F_VERSION] = 0;
     this.f64[d + F_SIZE] = size;
@@ -275,6 +282,13 @@ export class NodeArena {
   /** The flag byte (FLAG_HASHED, FLAG_LISTED). */
   flags(s: number): number {
     return this.u8[s * SLOT_BYTES + B_FLAGS]!;
+  }
+  /** Unsaved-children bits (KID_LEFT, KID_RIGHT) of a working node; 0 for saved nodes. */
+  kids(s: number): number {
+    return this.u8[s * SLOT_BYTES + B_KIDS]!;
+  }
+  setKids(s: number, bits: number): void {
+    this.u8[s * SLOT_BYTES + B_KIDS] = bits;
   }
   /** Sets FLAG_LISTED (before the slot is published to the worker). */
   setListed(s: number): void {

@@ -33,6 +33,8 @@ const putUvarint = enc.putUvarint;
 const FLAG_HASHED = arenaMod.FLAG_HASHED;
 const FLAG_LISTED = arenaMod.FLAG_LISTED;
 const SLOT_BYTES = arenaMod.SLOT_BYTES;
+const KID_LEFT = arenaMod.KID_LEFT;
+const KID_RIGHT = arenaMod.KID_RIGHT;
 const LEAF_NONCE_BASE = iavlMod.LEAF_NONCE_BASE;
 const digestScratch = hb.digestScratch;
 const hashScratch = hb.hashScratch;
@@ -112,8 +114,10 @@ function listForWorker(a: NodeArena, s: number, version: number, list: SlotList,
     if ((f & FLAG_HASHED) !== 0) return true;
   }
   if (a.height(s) > 0) {
-    const l = listForWorker(a, a.left(s), version, list, w, e);
-    const r = listForWorker(a, a.right(s), version, list, w, e);
+    // A clean (saved) child is hashed: skipped by its parent's kids bits, without reading its record.
+    const k = a.kids(s);
+    const l = (k & KID_LEFT) === 0 || listForWorker(a, a.left(s), version, list, w, e);
+    const r = (k & KID_RIGHT) === 0 || listForWorker(a, a.right(s), version, list, w, e);
     list.push(s);
     if (l && r && w.lagging()) {
       hashOne(a, s, version);
@@ -460,8 +464,11 @@ export class ArenaTree {
     let hashed: boolean;
     if (a.height(s) > 0) {
       let both = true;
+      const kids = a.kids(s);
       for (let c = a.left(s), side = 0; side < 2; c = a.right(s), side++) {
-        if (a.version(c) !== 0) continue;
+        // A clean child (kids bit 0) is saved: not read at all (a cold record per clean sibling).
+        if ((kids & (side === 0 ? KID_LEFT : KID_RIGHT)) === 0) continue;
+        if (a.version(c) !== 0) continue; // (never: the bits are exact; a cheap read of a child visited anyway)
         const f = a.flags(c);
         if (f !== 0) {
           const k = e.segOf.get(c);
@@ -800,10 +807,9 @@ export class ArenaTree {
         order.n = 0;
         const visit = (n: number): void => {
           if (a.height(n) > 0) {
-            const l = a.left(n);
-            const r = a.right(n);
-            if (a.version(l) === 0) visit(l);
-            if (a.version(r) === 0) visit(r);
+            const k = a.kids(n);
+            if ((k & KID_LEFT) !== 0) visit(a.left(n));
+            if ((k & KID_RIGHT) !== 0) visit(a.right(n));
           }
           order.push(n);
         };
@@ -819,6 +825,7 @@ export class ArenaTree {
         a.setNonce(n, a.height(n) > 0 ? ++inner : ++leaf);
         a.setVersion(n, version);
         a.clearListed(n);
+        a.setKids(n, 0); // saved nodes have saved children
         if (persist !== undefined) persist(n);
       }
     }
@@ -948,6 +955,7 @@ export class ArenaTree {
         const inner = a.alloc(nk, undefined, 1, 2);
         a.setLeft(inner, leaf);
         a.setRight(inner, node);
+        a.setKids(inner, a.version(node) === 0 ? KID_LEFT | KID_RIGHT : KID_LEFT);
         return inner;
       }
       if (key !== nk) {
@@ -955,6 +963,7 @@ export class ArenaTree {
         const inner = a.alloc(key, undefined, 1, 2);
         a.setLeft(inner, node);
         a.setRight(inner, leaf);
+        a.setKids(inner, a.version(node) === 0 ? KID_LEFT | KID_RIGHT : KID_RIGHT);
         return inner;
       }
       this.updated = true;
@@ -970,8 +979,14 @@ export class ArenaTree {
       return a.alloc(nk, value, 0, 1);
     }
     const n = this.mutable(node);
-    if (key < a.keys[n]!) a.setLeft(n, this.setRec(a.left(n), key, value));
-    else a.setRight(n, this.setRec(a.right(n), key, value));
+    // The new child is a working node (setRec never returns a saved one).
+    if (key < a.keys[n]!) {
+      a.setLeft(n, this.setRec(a.left(n), key, value));
+      a.setKids(n, a.kids(n) | KID_LEFT);
+    } else {
+      a.setRight(n, this.setRec(a.right(n), key, value));
+      a.setKids(n, a.kids(n) | KID_RIGHT);
+    }
     if (this.updated) return n;
     return this.rebalance(n);
   }
@@ -1032,6 +1047,7 @@ export class ArenaTree {
     const rh = a.height(r);
     a.setHeight(n, (lh > rh ? lh : rh) + 1);
     a.setSize(n, a.size(l) + a.size(r));
+    a.setKids(n, (a.version(l) === 0 ? KID_LEFT : 0) | (a.version(r) === 0 ? KID_RIGHT : 0));
   }
 
   private calcBalance(n: number): number {
@@ -1051,6 +1067,8 @@ export class ArenaTree {
     const rh = a.height(r);
     a.setHeight(n, (lh > rh ? lh : rh) + 1);
     a.setSize(n, a.size(l) + a.size(r));
+    // Children's records are in cache now: the unsaved-children bits cost no extra miss here.
+    a.setKids(n, (a.version(l) === 0 ? KID_LEFT : 0) | (a.version(r) === 0 ? KID_RIGHT : 0));
     const b = lh - rh;
     if (b > 1) {
       if (this.calcBalance(l) >= 0) return this.rotateRight(n);
@@ -1121,8 +1139,13 @@ export class ArenaTree {
     }
     if (a.height(this.ld(node)) === 0) return this.setRec(node, key, value);
     const n = this.mutable(node);
-    if (key < a.keys[n]!) a.setLeft(n, this.setRecExists(a.left(n), key, value));
-    else a.setRight(n, this.setRecExists(a.right(n), key, value));
+    if (key < a.keys[n]!) {
+      a.setLeft(n, this.setRecExists(a.left(n), key, value));
+      a.setKids(n, a.kids(n) | KID_LEFT);
+    } else {
+      a.setRight(n, this.setRecExists(a.right(n), key, value));
+      a.setKids(n, a.kids(n) | KID_RIGHT);
+    }
     if (this.updated) return n;
     return this.rebalance(n);
   }

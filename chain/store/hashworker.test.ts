@@ -8,7 +8,7 @@ import { StoreError } from "./types";
 import { FixturePrng, tempDirsPerTest } from "./testutil";
 import { ArenaHashWorker } from "./arenahash";
 import { ArenaTree } from "./arenatree";
-import { NodeArena } from "./arena";
+import { KID_LEFT, KID_RIGHT, NodeArena } from "./arena";
 import { bytesToKey, compareStrings, toHex } from "./encoding";
 
 const newDir = tempDirsPerTest("hg-hw-");
@@ -108,6 +108,29 @@ describe("multistore hash worker", () => {
   });
 });
 
+/**
+ * The arena's unsaved-children bits (kids) are exact over the whole tree: a working inner node's
+ * bits say which children are working nodes, a saved node's are 0. Returns the working nodes seen.
+ */
+function expectKidsExact(t: ArenaTree): number {
+  const a = t.arena;
+  let working = 0;
+  const bad: string[] = [];
+  const walk = (n: number): void => {
+    if (n === 0 || a.height(n) <= 0) return;
+    const l = a.left(n);
+    const r = a.right(n);
+    const want = a.version(n) !== 0 ? 0 : (a.version(l) === 0 ? KID_LEFT : 0) | (a.version(r) === 0 ? KID_RIGHT : 0);
+    if (a.version(n) === 0) working++;
+    if (a.kids(n) !== want && bad.length < 5) bad.push(`slot ${n}: kids ${a.kids(n)}, want ${want}`);
+    walk(l);
+    walk(r);
+  };
+  walk(t.root);
+  expect(bad).toEqual([]);
+  return working;
+}
+
 describe("ArenaTree.hashBefore: hashing overlapped with the sorted apply", () => {
   /** Random sorted blocks applied to a tree with early listing every `chunk` writes and to a serial one; same roots and save order. */
   async function run(seed: string, maxLag: number, chunk: number, fail = false): Promise<{ waits: number; broken: number; segments: number }> {
@@ -117,6 +140,13 @@ describe("ArenaTree.hashBefore: hashing overlapped with the sorted apply", () =>
     const r = new FixturePrng(seed);
     const live: string[] = [];
     for (let v = 1; v <= 12; v++) {
+      if (v % 5 === 3) {
+        // Working nodes rolled back: the saved tree's bits stay 0.
+        for (let i = 0; i < 50; i++) early.setLatin1(bytesToKey(r.bytes(1 + r.intn(6))), "x");
+        expect(expectKidsExact(early)).toBeGreaterThan(0);
+        early.rollback();
+        expect(expectKidsExact(early)).toBe(0);
+      }
       const m = new Map<string, string | null>();
       for (let i = 0; i < 300; i++) {
         const x = r.intn(10);
@@ -137,7 +167,11 @@ describe("ArenaTree.hashBefore: hashing overlapped with the sorted apply", () =>
           else t.setLatin1(k, val);
         }
         if ((i + 1) % chunk === 0 && i + 1 < ops.length) early.hashBefore(ops[i + 1]![0], ops.length - i - 1);
+        if (i % 97 === 0) expectKidsExact(early);
       }
+      // Listing and save skip clean children by these bits: they must be exact after the apply.
+      expect(expectKidsExact(early)).toBeGreaterThan(0);
+      expectKidsExact(serial);
       const want = toHex(serial.workingHash());
       if (fail && v === 6) {
         expect(() => early.workingHash()).toThrow(StoreError);
@@ -148,6 +182,8 @@ describe("ArenaTree.hashBefore: hashing overlapped with the sorted apply", () =>
       early.saveVersion((s) => orders[0]!.push(early.arena.height(s), early.arena.size(s), early.arena.nonce(s)));
       serial.saveVersion((s) => orders[1]!.push(serial.arena.height(s), serial.arena.size(s), serial.arena.nonce(s)));
       expect(orders[0]).toEqual(orders[1]);
+      expect(expectKidsExact(early)).toBe(0); // all saved: every bit cleared
+      expect(expectKidsExact(serial)).toBe(0);
     }
     await w.close();
     return early.earlyStats;
