@@ -8,6 +8,7 @@
  *            --arena / --iavl (or BENCH_ARENA=1 / 0): live trees on the node arena or IavlTree (default: the store's, DEFAULT_ARENA)
  *            --worker / --no-worker (or BENCH_HASH_WORKER=1 / 0): tree nodes hashed on a worker thread (arena only; default DEFAULT_HASH_WORKER);
  *            BENCH_HASH_SPIN=N: the worker's polls before it sleeps;
+ *            BENCH_WAKE_MIN=N: unhashed entries before a publish wakes a sleeping worker (default 0: every publish);
  *            --no-early (or BENCH_HASH_EARLY=0): with the worker, hash after the apply instead of listing finished subtrees during it
  *
  * Phase 1 loads N keys (32-byte keys, 100-byte values) in large commits. Phase 2 runs blocks of
