@@ -863,6 +863,7 @@ export class RootMultiStore implements CommitMultiStore {
   }
 
   async close(): Promise<void> {
+    this.prefetcher.stop();
     await this.hashWorker?.close();
     await this.db.close();
   }

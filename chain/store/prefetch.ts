@@ -47,6 +47,11 @@ export interface PrefetchOptions {
   readonly paths?: boolean;
   /** Longest wait of a partial batch, ms (default 5). */
   readonly flushMs?: number;
+  /**
+   * Landed path nodes loaded into the live tree per event-loop turn at most (default 128, ~1 ms);
+   * 0: never installed, the block's apply loads them from the bodies (round 9).
+   */
+  readonly installPerTurn?: number;
 }
 
 export interface PrefetchStats {
@@ -63,6 +68,10 @@ export interface PrefetchStats {
   nodesLanded: number;
   /** Reads that failed or returned malformed records (nothing prefetched for them). */
   failed: number;
+  /** Landed path nodes loaded into the live trees between requests (hash-checked), turns that did so, most in one turn. */
+  installed: number;
+  installTurns: number;
+  installMaxTurn: number;
 }
 
 
@@ -74,7 +83,7 @@ interface Lane {
 }
 
 export class Prefetcher {
-  readonly stats: PrefetchStats = { queued: 0, dropped: 0, valueReads: 0, valuesFilled: 0, valuesDiscarded: 0, pageReads: 0, nodesLanded: 0, failed: 0 };
+  readonly stats: PrefetchStats = { queued: 0, dropped: 0, valueReads: 0, valuesFilled: 0, valuesDiscarded: 0, pageReads: 0, nodesLanded: 0, failed: 0, installed: 0, installTurns: 0, installMaxTurn: 0 };
   /** Waiting keys per (store, paths), in arrival order. */
   private readonly lanes: Lane[] = [];
   private queued = 0;
@@ -88,6 +97,12 @@ export class Prefetcher {
   private readonly chunk: number;
   private readonly paths: boolean;
   private readonly flushMs: number;
+  private readonly installPerTurn: number;
+  /** Keys whose landed paths wait to be installed, per batch (`i`: next key of the batch). */
+  private installs: { t: PrefetchTarget; keys: string[]; i: number }[] = [];
+  private installKeys = 0;
+  private installScheduled = false;
+  private stopped = false;
 
   constructor(
     /** The database (tests wrap it to delay or fail reads). */
@@ -101,6 +116,7 @@ export class Prefetcher {
     this.chunk = opts.chunk ?? 256;
     this.paths = opts.paths ?? true;
     this.flushMs = opts.flushMs ?? 5;
+    this.installPerTurn = opts.installPerTurn ?? 128;
   }
 
   /**
@@ -132,6 +148,18 @@ export class Prefetcher {
     let n = 0;
     for (const w of this.waiting.values()) n += w.size;
     return n;
+  }
+
+  /** Drops waiting installs (the store is closing; reads in flight land in caches nobody reads). */
+  stop(): void {
+    this.stopped = true;
+    this.installs = [];
+    this.installKeys = 0;
+  }
+
+  /** Keys whose landed paths are not installed yet (tests, benchmark). */
+  get installPending(): number {
+    return this.installKeys;
   }
 
   /** Reads in flight (tests). */
@@ -207,6 +235,62 @@ export class Prefetcher {
     const walks = starts.length === 0 ? undefined : this.readPaths(t, starts, v0);
     await values;
     await walks;
+    if (walks !== undefined && this.installPerTurn > 0) this.queueInstall(t, starts.map((s) => s[0]));
+  }
+
+  /**
+   * Landed path bodies are loaded into the live tree (decode + hash check, what the block's apply
+   * would do on first touch) in later event-loop turns, `installPerTurn` nodes per turn at most, so
+   * a request arriving meanwhile waits ~1 ms at most. Only while no commit is in flight and the
+   * working tree has no unsaved change (`LiveTree.installPath`); otherwise it retries `flushMs`
+   * later. Bounded like the read queue (`maxQueued` keys; more are left to the apply).
+   */
+  private queueInstall(t: PrefetchTarget, keys: string[]): void {
+    if (this.stopped || keys.length === 0 || this.installKeys + keys.length > this.maxQueued) return;
+    this.installs.push({ t, keys, i: 0 });
+    this.installKeys += keys.length;
+    this.scheduleInstall(false);
+  }
+
+  private scheduleInstall(later: boolean): void {
+    if (this.installScheduled || this.installKeys === 0) return;
+    this.installScheduled = true;
+    const run = (): void => {
+      this.installScheduled = false;
+      this.scheduleInstall(!this.installTurn());
+    };
+    if (later) setTimeout(run, this.flushMs).unref?.();
+    else setImmediate(run);
+  }
+
+  /** One turn's installs; false when the trees cannot take them now (a commit, or a block not committed yet). */
+  private installTurn(): boolean {
+    if (this.stableVersion() === undefined) return false;
+    let budget = this.installPerTurn;
+    let walks = budget * 4; // paths found already loaded cost a walk each: bounded too
+    let done = 0;
+    let ok = true;
+    while (budget > 0 && walks-- > 0 && this.installs.length !== 0) {
+      const job = this.installs[0]!;
+      const n = job.t.tree.installPath(job.keys[job.i]!, budget);
+      if (n < 0) {
+        ok = false;
+        break;
+      }
+      budget -= n;
+      done += n;
+      // A path cut short by the budget is walked again next turn (its loaded top costs compares only).
+      if (budget > 0 || n === 0) {
+        this.installKeys--;
+        if (++job.i === job.keys.length) this.installs.shift();
+      }
+    }
+    if (done !== 0) {
+      this.stats.installed += done;
+      this.stats.installTurns++;
+      if (done > this.stats.installMaxTurn) this.stats.installMaxTurn = done;
+    }
+    return ok;
   }
 
   private async readValues(t: PrefetchTarget, keys: string[], v0: number): Promise<void> {

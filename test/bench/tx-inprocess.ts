@@ -177,7 +177,7 @@ async function main(): Promise<void> {
   // As the node wires it with "storePrefetch": true (chain/node/start.ts; off by default); BENCH_PREFETCH=1 turns it on.
   const prefetch = process.env.BENCH_PREFETCH === "1" ? buildTxPrefetcher(store, txRunner) : undefined;
   const app = new App({ store, manager, txRunner, logger: silent, prefetch });
-  const pf = (store as unknown as { prefetcher?: { stats: PrefetchStats; pending: number } }).prefetcher;
+  const pf = (store as unknown as { prefetcher?: { stats: PrefetchStats; pending: number; installPending: number } }).prefetcher;
   const aheadUsed = (): number => {
     let n = 0;
     for (const s of (store as unknown as { stores: Map<string, { loader: { aheadUsed: number } }> }).stores.values()) n += s.loader.aheadUsed;
@@ -327,7 +327,7 @@ async function main(): Promise<void> {
       const pp = app.processProposal({ ...blockReq(height, txs), proposedLastCommit: { round: 0, votes: [] } } as never);
       if (pp.status !== 1) throw new Error(`ProcessProposal rejected the block`);
       await turn();
-      const pfAtStart = pf === undefined ? undefined : { ...pf.stats, pending: pf.pending };
+      const pfAtStart = pf === undefined ? undefined : { ...pf.stats, pending: pf.pending, installPending: pf.installPending };
       const profiled = session !== undefined && b === BLOCKS - 1;
       if (profiled) await post("Profiler.start");
       const reads0 = levelReads;
@@ -360,7 +360,7 @@ async function main(): Promise<void> {
         const d = (k: keyof PrefetchStats) => pfAtStart[k] - pfBefore[k];
         pfLine =
           `\n    prefetch at FinalizeBlock start: ${d("queued")} keys queued, ${pfAtStart.pending} still waiting/in flight, ${d("dropped")} dropped; ` +
-          `values ${d("valueReads")} read, ${d("valuesFilled")} filled, ${d("valuesDiscarded")} discarded; pages ${d("pageReads")} read, ${d("nodesLanded")} nodes landed; ${d("failed")} failed` +
+          `values ${d("valueReads")} read, ${d("valuesFilled")} filled, ${d("valuesDiscarded")} discarded; pages ${d("pageReads")} read, ${d("nodesLanded")} nodes landed, ${d("installed")} installed in ${d("installTurns")} turns (max ${pfAtStart.installMaxTurn}/turn), ${pfAtStart.installPending} keys still to install; ${d("failed")} failed` +
           ` | nodes loaded from prefetched bodies in the block: ${aheadUsed() - used0}`;
       }
       const ok = res.txResults.filter((r) => r.code === 0).length;
