@@ -471,6 +471,15 @@ export class RootMultiStore implements CommitMultiStore {
     this.prefetcher.want(s, keys.map((k) => bytesToKey(k)), written);
   }
 
+  prefetchTo(name: string): ((key: string, written: boolean) => void) | undefined {
+    const s = this.stores.get(name);
+    if (s === undefined) return undefined;
+    const p = this.prefetcher;
+    return (key, written) => {
+      if (this.broken === undefined) p.wantKey(s, key, written);
+    };
+  }
+
   /** The latest committed version when no commit is in flight (every tree still at it), else undefined. */
   private stableVersion(): number | undefined {
     if (this.broken !== undefined) return undefined;

@@ -312,6 +312,27 @@ forEachTreeMode(() => {
       for (const cms of [pre, ref]) await cms.close();
     });
 
+    test("prefetchTo: a key with its value cached and (if written) its path loaded is skipped; otherwise it is read", async () => {
+      const cms = await reopenedBank(newDir());
+      const take = cms.prefetchTo("bank")!;
+      expect(cms.prefetchTo("nope")).toBeUndefined();
+      const k = bytesKey("key/17");
+      cms.getStore("bank").get(e("key/17")); // value cached, path not loaded (point reads never walk the tree)
+      expect(bankOf(cms).tree.firstStubOnPath(k)).toBeDefined();
+      take(k, false); // only read: nothing to do
+      expect([cms.prefetcher.stats.cached, cms.prefetcher.stats.queued]).toEqual([1, 0]);
+      take(k, true); // written: its path is needed
+      expect(cms.prefetcher.stats.queued).toBe(1);
+      await installed(cms.prefetcher);
+      expect(bankOf(cms).tree.firstStubOnPath(k)).toBeUndefined();
+      take(k, true); // now both are in memory
+      take(bytesKey("key/18"), false); // value not cached: read
+      expect([cms.prefetcher.stats.cached, cms.prefetcher.stats.queued]).toEqual([2, 2]);
+      await installed(cms.prefetcher);
+      expect(cms.prefetcher.stats.valuesFilled).toBe(1);
+      await cms.close();
+    });
+
     test("keys asked for one at a time, alternating stores, are read in full batches", async () => {
       // A partial batch waits flushMs; long here so a slow machine cannot flush the tails early.
       const cms = await openStore({ dir: newDir(), storeNames: ["acc", "bank"], prefetch: { flushMs: 500 } });
