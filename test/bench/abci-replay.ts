@@ -88,7 +88,11 @@ async function serverMain(sock: string): Promise<void> {
   await server.listen();
   process.on("message", (m: string) => {
     if (m === "cpu") process.send!(process.cpuUsage());
-    if (m === "exit") void server.close().then(() => process.exit(0));
+    if (m === "exit") {
+      const pf = (store as { prefetcher?: { stats: object } } | undefined)?.prefetcher;
+      if (PREFETCH && pf) console.log(`read-ahead: ${JSON.stringify(pf.stats)}`);
+      void server.close().then(() => process.exit(0));
+    }
   });
   process.send!("ready");
 }
