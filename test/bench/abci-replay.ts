@@ -47,6 +47,7 @@ const BACKLOG = Number(process.env.BENCH_BACKLOG ?? 0);
 const STUB = process.env.BENCH_STUB === "1";
 /** BENCH_PREFETCH=1 (with BENCH_STORE=disk): the node's read-ahead of seen txs' keys (hashgrid.json "storePrefetch"). */
 const PREFETCH = process.env.BENCH_PREFETCH === "1";
+const hookTime = { tx: { ns: 0n, n: 0 }, txs: { ns: 0n, n: 0 } };
 /** BENCH_METRICS=1: the app child runs with the node's metrics on (as `start` does). */
 const METRICS = process.env.BENCH_METRICS === "1";
 
@@ -68,7 +69,15 @@ async function serverMain(sock: string): Promise<void> {
   if (PREFETCH && store) {
     // The node's read-ahead hook ("storePrefetch"), set after construction like the metrics below.
     const { buildTxPrefetcher } = require(path.join(ROOT, "chain/app/prefetch")) as typeof import("../../chain/app/prefetch");
-    (c.app as unknown as { prefetch: unknown }).prefetch = buildTxPrefetcher(store, c.runner);
+    const pf = buildTxPrefetcher(store, c.runner)!;
+    // Wall time inside the hook per call (CheckTx: tx, ProcessProposal: txs), printed at exit.
+    const wrap = <A extends unknown[]>(f: (...a: A) => void, acc: { ns: bigint; n: number }) => (...a: A) => {
+      const t0 = process.hrtime.bigint();
+      f.apply(pf, a);
+      acc.ns += process.hrtime.bigint() - t0;
+      acc.n++;
+    };
+    (c.app as unknown as { prefetch: unknown }).prefetch = { tx: wrap(pf.tx, hookTime.tx), txs: wrap(pf.txs, hookTime.txs) };
   }
   // BENCH_METRICS=1: the node's metrics as chain/node/start.ts wires them (the App's CheckTx/block metrics + the
   // server's per-request histogram). Set on the App after construction so the same script drives older trees.
@@ -90,7 +99,10 @@ async function serverMain(sock: string): Promise<void> {
     if (m === "cpu") process.send!(process.cpuUsage());
     if (m === "exit") {
       const pf = (store as { prefetcher?: { stats: object } } | undefined)?.prefetcher;
-      if (PREFETCH && pf) console.log(`read-ahead: ${JSON.stringify(pf.stats)}`);
+      if (PREFETCH && pf) {
+        const per = (a: { ns: bigint; n: number }) => (a.n === 0 ? "-" : (Number(a.ns) / a.n / 1000).toFixed(2));
+        console.log(`read-ahead hook: CheckTx ${per(hookTime.tx)} µs per tx (${hookTime.tx.n} calls), ProcessProposal ${per(hookTime.txs)} µs per block; stats ${JSON.stringify(pf.stats)}`);
+      }
       void server.close().then(() => process.exit(0));
     }
   });

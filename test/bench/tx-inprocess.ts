@@ -363,11 +363,14 @@ async function main(): Promise<void> {
           `values ${d("valueReads")} read, ${d("valuesFilled")} filled, ${d("valuesDiscarded")} discarded; pages ${d("pageReads")} read, ${d("nodesLanded")} nodes landed, ${d("installed")} installed in ${d("installTurns")} turns (max ${pfAtStart.installMaxTurn}/turn), ${pfAtStart.installPending} keys still to install; ${d("failed")} failed` +
           ` | nodes loaded from prefetched bodies in the block: ${aheadUsed() - used0}`;
       }
+      // Where Commit's wall time goes (RootMultiStore.lastCommitStats: hash = workingHash wait, encode = save + batch building, write = LevelDB batch write).
+      const cs = (store as unknown as { lastCommitStats?: { hashMs: number; encodeMs: number; pruneMs: number; writeMs: number; ops: number; bytes: number } }).lastCommitStats;
+      const commitLine = cs === undefined ? "" : `\n    store commit: hash ${cs.hashMs.toFixed(0)} + encode ${cs.encodeMs.toFixed(0)} + prune ${cs.pruneMs.toFixed(0)} + write ${cs.writeMs.toFixed(0)} ms (${cs.ops} ops, ${(cs.bytes / 1e6).toFixed(1)} MB); app commit total ${commit.toFixed(0)} ms`;
       const ok = res.txResults.filter((r) => r.code === 0).length;
       if (ok !== txs.length) throw new Error(`only ${ok}/${txs.length} txs succeeded: ${res.txResults.find((r) => r.code !== 0)?.log}`);
       results.push({ mode, check, finalize, commit, ok, cpuMs });
       console.log(
-        `  ${mode} block ${height}: ${ok} txs  CheckTx ${check.toFixed(0)} ms (phase process CPU ${checkCpu.toFixed(0)} ms) | FinalizeBlock ${finalize.toFixed(0)} ms + Commit ${commit.toFixed(0)} ms = ${(finalize + commit).toFixed(0)} ms → ${Math.round((ok * 1000) / (finalize + commit))} tx/s (process CPU ${cpuMs.toFixed(0)} ms; LevelDB getSync: ${valueReads - values0} values + ${levelReads - reads0 - (valueReads - values0)} other; load avg ${os.loadavg()[0].toFixed(1)})\n    thread CPU ms: ${checkThreads === "" ? "" : `CheckTx phase: ${checkThreads} | `}${threads}\n    main-thread GC pauses: ${gc}\n    before the block: ${heapBefore}; after: ${heapLine()}; ${treeStats(store)}${pfLine}`,
+        `  ${mode} block ${height}: ${ok} txs  CheckTx ${check.toFixed(0)} ms (phase process CPU ${checkCpu.toFixed(0)} ms) | FinalizeBlock ${finalize.toFixed(0)} ms + Commit ${commit.toFixed(0)} ms = ${(finalize + commit).toFixed(0)} ms → ${Math.round((ok * 1000) / (finalize + commit))} tx/s (process CPU ${cpuMs.toFixed(0)} ms; LevelDB getSync: ${valueReads - values0} values + ${levelReads - reads0 - (valueReads - values0)} other; load avg ${os.loadavg()[0].toFixed(1)})\n    thread CPU ms: ${checkThreads === "" ? "" : `CheckTx phase: ${checkThreads} | `}${threads}\n    main-thread GC pauses: ${gc}\n    before the block: ${heapBefore}; after: ${heapLine()}; ${treeStats(store)}${pfLine}${commitLine}`,
       );
     }
   }
