@@ -18,7 +18,8 @@
  *
  * Requests are driven like CometBFT's socket: one event-loop turn (setImmediate) after each CheckTx,
  * then ProcessProposal with the block's txs, a turn, then FinalizeBlock (never waiting for reads
- * in flight: the line per block says how much of the prefetch had landed when FinalizeBlock began).
+ * in flight: the line per block says how much of the prefetch had landed, and how many landed path
+ * nodes were installed into the tree between requests, when FinalizeBlock began).
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
