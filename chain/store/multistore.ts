@@ -471,6 +471,7 @@ export class RootMultiStore implements CommitMultiStore {
     this.prefetcher.want(s, keys.map((k) => bytesToKey(k)), written);
   }
 
+  /** `prefetch` per latin1 key for a hot caller (CommitMultiStore.prefetchTo; Prefetcher.wantKey skips keys already in memory). */
   prefetchTo(name: string): ((key: string, written: boolean) => void) | undefined {
     const s = this.stores.get(name);
     if (s === undefined) return undefined;
