@@ -6,54 +6,59 @@
  */
 import type { CommitMultiStore } from "../store/types";
 import type { TxRunner } from "./types";
-import { bankKeysToWarm, type KeysToWarm, type WarmKey } from "../../modules/bank/warm";
+import { bankKeysToWarm, type KeysToWarm, type WarmSink } from "../../modules/bank/warm";
 
 /** A decoded tx as far as warming needs it (chain/tx DecodedTx). */
 interface Decoded {
   readonly msgs: readonly { readonly typeUrl: string; readonly msg: unknown }[];
 }
 
+type KeyTaker = (key: string, written: boolean) => void;
+
 export class TxPrefetcher {
   /** Decoded txs already warmed (the runner's decode memo returns the same object for the same bytes). */
   private warmed = new WeakSet<object>();
+  /** Per store name, the store's per-key taker (`prefetchTo`), or a fallback through `prefetch`. */
+  private readonly takers = new Map<string, KeyTaker | null>();
+  /** Keys go straight to the store, one call each: no per-call arrays or Maps. */
+  private readonly sink: WarmSink = (store, key, written) => {
+    let t = this.takers.get(store);
+    if (t === undefined) this.takers.set(store, (t = this.takerOf(store)));
+    if (t !== null) t(key, written);
+  };
 
   constructor(
-    private readonly store: Pick<CommitMultiStore, "prefetch">,
+    private readonly store: Pick<CommitMultiStore, "prefetch" | "prefetchTo">,
     private readonly decode: (tx: Uint8Array) => Decoded,
     private readonly warmers: ReadonlyMap<string, KeysToWarm>,
   ) {}
 
+  private takerOf(name: string): KeyTaker | null {
+    const st = this.store;
+    if (st.prefetchTo !== undefined) return st.prefetchTo(name) ?? null;
+    if (st.prefetch === undefined) return null;
+    return (key, written) => st.prefetch!(name, [Buffer.from(key, "latin1")], written);
+  }
+
   /** One tx (CheckTx). */
   tx(tx: Uint8Array): void {
-    this.txs([tx]);
+    this.one(tx);
   }
 
   /** A block's txs (ProcessProposal): those not warmed before. */
   txs(txs: readonly Uint8Array[]): void {
-    const out: WarmKey[] = [];
-    for (const tx of txs) {
-      try {
-        const d = this.decode(tx);
-        if (this.warmed.has(d)) continue;
-        this.warmed.add(d);
-        for (const m of d.msgs) this.warmers.get(m.typeUrl)?.(m.msg, out);
-      } catch {
-        /* not decodable or a malformed field: nothing to warm */
-      }
-    }
-    if (out.length === 0) return;
-    // One call per (store, written), keys in the txs' order.
-    const groups = new Map<string, { store: string; written: boolean; keys: Uint8Array[] }>();
-    for (const [store, key, written] of out) {
-      const g = `${written ? 1 : 0}${store}`;
-      const l = groups.get(g);
-      if (l === undefined) groups.set(g, { store, written, keys: [key] });
-      else l.keys.push(key);
-    }
+    for (let i = 0; i < txs.length; i++) this.one(txs[i]!);
+  }
+
+  private one(tx: Uint8Array): void {
     try {
-      for (const g of groups.values()) this.store.prefetch?.(g.store, g.keys, g.written);
+      const d = this.decode(tx);
+      if (this.warmed.has(d)) return;
+      this.warmed.add(d);
+      const msgs = d.msgs;
+      for (let i = 0; i < msgs.length; i++) this.warmers.get(msgs[i]!.typeUrl)?.(msgs[i]!.msg, this.sink);
     } catch {
-      /* a hint: never fails the request */
+      /* not decodable, a malformed field, or the store refused: a hint, never fails the request */
     }
   }
 }
@@ -64,6 +69,6 @@ export class TxPrefetcher {
  */
 export function buildTxPrefetcher(store: CommitMultiStore, runner: TxRunner): TxPrefetcher | undefined {
   const decode = (runner as { decode?: (tx: Uint8Array, remember?: boolean) => Decoded }).decode;
-  if (store.prefetch === undefined || decode === undefined) return undefined;
+  if ((store.prefetch === undefined && store.prefetchTo === undefined) || decode === undefined) return undefined;
   return new TxPrefetcher(store, (tx) => decode.call(runner, tx, false), bankKeysToWarm);
 }

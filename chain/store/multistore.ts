@@ -471,6 +471,16 @@ export class RootMultiStore implements CommitMultiStore {
     this.prefetcher.want(s, keys.map((k) => bytesToKey(k)), written);
   }
 
+  /** `prefetch` per latin1 key for a hot caller (CommitMultiStore.prefetchTo; Prefetcher.wantKey skips keys already in memory). */
+  prefetchTo(name: string): ((key: string, written: boolean) => void) | undefined {
+    const s = this.stores.get(name);
+    if (s === undefined) return undefined;
+    const p = this.prefetcher;
+    return (key, written) => {
+      if (this.broken === undefined) p.wantKey(s, key, written);
+    };
+  }
+
   /** The latest committed version when no commit is in flight (every tree still at it), else undefined. */
   private stableVersion(): number | undefined {
     if (this.broken !== undefined) return undefined;
@@ -863,6 +873,7 @@ export class RootMultiStore implements CommitMultiStore {
   }
 
   async close(): Promise<void> {
+    this.prefetcher.stop();
     await this.hashWorker?.close();
     await this.db.close();
   }

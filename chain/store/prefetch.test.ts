@@ -9,12 +9,13 @@ import { DbNodeLoader, StoreKeys } from "./nodedb";
 import { Prefetcher, type AsyncMultiReader } from "./prefetch";
 import { bytesStr, commitBankWrites as block, forEachTreeMode, openStore, tempDirsPerTest, utf8Bytes } from "./testutil";
 import { ValueCache } from "./valuecache";
+import type { LiveTree } from "./storetree";
 
 const e = utf8Bytes;
 const str = bytesStr;
 const newDir = tempDirsPerTest("hg-prefetch-");
 
-type Internals = { stores: Map<string, { committed: ValueCache; loader: DbNodeLoader }> };
+type Internals = { stores: Map<string, { committed: ValueCache; loader: DbNodeLoader; tree: LiveTree }> };
 const bankOf = (cms: RootMultiStore) => (cms as unknown as Internals).stores.get("bank")!;
 const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
 
@@ -51,6 +52,22 @@ function heldReader(db: AsyncMultiReader): { reader: AsyncMultiReader; release: 
     release: () => waiting.splice(0).forEach((r) => r()),
     held: () => waiting.length,
   };
+}
+
+/** Resolves once the reads have landed and their paths are installed (or left to the apply). */
+async function installed(p: Prefetcher): Promise<void> {
+  await settled(p);
+  await until(() => p.installPending === 0);
+}
+
+/** A 3,000-key bank store written over 3 versions, reopened with only its top levels loaded. */
+async function reopenedBank(dir: string, opts: Partial<Parameters<typeof openStore>[0]> = {}): Promise<RootMultiStore> {
+  const cms = await openStore({ dir, storeNames: ["bank"] });
+  const writes: [string, string][] = [];
+  for (let i = 0; i < 3000; i++) writes.push([`key/${(i * 7919) % 3000}`, `v${i}`]);
+  for (let j = 0; j < 3; j++) await block(cms, writes.slice(j * 1000, (j + 1) * 1000));
+  await cms.close();
+  return openStore({ dir, storeNames: ["bank"], warmUpDepth: 2, ...opts });
 }
 
 async function until(f: () => boolean): Promise<void> {
@@ -175,7 +192,7 @@ forEachTreeMode(() => {
         await settled(cms.prefetcher);
         if (bad === "none") expect(cms.prefetcher.stats.failed).toBe(0);
         else expect(cms.prefetcher.stats.failed).toBeGreaterThan(0);
-        expect(bankOf(cms).loader.aheadSize > 0).toBe(bad === "none");
+        expect(cms.prefetcher.stats.nodesLanded > 0).toBe(bad === "none");
         expect(keys.map((k) => str(cms.getStore("bank").get(e(k))))).toEqual(["v5", "v1999", "v77"]);
         await block(cms, keys.map((k) => [k, "w"]));
         hashes.push(hex(cms.lastCommit.appHash));
@@ -219,6 +236,101 @@ forEachTreeMode(() => {
         expect(JSON.stringify(q[0]!.proofOps)).toBe(JSON.stringify(q[1]!.proofOps));
       }
       for (const cms of stores) await cms.close();
+    });
+
+    test("landed paths are installed between requests, a bounded number of nodes per turn; the block then loads none; same AppHash", async () => {
+      const touched = ["key/3", "key/1500", "key/2999", "key/42", "key/2048", "key/nope"];
+      const pre = await reopenedBank(newDir(), { prefetch: { installPerTurn: 3 } });
+      const ref = await reopenedBank(newDir(), { prefetch: { installPerTurn: 0 } });
+      const bk = (k: string) => bytesKey(k);
+      expect(touched.every((k) => bankOf(pre).tree.firstStubOnPath(bk(k)) !== undefined)).toBe(true);
+      pre.prefetch("bank", touched.map(e));
+      await installed(pre.prefetcher);
+      const st = pre.prefetcher.stats;
+      expect(st.installed).toBe(st.nodesLanded); // every landed body is on a path still to load
+      expect(st.installMaxTurn).toBeLessThanOrEqual(3);
+      expect(st.installTurns).toBeGreaterThanOrEqual(Math.ceil(st.installed / 3));
+      expect(bankOf(pre).loader.aheadSize).toBe(0);
+      // Loaded down to the leaf: nothing left for the apply to load on these paths.
+      expect(touched.filter((k) => bankOf(pre).tree.firstStubOnPath(bk(k)) !== undefined)).toEqual([]);
+      const reads = [pre, ref].map((cms) => countReads(cms));
+      const used = bankOf(pre).loader.aheadUsed;
+      for (const cms of [pre, ref]) await block(cms, touched.map((k) => [k, "w"]));
+      // Only leaves are left to read (a new key's neighbour is compared); the reference reads its inner pages too.
+      expect(reads[0]!.nodes).toBeLessThanOrEqual(touched.length);
+      expect(reads[0]!.nodes).toBeLessThan(reads[1]!.nodes);
+      for (const r of reads) r.restore();
+      expect(bankOf(pre).loader.aheadUsed).toBe(used);
+      expect(hex(pre.lastCommit.appHash)).toBe(hex(ref.lastCommit.appHash));
+      for (const k of touched) {
+        const q = [pre, ref].map((cms) => cms.query("bank", e(k), 0, true));
+        expect(JSON.stringify(q[0]!.proofOps)).toBe(JSON.stringify(q[1]!.proofOps));
+      }
+      for (const cms of [pre, ref]) await cms.close();
+    });
+
+    test("nothing is installed while a block is applied but not committed; after the commit the install walks the new tree", async () => {
+      const pre = await reopenedBank(newDir());
+      const ref = await reopenedBank(newDir(), { prefetch: { installPerTurn: 0 } });
+      const first: [string, string][] = [["key/10", "a"], ["key/2500", "b"], ["new/1", "c"]];
+      const next = ["key/10", "key/11", "key/2501", "key/1200", "new/1"];
+      for (const cms of [pre, ref]) {
+        const b = cms.branch();
+        for (const [k, v] of first) b.getStore("bank").set(e(k), e(v));
+        b.write();
+        cms.workingHash(); // FinalizeBlock's end: the writes are in the working tree
+      }
+      pre.prefetch("bank", next.map(e)); // CheckTx of the next block's txs, before Commit
+      await settled(pre.prefetcher);
+      await new Promise((r) => setTimeout(r, 30)); // several install attempts
+      expect(pre.prefetcher.stats.nodesLanded).toBeGreaterThan(0);
+      expect(pre.prefetcher.stats.installed).toBe(0);
+      expect(pre.prefetcher.installPending).toBeGreaterThan(0);
+      for (const cms of [pre, ref]) await cms.commit();
+      await installed(pre.prefetcher);
+      expect(pre.prefetcher.stats.installed).toBeGreaterThan(0);
+      for (const cms of [pre, ref]) await block(cms, next.map((k) => [k, "x"]));
+      expect(hex(pre.lastCommit.appHash)).toBe(hex(ref.lastCommit.appHash));
+      for (const k of [...next, "key/2500", "key/77"]) {
+        expect(str(pre.getStore("bank").get(e(k)))).toBe(str(ref.getStore("bank").get(e(k))));
+      }
+      for (const cms of [pre, ref]) await cms.close();
+    });
+
+    test("a body that fails its hash check is not installed; the apply reads the node from disk", async () => {
+      const pre = await reopenedBank(newDir());
+      const ref = await reopenedBank(newDir(), { prefetch: { installPerTurn: 0 } });
+      const key = bytesKey("key/1234");
+      const t = bankOf(pre).tree;
+      const stub = t.firstStubOnPath(key)!;
+      // A well-formed inner body whose hash is not the one the parent expects.
+      bankOf(pre).loader.offerAhead(stub[0], stub[1], "\x01\x01\x02\x01k" + "h".repeat(32) + "\x01\x01" + "h".repeat(32) + "\x01\x02");
+      expect(t.installPath(key, 10)).toBe(0);
+      expect(t.firstStubOnPath(key)).toEqual(stub); // still a stub
+      for (const cms of [pre, ref]) await block(cms, [["key/1234", "z"]]);
+      expect(hex(pre.lastCommit.appHash)).toBe(hex(ref.lastCommit.appHash));
+      for (const cms of [pre, ref]) await cms.close();
+    });
+
+    test("prefetchTo: a key with its value cached and (if written) its path loaded is skipped; otherwise it is read", async () => {
+      const cms = await reopenedBank(newDir());
+      const take = cms.prefetchTo("bank")!;
+      expect(cms.prefetchTo("nope")).toBeUndefined();
+      const k = bytesKey("key/17");
+      cms.getStore("bank").get(e("key/17")); // value cached, path not loaded (point reads never walk the tree)
+      expect(bankOf(cms).tree.firstStubOnPath(k)).toBeDefined();
+      take(k, false); // only read: nothing to do
+      expect([cms.prefetcher.stats.cached, cms.prefetcher.stats.queued]).toEqual([1, 0]);
+      take(k, true); // written: its path is needed
+      expect(cms.prefetcher.stats.queued).toBe(1);
+      await installed(cms.prefetcher);
+      expect(bankOf(cms).tree.firstStubOnPath(k)).toBeUndefined();
+      take(k, true); // now both are in memory
+      take(bytesKey("key/18"), false); // value not cached: read
+      expect([cms.prefetcher.stats.cached, cms.prefetcher.stats.queued]).toEqual([2, 2]);
+      await installed(cms.prefetcher);
+      expect(cms.prefetcher.stats.valuesFilled).toBe(1);
+      await cms.close();
     });
 
     test("keys asked for one at a time, alternating stores, are read in full batches", async () => {

@@ -47,11 +47,18 @@ export interface PrefetchOptions {
   readonly paths?: boolean;
   /** Longest wait of a partial batch, ms (default 5). */
   readonly flushMs?: number;
+  /**
+   * Landed path nodes loaded into the live tree per event-loop turn at most (default 128, ~1 ms);
+   * 0: never installed, the block's apply loads them from the bodies (round 9).
+   */
+  readonly installPerTurn?: number;
 }
 
 export interface PrefetchStats {
   /** Keys accepted by `want` (not already waiting). */
   queued: number;
+  /** Keys `want` skipped: nothing to read (value cached, path loaded if written). */
+  cached: number;
   /** Keys dropped: queue full, or no stable version when their turn came. */
   dropped: number;
   /** Value reads issued / installed into the cache / discarded (a commit moved, or cached meanwhile). */
@@ -63,6 +70,10 @@ export interface PrefetchStats {
   nodesLanded: number;
   /** Reads that failed or returned malformed records (nothing prefetched for them). */
   failed: number;
+  /** Landed path nodes loaded into the live trees between requests (hash-checked), turns that did so, most in one turn. */
+  installed: number;
+  installTurns: number;
+  installMaxTurn: number;
 }
 
 
@@ -74,7 +85,7 @@ interface Lane {
 }
 
 export class Prefetcher {
-  readonly stats: PrefetchStats = { queued: 0, dropped: 0, valueReads: 0, valuesFilled: 0, valuesDiscarded: 0, pageReads: 0, nodesLanded: 0, failed: 0 };
+  readonly stats: PrefetchStats = { queued: 0, cached: 0, dropped: 0, valueReads: 0, valuesFilled: 0, valuesDiscarded: 0, pageReads: 0, nodesLanded: 0, failed: 0, installed: 0, installTurns: 0, installMaxTurn: 0 };
   /** Waiting keys per (store, paths), in arrival order. */
   private readonly lanes: Lane[] = [];
   private queued = 0;
@@ -88,6 +99,12 @@ export class Prefetcher {
   private readonly chunk: number;
   private readonly paths: boolean;
   private readonly flushMs: number;
+  private readonly installPerTurn: number;
+  /** Keys whose landed paths wait to be installed, per batch (`i`: next key of the batch). */
+  private installs: { t: PrefetchTarget; keys: string[]; i: number }[] = [];
+  private installKeys = 0;
+  private installScheduled = false;
+  private stopped = false;
 
   constructor(
     /** The database (tests wrap it to delay or fail reads). */
@@ -101,6 +118,7 @@ export class Prefetcher {
     this.chunk = opts.chunk ?? 256;
     this.paths = opts.paths ?? true;
     this.flushMs = opts.flushMs ?? 5;
+    this.installPerTurn = opts.installPerTurn ?? 128;
   }
 
   /**
@@ -108,22 +126,33 @@ export class Prefetcher {
    * block will write these keys, so their tree paths are read too (a key only read needs its value).
    */
   want(t: PrefetchTarget, keys: readonly string[], paths = true): void {
+    for (const key of keys) this.wantKey(t, key, paths);
+  }
+
+  /**
+   * `want` for one key. A key with nothing to read — value cached and, if written, its path loaded
+   * down to a leaf — is only counted (`stats.cached`): that is the common case on a warm node
+   * (README "Round 10 (k10)"), so it costs a cache peek and a path walk, no queueing and no timer.
+   */
+  wantKey(t: PrefetchTarget, key: string, paths: boolean): void {
+    const p = paths && this.paths;
+    if (t.committed.peek(key) !== undefined && (!p || t.tree.firstStubOnPath(key) === undefined)) {
+      this.stats.cached++;
+      return;
+    }
     let w = this.waiting.get(t);
     if (w === undefined) this.waiting.set(t, (w = new Set()));
-    const p = paths && this.paths;
+    if (w.has(key)) return;
+    if (this.queued >= this.maxQueued) {
+      this.stats.dropped++;
+      return;
+    }
     let lane = this.lanes.find((l) => l.t === t && l.paths === p);
     if (lane === undefined) this.lanes.push((lane = { t, paths: p, keys: [] }));
-    for (const key of keys) {
-      if (w.has(key)) continue;
-      if (this.queued >= this.maxQueued) {
-        this.stats.dropped++;
-        continue;
-      }
-      w.add(key);
-      lane.keys.push(key);
-      this.queued++;
-      this.stats.queued++;
-    }
+    w.add(key);
+    lane.keys.push(key);
+    this.queued++;
+    this.stats.queued++;
     this.schedule();
   }
 
@@ -132,6 +161,18 @@ export class Prefetcher {
     let n = 0;
     for (const w of this.waiting.values()) n += w.size;
     return n;
+  }
+
+  /** Drops waiting installs (the store is closing; reads in flight land in caches nobody reads). */
+  stop(): void {
+    this.stopped = true;
+    this.installs = [];
+    this.installKeys = 0;
+  }
+
+  /** Keys whose landed paths are not installed yet (tests, benchmark). */
+  get installPending(): number {
+    return this.installKeys;
   }
 
   /** Reads in flight (tests). */
@@ -207,6 +248,62 @@ export class Prefetcher {
     const walks = starts.length === 0 ? undefined : this.readPaths(t, starts, v0);
     await values;
     await walks;
+    if (walks !== undefined && this.installPerTurn > 0) this.queueInstall(t, starts.map((s) => s[0]));
+  }
+
+  /**
+   * Landed path bodies are loaded into the live tree (decode + hash check, what the block's apply
+   * would do on first touch) in later event-loop turns, `installPerTurn` nodes per turn at most, so
+   * a request arriving meanwhile waits ~1 ms at most. Only while no commit is in flight and the
+   * working tree has no unsaved change (`LiveTree.installPath`); otherwise it retries `flushMs`
+   * later. Bounded like the read queue (`maxQueued` keys; more are left to the apply).
+   */
+  private queueInstall(t: PrefetchTarget, keys: string[]): void {
+    if (this.stopped || keys.length === 0 || this.installKeys + keys.length > this.maxQueued) return;
+    this.installs.push({ t, keys, i: 0 });
+    this.installKeys += keys.length;
+    this.scheduleInstall(false);
+  }
+
+  private scheduleInstall(later: boolean): void {
+    if (this.installScheduled || this.installKeys === 0) return;
+    this.installScheduled = true;
+    const run = (): void => {
+      this.installScheduled = false;
+      this.scheduleInstall(!this.installTurn());
+    };
+    if (later) setTimeout(run, this.flushMs).unref?.();
+    else setImmediate(run);
+  }
+
+  /** One turn's installs; false when the trees cannot take them now (a commit, or a block not committed yet). */
+  private installTurn(): boolean {
+    if (this.stableVersion() === undefined) return false;
+    let budget = this.installPerTurn;
+    let walks = budget * 4; // paths found already loaded cost a walk each: bounded too
+    let done = 0;
+    let ok = true;
+    while (budget > 0 && walks-- > 0 && this.installs.length !== 0) {
+      const job = this.installs[0]!;
+      const n = job.t.tree.installPath(job.keys[job.i]!, budget);
+      if (n < 0) {
+        ok = false;
+        break;
+      }
+      budget -= n;
+      done += n;
+      // A path cut short by the budget is walked again next turn (its loaded top costs compares only).
+      if (budget > 0 || n === 0) {
+        this.installKeys--;
+        if (++job.i === job.keys.length) this.installs.shift();
+      }
+    }
+    if (done !== 0) {
+      this.stats.installed += done;
+      this.stats.installTurns++;
+      if (done > this.stats.installMaxTurn) this.stats.installMaxTurn = done;
+    }
+    return ok;
   }
 
   private async readValues(t: PrefetchTarget, keys: string[], v0: number): Promise<void> {

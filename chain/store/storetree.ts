@@ -61,6 +61,15 @@ export interface LiveTree {
    * to a leaf or ends in an unloaded leaf. Reads memory only, loads nothing.
    */
   firstStubOnPath(key: string): [number, number] | undefined;
+  /**
+   * Loads the unloaded inner nodes on the saved tree's path to `key` whose bodies were read ahead
+   * (`DbNodeLoader.peekAhead`), top down, at most `budget` of them (README "Round 10 (k10)"): the
+   * same loads (hash-checked) the block's apply would do, done between requests. Only while the
+   * working tree has no unsaved change (else -1, nothing done); stops at the first node with no
+   * body ahead, a leaf, or a node that fails to load (it stays a stub; the block's read reports
+   * it). Returns the nodes loaded.
+   */
+  installPath(key: string, budget: number): number;
 }
 
 /** What a warm-up did (logged by the node, printed by the benchmark). */
@@ -177,6 +186,26 @@ export class IavlLiveTree implements LiveTree {
     }
     return undefined;
   }
+  installPath(key: string, budget: number): number {
+    const t = this.tree;
+    if (t.root !== t.savedRoot) return -1;
+    let n = t.savedRoot;
+    let loaded = 0;
+    while (n !== undefined && loaded < budget) {
+      if (n.height < 0) {
+        if (n.nonce >= LEAF_NONCE_BASE || this.loader.peekAhead(n.version, n.nonce) === undefined) break;
+        try {
+          t.load(n);
+        } catch {
+          break;
+        }
+        loaded++;
+      }
+      if (n.height === 0) break;
+      n = key < n.k ? n.left : n.right;
+    }
+    return loaded;
+  }
   warmUp(depth: number): WarmUpStats {
     const root = this.tree.savedRoot;
     if (root === undefined || depth <= 0) return { loaded: 0, leaves: root?.size ?? 0, reserved: 0 };
@@ -196,7 +225,10 @@ export class IavlLiveTree implements LiveTree {
 export class ArenaLiveTree implements LiveTree {
   readonly tree: ArenaTree;
   /** With `hashWorker` the arena is shared and inner nodes are hashed on that thread (arenahash.ts). */
-  constructor(loader: DbNodeLoader, hashWorker?: ArenaHashWorker) {
+  constructor(
+    private readonly loader: DbNodeLoader,
+    hashWorker?: ArenaHashWorker,
+  ) {
     this.tree = hashWorker === undefined ? new ArenaTree({ loader }) : new ArenaTree({ loader, hashWorker, arena: new NodeArena(1024, { shared: true }) });
   }
   get version(): number {
@@ -299,6 +331,31 @@ export class ArenaLiveTree implements LiveTree {
       m = key < a.keys[m]! ? a.left(m) : a.right(m);
     }
     return undefined;
+  }
+  installPath(key: string, budget: number): number {
+    const t = this.tree;
+    if (t.root !== t.savedRoot) return -1;
+    const a = t.arena;
+    let m = t.savedRoot;
+    let loaded = 0;
+    while (m !== 0 && loaded < budget) {
+      const h = a.height(m);
+      if (h < 0) {
+        const v = a.version(m);
+        const n = a.nonce(m);
+        if (n >= LEAF_NONCE_BASE || this.loader.peekAhead(v, n) === undefined) break;
+        try {
+          t.loadSlot(m);
+        } catch {
+          break;
+        }
+        loaded++;
+      } else if (h === 0) {
+        break;
+      }
+      m = key < a.keys[m]! ? a.left(m) : a.right(m);
+    }
+    return loaded;
   }
   warmUp(depth: number, maxSlots: number): WarmUpStats {
     const t = this.tree;

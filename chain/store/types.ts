@@ -126,6 +126,13 @@ export interface CommitMultiStore extends MultiStoreView {
    * changes); never throws.
    */
   prefetch?(name: string, keys: readonly Bytes[], written?: boolean): void;
+  /**
+   * Optional, the same per key for a hot caller (chain/app/prefetch.ts): a function taking one
+   * latin1 key string (`written` as above) that returns at once and never throws; undefined for an
+   * unknown store. A key whose value and (if written) tree path are already in memory costs a
+   * cache peek and a path walk, nothing else.
+   */
+  prefetchTo?(name: string): ((key: string, written: boolean) => void) | undefined;
   close(): Promise<void>;
 }
 

@@ -15,6 +15,7 @@
  *   BENCH_CHUNK=2 …                                        # one CheckTx + Flush per socket write (CometBFT's pattern; default 20 frames)
  *   BENCH_SERIAL=1 …                                       # wait for each write's answers before the next (one tx at a time)
  *   BENCH_STORE=disk npx tsx test/bench/abci-replay.ts    # the node's store (IAVL multistore on LevelDB in a temp dir) instead of the test MemStore
+ *   BENCH_STORE=disk BENCH_PREFETCH=1 …                    # with the node's read-ahead of seen txs' keys (chain/app/prefetch.ts, "storePrefetch")
  *   BENCH_CHILD_ARGS="--trace-deopt" …                     # extra node flags for the app child
  *   BENCH_STUB=1 …                                         # constant CheckTx/FinalizeBlock answers: the ABCI layer's own CPU per request
  *   BENCH_METRICS=1 …                                      # the app child with the node's metrics on (CheckTx + ABCI request histograms)
@@ -44,6 +45,9 @@ const SERIAL = process.env.BENCH_SERIAL === "1";
 const BACKLOG = Number(process.env.BENCH_BACKLOG ?? 0);
 /** BENCH_STUB=1: the app child answers CheckTx/FinalizeBlock/Commit with constants (the ABCI layer's own CPU). */
 const STUB = process.env.BENCH_STUB === "1";
+/** BENCH_PREFETCH=1 (with BENCH_STORE=disk): the node's read-ahead of seen txs' keys (hashgrid.json "storePrefetch"). */
+const PREFETCH = process.env.BENCH_PREFETCH === "1";
+const hookTime = { tx: { ns: 0n, n: 0 }, txs: { ns: 0n, n: 0 } };
 /** BENCH_METRICS=1: the app child runs with the node's metrics on (as `start` does). */
 const METRICS = process.env.BENCH_METRICS === "1";
 
@@ -62,6 +66,19 @@ async function serverMain(sock: string): Promise<void> {
     store = await openMultiStore({ dir: path.join(path.dirname(sock), "db"), storeNames: appStoreNames(new ModuleManager(w.modules, w.order)) });
   }
   const c = tkit.newTestChain(keys.map((k) => ({ address: k.address, amount: 1_000_000_000n })), store ? { store: () => store! } : {});
+  if (PREFETCH && store) {
+    // The node's read-ahead hook ("storePrefetch"), set after construction like the metrics below.
+    const { buildTxPrefetcher } = require(path.join(ROOT, "chain/app/prefetch")) as typeof import("../../chain/app/prefetch");
+    const pf = buildTxPrefetcher(store, c.runner)!;
+    // Wall time inside the hook per call (CheckTx: tx, ProcessProposal: txs), printed at exit.
+    const wrap = <A extends unknown[]>(f: (...a: A) => void, acc: { ns: bigint; n: number }) => (...a: A) => {
+      const t0 = process.hrtime.bigint();
+      f.apply(pf, a);
+      acc.ns += process.hrtime.bigint() - t0;
+      acc.n++;
+    };
+    (c.app as unknown as { prefetch: unknown }).prefetch = { tx: wrap(pf.tx, hookTime.tx), txs: wrap(pf.txs, hookTime.txs) };
+  }
   // BENCH_METRICS=1: the node's metrics as chain/node/start.ts wires them (the App's CheckTx/block metrics + the
   // server's per-request histogram). Set on the App after construction so the same script drives older trees.
   let onRequest: ((method: string, seconds: number) => void) | undefined;
@@ -80,7 +97,14 @@ async function serverMain(sock: string): Promise<void> {
   await server.listen();
   process.on("message", (m: string) => {
     if (m === "cpu") process.send!(process.cpuUsage());
-    if (m === "exit") void server.close().then(() => process.exit(0));
+    if (m === "exit") {
+      const pf = (store as { prefetcher?: { stats: object } } | undefined)?.prefetcher;
+      if (PREFETCH && pf) {
+        const per = (a: { ns: bigint; n: number }) => (a.n === 0 ? "-" : (Number(a.ns) / a.n / 1000).toFixed(2));
+        console.log(`read-ahead hook: CheckTx ${per(hookTime.tx)} µs per tx (${hookTime.tx.n} calls), ProcessProposal ${per(hookTime.txs)} µs per block; stats ${JSON.stringify(pf.stats)}`);
+      }
+      void server.close().then(() => process.exit(0));
+    }
   });
   process.send!("ready");
 }
@@ -225,7 +249,7 @@ async function main(): Promise<void> {
     );
   }
   console.log(`CheckTx + Flush responses: ${checkBytes.toFixed(1)} bytes per tx (last round)`);
-  console.log(`tree ${ROOT}, ${STORE} store, ${CHUNK} frames per write${SERIAL ? " (serial)" : ""}, ${TXS} txs per block${BACKLOG ? `, backlog ${BACKLOG}` : ""}${METRICS ? ", metrics on" : ""}${STUB ? ", stub app" : ""}, load average ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}`);
+  console.log(`tree ${ROOT}, ${STORE} store, ${CHUNK} frames per write${SERIAL ? " (serial)" : ""}, ${TXS} txs per block${BACKLOG ? `, backlog ${BACKLOG}` : ""}${METRICS ? ", metrics on" : ""}${PREFETCH ? ", read-ahead on" : ""}${STUB ? ", stub app" : ""}, load average ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}`);
   mempool.close();
   consensus.close();
   child.send("exit");

@@ -18,7 +18,8 @@
  *
  * Requests are driven like CometBFT's socket: one event-loop turn (setImmediate) after each CheckTx,
  * then ProcessProposal with the block's txs, a turn, then FinalizeBlock (never waiting for reads
- * in flight: the line per block says how much of the prefetch had landed when FinalizeBlock began).
+ * in flight: the line per block says how much of the prefetch had landed, and how many landed path
+ * nodes were installed into the tree between requests, when FinalizeBlock began).
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -177,7 +178,7 @@ async function main(): Promise<void> {
   // As the node wires it with "storePrefetch": true (chain/node/start.ts; off by default); BENCH_PREFETCH=1 turns it on.
   const prefetch = process.env.BENCH_PREFETCH === "1" ? buildTxPrefetcher(store, txRunner) : undefined;
   const app = new App({ store, manager, txRunner, logger: silent, prefetch });
-  const pf = (store as unknown as { prefetcher?: { stats: PrefetchStats; pending: number } }).prefetcher;
+  const pf = (store as unknown as { prefetcher?: { stats: PrefetchStats; pending: number; installPending: number } }).prefetcher;
   const aheadUsed = (): number => {
     let n = 0;
     for (const s of (store as unknown as { stores: Map<string, { loader: { aheadUsed: number } }> }).stores.values()) n += s.loader.aheadUsed;
@@ -327,7 +328,7 @@ async function main(): Promise<void> {
       const pp = app.processProposal({ ...blockReq(height, txs), proposedLastCommit: { round: 0, votes: [] } } as never);
       if (pp.status !== 1) throw new Error(`ProcessProposal rejected the block`);
       await turn();
-      const pfAtStart = pf === undefined ? undefined : { ...pf.stats, pending: pf.pending };
+      const pfAtStart = pf === undefined ? undefined : { ...pf.stats, pending: pf.pending, installPending: pf.installPending };
       const profiled = session !== undefined && b === BLOCKS - 1;
       if (profiled) await post("Profiler.start");
       const reads0 = levelReads;
@@ -360,14 +361,17 @@ async function main(): Promise<void> {
         const d = (k: keyof PrefetchStats) => pfAtStart[k] - pfBefore[k];
         pfLine =
           `\n    prefetch at FinalizeBlock start: ${d("queued")} keys queued, ${pfAtStart.pending} still waiting/in flight, ${d("dropped")} dropped; ` +
-          `values ${d("valueReads")} read, ${d("valuesFilled")} filled, ${d("valuesDiscarded")} discarded; pages ${d("pageReads")} read, ${d("nodesLanded")} nodes landed; ${d("failed")} failed` +
+          `values ${d("valueReads")} read, ${d("valuesFilled")} filled, ${d("valuesDiscarded")} discarded; pages ${d("pageReads")} read, ${d("nodesLanded")} nodes landed, ${d("installed")} installed in ${d("installTurns")} turns (max ${pfAtStart.installMaxTurn}/turn), ${pfAtStart.installPending} keys still to install; ${d("failed")} failed` +
           ` | nodes loaded from prefetched bodies in the block: ${aheadUsed() - used0}`;
       }
+      // Where Commit's wall time goes (RootMultiStore.lastCommitStats: hash = workingHash wait, encode = save + batch building, write = LevelDB batch write).
+      const cs = (store as unknown as { lastCommitStats?: { hashMs: number; encodeMs: number; pruneMs: number; writeMs: number; ops: number; bytes: number } }).lastCommitStats;
+      const commitLine = cs === undefined ? "" : `\n    store commit: hash ${cs.hashMs.toFixed(0)} + encode ${cs.encodeMs.toFixed(0)} + prune ${cs.pruneMs.toFixed(0)} + write ${cs.writeMs.toFixed(0)} ms (${cs.ops} ops, ${(cs.bytes / 1e6).toFixed(1)} MB); app commit total ${commit.toFixed(0)} ms`;
       const ok = res.txResults.filter((r) => r.code === 0).length;
       if (ok !== txs.length) throw new Error(`only ${ok}/${txs.length} txs succeeded: ${res.txResults.find((r) => r.code !== 0)?.log}`);
       results.push({ mode, check, finalize, commit, ok, cpuMs });
       console.log(
-        `  ${mode} block ${height}: ${ok} txs  CheckTx ${check.toFixed(0)} ms (phase process CPU ${checkCpu.toFixed(0)} ms) | FinalizeBlock ${finalize.toFixed(0)} ms + Commit ${commit.toFixed(0)} ms = ${(finalize + commit).toFixed(0)} ms → ${Math.round((ok * 1000) / (finalize + commit))} tx/s (process CPU ${cpuMs.toFixed(0)} ms; LevelDB getSync: ${valueReads - values0} values + ${levelReads - reads0 - (valueReads - values0)} other; load avg ${os.loadavg()[0].toFixed(1)})\n    thread CPU ms: ${checkThreads === "" ? "" : `CheckTx phase: ${checkThreads} | `}${threads}\n    main-thread GC pauses: ${gc}\n    before the block: ${heapBefore}; after: ${heapLine()}; ${treeStats(store)}${pfLine}`,
+        `  ${mode} block ${height}: ${ok} txs  CheckTx ${check.toFixed(0)} ms (phase process CPU ${checkCpu.toFixed(0)} ms) | FinalizeBlock ${finalize.toFixed(0)} ms + Commit ${commit.toFixed(0)} ms = ${(finalize + commit).toFixed(0)} ms → ${Math.round((ok * 1000) / (finalize + commit))} tx/s (process CPU ${cpuMs.toFixed(0)} ms; LevelDB getSync: ${valueReads - values0} values + ${levelReads - reads0 - (valueReads - values0)} other; load avg ${os.loadavg()[0].toFixed(1)})\n    thread CPU ms: ${checkThreads === "" ? "" : `CheckTx phase: ${checkThreads} | `}${threads}\n    main-thread GC pauses: ${gc}\n    before the block: ${heapBefore}; after: ${heapLine()}; ${treeStats(store)}${pfLine}${commitLine}`,
       );
     }
   }
