@@ -109,6 +109,12 @@ function txStatics(tx: DecodedTx): TxStatics {
 
 /** Signers of a tx: every message's signers, first-seen order, deduplicated (SDK GetSigners). */
 export function txSigners(tx: DecodedTx): { bytes: Uint8Array[]; strings: string[] } {
+  if (tx.msgs.length === 1) {
+    // One message (nearly every tx): its signers, deduplicated without a Set (usually just one).
+    const m = tx.msgs[0];
+    const list = m.handler.signers(m.msg);
+    if (list.length === 1) return { bytes: [decodeSigner(list[0])], strings: [list[0]] };
+  }
   const strings: string[] = [];
   const seen = new Set<string>();
   for (const m of tx.msgs) {

@@ -15,7 +15,7 @@
  *   BENCH_CHUNK=2 …                                        # one CheckTx + Flush per socket write (CometBFT's pattern; default 20 frames)
  *   BENCH_SERIAL=1 …                                       # wait for each write's answers before the next (one tx at a time)
  *   BENCH_STORE=disk npx tsx test/bench/abci-replay.ts    # the node's store (IAVL multistore on LevelDB in a temp dir) instead of the test MemStore
- *   BENCH_CHILD_ARGS="--trace-deopt" …                     # extra node flags for the app child
+ *   BENCH_CHILD_ARGS="--trace-deopt" …                     # extra node flags for the app child (after the tree's APP_NODE_FLAGS)
  *   BENCH_STUB=1 …                                         # constant CheckTx/FinalizeBlock answers: the ABCI layer's own CPU per request
  *   BENCH_METRICS=1 …                                      # the app child with the node's metrics on (CheckTx + ABCI request histograms)
  *   BENCH_BACKLOG=20000 …                                  # that many more txs (from accounts of their own) wait in the mempool the whole
@@ -115,7 +115,9 @@ if (process.argv[2] === "--server") {
 async function main(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "abci-replay-"));
   const sock = path.join(dir, "app.sock");
-  const child: ChildProcess = fork(__filename, ["--server", sock], { execArgv: ["--max-semi-space-size=32", ...(process.env.BENCH_CHILD_ARGS ?? "").split(" ").filter(Boolean), ...(process.env.BENCH_PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : []), "--import", "tsx"], stdio: "inherit" });
+  // The app process's node flags of the tree under test (chain/node/network.ts APP_NODE_FLAGS), as `hashgrid start` runs it.
+  const { APP_NODE_FLAGS } = require(path.join(ROOT, "chain/node/network")) as typeof import("../../chain/node/network");
+  const child: ChildProcess = fork(__filename, ["--server", sock], { execArgv: [...APP_NODE_FLAGS, ...(process.env.BENCH_CHILD_ARGS ?? "").split(" ").filter(Boolean), ...(process.env.BENCH_PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : []), "--import", "tsx"], stdio: "inherit" });
   await new Promise<void>((r) => child.once("message", () => r()));
 
   // Account numbers: after the 4 default module accounts, in genesis order (see chain/tx/preverify.test.ts).
