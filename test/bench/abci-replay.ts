@@ -46,6 +46,8 @@ const BACKLOG = Number(process.env.BENCH_BACKLOG ?? 0);
 const STUB = process.env.BENCH_STUB === "1";
 /** BENCH_METRICS=1: the app child runs with the node's metrics on (as `start` does). */
 const METRICS = process.env.BENCH_METRICS === "1";
+/** The app child's node flags (printed with the result). */
+let childFlags: string[] = [];
 
 async function serverMain(sock: string): Promise<void> {
   /* eslint-disable @typescript-eslint/no-require-imports */
@@ -117,7 +119,8 @@ async function main(): Promise<void> {
   const sock = path.join(dir, "app.sock");
   // The app process's node flags of the tree under test (chain/node/network.ts APP_NODE_FLAGS), as `hashgrid start` runs it.
   const { APP_NODE_FLAGS } = require(path.join(ROOT, "chain/node/network")) as typeof import("../../chain/node/network");
-  const child: ChildProcess = fork(__filename, ["--server", sock], { execArgv: [...APP_NODE_FLAGS, ...(process.env.BENCH_CHILD_ARGS ?? "").split(" ").filter(Boolean), ...(process.env.BENCH_PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : []), "--import", "tsx"], stdio: "inherit" });
+  childFlags = [...APP_NODE_FLAGS, ...(process.env.BENCH_CHILD_ARGS ?? "").split(" ").filter(Boolean)];
+  const child: ChildProcess = fork(__filename, ["--server", sock], { execArgv: [...childFlags, ...(process.env.BENCH_PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : []), "--import", "tsx"], stdio: "inherit" });
   await new Promise<void>((r) => child.once("message", () => r()));
 
   // Account numbers: after the 4 default module accounts, in genesis order (see chain/tx/preverify.test.ts).
@@ -227,7 +230,7 @@ async function main(): Promise<void> {
     );
   }
   console.log(`CheckTx + Flush responses: ${checkBytes.toFixed(1)} bytes per tx (last round)`);
-  console.log(`tree ${ROOT}, ${STORE} store, ${CHUNK} frames per write${SERIAL ? " (serial)" : ""}, ${TXS} txs per block${BACKLOG ? `, backlog ${BACKLOG}` : ""}${METRICS ? ", metrics on" : ""}${STUB ? ", stub app" : ""}, load average ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}`);
+  console.log(`tree ${ROOT} (app flags ${childFlags.join(" ")}), ${STORE} store, ${CHUNK} frames per write${SERIAL ? " (serial)" : ""}, ${TXS} txs per block${BACKLOG ? `, backlog ${BACKLOG}` : ""}${METRICS ? ", metrics on" : ""}${STUB ? ", stub app" : ""}, load average ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}`);
   mempool.close();
   consensus.close();
   child.send("exit");
