@@ -64,6 +64,8 @@ interface TxStatics {
   keysMatch?: true;
   /** leanante.ts's derivations (null: not its shape). Kept here: one WeakMap entry per tx, not two. */
   lean?: unknown;
+  /** leansend.ts's derivations of the tx's one MsgSend (null: not its shape); here for the same reason. */
+  send?: unknown;
 }
 const statics = new WeakMap<DecodedTx, TxStatics>();
 
@@ -94,7 +96,7 @@ function sigEventValues(tx: DecodedTx, n: number): string[] {
 }
 
 /** The slot leanante.ts keeps its per-tx derivations in (undefined until it first looks). */
-export function leanSlot(tx: DecodedTx): { lean?: unknown } {
+export function leanSlot(tx: DecodedTx): { lean?: unknown; send?: unknown } {
   return txStatics(tx);
 }
 

@@ -366,7 +366,7 @@ export class TxPipeline implements TxRunner {
     if (gasWanted > MAX_SAFE_BIG) return undefined; // gas left as an exact number below
     let gas: number | undefined;
     try {
-      gas = leanSend(env.store, m.msg as MsgSend, Number(gasWanted) - anteGas, events);
+      gas = leanSend(env.store, tx, m.msg as MsgSend, Number(gasWanted) - anteGas, events);
     } catch {
       return undefined; // e.g. an undecodable stored amount: the general path reports it
     }
