@@ -200,8 +200,12 @@ export interface RunnerOptions {
  * Node.js flags of the app process. A tx allocates many short-lived objects: a 32 MB young
  * generation (default 16 MB) cut CPU per tx by ~10% in every mode (pipeline-micro.ts, 2 alternated
  * pairs: CheckTx 554/696 → 497/490 µs, FinalizeBlock 438/430 → 378/390 µs, ReCheck 191/197 → 181/169 µs).
+ * `--single-threaded-gc` (round 10): the main thread does all GC work itself; V8's parallel
+ * scavenger and concurrent marker threads cost more CPU in all than they save on a box whose two
+ * cores are already busy with CometBFT and the app (abci-replay.ts, 6 alternated pairs at load
+ * 4–7: all 327 → 311 µs per block tx median, lower in every pair; test/bench/README.md (b) round 10).
  */
-export const APP_NODE_FLAGS: readonly string[] = ["--max-semi-space-size=32"];
+export const APP_NODE_FLAGS: readonly string[] = ["--max-semi-space-size=32", "--single-threaded-gc"];
 
 /** The two processes of one node, logs in <home>/logs/. */
 export class NodeRunner {

@@ -64,6 +64,8 @@ interface TxStatics {
   keysMatch?: true;
   /** leanante.ts's derivations (null: not its shape). Kept here: one WeakMap entry per tx, not two. */
   lean?: unknown;
+  /** leansend.ts's derivations of the tx's one MsgSend (null: not its shape); here for the same reason. */
+  send?: unknown;
 }
 const statics = new WeakMap<DecodedTx, TxStatics>();
 
@@ -94,7 +96,7 @@ function sigEventValues(tx: DecodedTx, n: number): string[] {
 }
 
 /** The slot leanante.ts keeps its per-tx derivations in (undefined until it first looks). */
-export function leanSlot(tx: DecodedTx): { lean?: unknown } {
+export function leanSlot(tx: DecodedTx): { lean?: unknown; send?: unknown } {
   return txStatics(tx);
 }
 
@@ -109,6 +111,12 @@ function txStatics(tx: DecodedTx): TxStatics {
 
 /** Signers of a tx: every message's signers, first-seen order, deduplicated (SDK GetSigners). */
 export function txSigners(tx: DecodedTx): { bytes: Uint8Array[]; strings: string[] } {
+  if (tx.msgs.length === 1) {
+    // One message (nearly every tx): its signers, deduplicated without a Set (usually just one).
+    const m = tx.msgs[0];
+    const list = m.handler.signers(m.msg);
+    if (list.length === 1) return { bytes: [decodeSigner(list[0])], strings: [list[0]] };
+  }
   const strings: string[] = [];
   const seen = new Set<string>();
   for (const m of tx.msgs) {

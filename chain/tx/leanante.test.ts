@@ -359,6 +359,36 @@ describe.each(["mem", "disk"] as const)("lean FinalizeBlock ante and send = gene
     expect(fa2.appHash).toEqual(fb2.appHash);
   });
 
+  test("the same decoded tx against a changed account (its per-tx account step is keyed by the stored value): same answers as the general path", async () => {
+    const keys = Array.from({ length: 4 }, (_, i) => keyFromSeed(`leanblock-acct-${i}`));
+    const [a, b] = await twins(keys.map((k) => ({ address: k.address, amount: FUND })), kind);
+    const act: Actor[] = keys.map((key, i) => ({ key, number: FIRST_NUMBER + BigInt(i) }));
+    const to = act[3]!.key.address;
+    const leanBefore = leanStats.block;
+    // t0 is checked at sequence 0 (its account step: sequence 0); another tx of the same account and
+    // sequence goes first in the block, so t0 meets sequence 1 there and must fail as in the general path.
+    const t0 = sign(act[0]!, 0n, { to });
+    expect(same(a, b, t0, CheckTxType.NEW, "checked at sequence 0").code).toBe(0);
+    const other = sign(act[0]!, 0n, { to: act[2]!.key.address });
+    // t1 has no key and is checked while its account has none (declined); the key is recorded in the block before it.
+    const t1 = sign(act[1]!, 1n, { to, includePubkey: false });
+    expect(same(a, b, t1, CheckTxType.NEW, "no key anywhere yet").code).not.toBe(0);
+    const first = sign(act[1]!, 0n, { to });
+    same(a, b, first, CheckTxType.NEW, "records the key");
+    const block = [other, t0, first, t1];
+    const fa = a.app.finalizeBlock(blockReq(1n, block));
+    const fb = b.app.finalizeBlock(blockReq(1n, block));
+    expect(fa).toEqual(fb);
+    expect(fa.txResults.map((r) => r.code)).toEqual([0, 32, 0, 0]);
+    expect(leanStats.block - leanBefore).toBe(1); // `first` only: `other` was never checked, t0 has the wrong sequence, t1's signature is unseen
+    await a.app.commit();
+    await b.app.commit();
+    // ReCheck of t0 after the block (account at sequence 1 now): the general path's answer.
+    expect(same(a, b, t0, CheckTxType.RECHECK, "t0 rechecked after the block").code).toBe(32);
+    // t1 again at its next sequence value: checked now that the key is on the account.
+    expect(same(a, b, sign(act[1]!, 2n, { to, includePubkey: false }), CheckTxType.NEW, "key on the account now").code).toBe(0);
+  });
+
   test("sends disabled (per denom, then by default) and re-enabled: the lean send reads the flags and params afresh", async () => {
     const keys = Array.from({ length: 6 }, (_, i) => keyFromSeed(`leanblock-flags-${i}`));
     const [a, b] = await twins(keys.map((k) => ({ address: k.address, amount: FUND })), kind);

@@ -33,7 +33,7 @@ import type { KVStore, MultiStoreView } from "../store/types";
 import { moduleAddress, pubkeyToAddress, toBech32 } from "../crypto/address";
 import { bytesEqual } from "../crypto/hash";
 import { isCanonicalLowS, type Secp256k1Verifier } from "../crypto/secp256k1";
-import { decodeAccountLatin1, encodeAccountScratch, type Account } from "../../modules/auth/account";
+import { decodeAccountLatin1, encodeAccountScratch } from "../../modules/auth/account";
 import { accountKey, PARAMS_KEY as AUTH_PARAMS_KEY, STORE_NAME as AUTH_STORE } from "../../modules/auth/keys";
 import { DEFAULT_PARAMS as DEFAULT_AUTH_PARAMS } from "../../modules/auth/params";
 import { balanceKey, decodeAmountLatin1, STORE_NAME as BANK_STORE } from "../../modules/bank/keys";
@@ -73,6 +73,48 @@ interface Shape {
   /** Whether the fee meets `feeCheckedFor` (a pipeline's minimum gas prices: fixed per node). */
   feeCheckedFor?: readonly GasPrice[];
   feeOk?: boolean;
+  /** The payer's account step for the last stored account value seen (see accountStep). */
+  acct?: AccountStep;
+}
+
+/**
+ * What the ante takes from, and writes back to, the payer's account, as a pure function of the
+ * stored value (and the tx's signer and key): kept per tx for the last value seen, because a tx's
+ * CheckTx, every ReCheckTx and its FinalizeBlock read the very same value (sequence n) and would
+ * each decode it and encode sequence n + 1 again. Keyed by the whole value, so it cannot go stale.
+ */
+interface AccountStep {
+  /** The stored account value this was derived from (latin1). */
+  readonly value: string;
+  /** A module account: the general path runs. */
+  readonly module: boolean;
+  readonly accountNumber: bigint;
+  /** The account's sequence before the increment. */
+  readonly seq: bigint;
+  /** The key the signature is checked with (the account's, or the tx's recorded on it); undefined: the general path runs (key mismatch or none). */
+  readonly key: Uint8Array | undefined;
+  /** The account written back (sequence + 1, key recorded); "" when `key` is undefined. */
+  readonly accValue: string;
+}
+
+function accountStep(s: Shape, av: string): AccountStep {
+  const memo = s.acct;
+  if (memo !== undefined && memo.value === av) return memo;
+  const acc = decodeAccountLatin1(av, s.signer);
+  let key: Uint8Array | undefined;
+  const pk = s.pubkey;
+  if (pk !== undefined) key = acc.pubKey === undefined || bytesEqual(acc.pubKey, pk) ? (acc.pubKey ?? pk) : undefined;
+  else key = acc.pubKey;
+  let accValue = "";
+  if (acc.module === undefined && key !== undefined) {
+    acc.pubKey = key;
+    acc.sequence += 1n;
+    accValue = bytesToKey(encodeAccountScratch(acc, s.signerStr));
+    acc.sequence -= 1n;
+  }
+  const step: AccountStep = { value: av, module: acc.module !== undefined, accountNumber: acc.accountNumber, seq: acc.sequence, key, accValue };
+  s.acct = step;
+  return step;
 }
 
 /** The fee collector's balance key per fee denom (latin1). */
@@ -196,7 +238,9 @@ interface Plan {
   readonly s: Shape;
   readonly authStore: KVStore;
   readonly bankStore: KVStore;
-  readonly acc: Account;
+  readonly accountNumber: bigint;
+  /** The key the signature is checked with. */
+  readonly key: Uint8Array;
   /** The account's sequence before the increment (the tx's sequence). */
   readonly seq: bigint;
   /** Gas up to and including the signature gas. */
@@ -242,8 +286,8 @@ function plan(store: MultiStoreView, tx: DecodedTx, s: Shape, height: bigint, ga
   // The payer's account.
   const av = read(authStore, s.accountKey);
   if (av === null) return undefined;
-  const acc = decodeAccountLatin1(av, s.signer);
-  if (acc.module !== undefined) return undefined;
+  const acct = accountStep(s, av);
+  if (acct.module) return undefined;
   const accRead = READ_FLAT + READ_BYTE * (s.accountKey.length + av.length);
   gas += accRead;
 
@@ -267,23 +311,17 @@ function plan(store: MultiStoreView, tx: DecodedTx, s: Shape, height: bigint, ga
 
   // The signer's account again (charged as a re-read), its public key, the signature gas.
   gas += accRead;
-  const pk = s.pubkey;
-  if (pk !== undefined) {
-    if (acc.pubKey !== undefined && !bytesEqual(acc.pubKey, pk)) return undefined;
-    if (acc.pubKey === undefined) acc.pubKey = pk;
-  } else if (acc.pubKey === undefined) {
-    return undefined;
-  }
+  const key = acct.key;
+  if (key === undefined) return undefined; // the tx's key is not the account's, or neither has one
   gas += sigCost;
-  const seq = acc.sequence;
+  const seq = acct.seq;
   if (tx.authInfo.signerInfos[0].sequence !== seq) return undefined;
 
   // The account write (sequence + 1): its gas decides whether the whole ante fits the limit.
-  acc.sequence += 1n;
-  const accValue = bytesToKey(encodeAccountScratch(acc, s.signerStr));
+  const accValue = acct.accValue;
   const total = gas + WRITE_FLAT + WRITE_BYTE * (s.accountKey.length + accValue.length);
   if (!Number.isSafeInteger(total) || BigInt(total) > gasWanted) return undefined; // out of gas somewhere: the general path says where
-  return { s, authStore, bankStore, acc, seq, gasToSig: gas, total, payerAfterStr, collectorAfterStr, accValue };
+  return { s, authStore, bankStore, accountNumber: acct.accountNumber, key, seq, gasToSig: gas, total, payerAfterStr, collectorAfterStr, accValue };
 }
 
 /** The plan's three writes, in the general ante's order. */
@@ -304,21 +342,19 @@ export function leanMempoolAnte(o: LeanInput): LeanOutcome | undefined {
   if (s === null) return undefined;
   const p = plan(o.store, tx, s, o.height, o.gasWanted, o.minGasPrices);
   if (p === undefined) return undefined;
-  const acc = p.acc;
-
   if (o.mode === "check") {
-    const key = acc.pubKey!;
-    const digest = directSignDigest(tx.bodyBytes, tx.authInfoBytes, o.chainId, acc.accountNumber);
+    const key = p.key;
+    const digest = directSignDigest(tx.bodyBytes, tx.authInfoBytes, o.chainId, p.accountNumber);
     if (!o.verifier.verify(tx.signatures[0], digest, key)) {
       leanStats.badSignature++;
       return {
         gasUsed: BigInt(p.gasToSig), // everything up to and including the signature gas, as the general ante
         error: sdkErrors.Unauthorized.wrap(
-          `signature verification failed; please verify account number (${acc.accountNumber}), sequence (${p.seq}) and chain-id (${o.chainId})`,
+          `signature verification failed; please verify account number (${p.accountNumber}), sequence (${p.seq}) and chain-id (${o.chainId})`,
         ),
       };
     }
-    o.sigCache.add(memoHashHex(tx), acc.accountNumber, key);
+    o.sigCache.add(memoHashHex(tx), p.accountNumber, key);
   }
 
   writePlan(p);
@@ -353,7 +389,7 @@ export function leanBlockAnte(o: LeanBlockInput): { readonly gasUsed: number; re
   if (s === null) return undefined;
   const p = plan(o.store, tx, s, o.height, o.gasWanted, undefined);
   if (p === undefined) return undefined;
-  if (!o.sigCache.has(memoHashHex(tx), p.acc.accountNumber, p.acc.pubKey!)) return undefined;
+  if (!o.sigCache.has(memoHashHex(tx), p.accountNumber, p.key)) return undefined;
   const payer = s.signerStr;
   const amount = s.feeString;
   const events: Event[] = [

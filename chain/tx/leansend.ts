@@ -25,6 +25,8 @@ import { DEFAULT_PARAMS as DEFAULT_BANK_PARAMS } from "../../modules/bank/params
 import { MAX_AMOUNT } from "../../modules/bank/coins";
 import { MSG_SEND, parseMsgSend } from "../../modules/bank/msgs";
 import { HAS, READ_BYTE, READ_FLAT, WRITE_BYTE, WRITE_FLAT, read, write } from "./leanante";
+import { leanSlot } from "./ante";
+import type { DecodedTx } from "./decode";
 
 const BANK_PARAMS_KEY_L = bytesToKey(BANK_PARAMS_KEY);
 
@@ -42,13 +44,13 @@ interface SendShape {
   readonly sendFlagKey: string;
 }
 
-const shapes = new WeakMap<MsgSend, SendShape | null>();
-
-function shapeOf(m: MsgSend): SendShape | null {
-  let s = shapes.get(m);
+/** The send's shape, kept in the tx's statics (no WeakMap entry of its own: ephemerons are GC work). */
+function shapeOf(tx: DecodedTx, m: MsgSend): SendShape | null {
+  const slot = leanSlot(tx) as { send?: SendShape | null };
+  let s = slot.send;
   if (s === undefined) {
     s = deriveShape(m);
-    shapes.set(m, s);
+    slot.send = s;
   }
   return s;
 }
@@ -106,12 +108,12 @@ const MODULE_BANK: EventAttribute = { key: "module", value: "bank", index: true 
 export const leanSendStats = { passed: 0 };
 
 /**
- * The message step of a one-MsgSend tx in FinalizeBlock. `gasLeft`: the tx's gas limit minus the
+ * The message step of a one-MsgSend tx in FinalizeBlock (`m`: `tx`'s only message). `gasLeft`: the tx's gas limit minus the
  * ante's gas. Success: the message's gas (≤ gasLeft), its events appended to `events`, the
  * balances written to `store`. undefined: nothing written or appended.
  */
-export function leanSend(store: MultiStoreView, m: MsgSend, gasLeft: number, events: Event[]): number | undefined {
-  const s = shapeOf(m);
+export function leanSend(store: MultiStoreView, tx: DecodedTx, m: MsgSend, gasLeft: number, events: Event[]): number | undefined {
+  const s = shapeOf(tx, m);
   if (s === null) return undefined;
   const authStore = store.getStore(AUTH_STORE);
   const bankStore = store.getStore(BANK_STORE);

@@ -115,6 +115,8 @@ const LEAN_DATA = new Uint8Array(0);
 const LEAN_EVENTS = Object.freeze([]) as unknown as Event[];
 const MSG_SEND_RESPONSE = "/cosmos.bank.v1beta1.MsgSendResponse";
 const EMPTY = new Uint8Array(0);
+/** A lean send's TxMsgData (one empty MsgSendResponse): the same bytes for every such tx, shared (results are never mutated). */
+const LEAN_SEND_DATA = encodeTxMsgData([{ typeUrl: MSG_SEND_RESPONSE, value: EMPTY }]);
 const MAX_SAFE_BIG = BigInt(Number.MAX_SAFE_INTEGER);
 
 export class TxPipeline implements TxRunner {
@@ -364,14 +366,14 @@ export class TxPipeline implements TxRunner {
     if (gasWanted > MAX_SAFE_BIG) return undefined; // gas left as an exact number below
     let gas: number | undefined;
     try {
-      gas = leanSend(env.store, m.msg as MsgSend, Number(gasWanted) - anteGas, events);
+      gas = leanSend(env.store, tx, m.msg as MsgSend, Number(gasWanted) - anteGas, events);
     } catch {
       return undefined; // e.g. an undecodable stored amount: the general path reports it
     }
     if (gas === undefined) return undefined;
     const msgResponses: AnyMsg[] = [{ typeUrl: MSG_SEND_RESPONSE, value: EMPTY }];
     return {
-      result: { code: 0, codespace: "", log: "", data: encodeTxMsgData(msgResponses), gasWanted, gasUsed: BigInt(anteGas + gas), events },
+      result: { code: 0, codespace: "", log: "", data: LEAN_SEND_DATA, gasWanted, gasUsed: BigInt(anteGas + gas), events },
       msgResponses,
     };
   }

@@ -16,7 +16,7 @@
  *   BENCH_SERIAL=1 …                                       # wait for each write's answers before the next (one tx at a time)
  *   BENCH_STORE=disk npx tsx test/bench/abci-replay.ts    # the node's store (IAVL multistore on LevelDB in a temp dir) instead of the test MemStore
  *   BENCH_STORE=disk BENCH_PREFETCH=1 …                    # with the node's read-ahead of seen txs' keys (chain/app/prefetch.ts, "storePrefetch")
- *   BENCH_CHILD_ARGS="--trace-deopt" …                     # extra node flags for the app child
+ *   BENCH_CHILD_ARGS="--trace-deopt" …                     # extra node flags for the app child (after the tree's APP_NODE_FLAGS)
  *   BENCH_STUB=1 …                                         # constant CheckTx/FinalizeBlock answers: the ABCI layer's own CPU per request
  *   BENCH_METRICS=1 …                                      # the app child with the node's metrics on (CheckTx + ABCI request histograms)
  *   BENCH_BACKLOG=20000 …                                  # that many more txs (from accounts of their own) wait in the mempool the whole
@@ -50,6 +50,8 @@ const PREFETCH = process.env.BENCH_PREFETCH === "1";
 const hookTime = { tx: { ns: 0n, n: 0 }, txs: { ns: 0n, n: 0 } };
 /** BENCH_METRICS=1: the app child runs with the node's metrics on (as `start` does). */
 const METRICS = process.env.BENCH_METRICS === "1";
+/** The app child's node flags (printed with the result). */
+let childFlags: string[] = [];
 
 async function serverMain(sock: string): Promise<void> {
   /* eslint-disable @typescript-eslint/no-require-imports */
@@ -139,7 +141,10 @@ if (process.argv[2] === "--server") {
 async function main(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "abci-replay-"));
   const sock = path.join(dir, "app.sock");
-  const child: ChildProcess = fork(__filename, ["--server", sock], { execArgv: ["--max-semi-space-size=32", ...(process.env.BENCH_CHILD_ARGS ?? "").split(" ").filter(Boolean), ...(process.env.BENCH_PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : []), "--import", "tsx"], stdio: "inherit" });
+  // The app process's node flags of the tree under test (chain/node/network.ts APP_NODE_FLAGS), as `hashgrid start` runs it.
+  const { APP_NODE_FLAGS } = require(path.join(ROOT, "chain/node/network")) as typeof import("../../chain/node/network");
+  childFlags = [...APP_NODE_FLAGS, ...(process.env.BENCH_CHILD_ARGS ?? "").split(" ").filter(Boolean)];
+  const child: ChildProcess = fork(__filename, ["--server", sock], { execArgv: [...childFlags, ...(process.env.BENCH_PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : []), "--import", "tsx"], stdio: "inherit" });
   await new Promise<void>((r) => child.once("message", () => r()));
 
   // Account numbers: after the 4 default module accounts, in genesis order (see chain/tx/preverify.test.ts).
@@ -249,7 +254,7 @@ async function main(): Promise<void> {
     );
   }
   console.log(`CheckTx + Flush responses: ${checkBytes.toFixed(1)} bytes per tx (last round)`);
-  console.log(`tree ${ROOT}, ${STORE} store, ${CHUNK} frames per write${SERIAL ? " (serial)" : ""}, ${TXS} txs per block${BACKLOG ? `, backlog ${BACKLOG}` : ""}${METRICS ? ", metrics on" : ""}${PREFETCH ? ", read-ahead on" : ""}${STUB ? ", stub app" : ""}, load average ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}`);
+  console.log(`tree ${ROOT} (app flags ${childFlags.join(" ")}), ${STORE} store, ${CHUNK} frames per write${SERIAL ? " (serial)" : ""}, ${TXS} txs per block${BACKLOG ? `, backlog ${BACKLOG}` : ""}${METRICS ? ", metrics on" : ""}${PREFETCH ? ", read-ahead on" : ""}${STUB ? ", stub app" : ""}, load average ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}`);
   mempool.close();
   consensus.close();
   child.send("exit");

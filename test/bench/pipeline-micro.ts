@@ -10,6 +10,7 @@
  *   BENCH_STORE=disk ...              # the node's multistore (IAVL on LevelDB in a temp dir) instead of the MemStore
  *   BENCH_HEAP=check|recheck|finalize ...  # allocation sampling (objects collected since included) of that phase in the
  *                                          # last round: bytes allocated per tx, by allocating function
+ *                                          # (BENCH_HEAP_DEPTH=3: each named by its 3 innermost frames)
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -135,13 +136,15 @@ async function stop(): Promise<void> {
   let total = 0;
   const name = (n: Node) => `${n.callFrame.functionName || "(anon)"} ${n.callFrame.url.split("/").slice(-2).join("/")}`;
   // Builtins (no url: subarray, slice, push…) are named with their caller.
-  const walk = (n: Node, parent: string): void => {
-    const k = n.callFrame.url === "" && parent !== "" ? `${name(n)} ← ${parent}` : name(n);
+  // BENCH_HEAP_DEPTH=n: name each allocation by its n innermost frames (default 1; builtins always with their caller).
+  const depth = Number(process.env.BENCH_HEAP_DEPTH ?? 1);
+  const walk = (n: Node, stack: string[]): void => {
+    const k = [name(n), ...stack.slice(0, n.callFrame.url === "" ? Math.max(1, depth - 1) : depth - 1)].join(" ← ");
     by.set(k, (by.get(k) ?? 0) + n.selfSize);
     total += n.selfSize;
-    for (const c of n.children) walk(c, name(n));
+    for (const c of n.children) walk(c, [name(n), ...stack]);
   };
-  walk(profile.head, "");
+  walk(profile.head, []);
   console.log(`allocated in ${phase}: ${(total / N).toFixed(0)} bytes per tx (sampled); by allocating function:`);
   for (const [k, v] of [...by].sort((a, b) => b[1] - a[1]).slice(0, 30)) console.log(`${(v / N).toFixed(0).padStart(7)} B/tx  ${k}`);
 }
