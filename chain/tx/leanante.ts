@@ -193,6 +193,37 @@ export function write(store: KVStore, key: string, value: string): void {
   else store.set(keyToBytes(key), keyToBytes(value));
 }
 
+/** A balance move planned by `planMove`: both new balances (decimal strings) and its gas. */
+export interface PlannedMove {
+  readonly fromAfter: string;
+  readonly toAfter: string;
+  readonly gas: number;
+}
+
+/**
+ * The bank keeper's subtract-then-add of `amount` (one denom) from one balance key to another, as
+ * the lean paths plan it (the fee in the ante, the coin in the send): the same reads in the same
+ * order and the same read + write gas. undefined for what the general path must do: too little, a
+ * balance going to zero (the keeper deletes it), a result above MAX_AMOUNT. Writes nothing.
+ */
+export function planMove(bank: KVStore, fromKey: string, toKey: string, amount: bigint): PlannedMove | undefined {
+  const fb = read(bank, fromKey);
+  const have = fb === null ? 0n : decodeAmountLatin1(fb);
+  if (have < amount) return undefined;
+  const fromLeft = have - amount;
+  if (fromLeft === 0n) return undefined;
+  const fromAfter = fromLeft.toString();
+  let gas = READ_FLAT + READ_BYTE * (fromKey.length + (fb === null ? 0 : fb.length));
+  gas += WRITE_FLAT + WRITE_BYTE * (fromKey.length + fromAfter.length);
+  const tb = read(bank, toKey);
+  const toSum = (tb === null ? 0n : decodeAmountLatin1(tb)) + amount;
+  if (toSum > MAX_AMOUNT) return undefined;
+  const toAfter = toSum.toString();
+  gas += READ_FLAT + READ_BYTE * (toKey.length + (tb === null ? 0 : tb.length));
+  gas += WRITE_FLAT + WRITE_BYTE * (toKey.length + toAfter.length);
+  return { fromAfter, toAfter, gas };
+}
+
 /** The auth params decoded from their stored value (one value at a time: params change by governance only). */
 let paramsValue: string | null | undefined;
 let paramsDecoded: Params = DEFAULT_AUTH_PARAMS;
@@ -292,20 +323,9 @@ function plan(store: MultiStoreView, tx: DecodedTx, s: Shape, height: bigint, ga
   gas += accRead;
 
   // The fee transfer (bank sendCoinsKnown): payer − fee, collector + fee, collector account exists.
-  const pb = read(bankStore, s.payerBalanceKey);
-  const have = pb === null ? 0n : decodeAmountLatin1(pb);
-  if (have < s.fee) return undefined;
-  const payerAfter = have - s.fee;
-  if (payerAfter === 0n) return undefined; // the keeper deletes a zero balance: the general path does that
-  const payerAfterStr = payerAfter.toString();
-  gas += READ_FLAT + READ_BYTE * (s.payerBalanceKey.length + (pb === null ? 0 : pb.length));
-  gas += WRITE_FLAT + WRITE_BYTE * (s.payerBalanceKey.length + payerAfterStr.length);
-  const cb = read(bankStore, s.collectorBalanceKey);
-  const collectorAfter = (cb === null ? 0n : decodeAmountLatin1(cb)) + s.fee;
-  if (collectorAfter > MAX_AMOUNT) return undefined;
-  const collectorAfterStr = collectorAfter.toString();
-  gas += READ_FLAT + READ_BYTE * (s.collectorBalanceKey.length + (cb === null ? 0 : cb.length));
-  gas += WRITE_FLAT + WRITE_BYTE * (s.collectorBalanceKey.length + collectorAfterStr.length);
+  const fee = planMove(bankStore, s.payerBalanceKey, s.collectorBalanceKey, s.fee);
+  if (fee === undefined) return undefined;
+  gas += fee.gas;
   if (read(authStore, FEE_COLLECTOR_ACCOUNT_KEY) === null) return undefined; // the keeper would create it
   gas += HAS;
 
@@ -321,7 +341,7 @@ function plan(store: MultiStoreView, tx: DecodedTx, s: Shape, height: bigint, ga
   const accValue = acct.accValue;
   const total = gas + WRITE_FLAT + WRITE_BYTE * (s.accountKey.length + accValue.length);
   if (!Number.isSafeInteger(total) || BigInt(total) > gasWanted) return undefined; // out of gas somewhere: the general path says where
-  return { s, authStore, bankStore, accountNumber: acct.accountNumber, key, seq, gasToSig: gas, total, payerAfterStr, collectorAfterStr, accValue };
+  return { s, authStore, bankStore, accountNumber: acct.accountNumber, key, seq, gasToSig: gas, total, payerAfterStr: fee.fromAfter, collectorAfterStr: fee.toAfter, accValue };
 }
 
 /** The plan's three writes, in the general ante's order. */

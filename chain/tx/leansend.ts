@@ -20,11 +20,10 @@ import { bytesToKey } from "../store/encoding";
 import type { MultiStoreView } from "../store/types";
 import { bytesEqual } from "../crypto/hash";
 import { accountKey, moduleAddressMarkerKey, STORE_NAME as AUTH_STORE } from "../../modules/auth/keys";
-import { balanceKey, decodeAmountLatin1, PARAMS_KEY as BANK_PARAMS_KEY, sendEnabledKey, STORE_NAME as BANK_STORE } from "../../modules/bank/keys";
+import { balanceKey, PARAMS_KEY as BANK_PARAMS_KEY, sendEnabledKey, STORE_NAME as BANK_STORE } from "../../modules/bank/keys";
 import { DEFAULT_PARAMS as DEFAULT_BANK_PARAMS } from "../../modules/bank/params";
-import { MAX_AMOUNT } from "../../modules/bank/coins";
 import { MSG_SEND, parseMsgSend } from "../../modules/bank/msgs";
-import { HAS, READ_BYTE, READ_FLAT, WRITE_BYTE, WRITE_FLAT, read, write } from "./leanante";
+import { HAS, READ_BYTE, READ_FLAT, planMove, read, write } from "./leanante";
 import { leanSlot } from "./ante";
 import type { DecodedTx } from "./decode";
 
@@ -136,28 +135,17 @@ export function leanSend(store: MultiStoreView, tx: DecodedTx, m: MsgSend, gasLe
   gas += HAS;
 
   // subtract from the sender, add to the recipient.
-  const fb = read(bankStore, s.fromBalanceKey);
-  const have = fb === null ? 0n : decodeAmountLatin1(fb);
-  if (have < s.amount) return undefined;
-  const fromAfter = have - s.amount;
-  if (fromAfter === 0n) return undefined; // the keeper deletes a zero balance: the general path does that
-  const fromAfterStr = fromAfter.toString();
-  gas += READ_FLAT + READ_BYTE * (s.fromBalanceKey.length + (fb === null ? 0 : fb.length));
-  gas += WRITE_FLAT + WRITE_BYTE * (s.fromBalanceKey.length + fromAfterStr.length);
-  const tb = read(bankStore, s.toBalanceKey);
-  const toAfter = (tb === null ? 0n : decodeAmountLatin1(tb)) + s.amount;
-  if (toAfter > MAX_AMOUNT) return undefined;
-  const toAfterStr = toAfter.toString();
-  gas += READ_FLAT + READ_BYTE * (s.toBalanceKey.length + (tb === null ? 0 : tb.length));
-  gas += WRITE_FLAT + WRITE_BYTE * (s.toBalanceKey.length + toAfterStr.length);
+  const move = planMove(bankStore, s.fromBalanceKey, s.toBalanceKey, s.amount);
+  if (move === undefined) return undefined;
+  gas += move.gas;
 
   // ensureAccountExists: a Has of the recipient's account (a missing one is created: general path).
   if (read(authStore, s.toAccountKey) === null) return undefined;
   gas += HAS;
   if (!Number.isSafeInteger(gas) || gas > gasLeft) return undefined; // out of gas somewhere: the general path says where
 
-  write(bankStore, s.fromBalanceKey, fromAfterStr);
-  write(bankStore, s.toBalanceKey, toAfterStr);
+  write(bankStore, s.fromBalanceKey, move.fromAfter);
+  write(bankStore, s.toBalanceKey, move.toAfter);
   const from = s.fromStr;
   const amount = s.amountStr;
   events.push(
