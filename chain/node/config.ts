@@ -27,7 +27,7 @@ export interface NodeSettings {
   readonly storeArena?: boolean;
   /** Hash the store's inner nodes on a worker thread (arena mode; default chain/store DEFAULT_HASH_WORKER; README "Round 7"). Same state and bytes either way. */
   readonly storeHashWorker?: boolean;
-  /** Read the keys of txs seen at CheckTx/ProcessProposal ahead of their block (chain/app/prefetch.ts; default false: in the end-to-end benchmark it cost the app ~57 µs per tx with a cached state, test/bench/README.md "(a) round 9"; round 10 skips cached keys before queueing, the e2e A/B to turn it on is still to be run on a quiet box). Same results either way. */
+  /** Read the keys of txs seen at CheckTx/ProcessProposal ahead of their block (chain/app/prefetch.ts; default false: in the end-to-end benchmark, with every key cached, it still costs the app CPU per tx and tips the run into big blocks — round 10 on a quiet box: app 332 vs ~305 µs/tx, p50 4.60 s; test/bench/README.md "Round 10 on main"). Same results either way. */
   readonly storePrefetch?: boolean;
 }
 
